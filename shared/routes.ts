@@ -1,0 +1,29 @@
+/**
+ * The public routes (DESIGN.md "Routes") and which Lambda function serves each.
+ * The CDK HTTP API and the local server both read this table, so a route can
+ * only exist in both or in neither.
+ */
+export type FunctionName = 'login' | 'session' | 'health';
+
+export interface RouteDefinition {
+  /** API Gateway v2 route key: `METHOD /path/{param}`. */
+  readonly routeKey: string;
+  readonly function: FunctionName;
+}
+
+export const ROUTES: readonly RouteDefinition[] = [
+  { routeKey: 'GET /t/{tenant}/login', function: 'login' },
+  { routeKey: 'POST /t/{tenant}/login', function: 'login' },
+  { routeKey: 'GET /t/{tenant}/callback', function: 'login' },
+  { routeKey: 'POST /t/{tenant}/callback', function: 'login' },
+  { routeKey: 'GET /me', function: 'session' },
+  { routeKey: 'POST /logout', function: 'session' },
+  { routeKey: 'GET /health', function: 'health' },
+];
+
+/** Source file of each function, relative to the repository root. */
+export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
+  login: 'functions/login.ts',
+  session: 'functions/session.ts',
+  health: 'functions/health.ts',
+};
