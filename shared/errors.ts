@@ -80,6 +80,8 @@ export class LoginError extends Error {
   readonly adminHint: string | undefined;
   readonly reason: string | undefined;
   readonly restartable: boolean;
+  /** Set-Cookie values the error response must still carry (e.g. clearing a used login cookie). */
+  readonly responseCookies: string[] = [];
 
   constructor(code: LoginErrorCode, message: string, options: LoginErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });

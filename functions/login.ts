@@ -1,0 +1,35 @@
+/**
+ * Lambda entry for `/t/{tenant}/login` and `/t/{tenant}/callback` (GET and POST).
+ * Composition root: config, clients and caches are built once per cold start
+ * and reused by every invocation of this container.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { PowertoolsLoginTelemetry } from '../shared/adapters/powertools-telemetry.ts';
+import { createStores } from '../shared/adapters/runtime.ts';
+import { readConfig } from '../shared/config.ts';
+import { createLoginHandler } from '../shared/login-flow.ts';
+import { DiscoveryCache } from '../shared/oidc/discovery.ts';
+import { SigningKeysCache } from '../shared/oidc/signing-keys.ts';
+import { TenantDirectory } from '../shared/tenant-directory.ts';
+
+const config = readConfig();
+const stores = createStores(config);
+const fetchImpl = (input: string, init?: RequestInit) => fetch(input, init);
+
+export const handler = createLoginHandler({
+  config,
+  tenants: new TenantDirectory(stores.tenants),
+  clientSecrets: stores.clientSecrets,
+  stateKeys: stores.stateKeys,
+  identities: stores.identities,
+  discovery: new DiscoveryCache({
+    fetch: fetchImpl,
+    timeoutMs: config.idpTimeoutMs,
+    allowLoopback: config.allowLoopbackIssuers,
+  }),
+  signingKeys: new SigningKeysCache({ fetch: fetchImpl, timeoutMs: config.idpTimeoutMs }),
+  fetch: fetchImpl,
+  telemetry: new PowertoolsLoginTelemetry(),
+  logger: new Logger(),
+  now: () => new Date(),
+});

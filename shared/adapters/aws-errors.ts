@@ -1,0 +1,41 @@
+import { StoreUnavailableError } from '../errors.ts';
+
+/**
+ * SDK errors that mean "the database is not answering right now": throttling,
+ * capacity, service errors and network failures. They become a 503 page.
+ */
+export function isUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown; code?: string };
+  if (!e || typeof e !== 'object') return false;
+  if (e.$retryable) return true;
+  if (
+    e.name === 'ProvisionedThroughputExceededException' ||
+    e.name === 'ThrottlingException' ||
+    e.name === 'RequestLimitExceeded' ||
+    e.name === 'InternalServerError' ||
+    e.name === 'ServiceUnavailable' ||
+    e.name === 'TimeoutError'
+  ) {
+    return true;
+  }
+  if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
+  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code ?? '');
+}
+
+/** Outcomes of conditional writes: the adapters interpret these themselves. */
+const CONDITION_FAILURES = new Set(['ConditionalCheckFailedException', 'TransactionCanceledException']);
+
+/** Runs a store call, translating SDK errors into domain errors. */
+export async function guard<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    if (error instanceof StoreUnavailableError) throw error;
+    if (CONDITION_FAILURES.has((error as { name?: string } | null)?.name ?? '')) throw error;
+    // Any other SDK error (missing table, access denied) is equally a store we cannot use.
+    if (isUnavailable(error) || (error && typeof error === 'object' && '$metadata' in error)) {
+      throw new StoreUnavailableError(error);
+    }
+    throw error;
+  }
+}

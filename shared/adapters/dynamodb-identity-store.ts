@@ -1,0 +1,259 @@
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { LoginError } from '../errors.ts';
+import type { IdentityStore, LoginRecord, LoginWriteMode, LoginWriteOutcome } from '../ports.ts';
+import type { Session } from '../sessions.ts';
+import type { Role, User } from '../users.ts';
+import { guard } from './aws-errors.ts';
+import { keys, TTL_ATTRIBUTE, USER_SORT_KEY_PREFIX } from './table-schema.ts';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+function toUser(item: Record<string, unknown>): User {
+  return {
+    tenantId: item.tenantId as string,
+    userId: item.userId as string,
+    issuer: item.issuer as string,
+    sub: item.sub as string,
+    email: typeof item.email === 'string' ? item.email : undefined,
+    emailVerified: typeof item.emailVerified === 'boolean' ? item.emailVerified : undefined,
+    name: typeof item.name === 'string' ? item.name : undefined,
+    groups: Array.isArray(item.groups) ? (item.groups as string[]) : [],
+    role: item.role === 'owner' ? 'owner' : 'member',
+    disabled: item.disabled === true,
+    createdAt: item.createdAt as string,
+    lastLoginAt: item.lastLoginAt as string,
+    sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+  };
+}
+
+function toSession(item: Record<string, unknown>): Session {
+  return {
+    tokenHash: item.tokenHash as string,
+    tenantId: item.tenantId as string,
+    userId: item.userId as string,
+    createdAt: item.createdAt as number,
+    expiresAt: item[TTL_ATTRIBUTE] as number,
+  };
+}
+
+/**
+ * Users, sessions and used login states in the single table. Every login is
+ * one transaction, so a user is never written without its session (or the
+ * other way round) and the owner is claimed with a conditional write.
+ */
+export class DynamoDbIdentityStore implements IdentityStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {
+    try {
+      await guard(() =>
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.usedState(stateId), type: 'used_state', [TTL_ATTRIBUTE]: expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome> {
+    const items = this.#transactionFor(record, mode);
+    try {
+      await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
+      return { kind: 'written', role: mode === 'returning' ? undefined : mode };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
+      if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
+      if (mode === 'returning' && failed(0)) {
+        return reasons[0]?.Item ? { kind: 'user_disabled' } : { kind: 'user_missing' };
+      }
+      if (mode === 'member' && failed(0)) return { kind: 'user_exists' };
+      if (mode === 'owner') {
+        if (failed(1)) return { kind: 'user_exists' };
+        if (failed(0)) return { kind: 'owner_taken' };
+        if (failed(3)) {
+          throw new LoginError('TENANT_NOT_FOUND', 'This organization was removed while you were signing in.', {
+            reason: 'tenant_deleted_during_login',
+          });
+        }
+      }
+      throw new LoginError('STORE_UNAVAILABLE', 'The sign-in could not be saved. Please try again.', {
+        cause: error,
+        reason: 'transaction_cancelled',
+        restartable: true,
+      });
+    }
+  }
+
+  #transactionFor(record: LoginRecord, mode: LoginWriteMode): TransactItem[] {
+    const table = this.tableName;
+    const { session, profile } = record;
+    const sessionPut: TransactItem = {
+      Put: {
+        TableName: table,
+        Item: {
+          ...keys.session(session.tokenHash),
+          type: 'session',
+          tokenHash: session.tokenHash,
+          tenantId: session.tenantId,
+          userId: session.userId,
+          createdAt: session.createdAt,
+          [TTL_ATTRIBUTE]: session.expiresAt,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+
+    if (mode === 'returning') {
+      // Profile refreshed from the ID token at every login; absent claims are removed, not kept stale.
+      const set = ['lastLoginAt = :now', 'groups = :groups'];
+      const remove: string[] = [];
+      const values: Record<string, unknown> = { ':now': record.now, ':groups': profile.groups, ':false': false };
+      const names: Record<string, string> = {};
+      for (const [attribute, value] of [
+        ['email', profile.email],
+        ['emailVerified', profile.emailVerified],
+        ['name', profile.name],
+      ] as const) {
+        names[`#${attribute}`] = attribute;
+        if (value === undefined) remove.push(`#${attribute}`);
+        else {
+          set.push(`#${attribute} = :${attribute}`);
+          values[`:${attribute}`] = value;
+        }
+      }
+      return [
+        {
+          Update: {
+            TableName: table,
+            Key: keys.user(record.tenantId, record.userId),
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(disabled) OR disabled = :false)',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          },
+        },
+        sessionPut,
+      ];
+    }
+
+    const role: Role = mode;
+    const userPut: TransactItem = {
+      Put: {
+        TableName: table,
+        Item: {
+          ...keys.user(record.tenantId, record.userId),
+          type: 'user',
+          tenantId: record.tenantId,
+          userId: record.userId,
+          issuer: record.issuer,
+          sub: record.sub,
+          email: profile.email,
+          emailVerified: profile.emailVerified,
+          name: profile.name,
+          groups: profile.groups,
+          role,
+          disabled: false,
+          createdAt: record.now,
+          lastLoginAt: record.now,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+    if (mode === 'member') return [userPut, sessionPut];
+    return [
+      {
+        Put: {
+          TableName: table,
+          Item: { ...keys.tenantOwner(record.tenantId), type: 'owner', userId: record.userId, claimedAt: record.now },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+      userPut,
+      sessionPut,
+      {
+        Update: {
+          TableName: table,
+          Key: keys.tenantConfig(record.tenantId),
+          UpdateExpression: 'SET hasOwner = :true',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':true': true },
+        },
+      },
+    ];
+  }
+
+  async getSessionAndUser(tokenHash: string, tenantId: string, userId: string) {
+    const sessionKey = keys.session(tokenHash);
+    const userKey = keys.user(tenantId, userId);
+    let pending: Record<string, unknown>[] = [sessionKey, userKey];
+    let session: Session | undefined;
+    let user: User | undefined;
+    // BatchGet may hand back unprocessed keys under load; one retry, then give up as unavailable.
+    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+      const keysNow = pending;
+      const result = await guard(() =>
+        this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow, ConsistentRead: true } } }),
+        ),
+      );
+      for (const item of result.Responses?.[this.tableName] ?? []) {
+        if (item.sk === 'SESSION') session = toSession(item);
+        else user = toUser(item);
+      }
+      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    }
+    if (pending.length > 0) {
+      throw new LoginError('STORE_UNAVAILABLE', 'The service is busy. Please try again.', {
+        reason: 'batch_unprocessed',
+      });
+    }
+    return { session, user };
+  }
+
+  async deleteSession(tokenHash: string): Promise<void> {
+    await guard(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash) })));
+  }
+
+  async listUsers(tenantId: string): Promise<User[]> {
+    const users: User[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
+            ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk, ':user': USER_SORT_KEY_PREFIX },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) users.push(toUser(item));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return users;
+  }
+}

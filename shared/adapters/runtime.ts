@@ -1,0 +1,47 @@
+import type { ServiceConfig } from '../config.ts';
+import type { ClientSecretStore, IdentityStore, StateKeyProvider, TenantStore } from '../ports.ts';
+import { createDocumentClient } from './dynamodb-client.ts';
+import { DynamoDbIdentityStore } from './dynamodb-identity-store.ts';
+import { DynamoDbTenantStore } from './dynamodb-tenant-store.ts';
+import { TableClientSecretStore } from './local-secret-store.ts';
+import { SecretsManagerClientSecretStore } from './secrets-manager-secret-store.ts';
+import { SecretsManagerStateKeyProvider, StaticStateKeyProvider } from './state-key.ts';
+
+export interface Stores {
+  readonly tenants: TenantStore;
+  readonly identities: IdentityStore;
+  readonly clientSecrets: ClientSecretStore;
+  readonly stateKeys: StateKeyProvider;
+}
+
+/**
+ * Picks the adapters for this deployment from its config: Secrets Manager when
+ * a secret prefix / key id is configured (AWS), the table and a static key
+ * otherwise (local stack). Clients are created here, once per cold start.
+ */
+export function createStores(config: ServiceConfig): Stores {
+  // Lambda has ~29 s behind API Gateway; a login should fail fast rather than retry for long.
+  const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint, maxAttempts: 3 });
+  const clientSecrets = config.clientSecretPrefix
+    ? new SecretsManagerClientSecretStore(config.clientSecretPrefix, config.secretsCacheSeconds)
+    : new TableClientSecretStore(client, config.tableName);
+  return {
+    tenants: new DynamoDbTenantStore(client, config.tableName),
+    identities: new DynamoDbIdentityStore(client, config.tableName),
+    clientSecrets,
+    stateKeys: stateKeyProvider(config),
+  };
+}
+
+function stateKeyProvider(config: ServiceConfig): StateKeyProvider {
+  if (config.stateKeySecretId) {
+    return new SecretsManagerStateKeyProvider(config.stateKeySecretId, config.secretsCacheSeconds);
+  }
+  if (config.stateKey) return new StaticStateKeyProvider(config.stateKey);
+  // Fail on use, not at import: the session function never needs this key.
+  return {
+    getStateKey: async () => {
+      throw new TypeError('Set STATE_KEY_SECRET_ID (AWS) or STATE_KEY (local) to seal login-state cookies');
+    },
+  };
+}

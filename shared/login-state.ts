@@ -1,0 +1,112 @@
+import { EncryptJWT, jwtDecrypt } from 'jose';
+import { LoginError } from './errors.ts';
+
+/**
+ * What the service must remember between sending the browser to Okta and
+ * the callback. It travels in an encrypted, HttpOnly cookie set on the browser
+ * that started the login, so the callback can only complete in that browser
+ * (login CSRF defence) and nothing is written to the database at initiate.
+ */
+export interface LoginState {
+  /** The `state` parameter. */
+  readonly stateId: string;
+  readonly tenantId: string;
+  readonly nonce: string;
+  readonly codeVerifier: string;
+  /** Validated redirect target, if any. */
+  readonly target: string | undefined;
+  /** Epoch seconds. */
+  readonly expiresAt: number;
+}
+
+const COOKIE_PREFIX = '__Host-login-';
+const STATE_ID = /^[A-Za-z0-9_-]{22,64}$/;
+
+/**
+ * One cookie per login attempt, named after its state, so two tabs (or a tile
+ * click while another login is pending) do not overwrite each other.
+ */
+export function loginStateCookieName(stateId: string): string {
+  return `${COOKIE_PREFIX}${stateId.slice(0, 12)}`;
+}
+
+export function isLoginStateCookieName(name: string): boolean {
+  return name.startsWith(COOKIE_PREFIX);
+}
+
+export function isWellFormedStateId(value: string): boolean {
+  return STATE_ID.test(value);
+}
+
+export async function sealLoginState(state: LoginState, key: Uint8Array): Promise<string> {
+  return new EncryptJWT({
+    sid: state.stateId,
+    ten: state.tenantId,
+    non: state.nonce,
+    pkv: state.codeVerifier,
+    ...(state.target ? { tgt: state.target } : {}),
+  })
+    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
+    .setExpirationTime(state.expiresAt)
+    .encrypt(key);
+}
+
+/**
+ * Opens and checks a login-state cookie for this callback: it must decrypt
+ * with our key, be unexpired, name this `state` and this tenant.
+ */
+export async function openLoginState(
+  sealed: string,
+  expected: { stateId: string; tenantId: string },
+  key: Uint8Array,
+  now: Date = new Date(),
+): Promise<LoginState> {
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtDecrypt(sealed, key, {
+      keyManagementAlgorithms: ['dir'],
+      contentEncryptionAlgorithms: ['A256GCM'],
+      currentDate: now,
+      clockTolerance: 0,
+      requiredClaims: ['exp'],
+    }));
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') {
+      throw new LoginError('STATE_EXPIRED', 'This sign-in took too long and has expired.', {
+        reason: 'state_expired',
+        restartable: true,
+      });
+    }
+    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
+      reason: 'state_cookie_invalid',
+      restartable: true,
+    });
+  }
+  const { sid, ten, non, pkv, tgt, exp } = payload;
+  if (
+    typeof sid !== 'string' ||
+    typeof ten !== 'string' ||
+    typeof non !== 'string' ||
+    typeof pkv !== 'string' ||
+    typeof exp !== 'number' ||
+    (tgt !== undefined && typeof tgt !== 'string')
+  ) {
+    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
+      reason: 'state_cookie_malformed',
+      restartable: true,
+    });
+  }
+  if (sid !== expected.stateId) {
+    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
+      reason: 'state_mismatch',
+      restartable: true,
+    });
+  }
+  if (ten !== expected.tenantId) {
+    throw new LoginError('STATE_INVALID', 'This sign-in was started for another organization.', {
+      reason: 'state_tenant_mismatch',
+      restartable: true,
+    });
+  }
+  return { stateId: sid, tenantId: ten, nonce: non, codeVerifier: pkv, target: tgt, expiresAt: exp };
+}

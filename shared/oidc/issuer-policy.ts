@@ -1,0 +1,54 @@
+import { LoginError } from '../errors.ts';
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Issuers must be https (OIDC Core §2, §4). Loopback http issuers are allowed
+ * only when the deployment says so (local stack and tests).
+ */
+export function assertAcceptableIssuer(issuer: string, allowLoopback: boolean): URL {
+  const url = URL.parse(issuer);
+  if (!url || url.search || url.hash || url.username || url.password) {
+    throw new TypeError(`issuer must be a plain https URL without query or fragment, got "${issuer}"`);
+  }
+  const loopback = LOOPBACK_HOSTS.has(url.hostname);
+  if (url.protocol !== 'https:' && !(allowLoopback && loopback && url.protocol === 'http:')) {
+    throw new TypeError(`issuer must use https, got "${issuer}"`);
+  }
+  return url;
+}
+
+/** Same rule for endpoints that discovery hands us (token, JWKS, authorize). */
+export function assertAcceptableEndpoint(name: string, value: unknown, allowLoopback: boolean): string {
+  if (typeof value !== 'string') {
+    throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration document is incomplete.', {
+      reason: `discovery_missing_${name}`,
+      adminHint: `The discovery document has no "${name}". Check that the issuer URL is an Okta authorization server.`,
+    });
+  }
+  try {
+    assertAcceptableIssuer(value.replace(/\?.*$/, ''), allowLoopback);
+  } catch {
+    throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration document is not usable.', {
+      reason: `discovery_insecure_${name}`,
+      adminHint: `The discovery document's "${name}" is not an https URL.`,
+    });
+  }
+  return value;
+}
+
+/**
+ * Okta's tile click often sends the org URL (`https://acme.okta.com`) even when
+ * tokens come from a custom authorization server (`.../oauth2/default`), so a
+ * tenant accepts both. Comparison is exact apart from one trailing slash on the
+ * org URL, which Okta is known to add.
+ */
+export function isTenantIssuer(candidate: string, tenant: { issuer: string; orgUrl: string }): boolean {
+  if (candidate === tenant.issuer) return true;
+  return candidate === tenant.orgUrl || candidate === `${tenant.orgUrl}/`;
+}
+
+/** The org URL is the issuer's origin: `https://acme.okta.com/oauth2/default` → `https://acme.okta.com`. */
+export function orgUrlOf(issuer: string): string {
+  return new URL(issuer).origin;
+}

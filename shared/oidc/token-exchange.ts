@@ -1,0 +1,106 @@
+import { LoginError } from '../errors.ts';
+import { type FetchLike, fetchWithTimeout } from './http-fetch.ts';
+
+export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+export interface CodeExchange {
+  readonly tokenEndpoint: string;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authMethod: TokenEndpointAuthMethod;
+  readonly code: string;
+  readonly redirectUri: string;
+  readonly codeVerifier: string;
+}
+
+/** What a well-formed token response hands back that we use. */
+export interface TokenResponse {
+  readonly idToken: string;
+}
+
+const MAX_RESPONSE_BYTES = 256 * 1024;
+
+function failure(reason: string, adminHint: string, cause?: unknown): LoginError {
+  return new LoginError('TOKEN_ENDPOINT_FAILED', 'Okta did not complete the sign-in.', {
+    reason,
+    cause,
+    adminHint,
+    restartable: true,
+  });
+}
+
+/**
+ * Exchanges an authorization code at the token endpoint (RFC 6749 §4.1.3)
+ * with the PKCE verifier. Client authentication is client_secret_basic by
+ * default: id and secret are form-urlencoded before base64 (RFC 6749 §2.3.1).
+ */
+export async function exchangeCode(
+  fetchImpl: FetchLike,
+  request: CodeExchange,
+  timeoutMs: number,
+): Promise<TokenResponse> {
+  const body = new URLSearchParams({
+    grant_type: 'authorization_code',
+    code: request.code,
+    redirect_uri: request.redirectUri,
+    code_verifier: request.codeVerifier,
+  });
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'content-type': 'application/x-www-form-urlencoded',
+  };
+  if (request.authMethod === 'client_secret_post') {
+    body.set('client_id', request.clientId);
+    body.set('client_secret', request.clientSecret);
+  } else {
+    const user = encodeURIComponent(request.clientId);
+    const password = encodeURIComponent(request.clientSecret);
+    headers.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+
+  let response: Response;
+  try {
+    response = await fetchWithTimeout(fetchImpl, request.tokenEndpoint, { method: 'POST', headers, body }, timeoutMs);
+  } catch (cause) {
+    const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError';
+    throw failure(
+      timedOut ? 'token_endpoint_timeout' : 'token_endpoint_unreachable',
+      timedOut
+        ? `Okta's token endpoint did not answer within ${Math.round(timeoutMs / 1000)} s. Check Okta's status and the network path from the service to Okta.`
+        : "Okta's token endpoint could not be reached. Check the issuer URL and the network path from the service to Okta.",
+      cause,
+    );
+  }
+
+  const text = await response.text();
+  if (text.length > MAX_RESPONSE_BYTES) {
+    throw failure('token_endpoint_oversized', 'The token endpoint answered with an unexpectedly large body.');
+  }
+  let json: Record<string, unknown> | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+  } catch {
+    json = undefined;
+  }
+
+  if (response.status !== 200) {
+    // Only the OAuth error code is safe and useful to surface; descriptions may echo input.
+    const oauthError = typeof json?.error === 'string' && /^[\w.-]{1,64}$/.test(json.error) ? json.error : undefined;
+    throw failure(
+      oauthError ? `token_endpoint_${oauthError}` : `token_endpoint_http_${response.status}`,
+      oauthError === 'invalid_client'
+        ? 'Okta rejected the client credentials: check the tenant’s client id, client secret and token endpoint auth method.'
+        : oauthError === 'invalid_grant'
+          ? 'Okta rejected the authorization code (expired, already used, or issued for another redirect URI). Ask the user to start again.'
+          : `Okta's token endpoint answered HTTP ${response.status}${oauthError ? ` (${oauthError})` : ''}.`,
+    );
+  }
+  if (!json || typeof json.id_token !== 'string' || json.id_token.length === 0) {
+    throw failure(
+      'token_endpoint_no_id_token',
+      'The token response has no ID token: make sure the app is an OIDC app and the `openid` scope is granted.',
+    );
+  }
+  return { idToken: json.id_token };
+}

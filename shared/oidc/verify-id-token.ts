@@ -1,0 +1,125 @@
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { LoginError } from '../errors.ts';
+
+export interface IdTokenExpectations {
+  /** Exact issuer (no normalisation: a trailing slash difference is a mismatch). */
+  readonly issuer: string;
+  readonly clientId: string;
+  /** The nonce sent in the authorization request. */
+  readonly nonce: string;
+  /** Pinned signing algorithms. @default ['RS256'] */
+  readonly algorithms?: readonly string[];
+  /** Audiences besides our client id that may appear in `aud`. @default [] */
+  readonly trustedAudiences?: readonly string[];
+  /** Allowed clock skew in seconds for exp/nbf/iat. @default 60 */
+  readonly clockToleranceSeconds?: number;
+  /** Current time, for tests. */
+  readonly currentDate?: Date;
+}
+
+export interface IdTokenClaims extends JWTPayload {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  exp: number;
+  iat: number;
+  nonce: string;
+}
+
+/** Reason codes for metrics and logs; one per rule in DESIGN.md "Rules the code keeps". */
+export type IdTokenRejection =
+  | 'malformed'
+  | 'signature'
+  | 'algorithm'
+  | 'unknown_key'
+  | 'issuer'
+  | 'audience'
+  | 'untrusted_audience'
+  | 'azp'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'missing_claim'
+  | 'nonce'
+  | 'keys_unavailable';
+
+function reject(rejection: IdTokenRejection, cause?: unknown): LoginError {
+  if (rejection === 'keys_unavailable') {
+    return new LoginError('JWKS_FAILED', 'The service could not fetch your Okta’s signing keys.', {
+      reason: 'jwks_unreachable',
+      cause,
+      restartable: true,
+      adminHint: 'Check that the jwks_uri in the issuer’s discovery document is reachable.',
+    });
+  }
+  return new LoginError('ID_TOKEN_INVALID', 'The sign-in response from Okta could not be verified.', {
+    reason: `id_token_${rejection}`,
+    cause,
+    restartable: true,
+    adminHint: 'If this keeps happening, check the tenant’s issuer and client id against the Okta app.',
+  });
+}
+
+function rejectionFor(error: unknown): IdTokenRejection {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return 'issuer';
+    if (error.claim === 'aud') return 'audience';
+    if (error.claim === 'nbf') return 'not_yet_valid';
+    if (error.reason === 'missing') return 'missing_claim';
+    if (error.claim === 'iat') return 'not_yet_valid';
+    return 'missing_claim';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
+  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
+    return 'unknown_key';
+  }
+  if (error instanceof errors.JWKSTimeout || error instanceof TypeError) return 'keys_unavailable';
+  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return 'keys_unavailable';
+  return 'malformed';
+}
+
+/**
+ * Validates an ID token per OIDC Core §3.1.3.7. jose checks signature, pinned
+ * algorithm, `iss`, `aud`, `exp`, `nbf` and presence of the claims we list;
+ * the extra-audience, `azp` and `nonce` rules are ours.
+ */
+export async function verifyIdToken(
+  idToken: string,
+  getKey: JWTVerifyGetKey,
+  expected: IdTokenExpectations,
+): Promise<IdTokenClaims> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(idToken, getKey, {
+      issuer: expected.issuer,
+      audience: expected.clientId,
+      algorithms: [...(expected.algorithms ?? ['RS256'])],
+      requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat'],
+      clockTolerance: expected.clockToleranceSeconds ?? 60,
+      ...(expected.currentDate ? { currentDate: expected.currentDate } : {}),
+    }));
+  } catch (error) {
+    throw reject(rejectionFor(error), error);
+  }
+
+  if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {
+    throw reject('missing_claim');
+  }
+  if (typeof payload.iat !== 'number') throw reject('missing_claim');
+
+  // §3.1.3.7 (3): the ID token MUST be rejected if it lists audiences not trusted by the client.
+  const audiences = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
+  const trusted = new Set([expected.clientId, ...(expected.trustedAudiences ?? [])]);
+  if (audiences.some((audience) => typeof audience !== 'string' || !trusted.has(audience))) {
+    throw reject('untrusted_audience');
+  }
+  // §3.1.3.7 (4, 5): with several audiences azp should be present; when present it MUST be our client id.
+  if (payload.azp !== undefined && payload.azp !== expected.clientId) throw reject('azp');
+  if (audiences.length > 1 && payload.azp === undefined) throw reject('azp');
+
+  // §3.1.3.7 (11): nonce must equal the value we sent.
+  if (typeof payload.nonce !== 'string' || payload.nonce !== expected.nonce) throw reject('nonce');
+
+  return payload as IdTokenClaims;
+}

@@ -1,0 +1,57 @@
+import { LoginError } from './errors.ts';
+import type { IdentityStore, LoginRecord, LoginWriteMode } from './ports.ts';
+import type { TenantConfig } from './tenants.ts';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface ProvisioningResult {
+  /** How the login was finally written; `owner`/`member` mean the user was created now. */
+  readonly mode: LoginWriteMode;
+}
+
+/**
+ * Just-in-time provisioning. The common case (a returning user) is one
+ * transaction. A first login then tries to become the tenant's owner through
+ * a conditional write on the tenant's single OWNER item, and falls back to
+ * member when another login got there first: never read-then-write, so 50
+ * racing first logins still produce exactly one owner.
+ */
+export async function provisionLogin(
+  store: IdentityStore,
+  record: LoginRecord,
+  tenant: Pick<TenantConfig, 'hasOwner'>,
+): Promise<ProvisioningResult> {
+  let mode: LoginWriteMode = 'returning';
+  // Each transition is taken at most once or twice, plus retries after write
+  // conflicts; the bound only guards against a store bug or extreme contention.
+  for (let attempt = 0; attempt < 12; attempt++) {
+    const outcome = await store.recordLogin(record, mode);
+    switch (outcome.kind) {
+      case 'written':
+        return { mode };
+      case 'user_missing':
+        mode = tenant.hasOwner ? 'member' : 'owner';
+        break;
+      case 'owner_taken':
+        mode = 'member';
+        break;
+      case 'user_exists':
+        // The same person's other login created the user a moment ago.
+        mode = 'returning';
+        break;
+      case 'conflict':
+        await sleep(10 + Math.random() * 40 * (attempt + 1));
+        break;
+      case 'user_disabled':
+        throw new LoginError('USER_DISABLED', 'Your account has been disabled for this app.', {
+          reason: 'user_disabled',
+          adminHint:
+            'An administrator disabled this user. Re-enable the user with the tenant CLI if that was a mistake.',
+        });
+    }
+  }
+  throw new LoginError('INTERNAL', 'The sign-in could not be recorded. Please try again.', {
+    reason: 'provisioning_contention',
+    restartable: true,
+  });
+}

@@ -1,0 +1,113 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { ServiceConfig } from './config.ts';
+import { LoginError } from './errors.ts';
+import { createHttpHandler, type RouteHandler } from './http/middleware.ts';
+import { escapeHtml, renderPage } from './http/pages.ts';
+import { header, publicOrigin, requestCookies, wantsJson } from './http/request.ts';
+import { clearCookie, empty, type HttpResult, html, json } from './http/responses.ts';
+import type { IdentityStore } from './ports.ts';
+import type { Session } from './sessions.ts';
+import { hashSessionToken, parseSessionCookie } from './sessions.ts';
+import type { User } from './users.ts';
+
+/** `__Host-`: Secure, Path=/, no Domain — the cookie cannot be set or shadowed by a sibling subdomain. */
+export const SESSION_COOKIE = '__Host-session';
+
+export interface SessionDependencies {
+  readonly config: ServiceConfig;
+  readonly identities: IdentityStore;
+  readonly now: () => Date;
+}
+
+export interface ActiveSession {
+  readonly session: Session;
+  readonly user: User;
+}
+
+/**
+ * Resolves the request's session cookie to a live session and its user with
+ * one read, or undefined. Checks the stored expiry itself, since DynamoDB's
+ * TTL deletes items only eventually.
+ */
+export async function findActiveSession(
+  deps: SessionDependencies,
+  event: APIGatewayProxyEventV2,
+): Promise<ActiveSession | undefined> {
+  const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
+  if (!cookie) return undefined;
+  const tokenHash = hashSessionToken(cookie.token);
+  const { session, user } = await deps.identities.getSessionAndUser(tokenHash, cookie.tenantId, cookie.userId);
+  if (!session || !user) return undefined;
+  const now = Math.floor(deps.now().getTime() / 1000);
+  if (session.tenantId !== cookie.tenantId || session.userId !== cookie.userId) return undefined;
+  if (session.expiresAt <= now) return undefined;
+  if (user.disabled) return undefined;
+  if (user.sessionsNotBefore !== undefined && session.createdAt < user.sessionsNotBefore) return undefined;
+  return { session, user };
+}
+
+/** The body of `GET /me` (DESIGN.md). */
+export function describeSession({ user }: ActiveSession) {
+  return {
+    tenant: user.tenantId,
+    user: {
+      id: user.userId,
+      sub: user.sub,
+      email: user.email ?? null,
+      name: user.name ?? null,
+      role: user.role,
+      groups: [...user.groups],
+    },
+  };
+}
+
+export async function getMe(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const active = await findActiveSession(deps, event);
+  if (!active) {
+    throw new LoginError('NOT_AUTHENTICATED', 'You are not signed in.', { reason: 'no_session' });
+  }
+  return json(200, describeSession(active));
+}
+
+/**
+ * Logout is a POST that must come from our own pages: a cross-site form post
+ * (login/logout CSRF) is refused even though SameSite=Lax already keeps the
+ * cookie off it.
+ */
+function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
+  const site = header(event, 'sec-fetch-site');
+  const requestOrigin = header(event, 'origin');
+  if ((site && site !== 'same-origin' && site !== 'none') || (requestOrigin && requestOrigin !== origin)) {
+    throw new LoginError('CROSS_SITE_REQUEST', 'Sign-out must be requested from this site.', {
+      reason: 'cross_site_logout',
+    });
+  }
+}
+
+export async function logout(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  assertSameOrigin(event, publicOrigin(event, deps.config.publicUrl));
+  const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
+  if (cookie) await deps.identities.deleteSession(hashSessionToken(cookie.token));
+  const cookies = [clearCookie(SESSION_COOKIE)];
+  if (wantsJson(event) || !header(event, 'accept')?.includes('text/html')) return empty(204, cookies);
+  return html(
+    200,
+    renderPage(
+      'Signed out',
+      `<h1 class="ok">You are signed out</h1><p>Your session has ended on this device.</p><p><a class="button" href="${escapeHtml(deps.config.defaultRedirectPath)}">Continue</a></p>`,
+    ),
+    cookies,
+  );
+}
+
+export function sessionRoutes(deps: SessionDependencies): Record<string, RouteHandler> {
+  return {
+    'GET /me': (event) => getMe(deps, event),
+    'POST /logout': (event) => logout(deps, event),
+  };
+}
+
+export function createSessionHandler(deps: SessionDependencies & { readonly logger: Logger }) {
+  return createHttpHandler(sessionRoutes(deps), { logger: deps.logger });
+}

@@ -1,0 +1,58 @@
+import type { TenantStore } from './ports.ts';
+import { isValidTenantId, type TenantConfig } from './tenants.ts';
+
+export interface TenantDirectoryOptions {
+  /** How long a tenant's config is served from memory. @default 30 s */
+  readonly ttlMs?: number;
+  /** How long "no such tenant" is remembered, so floods of bogus ids do not reach DynamoDB. @default 10 s */
+  readonly negativeTtlMs?: number;
+  /** Entries kept at most. @default 1000 */
+  readonly maxEntries?: number;
+  readonly now?: () => number;
+}
+
+interface Entry {
+  config: TenantConfig | undefined;
+  expiresAt: number;
+}
+
+/**
+ * Tenant configs cached in memory across invocations: a warm login reads no
+ * tenant item. Changes made with the CLI take effect within the TTL.
+ */
+export class TenantDirectory {
+  readonly #store: TenantStore;
+  readonly #entries = new Map<string, Entry>();
+  readonly #ttlMs: number;
+  readonly #negativeTtlMs: number;
+  readonly #maxEntries: number;
+  readonly #now: () => number;
+
+  constructor(store: TenantStore, options: TenantDirectoryOptions = {}) {
+    this.#store = store;
+    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#negativeTtlMs = options.negativeTtlMs ?? 10_000;
+    this.#maxEntries = options.maxEntries ?? 1000;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async get(tenantId: string): Promise<TenantConfig | undefined> {
+    if (!isValidTenantId(tenantId)) return undefined;
+    const now = this.#now();
+    const cached = this.#entries.get(tenantId);
+    if (cached && cached.expiresAt > now) return cached.config;
+    const config = await this.#store.getTenant(tenantId);
+    if (this.#entries.size >= this.#maxEntries) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.delete(tenantId);
+    this.#entries.set(tenantId, { config, expiresAt: now + (config ? this.#ttlMs : this.#negativeTtlMs) });
+    return config;
+  }
+
+  /** Forget a tenant (e.g. after this process learnt it now has an owner). */
+  invalidate(tenantId: string): void {
+    this.#entries.delete(tenantId);
+  }
+}
