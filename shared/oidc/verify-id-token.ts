@@ -62,12 +62,11 @@ function reject(rejection: IdTokenRejection, cause?: unknown): LoginError {
 function rejectionFor(error: unknown): IdTokenRejection {
   if (error instanceof errors.JWTExpired) return 'expired';
   if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.reason === 'missing') return 'missing_claim';
     if (error.claim === 'iss') return 'issuer';
     if (error.claim === 'aud') return 'audience';
-    if (error.claim === 'nbf') return 'not_yet_valid';
-    if (error.reason === 'missing') return 'missing_claim';
-    if (error.claim === 'iat') return 'not_yet_valid';
-    return 'missing_claim';
+    if (error.claim === 'nbf' || error.claim === 'iat') return 'not_yet_valid';
+    return 'malformed';
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';

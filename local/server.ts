@@ -1,0 +1,83 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type { FunctionName } from '../shared/routes.ts';
+import { lambdaContext, matchRoute, readBody, sendResult, toApiGatewayEvent } from './api-gateway.ts';
+
+export type LambdaHandler = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | string>;
+
+export interface LocalServerOptions {
+  readonly handlers: Record<FunctionName, LambdaHandler>;
+  /** Requests no route matches go here first (the demo app page); return true when handled. */
+  readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
+  readonly port: number;
+  readonly host?: string;
+}
+
+export interface LocalServer {
+  readonly server: Server;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+function apiGatewayError(response: ServerResponse, status: number, message: string): void {
+  response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message }));
+}
+
+/**
+ * Plays API Gateway in front of the handlers: route match, payload v2 event,
+ * API Gateway's own 404/413/500 answers where it would give them.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const server = createServer({ maxHeaderSize: 16 * 1024 }, (request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      console.error('local server: unexpected failure', (error as Error)?.name);
+      if (!response.headersSent) apiGatewayError(response, 500, 'Internal Server Error');
+      else response.destroy();
+    });
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? '/').split('?')[0] ?? '/';
+    const match = matchRoute(request.method ?? 'GET', path);
+    if (!match) {
+      if (options.fallback && (await options.fallback(request, response))) return;
+      apiGatewayError(response, 404, 'Not Found');
+      return;
+    }
+    const body = await readBody(request);
+    if (body === 'too_large') {
+      apiGatewayError(response, 413, 'Request Entity Too Large');
+      return;
+    }
+    const handler = options.handlers[match.route.function];
+    const event = toApiGatewayEvent(request, body, match);
+    try {
+      sendResult(response, await handler(event, lambdaContext(match.route.function)));
+    } catch {
+      // What API Gateway answers when the integration fails.
+      apiGatewayError(response, 500, 'Internal Server Error');
+    }
+  }
+
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,159 @@
+/**
+ * The whole service on one machine: DynamoDB Local (or a given endpoint), the
+ * table, the demo identity provider with a demo tenant, and the local API
+ * Gateway serving the real handler exports. `npm start` and the end-to-end
+ * tests both start it through here.
+ */
+import { randomBytes } from 'node:crypto';
+import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
+import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
+import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
+import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
+import { buildTenantConfig } from '../shared/tenants.ts';
+import { demoAppPage } from './demo-app.ts';
+import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
+import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { type LambdaHandler, type LocalServer, startLocalServer } from './server.ts';
+
+export const DEMO_TENANT = 'demo';
+export const DEMO_CLIENT_ID = 'demo-app';
+
+export interface LocalStackOptions {
+  /** HTTP port of the service; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Base URL browsers use. @default http://localhost:<port> */
+  readonly publicUrl?: string;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  readonly dynamoDbEndpoint?: string;
+  /** @default okta-login-local */
+  readonly tableName?: string;
+  /** Start the demo identity provider and register the demo tenant. @default true */
+  readonly demoIdp?: boolean;
+  /** Port of the demo identity provider; 0 picks a free one. @default port + 1 */
+  readonly demoIdpPort?: number;
+  /** Where embedded DynamoDB Local keeps data; undefined keeps it in memory. */
+  readonly dataDir?: string;
+  /** Extra environment for the handlers (e.g. SESSION_TTL_SECONDS). */
+  readonly env?: Record<string, string>;
+}
+
+export interface LocalStack {
+  readonly url: string;
+  readonly port: number;
+  readonly tableName: string;
+  readonly dynamoDbEndpoint: string;
+  readonly demoIdp: DemoIdp | undefined;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const port = options.port === 0 ? await freePort() : (options.port ?? 3000);
+  const publicUrl = new URL(options.publicUrl ?? `http://localhost:${port}`).origin;
+  const tableName = options.tableName ?? 'okta-login-local';
+  const stops: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const fn of stops.reverse()) await fn().catch(() => undefined);
+  };
+
+  try {
+    const dynamo = options.dynamoDbEndpoint
+      ? undefined
+      : await startDynamoDbLocal(options.dataDir ? { inMemory: false, dataDir: options.dataDir } : { inMemory: true });
+    if (dynamo) stops.push(() => dynamo.stop());
+    const dynamoDbEndpoint: string = options.dynamoDbEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+    const tableClient = createLocalDynamoDbClient(dynamoDbEndpoint);
+    await ensureTable(tableClient, tableName);
+    tableClient.destroy();
+
+    // The handlers read their configuration from the environment, exactly as in Lambda.
+    Object.assign(process.env, {
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
+      PUBLIC_URL: publicUrl,
+      ALLOW_LOOPBACK_ISSUERS: 'true',
+      STATE_KEY: process.env.STATE_KEY ?? randomBytes(32).toString('base64url'),
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
+      ...options.env,
+    });
+    const [login, session, health] = await Promise.all([
+      import('../functions/login.ts'),
+      import('../functions/session.ts'),
+      import('../functions/health.ts'),
+    ]);
+    const handlers = {
+      login: login.handler as unknown as LambdaHandler,
+      session: session.handler as unknown as LambdaHandler,
+      health: health.handler as unknown as LambdaHandler,
+    };
+
+    let demoIdp: DemoIdp | undefined;
+    if (options.demoIdp ?? true) {
+      const clientSecret = randomBytes(24).toString('base64url');
+      demoIdp = await startDemoIdp({
+        port: options.demoIdpPort ?? (options.port === 0 ? 0 : port + 1),
+        clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, redirectUris: [`${publicUrl}/t/${DEMO_TENANT}/callback`] }],
+        tiles: [{ label: 'Acme App (demo)', initiateLoginUri: `${publicUrl}/t/${DEMO_TENANT}/login` }],
+      });
+      stops.push(() => (demoIdp as DemoIdp).stop());
+      await registerTenant(dynamoDbEndpoint, tableName, {
+        tenantId: DEMO_TENANT,
+        issuer: demoIdp.issuer,
+        clientId: DEMO_CLIENT_ID,
+        clientSecret,
+      });
+    }
+
+    const server: LocalServer = await startLocalServer({
+      port,
+      handlers,
+      fallback: demoAppPage({
+        sessionHandler: handlers.session,
+        dashboardUrl: demoIdp?.dashboardUrl,
+        tenantId: DEMO_TENANT,
+      }),
+    });
+    stops.push(() => server.close());
+
+    return { url: publicUrl, port: server.port, tableName, dynamoDbEndpoint, demoIdp, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Registers (or updates) a tenant directly in the local table, as `npm run tenant -- put` does. */
+export async function registerTenant(
+  endpoint: string,
+  tableName: string,
+  tenant: { tenantId: string; issuer: string; clientId: string; clientSecret: string; requestGroups?: boolean },
+): Promise<void> {
+  const client = createDocumentClient({ endpoint });
+  const tenants = new DynamoDbTenantStore(client, tableName);
+  const existing = await tenants.getTenant(tenant.tenantId);
+  await tenants.putTenant(
+    buildTenantConfig(
+      {
+        tenantId: tenant.tenantId,
+        issuer: tenant.issuer,
+        clientId: tenant.clientId,
+        requestGroups: tenant.requestGroups ?? true,
+      },
+      { allowLoopback: true, now: new Date(), existing },
+    ),
+  );
+  await new TableClientSecretStore(client, tableName).putClientSecret(tenant.tenantId, tenant.clientSecret);
+  client.destroy();
+}

@@ -1,0 +1,65 @@
+/**
+ * `npm start`: the whole service locally, no AWS account. See README.
+ * Environment: PORT, PUBLIC_URL, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_IDP.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startLocalStack } from './stack.ts';
+
+const LOCAL_DATA = join(import.meta.dirname, '..', '.local-data');
+export const STACK_FILE = join(LOCAL_DATA, 'stack.json');
+
+const port = Number(process.env.PORT ?? 3000);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
+  process.exit(2);
+}
+const demoIdp = (process.env.DEMO_IDP ?? 'on').toLowerCase() !== 'off';
+mkdirSync(LOCAL_DATA, { recursive: true });
+
+const stack = await startLocalStack({
+  port,
+  ...(process.env.PUBLIC_URL ? { publicUrl: process.env.PUBLIC_URL } : {}),
+  ...(process.env.DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
+  ...(process.env.TABLE_NAME ? { tableName: process.env.TABLE_NAME } : {}),
+  ...(process.env.DEMO_IDP_PORT ? { demoIdpPort: Number(process.env.DEMO_IDP_PORT) } : {}),
+  dataDir: join(LOCAL_DATA, 'dynamodb'),
+  demoIdp,
+});
+
+// The tenant CLI finds the running local stack through this file.
+writeFileSync(
+  STACK_FILE,
+  `${JSON.stringify({ dynamoDbEndpoint: stack.dynamoDbEndpoint, tableName: stack.tableName, url: stack.url }, null, 2)}\n`,
+);
+
+const lines = [
+  '',
+  `  Okta tile login service running at ${stack.url}`,
+  `  DynamoDB: ${stack.dynamoDbEndpoint} (table ${stack.tableName})`,
+];
+if (stack.demoIdp) {
+  lines.push(
+    '',
+    `  1. Open the demo Okta dashboard:  ${stack.demoIdp.dashboardUrl}`,
+    '  2. Click the "Acme App (demo)" tile and pick a user.',
+    `  3. You land on ${stack.url}/ signed in; the first user becomes the owner.`,
+    '',
+    `  Demo tenant "demo" uses the demo identity provider at ${stack.demoIdp.issuer}`,
+  );
+} else {
+  lines.push('', '  DEMO_IDP=off: register your tenant with `npm run tenant -- put ...`');
+}
+lines.push(`  Health: ${stack.url}/health    Stop: Ctrl+C`, '');
+console.log(lines.join('\n'));
+
+let stopping = false;
+async function shutdown() {
+  if (stopping) return;
+  stopping = true;
+  rmSync(STACK_FILE, { force: true });
+  await stack.stop();
+  process.exit(0);
+}
+process.on('SIGINT', shutdown);
+process.on('SIGTERM', shutdown);

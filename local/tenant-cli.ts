@@ -1,0 +1,265 @@
+/**
+ * Tenant CLI (DESIGN.md "Tenant CLI"):
+ *   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
+ *   npm run tenant -- get <tenant> | list | delete <tenant> | users <tenant>
+ *
+ * Where it writes: DYNAMODB_ENDPOINT (or a running `npm start`) → the local
+ * table, client secret in the table; otherwise AWS: TABLE_NAME and
+ * CLIENT_SECRET_PREFIX from the deployed stack's outputs (or --table and
+ * --secret-prefix), secret in Secrets Manager. Output is JSON on stdout;
+ * mistakes get a message on stderr and a non-zero exit.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
+import { DynamoDbIdentityStore } from '../shared/adapters/dynamodb-identity-store.ts';
+import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
+import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
+import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
+import type { ClientSecretStore } from '../shared/ports.ts';
+import { buildTenantConfig, isValidTenantId } from '../shared/tenants.ts';
+
+const USAGE = `Usage:
+  npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
+      --org-url <url>                 Okta org URL if it is not the issuer's origin
+      --auth-method <method>          client_secret_basic (default) or client_secret_post
+      --groups                        request the groups scope (the Okta app has a groups claim)
+      --id-token-alg <alg>            pinned ID token algorithm (default RS256; repeatable)
+      --allowed-redirect-origin <o>   extra origin allowed as target_link_uri (repeatable)
+      --default-redirect <path|url>   where users land after login
+  npm run tenant -- get <tenant>
+  npm run tenant -- list
+  npm run tenant -- delete <tenant>
+  npm run tenant -- users <tenant>
+
+Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
+TABLE_NAME and CLIENT_SECRET_PREFIX (or --table, --secret-prefix; --endpoint, --public-url).`;
+
+class UsageError extends Error {}
+
+const LOCAL_STACK_FILE = join(import.meta.dirname, '..', '.local-data', 'stack.json');
+
+interface Target {
+  mode: 'local' | 'aws';
+  tableName: string;
+  endpoint: string | undefined;
+  secretPrefix: string | undefined;
+  publicUrl: string | undefined;
+}
+
+function resolveTarget(values: Record<string, unknown>): Target {
+  const flag = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  let localStack: { dynamoDbEndpoint?: string; tableName?: string; url?: string } = {};
+  if (existsSync(LOCAL_STACK_FILE)) {
+    localStack = JSON.parse(readFileSync(LOCAL_STACK_FILE, 'utf8')) as typeof localStack;
+  }
+  const endpoint = flag('endpoint') ?? process.env.DYNAMODB_ENDPOINT ?? localStack.dynamoDbEndpoint;
+  const secretPrefix = flag('secret-prefix') ?? process.env.CLIENT_SECRET_PREFIX;
+  if (endpoint && !secretPrefix) {
+    return {
+      mode: 'local',
+      endpoint,
+      tableName: flag('table') ?? process.env.TABLE_NAME ?? localStack.tableName ?? 'okta-login-local',
+      secretPrefix: undefined,
+      publicUrl: flag('public-url') ?? process.env.PUBLIC_URL ?? localStack.url,
+    };
+  }
+  const tableName = flag('table') ?? process.env.TABLE_NAME;
+  if (!tableName || !secretPrefix) {
+    throw new UsageError(
+      'No local stack found and no AWS target given. Start `npm start`, set DYNAMODB_ENDPOINT, or set TABLE_NAME and CLIENT_SECRET_PREFIX from the deployed stack outputs.',
+    );
+  }
+  return { mode: 'aws', endpoint, tableName, secretPrefix, publicUrl: flag('public-url') ?? process.env.PUBLIC_URL };
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) {
+    process.stderr.write('Paste the client secret, then press Enter and Ctrl+D:\n');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
+}
+
+function requireTenantId(value: string | undefined): string {
+  if (!value) throw new UsageError('Missing <tenant>.');
+  if (!isValidTenantId(value)) {
+    throw new UsageError(`tenant id must be lowercase snake_case, 1-63 characters (e.g. best_company), got "${value}"`);
+  }
+  return value;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      issuer: { type: 'string' },
+      'client-id': { type: 'string' },
+      'client-secret-stdin': { type: 'boolean' },
+      'org-url': { type: 'string' },
+      'auth-method': { type: 'string' },
+      groups: { type: 'boolean' },
+      'id-token-alg': { type: 'string', multiple: true },
+      'allowed-redirect-origin': { type: 'string', multiple: true },
+      'default-redirect': { type: 'string' },
+      table: { type: 'string' },
+      endpoint: { type: 'string' },
+      'secret-prefix': { type: 'string' },
+      'public-url': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, tenantArg, ...rest] = positionals;
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return command || values.help ? 0 : 2;
+  }
+  if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(' ')}`);
+
+  const target = resolveTarget(values);
+  const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
+  const tenants = new DynamoDbTenantStore(client, target.tableName);
+  const secrets: ClientSecretStore = target.secretPrefix
+    ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
+    : new TableClientSecretStore(client, target.tableName);
+  try {
+    switch (command) {
+      case 'put': {
+        const tenantId = requireTenantId(tenantArg);
+        if (!values.issuer) throw new UsageError('put needs --issuer <url>.');
+        if (!values['client-id']) throw new UsageError('put needs --client-id <id>.');
+        const authMethod = values['auth-method'];
+        if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
+          throw new UsageError(`--auth-method must be client_secret_basic or client_secret_post, got "${authMethod}"`);
+        }
+        const existing = await tenants.getTenant(tenantId);
+        let config: ReturnType<typeof buildTenantConfig>;
+        try {
+          config = buildTenantConfig(
+            {
+              tenantId,
+              issuer: values.issuer,
+              clientId: values['client-id'],
+              orgUrl: values['org-url'],
+              tokenEndpointAuthMethod: authMethod,
+              requestGroups: values.groups ?? existing?.requestGroups,
+              idTokenAlgorithms: values['id-token-alg'] ?? existing?.idTokenAlgorithms,
+              allowedRedirectOrigins: values['allowed-redirect-origin'] ?? existing?.allowedRedirectOrigins,
+              defaultRedirect: values['default-redirect'] ?? existing?.defaultRedirect,
+            },
+            { allowLoopback: target.mode === 'local', now: new Date(), existing },
+          );
+        } catch (error) {
+          throw new UsageError((error as Error).message);
+        }
+        let secret: string | undefined;
+        if (values['client-secret-stdin']) {
+          secret = await readStdin();
+          if (secret.length === 0) throw new UsageError('--client-secret-stdin: stdin was empty.');
+        } else if (!existing) {
+          throw new UsageError(
+            'A new tenant needs its client secret: pass --client-secret-stdin and pipe the secret in (never as an argument).',
+          );
+        }
+        // Secret first: a tenant must never be live without its secret.
+        if (secret !== undefined) await secrets.putClientSecret(tenantId, secret);
+        await tenants.putTenant(config);
+        const base = target.publicUrl ?? 'https://<your-api>';
+        print({
+          tenant: config,
+          created: !existing,
+          okta: {
+            signInRedirectUri: `${base}/t/${tenantId}/callback`,
+            initiateLoginUri: `${base}/t/${tenantId}/login`,
+            loginInitiatedBy: 'Either Okta or App',
+            loginFlow: 'Redirect to app to initiate login (OIDC Compliant)',
+            groupsClaim: config.requestGroups
+              ? 'groups claim filter: Matches regex .*'
+              : 'not requested (use --groups)',
+          },
+        });
+        return 0;
+      }
+      case 'get': {
+        const tenantId = requireTenantId(tenantArg);
+        const config = await tenants.getTenant(tenantId);
+        if (!config) {
+          process.stderr.write(`No tenant "${tenantId}".\n`);
+          return 1;
+        }
+        print({ ...config, hasClientSecret: (await secrets.getClientSecret(tenantId)) !== undefined });
+        return 0;
+      }
+      case 'list': {
+        if (tenantArg) throw new UsageError('list takes no arguments.');
+        print(await tenants.listTenants());
+        return 0;
+      }
+      case 'delete': {
+        const tenantId = requireTenantId(tenantArg);
+        const deleted = await tenants.deleteTenant(tenantId);
+        await secrets.deleteClientSecret(tenantId);
+        if (!deleted) {
+          process.stderr.write(`No tenant "${tenantId}".\n`);
+          return 1;
+        }
+        print({ deleted: tenantId });
+        return 0;
+      }
+      case 'users': {
+        const tenantId = requireTenantId(tenantArg);
+        if (!(await tenants.getTenant(tenantId))) {
+          process.stderr.write(`No tenant "${tenantId}".\n`);
+          return 1;
+        }
+        const users = await new DynamoDbIdentityStore(client, target.tableName).listUsers(tenantId);
+        print(
+          users.map((user) => ({
+            id: user.userId,
+            sub: user.sub,
+            email: user.email ?? null,
+            name: user.name ?? null,
+            role: user.role,
+            groups: user.groups,
+            disabled: user.disabled,
+            createdAt: user.createdAt,
+            lastLoginAt: user.lastLoginAt,
+          })),
+        );
+        return 0;
+      }
+      default:
+        throw new UsageError(`Unknown command "${command}".`);
+    }
+  } finally {
+    client.destroy();
+  }
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+        process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+        process.exitCode = 2;
+      } else {
+        const e = error as { name?: string; message?: string };
+        process.stderr.write(`tenant: ${e.name ?? 'Error'}: ${e.message ?? 'failed'}\n`);
+        process.exitCode = 1;
+      }
+    },
+  );
+}

@@ -1,0 +1,142 @@
+/**
+ * In-memory implementations of the domain's ports, for unit tests of the
+ * domain. Writes that DynamoDB does in one transaction happen here within one
+ * synchronous block, which is just as atomic on Node's single thread.
+ */
+import type {
+  ClientSecretStore,
+  IdentityStore,
+  LoginRecord,
+  LoginTelemetry,
+  LoginWriteMode,
+  LoginWriteOutcome,
+  StateKeyProvider,
+  TenantStore,
+} from '../../shared/ports.ts';
+import type { Session } from '../../shared/sessions.ts';
+import type { TenantConfig } from '../../shared/tenants.ts';
+import type { User } from '../../shared/users.ts';
+
+export class InMemoryTenantStore implements TenantStore {
+  readonly tenants = new Map<string, TenantConfig>();
+  reads = 0;
+
+  async getTenant(tenantId: string) {
+    this.reads++;
+    return this.tenants.get(tenantId);
+  }
+  async putTenant(config: TenantConfig) {
+    this.tenants.set(config.tenantId, config);
+  }
+  async deleteTenant(tenantId: string) {
+    return this.tenants.delete(tenantId);
+  }
+  async listTenants() {
+    return [...this.tenants.values()];
+  }
+}
+
+export class InMemoryClientSecretStore implements ClientSecretStore {
+  readonly secrets = new Map<string, string>();
+  async getClientSecret(tenantId: string) {
+    return this.secrets.get(tenantId);
+  }
+  async putClientSecret(tenantId: string, secret: string) {
+    this.secrets.set(tenantId, secret);
+  }
+  async deleteClientSecret(tenantId: string) {
+    this.secrets.delete(tenantId);
+  }
+}
+
+export class FixedStateKey implements StateKeyProvider {
+  constructor(readonly key: Uint8Array = new Uint8Array(32).fill(7)) {}
+  async getStateKey() {
+    return this.key;
+  }
+}
+
+export class InMemoryIdentityStore implements IdentityStore {
+  readonly users = new Map<string, User>();
+  readonly sessions = new Map<string, Session>();
+  readonly usedStates = new Set<string>();
+  readonly owners = new Map<string, string>();
+  /** Tenants that exist (the owner write also marks the tenant config). */
+  readonly tenants: InMemoryTenantStore | undefined;
+  writes = 0;
+
+  constructor(tenants?: InMemoryTenantStore) {
+    this.tenants = tenants;
+  }
+
+  async consumeLoginState(stateId: string) {
+    this.writes++;
+    if (this.usedStates.has(stateId)) return false;
+    this.usedStates.add(stateId);
+    return true;
+  }
+
+  async recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome> {
+    this.writes++;
+    await Promise.resolve(); // let racing callers interleave between transactions, as in DynamoDB
+    const key = `${record.tenantId}/${record.userId}`;
+    const existing = this.users.get(key);
+    if (mode === 'returning') {
+      if (!existing) return { kind: 'user_missing' };
+      if (existing.disabled) return { kind: 'user_disabled' };
+      this.users.set(key, {
+        ...existing,
+        ...record.profile,
+        lastLoginAt: record.now,
+      });
+      this.sessions.set(record.session.tokenHash, record.session);
+      return { kind: 'written', role: undefined };
+    }
+    if (mode === 'owner' && this.owners.has(record.tenantId)) {
+      return existing ? { kind: 'user_exists' } : { kind: 'owner_taken' };
+    }
+    if (existing) return { kind: 'user_exists' };
+    if (mode === 'owner') {
+      this.owners.set(record.tenantId, record.userId);
+      const tenant = this.tenants?.tenants.get(record.tenantId);
+      if (tenant) this.tenants?.tenants.set(record.tenantId, { ...tenant, hasOwner: true });
+    }
+    this.users.set(key, {
+      tenantId: record.tenantId,
+      userId: record.userId,
+      issuer: record.issuer,
+      sub: record.sub,
+      ...record.profile,
+      role: mode,
+      disabled: false,
+      createdAt: record.now,
+      lastLoginAt: record.now,
+      sessionsNotBefore: undefined,
+    });
+    this.sessions.set(record.session.tokenHash, record.session);
+    return { kind: 'written', role: mode };
+  }
+
+  async getSessionAndUser(tokenHash: string, tenantId: string, userId: string) {
+    return { session: this.sessions.get(tokenHash), user: this.users.get(`${tenantId}/${userId}`) };
+  }
+
+  async deleteSession(tokenHash: string) {
+    this.sessions.delete(tokenHash);
+  }
+
+  async listUsers(tenantId: string) {
+    return [...this.users.values()].filter((user) => user.tenantId === tenantId);
+  }
+}
+
+export class RecordingTelemetry implements LoginTelemetry {
+  readonly successes: Array<{ tenantId: string; firstLogin: boolean }> = [];
+  readonly failures: string[] = [];
+  loginSucceeded(tenantId: string, firstLogin: boolean) {
+    this.successes.push({ tenantId, firstLogin });
+  }
+  loginFailed(reason: string) {
+    this.failures.push(reason);
+  }
+}
