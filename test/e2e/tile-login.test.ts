@@ -1,0 +1,200 @@
+/**
+ * The product as a user meets it: `npm start`'s stack (real HTTP through the
+ * local API Gateway, the same handler exports Lambda runs, DynamoDB Local, the
+ * demo identity provider built on oidc-provider), driven like a browser.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { TestBrowser, tileLogin } from '../support/browser.ts';
+
+const run = promisify(execFile);
+let stack: LocalStack;
+let issuer: string;
+
+beforeAll(async () => {
+  stack = await startLocalStack({
+    port: 0,
+    demoIdpPort: 0,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: `e2e-tile-${randomUUID()}`,
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+  issuer = stack.demoIdp?.issuer ?? '';
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+async function me(browser: TestBrowser) {
+  const hop = await browser.request(`${stack.url}/me`, { headers: { accept: 'application/json' } });
+  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
+}
+
+describe('Okta tile login end to end', () => {
+  it('is healthy', async () => {
+    const response = await fetch(`${stack.url}/health`);
+    expect(response.status).toBe(200);
+  });
+
+  it('signs the first user in as owner, shows who they are, and sets a hardened session cookie', async () => {
+    const browser = new TestBrowser();
+    const { hops, callback, authorizeUrl } = await tileLogin(browser, {
+      serviceUrl: stack.url,
+      tenant: DEMO_TENANT,
+      issuer,
+      login: 'ada',
+    });
+    expect(authorizeUrl?.startsWith(issuer)).toBe(true);
+    expect(callback?.status).toBe(302);
+    const setCookies = callback?.headers.getSetCookie() ?? [];
+    const session = setCookies.find((cookie) => cookie.startsWith('__Host-session='));
+    expect(session).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    expect(callback?.headers.get('cache-control')).toBe('no-store');
+
+    const landing = hops.at(-1);
+    expect(landing?.url).toBe(`${stack.url}/`);
+    expect(landing?.body).toContain('Ada Lovelace');
+    expect(landing?.body).toMatch(/data-testid="role">owner</);
+
+    const current = await me(browser);
+    expect(current.status).toBe(200);
+    expect(current.body).toMatchObject({
+      tenant: DEMO_TENANT,
+      user: { role: 'owner', name: 'Ada Lovelace', email: expect.stringContaining('@'), groups: expect.any(Array) },
+    });
+    expect(current.body.user.sub).toMatch(/^00u/);
+  });
+
+  it('makes later users members and keeps the owner on a returning login', async () => {
+    const grace = new TestBrowser();
+    await tileLogin(grace, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'grace' });
+    expect((await me(grace)).body.user.role).toBe('member');
+
+    const ada = new TestBrowser();
+    await tileLogin(ada, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'ada' });
+    expect((await me(ada)).body.user.role).toBe('owner');
+  });
+
+  it('starts at the app too (no iss) and honours a same-origin target_link_uri', async () => {
+    const browser = new TestBrowser();
+    const hops = await browser.navigate(`${stack.url}/t/${DEMO_TENANT}/login?target_link_uri=%2Fapp`);
+    const page = hops.at(-1);
+    expect(page?.status).toBe(200);
+    const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
+    const back = await browser.navigate(new URL(action.replaceAll('&amp;', '&'), page?.url).toString(), {
+      method: 'POST',
+      body: 'login=grace',
+    });
+    const callback = back.find((hop) => hop.url.includes('/callback'));
+    expect(callback?.location).toBe(`${stack.url}/app`);
+  });
+
+  it('signs out server-side: the copied cookie stops working', async () => {
+    const browser = new TestBrowser();
+    await tileLogin(browser, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'linus' });
+    const copied = new TestBrowser();
+    const cookie = await browser.cookieValue(stack.url, '__Host-session');
+    await copied.jar.setCookie(`__Host-session=${cookie}; Path=/; Secure; HttpOnly`, stack.url);
+    expect((await me(copied)).status).toBe(200);
+
+    const logout = await browser.request(`${stack.url}/logout`, { method: 'POST', headers: { origin: stack.url } });
+    expect(logout.status).toBe(204);
+    expect(logout.headers.getSetCookie().some((c) => c.startsWith('__Host-session=;'))).toBe(true);
+    expect((await me(browser)).status).toBe(401);
+    expect((await me(copied)).status).toBe(401);
+  });
+
+  it('refuses a cross-site logout', async () => {
+    const browser = new TestBrowser();
+    await tileLogin(browser, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'linus' });
+    const attempt = await browser.request(`${stack.url}/logout`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(attempt.status).toBe(403);
+    expect((await me(browser)).status).toBe(200);
+  });
+
+  it('refuses the callback URL replayed in another browser and writes nothing', async () => {
+    const victim = new TestBrowser();
+    const { callback } = await tileLogin(victim, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'grace' });
+    const attacker = new TestBrowser();
+    const replay = await attacker.request(callback?.url ?? '');
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('Start sign-in again');
+    expect(replay.headers.getSetCookie().some((c) => c.startsWith('__Host-session='))).toBe(false);
+    // ...and in the same browser, once used, it is refused too.
+    const again = await victim.request(callback?.url ?? '');
+    expect(again.status).toBe(400);
+  });
+
+  it('says the user is not assigned when Okta answers access_denied', async () => {
+    const browser = new TestBrowser();
+    const response = await browser.request(
+      `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=${encodeURIComponent('User is not assigned to the client application.')}&state=abc`,
+    );
+    expect(response.status).toBe(403);
+    expect(response.body).toContain('not assigned to this app');
+    expect(response.body).toMatch(/reference: <code>[\w-]+<\/code>/);
+  });
+
+  it('answers 404 for an unknown tenant and 400 for a foreign iss', async () => {
+    const browser = new TestBrowser();
+    expect((await browser.request(`${stack.url}/t/nobody/login?iss=${encodeURIComponent(issuer)}`)).status).toBe(404);
+    const foreign = await browser.request(`${stack.url}/t/${DEMO_TENANT}/login?iss=https%3A%2F%2Fevil.example`);
+    expect(foreign.status).toBe(400);
+    expect(foreign.body).toContain('not set up here');
+  });
+
+  it('bounces an Okta Simplified id_token post into a fresh code flow without a session', async () => {
+    const browser = new TestBrowser();
+    const response = await browser.request(`${stack.url}/t/${DEMO_TENANT}/callback`, {
+      method: 'POST',
+      body: 'id_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln',
+    });
+    expect(response.status).toBe(302);
+    expect(response.location?.startsWith(issuer)).toBe(true);
+    expect(response.headers.getSetCookie().some((c) => c.startsWith('__Host-session='))).toBe(false);
+    expect((await me(browser)).status).toBe(401);
+  });
+
+  it('serves the tenant CLI against the local stack', async () => {
+    const env = { ...process.env, DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint, TABLE_NAME: stack.tableName };
+    const cli = (args: string[], input?: string) => {
+      const child = run('npx', ['tsx', 'local/tenant-cli.ts', ...args], { env });
+      if (input !== undefined) {
+        child.child.stdin?.end(input);
+      } else {
+        child.child.stdin?.end();
+      }
+      return child;
+    };
+    const put = await cli(
+      ['put', 'best_company', '--issuer', 'https://best.okta.com/oauth2/default', '--client-id', '0oabest', '--client-secret-stdin', '--groups'],
+      'very-secret\n',
+    );
+    const created = JSON.parse(put.stdout);
+    expect(created.tenant).toMatchObject({ tenantId: 'best_company', orgUrl: 'https://best.okta.com', requestGroups: true });
+    expect(put.stdout).not.toContain('very-secret');
+    expect(created.okta.initiateLoginUri).toMatch(/\/t\/best_company\/login$/);
+
+    const got = JSON.parse((await cli(['get', 'best_company'])).stdout);
+    expect(got).toMatchObject({ clientId: '0oabest', hasClientSecret: true });
+    const listed = JSON.parse((await cli(['list'])).stdout).map((tenant: { tenantId: string }) => tenant.tenantId);
+    expect(listed).toEqual(expect.arrayContaining(['best_company', DEMO_TENANT]));
+    const users = JSON.parse((await cli(['users', DEMO_TENANT])).stdout);
+    expect(users.filter((user: { role: string }) => user.role === 'owner')).toHaveLength(1);
+    expect(users[0]).toEqual(expect.objectContaining({ id: expect.any(String), sub: expect.any(String), role: expect.any(String) }));
+
+    await expect(cli(['put', 'Bad-Name', '--issuer', 'https://x.okta.com', '--client-id', 'c'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('snake_case'),
+    });
+    expect(JSON.parse((await cli(['delete', 'best_company'])).stdout)).toEqual({ deleted: 'best_company' });
+    await expect(cli(['get', 'best_company'])).rejects.toMatchObject({ code: 1 });
+  });
+});
