@@ -20,6 +20,8 @@ export interface ServiceConfig {
   readonly defaultRedirectPath: string;
   /** Absolute session lifetime in seconds. */
   readonly sessionTtlSeconds: number;
+  /** A session unused for this many seconds ends; 0 turns the idle timeout off. */
+  readonly sessionIdleSeconds: number;
   /** Seconds a login (authorize round trip) may take before its state expires. */
   readonly loginStateTtlSeconds: number;
   /** Accept `http://localhost`/`127.0.0.1` issuers (local stack and tests only). */
@@ -82,6 +84,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     allowedRedirectOrigins: origins(env.ALLOWED_REDIRECT_ORIGINS),
     defaultRedirectPath,
     sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
+    sessionIdleSeconds: integer(env, 'SESSION_IDLE_TIMEOUT_SECONDS', 3600, 0, 30 * 24 * 3600),
     loginStateTtlSeconds: integer(env, 'LOGIN_STATE_TTL_SECONDS', 600, 30, 3600),
     allowLoopbackIssuers: env.ALLOW_LOOPBACK_ISSUERS === 'true',
     clientSecretPrefix: env.CLIENT_SECRET_PREFIX || undefined,

@@ -17,7 +17,7 @@ import type { ClientSecretStore, IdentityStore, LoginTelemetry, StateKeyProvider
 import { provisionLogin } from './provisioning.ts';
 import { resolveRedirectTarget } from './redirect-target.ts';
 import { SESSION_COOKIE } from './session-flow.ts';
-import { formatSessionCookie, hashSessionToken, newSessionToken } from './sessions.ts';
+import { formatSessionCookie, hashSessionToken, newSessionToken, parseSessionCookie } from './sessions.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 import type { TenantConfig } from './tenants.ts';
 import { profileFromClaims, userIdFor } from './users.ts';
@@ -241,7 +241,9 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
       userId,
       createdAt: nowSeconds,
       expiresAt: nowSeconds + deps.config.sessionTtlSeconds,
+      lastSeenAt: nowSeconds,
     };
+    const previous = parseSessionCookie(cookies.get(SESSION_COOKIE));
     const { mode } = await provisionLogin(
       deps.identities,
       {
@@ -251,6 +253,7 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
         sub: claims.sub,
         profile: profileFromClaims(claims),
         session,
+        replacesSessionHash: previous ? hashSessionToken(previous.token) : undefined,
         now: now.toISOString(),
       },
       tenant,

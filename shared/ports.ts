@@ -34,6 +34,8 @@ export interface LoginRecord {
   readonly sub: string;
   readonly profile: UserProfile;
   readonly session: Session;
+  /** The session this browser held before, ended by this login (rotation: no fixation, no leftovers). */
+  readonly replacesSessionHash?: string | undefined;
   /** ISO time of this login. */
   readonly now: string;
 }
@@ -55,6 +57,13 @@ export type LoginWriteOutcome =
   /** Another transaction touched the same items at the same moment; try the same write again. */
   | { readonly kind: 'conflict' };
 
+export interface SessionContext {
+  readonly session: Session | undefined;
+  readonly user: User | undefined;
+  /** Undefined when the tenant no longer exists. */
+  readonly tenant: { readonly sessionsNotBefore: number | undefined } | undefined;
+}
+
 export interface IdentityStore {
   /**
    * Marks a login state as used; false when it was used before. Written before
@@ -63,13 +72,15 @@ export interface IdentityStore {
   consumeLoginState(stateId: string, expiresAt: number): Promise<boolean>;
   /** Writes user and session atomically according to `mode`. */
   recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome>;
-  /** Reads a session and its user in one request. */
-  getSessionAndUser(
-    tokenHash: string,
-    tenantId: string,
-    userId: string,
-  ): Promise<{ session: Session | undefined; user: User | undefined }>;
+  /** Reads a session, its user and its tenant's session policy in one request. */
+  getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
+  /** Records use of a session (idle timeout); a no-op if it is gone. */
+  touchSession(tokenHash: string, lastSeenAt: number): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
+  /** Ends every session of a user created before `notBefore` (epoch seconds). False if no such user. */
+  revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean>;
+  /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
+  revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
   listUsers(tenantId: string): Promise<User[]>;
 }
 

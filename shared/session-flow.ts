@@ -37,13 +37,20 @@ export async function findActiveSession(
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
   if (!cookie) return undefined;
   const tokenHash = hashSessionToken(cookie.token);
-  const { session, user } = await deps.identities.getSessionAndUser(tokenHash, cookie.tenantId, cookie.userId);
-  if (!session || !user) return undefined;
+  const { session, user, tenant } = await deps.identities.getSessionContext(tokenHash, cookie.tenantId, cookie.userId);
+  if (!session || !user || !tenant) return undefined;
   const now = Math.floor(deps.now().getTime() / 1000);
   if (session.tenantId !== cookie.tenantId || session.userId !== cookie.userId) return undefined;
   if (session.expiresAt <= now) return undefined;
+  const idle = deps.config.sessionIdleSeconds;
+  if (idle > 0 && now - session.lastSeenAt >= idle) return undefined;
   if (user.disabled) return undefined;
   if (user.sessionsNotBefore !== undefined && session.createdAt < user.sessionsNotBefore) return undefined;
+  if (tenant.sessionsNotBefore !== undefined && session.createdAt < tenant.sessionsNotBefore) return undefined;
+  // Record use for the idle timeout, but only once per tenth of it: most reads stay a single request.
+  if (idle > 0 && now - session.lastSeenAt >= Math.max(60, Math.floor(idle / 10))) {
+    await deps.identities.touchSession(tokenHash, now);
+  }
   return { session, user };
 }
 

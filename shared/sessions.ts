@@ -10,6 +10,8 @@ export interface Session {
   readonly createdAt: number;
   /** Epoch seconds; also the DynamoDB TTL. */
   readonly expiresAt: number;
+  /** Epoch seconds of the last use, refreshed at most every few minutes (idle timeout). */
+  readonly lastSeenAt: number;
 }
 
 /** The parts of the session cookie value: `<tenant>.<userId>.<token>`. */

@@ -7,13 +7,40 @@ import {
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { LoginError } from '../errors.ts';
-import type { IdentityStore, LoginRecord, LoginWriteMode, LoginWriteOutcome } from '../ports.ts';
+import type { IdentityStore, LoginRecord, LoginWriteMode, LoginWriteOutcome, SessionContext } from '../ports.ts';
 import type { Session } from '../sessions.ts';
 import type { Role, User } from '../users.ts';
 import { guard } from './aws-errors.ts';
 import { keys, TTL_ATTRIBUTE, USER_SORT_KEY_PREFIX } from './table-schema.ts';
+
+/** Attribute names are aliased so none can collide with DynamoDB's reserved words. */
+const SESSION_CONTEXT_PROJECTION = (() => {
+  const attributes = [
+    'pk',
+    'sk',
+    'tokenHash',
+    'tenantId',
+    'userId',
+    'createdAt',
+    'lastSeenAt',
+    TTL_ATTRIBUTE,
+    'issuer',
+    'sub',
+    'email',
+    'emailVerified',
+    'name',
+    'groups',
+    'role',
+    'disabled',
+    'lastLoginAt',
+    'sessionsNotBefore',
+  ];
+  const names = Object.fromEntries(attributes.map((attribute, index) => [`#p${index}`, attribute]));
+  return { expression: Object.keys(names).join(', '), names };
+})();
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -42,6 +69,7 @@ function toSession(item: Record<string, unknown>): Session {
     userId: item.userId as string,
     createdAt: item.createdAt as number,
     expiresAt: item[TTL_ATTRIBUTE] as number,
+    lastSeenAt: typeof item.lastSeenAt === 'number' ? item.lastSeenAt : (item.createdAt as number),
   };
 }
 
@@ -118,11 +146,17 @@ export class DynamoDbIdentityStore implements IdentityStore {
           tenantId: session.tenantId,
           userId: session.userId,
           createdAt: session.createdAt,
+          lastSeenAt: session.lastSeenAt,
           [TTL_ATTRIBUTE]: session.expiresAt,
         },
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
+    // The browser's previous session ends in the same transaction (index after the others, so
+    // condition-failure indexes of the items before it stay stable).
+    const endPrevious: TransactItem[] = record.replacesSessionHash
+      ? [{ Delete: { TableName: table, Key: keys.session(record.replacesSessionHash) } }]
+      : [];
 
     if (mode === 'returning') {
       // Profile refreshed from the ID token at every login; absent claims are removed, not kept stale.
@@ -155,6 +189,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
           },
         },
         sessionPut,
+        ...endPrevious,
       ];
     }
 
@@ -181,7 +216,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    if (mode === 'member') return [userPut, sessionPut];
+    if (mode === 'member') return [userPut, sessionPut, ...endPrevious];
     return [
       {
         Put: {
@@ -201,26 +236,43 @@ export class DynamoDbIdentityStore implements IdentityStore {
           ExpressionAttributeValues: { ':true': true },
         },
       },
+      ...endPrevious,
     ];
   }
 
-  async getSessionAndUser(tokenHash: string, tenantId: string, userId: string) {
+  async getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext> {
     const sessionKey = keys.session(tokenHash);
     const userKey = keys.user(tenantId, userId);
-    let pending: Record<string, unknown>[] = [sessionKey, userKey];
+    const tenantKey = keys.tenantConfig(tenantId);
+    let pending: Record<string, unknown>[] = [sessionKey, userKey, tenantKey];
     let session: Session | undefined;
     let user: User | undefined;
+    let tenant: SessionContext['tenant'];
     // BatchGet may hand back unprocessed keys under load; one retry, then give up as unavailable.
     for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
       const keysNow = pending;
       const result = await guard(() =>
         this.client.send(
-          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keysNow, ConsistentRead: true } } }),
+          new BatchGetCommand({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: keysNow,
+                ConsistentRead: true,
+                // Only what the session check needs: keeps each item's read small.
+                ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
+                ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
+              },
+            },
+          }),
         ),
       );
       for (const item of result.Responses?.[this.tableName] ?? []) {
         if (item.sk === 'SESSION') session = toSession(item);
-        else user = toUser(item);
+        else if (item.sk === 'CONFIG') {
+          tenant = {
+            sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+          };
+        } else user = toUser(item);
       }
       pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     }
@@ -229,7 +281,54 @@ export class DynamoDbIdentityStore implements IdentityStore {
         reason: 'batch_unprocessed',
       });
     }
-    return { session, user };
+    return { session, user, tenant };
+  }
+
+  async touchSession(tokenHash: string, lastSeenAt: number): Promise<void> {
+    try {
+      await guard(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.session(tokenHash),
+            UpdateExpression: 'SET lastSeenAt = :seen',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':seen': lastSeenAt },
+          }),
+        ),
+      );
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+
+  async revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean> {
+    return this.#setNotBefore(keys.user(tenantId, userId), notBefore);
+  }
+
+  async revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean> {
+    return this.#setNotBefore(keys.tenantConfig(tenantId), notBefore);
+  }
+
+  /** One write revokes any number of sessions: they are checked against this epoch when read. */
+  async #setNotBefore(key: Record<string, string>, notBefore: number): Promise<boolean> {
+    try {
+      await guard(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: key,
+            UpdateExpression: 'SET sessionsNotBefore = :notBefore',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':notBefore': notBefore },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -121,7 +121,12 @@ describe('Okta tile login end to end', () => {
 
   it('refuses the callback URL replayed in another browser and writes nothing', async () => {
     const victim = new TestBrowser();
-    const { callback } = await tileLogin(victim, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'grace' });
+    const { callback } = await tileLogin(victim, {
+      serviceUrl: stack.url,
+      tenant: DEMO_TENANT,
+      issuer,
+      login: 'grace',
+    });
     const attacker = new TestBrowser();
     const replay = await attacker.request(callback?.url ?? '');
     expect(replay.status).toBe(400);
@@ -174,11 +179,24 @@ describe('Okta tile login end to end', () => {
       return child;
     };
     const put = await cli(
-      ['put', 'best_company', '--issuer', 'https://best.okta.com/oauth2/default', '--client-id', '0oabest', '--client-secret-stdin', '--groups'],
+      [
+        'put',
+        'best_company',
+        '--issuer',
+        'https://best.okta.com/oauth2/default',
+        '--client-id',
+        '0oabest',
+        '--client-secret-stdin',
+        '--groups',
+      ],
       'very-secret\n',
     );
     const created = JSON.parse(put.stdout);
-    expect(created.tenant).toMatchObject({ tenantId: 'best_company', orgUrl: 'https://best.okta.com', requestGroups: true });
+    expect(created.tenant).toMatchObject({
+      tenantId: 'best_company',
+      orgUrl: 'https://best.okta.com',
+      requestGroups: true,
+    });
     expect(put.stdout).not.toContain('very-secret');
     expect(created.okta.initiateLoginUri).toMatch(/\/t\/best_company\/login$/);
 
@@ -188,7 +206,9 @@ describe('Okta tile login end to end', () => {
     expect(listed).toEqual(expect.arrayContaining(['best_company', DEMO_TENANT]));
     const users = JSON.parse((await cli(['users', DEMO_TENANT])).stdout);
     expect(users.filter((user: { role: string }) => user.role === 'owner')).toHaveLength(1);
-    expect(users[0]).toEqual(expect.objectContaining({ id: expect.any(String), sub: expect.any(String), role: expect.any(String) }));
+    expect(users[0]).toEqual(
+      expect.objectContaining({ id: expect.any(String), sub: expect.any(String), role: expect.any(String) }),
+    );
 
     await expect(cli(['put', 'Bad-Name', '--issuer', 'https://x.okta.com', '--client-id', 'c'])).rejects.toMatchObject({
       code: 2,

@@ -29,7 +29,14 @@ function record(tenantId: string, sub: string, profile: Partial<LoginRecord['pro
     issuer: ISSUER,
     sub,
     profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: ['all'], ...profile },
-    session: { tokenHash: hashSessionToken(newSessionToken()), tenantId, userId, createdAt: now, expiresAt: now + 3600 },
+    session: {
+      tokenHash: hashSessionToken(newSessionToken()),
+      tenantId,
+      userId,
+      createdAt: now,
+      expiresAt: now + 3600,
+      lastSeenAt: now,
+    },
     now: new Date().toISOString(),
   };
 }
@@ -62,7 +69,9 @@ describe('Class: DynamoDbIdentityStore', () => {
     expect(users).toHaveLength(50);
     const owners = users.filter((user) => user.role === 'owner');
     expect(owners).toHaveLength(1);
-    const { Item: ownerItem } = await client.send(new GetCommand({ TableName: tableName, Key: keys.tenantOwner('race_many') }));
+    const { Item: ownerItem } = await client.send(
+      new GetCommand({ TableName: tableName, Key: keys.tenantOwner('race_many') }),
+    );
     expect(ownerItem?.userId).toBe(owners[0]?.userId);
     expect((await tenants.getTenant('race_many'))?.hasOwner).toBe(true);
   });
@@ -80,7 +89,11 @@ describe('Class: DynamoDbIdentityStore', () => {
   it('refreshes the profile on every login and removes claims that disappeared', async () => {
     const config = await newTenant('refresh');
     await provisionLogin(identities, record('refresh', '00ua'), config);
-    await provisionLogin(identities, record('refresh', '00ua', { email: undefined, name: 'Ada L.', groups: [] }), config);
+    await provisionLogin(
+      identities,
+      record('refresh', '00ua', { email: undefined, name: 'Ada L.', groups: [] }),
+      config,
+    );
     const [user] = await identities.listUsers('refresh');
     expect(user).toMatchObject({ name: 'Ada L.', email: undefined, groups: [], role: 'owner' });
   });
@@ -98,7 +111,7 @@ describe('Class: DynamoDbIdentityStore', () => {
     );
     const attempt = record('disabled', '00ua');
     await expect(provisionLogin(identities, attempt, config)).rejects.toMatchObject({ code: 'USER_DISABLED' });
-    const read = await identities.getSessionAndUser(attempt.session.tokenHash, 'disabled', attempt.userId);
+    const read = await identities.getSessionContext(attempt.session.tokenHash, 'disabled', attempt.userId);
     expect(read.session).toBeUndefined();
     expect(read.user?.disabled).toBe(true);
   });
@@ -107,11 +120,13 @@ describe('Class: DynamoDbIdentityStore', () => {
     const config = await newTenant('sessions');
     const login = record('sessions', '00ua');
     await provisionLogin(identities, login, config);
-    const read = await identities.getSessionAndUser(login.session.tokenHash, 'sessions', login.userId);
+    const read = await identities.getSessionContext(login.session.tokenHash, 'sessions', login.userId);
     expect(read.session).toEqual(login.session);
     expect(read.user?.email).toBe('00ua@acme.example');
     await identities.deleteSession(login.session.tokenHash);
-    expect((await identities.getSessionAndUser(login.session.tokenHash, 'sessions', login.userId)).session).toBeUndefined();
+    expect(
+      (await identities.getSessionContext(login.session.tokenHash, 'sessions', login.userId)).session,
+    ).toBeUndefined();
   });
 
   it('uses a login state once', async () => {

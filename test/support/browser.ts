@@ -19,7 +19,12 @@ export class TestBrowser {
 
   async request(
     url: string,
-    init: { method?: string; body?: string; headers?: Record<string, string>; sameSiteContext?: 'strict' | 'lax' | 'none' } = {},
+    init: {
+      method?: string;
+      body?: string;
+      headers?: Record<string, string>;
+      sameSiteContext?: 'strict' | 'lax' | 'none';
+    } = {},
   ): Promise<Hop> {
     const cookie = await this.jar.getCookieString(url, { sameSiteContext: init.sameSiteContext ?? 'lax' });
     const response = await fetch(url, {
@@ -77,7 +82,10 @@ export class TestBrowser {
 export function signInForm(page: Hop, login: string): { action: string; body: string } {
   const action = /<form[^>]*action="([^"]+)"/i.exec(page.body)?.[1];
   if (!action) throw new Error(`no sign-in form on ${page.url} (status ${page.status})`);
-  return { action: new URL(action.replaceAll('&amp;', '&'), page.url).toString(), body: new URLSearchParams({ login }).toString() };
+  return {
+    action: new URL(action.replaceAll('&amp;', '&'), page.url).toString(),
+    body: new URLSearchParams({ login }).toString(),
+  };
 }
 
 export interface TileLoginResult {

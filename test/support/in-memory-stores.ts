@@ -90,6 +90,7 @@ export class InMemoryIdentityStore implements IdentityStore {
         lastLoginAt: record.now,
       });
       this.sessions.set(record.session.tokenHash, record.session);
+      if (record.replacesSessionHash) this.sessions.delete(record.replacesSessionHash);
       return { kind: 'written', role: undefined };
     }
     if (mode === 'owner' && this.owners.has(record.tenantId)) {
@@ -114,11 +115,36 @@ export class InMemoryIdentityStore implements IdentityStore {
       sessionsNotBefore: undefined,
     });
     this.sessions.set(record.session.tokenHash, record.session);
+    if (record.replacesSessionHash) this.sessions.delete(record.replacesSessionHash);
     return { kind: 'written', role: mode };
   }
 
-  async getSessionAndUser(tokenHash: string, tenantId: string, userId: string) {
-    return { session: this.sessions.get(tokenHash), user: this.users.get(`${tenantId}/${userId}`) };
+  readonly tenantSessionsNotBefore = new Map<string, number>();
+
+  async getSessionContext(tokenHash: string, tenantId: string, userId: string) {
+    const tenantExists = this.tenants ? this.tenants.tenants.has(tenantId) : true;
+    return {
+      session: this.sessions.get(tokenHash),
+      user: this.users.get(`${tenantId}/${userId}`),
+      tenant: tenantExists ? { sessionsNotBefore: this.tenantSessionsNotBefore.get(tenantId) } : undefined,
+    };
+  }
+
+  async touchSession(tokenHash: string, lastSeenAt: number) {
+    const session = this.sessions.get(tokenHash);
+    if (session) this.sessions.set(tokenHash, { ...session, lastSeenAt });
+  }
+
+  async revokeUserSessions(tenantId: string, userId: string, notBefore: number) {
+    const user = this.users.get(`${tenantId}/${userId}`);
+    if (!user) return false;
+    this.users.set(`${tenantId}/${userId}`, { ...user, sessionsNotBefore: notBefore });
+    return true;
+  }
+
+  async revokeTenantSessions(tenantId: string, notBefore: number) {
+    this.tenantSessionsNotBefore.set(tenantId, notBefore);
+    return true;
   }
 
   async deleteSession(tokenHash: string) {
