@@ -102,7 +102,8 @@ describe('Okta tile login end to end', () => {
     expect((await me(copied)).status).toBe(200);
 
     const logout = await browser.request(`${stack.url}/logout`, { method: 'POST', headers: { origin: stack.url } });
-    expect(logout.status).toBe(204);
+    expect(logout.status).toBe(200);
+    expect(logout.body).toContain('You are signed out');
     expect(logout.headers.getSetCookie().some((c) => c.startsWith('__Host-session=;'))).toBe(true);
     expect((await me(browser)).status).toBe(401);
     expect((await me(copied)).status).toBe(401);

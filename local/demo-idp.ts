@@ -1,0 +1,295 @@
+/**
+ * The demo identity provider: plays a tenant's Okta for `npm start` and the
+ * end-to-end tests. It is `oidc-provider` (a certified OpenID Provider) with a
+ * sign-in page that lists demo users, an Okta-like "My Apps" dashboard whose
+ * tiles do what Okta's "Redirect to app to initiate login (OIDC Compliant)"
+ * does, and consent granted automatically as for a first-party app.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair } from 'jose';
+import Provider, { type Configuration } from 'oidc-provider';
+import { escapeHtml } from '../shared/http/pages.ts';
+
+export interface DemoUser {
+  readonly login: string;
+  readonly sub: string;
+  readonly name: string;
+  readonly givenName: string;
+  readonly familyName: string;
+  readonly email: string;
+  readonly emailVerified: boolean;
+  readonly groups: readonly string[];
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  {
+    login: 'ada',
+    sub: '00u1ada0lovelace0001',
+    name: 'Ada Lovelace',
+    givenName: 'Ada',
+    familyName: 'Lovelace',
+    email: 'ada@acme.example',
+    emailVerified: true,
+    groups: ['Everyone', 'Engineering', 'Admins'],
+  },
+  {
+    login: 'grace',
+    sub: '00u1grace0hopper0002',
+    name: 'Grace Hopper',
+    givenName: 'Grace',
+    familyName: 'Hopper',
+    email: 'grace@acme.example',
+    emailVerified: true,
+    groups: ['Everyone', 'Engineering'],
+  },
+  {
+    login: 'linus',
+    sub: '00u1linus0torvalds03',
+    name: 'Linus Torvalds',
+    givenName: 'Linus',
+    familyName: 'Torvalds',
+    email: 'linus@acme.example',
+    emailVerified: true,
+    groups: ['Everyone', 'Support'],
+  },
+];
+
+export interface DemoClient {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly redirectUris: readonly string[];
+  readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+}
+
+export interface DemoTile {
+  readonly label: string;
+  readonly initiateLoginUri: string;
+}
+
+export interface DemoIdpOptions {
+  /** 0 picks a free port. */
+  readonly port: number;
+  /** @default 127.0.0.1 */
+  readonly host?: string;
+  readonly clients: readonly DemoClient[];
+  readonly tiles?: readonly DemoTile[];
+  readonly users?: readonly DemoUser[];
+  /**
+   * Serve requests for the provider through this function instead of directly:
+   * the test identity provider uses it to intercept discovery, JWKS and tokens.
+   */
+  readonly wrap?: (
+    listener: (req: IncomingMessage, res: ServerResponse) => void,
+    issuer: () => string,
+  ) => (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export interface DemoIdp {
+  readonly issuer: string;
+  readonly port: number;
+  readonly dashboardUrl: string;
+  readonly provider: Provider;
+  readonly users: readonly DemoUser[];
+  stop(): Promise<void>;
+}
+
+const STYLE = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d1d21}
+header{background:#00297a;color:#fff;padding:.8rem 1.5rem;font-weight:600}main{max-width:46rem;margin:2rem auto;padding:0 1rem}
+.card{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:1.5rem 2rem;max-width:26rem;margin:0 auto}
+h1{font-size:1.3rem}label{display:block;font-weight:600;margin:.5rem 0 .25rem}input{width:100%;padding:.55rem;border:1px solid #8c8c96;border-radius:6px;font:inherit}
+button{width:100%;margin:.35rem 0;padding:.6rem;border:0;border-radius:6px;background:#1662dd;color:#fff;font:inherit;cursor:pointer}
+button.user{background:#fff;color:#1d1d21;border:1px solid #c1c1c8;text-align:left}button:focus-visible,a:focus-visible{outline:3px solid #1662dd;outline-offset:2px}
+.tiles{display:flex;flex-wrap:wrap;gap:1rem}a.tile{display:flex;flex-direction:column;align-items:center;justify-content:center;width:10rem;height:8rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);text-decoration:none;color:#1d1d21;font-weight:600;text-align:center;padding:1rem}
+a.tile span.logo{display:block;width:3rem;height:3rem;border-radius:8px;background:#1662dd;color:#fff;font-size:1.6rem;line-height:3rem;margin-bottom:.5rem}small{color:#5b5b66}`;
+
+function page(title: string, body: string): string {
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><header>acme · demo Okta</header><main>${body}</main></body></html>`;
+}
+
+function profileFor(login: string, users: readonly DemoUser[]): DemoUser {
+  const known = users.find((user) => user.login === login);
+  if (known) return known;
+  const clean = login.toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40) || 'user';
+  const sub = `00u${Buffer.from(clean).toString('hex').slice(0, 17).padEnd(17, '0')}`;
+  return {
+    login: clean,
+    sub,
+    name: clean,
+    givenName: clean,
+    familyName: '',
+    email: `${clean}@acme.example`,
+    emailVerified: true,
+    groups: ['Everyone'],
+  };
+}
+
+async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 16 * 1024) break;
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
+}
+
+export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
+  const users = options.users ?? DEMO_USERS;
+  const server: Server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://localhost:${port}`;
+
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  const signingKey = { ...(await exportJWK(privateKey)), kid: `demo-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+  const bySub = new Map<string, DemoUser>();
+
+  const configuration: Configuration = {
+    clients: options.clients.map((client) => ({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+      redirect_uris: [...client.redirectUris],
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    })),
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    scopes: ['openid', 'email', 'profile', 'groups'],
+    claims: {
+      openid: ['sub'],
+      email: ['email', 'email_verified'],
+      profile: ['name', 'given_name', 'family_name', 'preferred_username'],
+      groups: ['groups'],
+    },
+    // Okta's code flow returns a "fat" ID token with the scope's claims in it.
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: { required: () => true },
+    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: false } },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 600,
+      Session: 3600,
+      Grant: 3600,
+    },
+    findAccount: async (_ctx, sub) => {
+      const user = bySub.get(sub) ?? users.find((candidate) => candidate.sub === sub);
+      if (!user) return undefined;
+      return {
+        accountId: sub,
+        claims: async () => ({
+          sub,
+          email: user.email,
+          email_verified: user.emailVerified,
+          name: user.name,
+          given_name: user.givenName,
+          family_name: user.familyName,
+          preferred_username: user.email,
+          groups: [...user.groups],
+        }),
+      };
+    },
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = page(
+        'Sign-in error',
+        `<div class="card"><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p></div>`,
+      );
+    },
+  };
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = false;
+  const providerListener = provider.callback();
+
+  async function interactions(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+    const url = new URL(req.url ?? '/', issuer);
+    if (req.method === 'GET' && url.pathname === '/') {
+      const tiles = (options.tiles ?? [])
+        .map(
+          (tile) =>
+            `<a class="tile" href="${escapeHtml(`${tile.initiateLoginUri}?iss=${encodeURIComponent(issuer)}`)}"><span class="logo" aria-hidden="true">${escapeHtml(tile.label.charAt(0))}</span>${escapeHtml(tile.label)}</a>`,
+        )
+        .join('');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(
+        page(
+          'My Apps',
+          `<h1>My Apps</h1><p><small>This page stands in for an Okta end-user dashboard. Click a tile to sign in to that app.</small></p><div class="tiles">${tiles || '<p>No apps assigned.</p>'}</div>`,
+        ),
+      );
+      return true;
+    }
+    const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
+    if (!match) return false;
+    const details = await provider.interactionDetails(req, res);
+    if (details.prompt.name === 'consent') {
+      // A first-party app: grant what was asked without a consent screen.
+      const grant = details.grantId
+        ? ((await provider.Grant.find(details.grantId)) ??
+          new provider.Grant({ accountId: String(details.session?.accountId), clientId: String(details.params.client_id) }))
+        : new provider.Grant({ accountId: String(details.session?.accountId), clientId: String(details.params.client_id) });
+      grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+      const grantId = await grant.save();
+      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+      return true;
+    }
+    if (req.method === 'POST' && match[2]) {
+      const form = await readForm(req);
+      const user = profileFor(form.get('login') ?? '', users);
+      bySub.set(user.sub, user);
+      await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      return true;
+    }
+    const action = `/interaction/${match[1]}/login`;
+    const buttons = users
+      .map(
+        (user) =>
+          `<form method="post" action="${action}"><input type="hidden" name="login" value="${escapeHtml(user.login)}"><button class="user" type="submit">${escapeHtml(user.name)} <small>${escapeHtml(user.email)}</small></button></form>`,
+      )
+      .join('');
+    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+    res.end(
+      page(
+        'Sign in',
+        `<div class="card"><h1>Sign in to Acme (demo Okta)</h1><p><small>Pick a demo user, or type any username.</small></p>${buttons}
+<form method="post" action="${action}"><label for="login">Username</label><input id="login" name="login" autocomplete="username" required value="${escapeHtml(hint.split('@')[0] ?? '')}"><button type="submit">Sign in</button></form></div>`,
+      ),
+    );
+    return true;
+  }
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    interactions(req, res)
+      .then((handled) => {
+        if (!handled) providerListener(req, res);
+      })
+      .catch(() => {
+        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end('Sign-in session expired. Start again from the app.');
+      });
+  };
+  server.on('request', options.wrap ? options.wrap(listener, () => issuer) : listener);
+
+  return {
+    issuer,
+    port,
+    dashboardUrl: `${issuer}/`,
+    provider,
+    users,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
