@@ -27,7 +27,11 @@ export const handler = createLoginHandler({
     timeoutMs: config.idpTimeoutMs,
     allowLoopback: config.allowLoopbackIssuers,
   }),
-  signingKeys: new SigningKeysCache({ fetch: fetchImpl, timeoutMs: config.idpTimeoutMs }),
+  signingKeys: new SigningKeysCache({
+    fetch: fetchImpl,
+    timeoutMs: config.idpTimeoutMs,
+    cooldownMs: config.jwksRefetchCooldownSeconds * 1000,
+  }),
   fetch: fetchImpl,
   telemetry: new PowertoolsLoginTelemetry(),
   logger: new Logger(),

@@ -111,7 +111,11 @@ function page(title: string, body: string): string {
 function profileFor(login: string, users: readonly DemoUser[]): DemoUser {
   const known = users.find((user) => user.login === login);
   if (known) return known;
-  const clean = login.toLowerCase().replace(/[^a-z0-9._-]/g, '').slice(0, 40) || 'user';
+  const clean =
+    login
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]/g, '')
+      .slice(0, 40) || 'user';
   const sub = `00u${Buffer.from(clean).toString('hex').slice(0, 17).padEnd(17, '0')}`;
   return {
     login: clean,
@@ -147,7 +151,12 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   const issuer = `http://localhost:${port}`;
 
   const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = { ...(await exportJWK(privateKey)), kid: `demo-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+  const signingKey = {
+    ...(await exportJWK(privateKey)),
+    kid: `demo-${randomBytes(4).toString('hex')}`,
+    alg: 'RS256',
+    use: 'sig',
+  };
   const bySub = new Map<string, DemoUser>();
 
   const configuration: Configuration = {
@@ -236,8 +245,14 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       // A first-party app: grant what was asked without a consent screen.
       const grant = details.grantId
         ? ((await provider.Grant.find(details.grantId)) ??
-          new provider.Grant({ accountId: String(details.session?.accountId), clientId: String(details.params.client_id) }))
-        : new provider.Grant({ accountId: String(details.session?.accountId), clientId: String(details.params.client_id) });
+          new provider.Grant({
+            accountId: String(details.session?.accountId),
+            clientId: String(details.params.client_id),
+          }))
+        : new provider.Grant({
+            accountId: String(details.session?.accountId),
+            clientId: String(details.params.client_id),
+          });
       grant.addOIDCScope(String(details.params.scope ?? 'openid'));
       const grantId = await grant.save();
       await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
@@ -247,7 +262,12 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       const form = await readForm(req);
       const user = profileFor(form.get('login') ?? '', users);
       bySub.set(user.sub, user);
-      await provider.interactionFinished(req, res, { login: { accountId: user.sub } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: user.sub } },
+        { mergeWithLastSubmission: false },
+      );
       return true;
     }
     const action = `/interaction/${match[1]}/login`;
@@ -275,7 +295,10 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
         if (!handled) providerListener(req, res);
       })
       .catch(() => {
-        if (!res.headersSent) res.writeHead(400, { 'content-type': 'text/plain' }).end('Sign-in session expired. Start again from the app.');
+        if (!res.headersSent)
+          res
+            .writeHead(400, { 'content-type': 'text/plain' })
+            .end('Sign-in session expired. Start again from the app.');
       });
   };
   server.on('request', options.wrap ? options.wrap(listener, () => issuer) : listener);

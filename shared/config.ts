@@ -34,6 +34,8 @@ export interface ServiceConfig {
   readonly stateKey: string | undefined;
   /** Timeout for calls to the tenant's Okta (discovery, JWKS, token), in ms. */
   readonly idpTimeoutMs: number;
+  /** Minimum seconds between JWKS refetches triggered by an unknown `kid`. */
+  readonly jwksRefetchCooldownSeconds: number;
   /** Seconds secrets are cached in memory before they are read again. */
   readonly secretsCacheSeconds: number;
 }
@@ -91,6 +93,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     stateKeySecretId: env.STATE_KEY_SECRET_ID || undefined,
     stateKey: env.STATE_KEY || undefined,
     idpTimeoutMs: integer(env, 'IDP_TIMEOUT_MS', 5000, 100, 20000),
+    jwksRefetchCooldownSeconds: integer(env, 'JWKS_REFETCH_COOLDOWN_SECONDS', 30, 1, 3600),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 86400),
   };
 }

@@ -9,8 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 
 const REQUESTS = 1200;
 let stack: LocalStack;
@@ -123,7 +123,13 @@ describe('Fuzz: malformed requests through the local server', () => {
       }
       const search = query.toString();
       const headers: Record<string, string> = {};
-      if (random.next() < 0.5) headers.accept = random.pick(['application/json', 'text/html', '*/*', random.text(20).replace(/[^\x20-\x7e]/g, '')]);
+      if (random.next() < 0.5)
+        headers.accept = random.pick([
+          'application/json',
+          'text/html',
+          '*/*',
+          random.text(20).replace(/[^\x20-\x7e]/g, ''),
+        ]);
       if (random.next() < 0.5) {
         const cookieValue = random.pick([
           `__Host-session=${encodeURIComponent(random.text(random.int(100)))}`,

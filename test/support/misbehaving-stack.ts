@@ -1,0 +1,86 @@
+/**
+ * A local stack whose tenant's "Okta" is the misbehaving test identity
+ * provider, plus helpers to run a login and inspect what was written.
+ */
+import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { inject } from 'vitest';
+import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
+import { type Hop, TestBrowser, tileLogin } from './browser.ts';
+import { startTestIdp, type TestIdp } from './test-idp.ts';
+
+export const TENANT = 'acme';
+export const CLIENT_ID = 'acme-client';
+export const CLIENT_SECRET = 'acme-client-secret-0123456789abcdef';
+
+export interface MisbehavingStack {
+  readonly stack: LocalStack;
+  readonly idp: TestIdp;
+  login(
+    user?: string,
+    browser?: TestBrowser,
+  ): Promise<{ browser: TestBrowser; callback: Hop | undefined; hops: Hop[] }>;
+  /** Items of a kind currently in the table (`user`, `session`, `used_state`, ...). */
+  count(type: string): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startMisbehavingStack(env: Record<string, string> = {}): Promise<MisbehavingStack> {
+  const stack = await startLocalStack({
+    port: 0,
+    demoIdp: false,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: `e2e-${randomUUID()}`,
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', ...env },
+  });
+  const idp = await startTestIdp({
+    clients: [
+      { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUris: [`${stack.url}/t/${TENANT}/callback`] },
+    ],
+  });
+  await registerTenant(stack.dynamoDbEndpoint, stack.tableName, {
+    tenantId: TENANT,
+    issuer: idp.issuer,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  });
+  const client = createDocumentClient({ endpoint: stack.dynamoDbEndpoint });
+  return {
+    stack,
+    idp,
+    async login(user = 'ada', browser = new TestBrowser()) {
+      const result = await tileLogin(browser, {
+        serviceUrl: stack.url,
+        tenant: TENANT,
+        issuer: idp.issuer,
+        login: user,
+      });
+      return { browser, callback: result.callback, hops: result.hops };
+    },
+    async count(type) {
+      let total = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: stack.tableName,
+            FilterExpression: '#type = :type',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':type': type },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        total += page.Count ?? 0;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return total;
+    },
+    async stop() {
+      client.destroy();
+      await idp.stop();
+      await stack.stop();
+    },
+  };
+}
