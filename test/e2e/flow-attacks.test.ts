@@ -1,0 +1,187 @@
+/**
+ * Attacks on the login flow itself (not the token): forged, missing, expired
+ * and replayed state; callbacks on another tenant's path; login CSRF; a foreign
+ * issuer at the initiate-login URI; open redirects; Okta Simplified posts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerTenant } from '../../local/stack.ts';
+import { deriveStateKey } from '../../shared/adapters/state-key.ts';
+import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
+import { TestBrowser } from '../support/browser.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  type MisbehavingStack,
+  startMisbehavingStack,
+  TENANT,
+} from '../support/misbehaving-stack.ts';
+import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
+
+let env: MisbehavingStack;
+let evil: TestIdp;
+
+beforeAll(async () => {
+  env = await startMisbehavingStack();
+  // A second tenant on the same identity provider, to aim callbacks at.
+  await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
+    tenantId: 'globex',
+    issuer: env.idp.issuer,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+  });
+  evil = await startTestIdp({ clients: [] });
+});
+
+afterAll(async () => {
+  await evil?.stop();
+  await env?.stop();
+});
+
+const sessionSet = (headers: Headers) => headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-session='));
+
+/** Starts a login and signs in at the IdP, stopping before the callback reaches the service. */
+async function callbackUrlFor(browser: TestBrowser, user = 'ada', query = ''): Promise<string> {
+  const start = `${env.stack.url}/t/${TENANT}/login?iss=${encodeURIComponent(env.idp.issuer)}${query}`;
+  const toIdp = await browser.navigate(start);
+  const page = toIdp.at(-1);
+  const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
+  const hops = await browser.navigate(new URL(action, page?.url).toString(), {
+    method: 'POST',
+    body: `login=${user}`,
+    stopBefore: (next) => next.startsWith(`${env.stack.url}/t/`),
+  });
+  const url = hops.at(-1)?.location;
+  if (!url) throw new Error('no callback URL');
+  return url;
+}
+
+describe('State', () => {
+  it('refuses a missing state', async () => {
+    const response = await new TestBrowser().request(`${env.stack.url}/t/${TENANT}/callback?code=abc`);
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('Start sign-in again');
+  });
+
+  it('refuses a forged state and never reaches the token endpoint', async () => {
+    env.idp.resetCounters();
+    const browser = new TestBrowser();
+    await browser.jar.setCookie(`${loginStateCookieName('AAAAAAAAAAAAAAAAAAAAAA')}=forged; Path=/; Secure`, env.stack.url);
+    const response = await browser.request(
+      `${env.stack.url}/t/${TENANT}/callback?code=abc&state=AAAAAAAAAAAAAAAAAAAAAA`,
+    );
+    expect(response.status).toBe(400);
+    expect(env.idp.counters.token).toBe(0);
+  });
+
+  it('refuses an expired state', async () => {
+    const browser = new TestBrowser();
+    const stateId = 'BBBBBBBBBBBBBBBBBBBBBB';
+    const sealed = await sealLoginState(
+      {
+        stateId,
+        tenantId: TENANT,
+        nonce: 'n',
+        codeVerifier: 'v'.repeat(43),
+        target: undefined,
+        expiresAt: Math.floor(Date.now() / 1000) - 1,
+      },
+      deriveStateKey(process.env.STATE_KEY ?? ''),
+    );
+    await browser.jar.setCookie(`${loginStateCookieName(stateId)}=${sealed}; Path=/; Secure`, env.stack.url);
+    const response = await browser.request(`${env.stack.url}/t/${TENANT}/callback?code=abc&state=${stateId}`);
+    expect(response.status).toBe(400);
+    expect(response.body).toContain('expired');
+  });
+
+  it('refuses a replayed callback in the same browser even with its state cookie restored', async () => {
+    const browser = new TestBrowser();
+    const url = await callbackUrlFor(browser);
+    const cookies = await browser.jar.getCookies(env.stack.url);
+    const stateCookie = cookies.find((cookie) => cookie.key.startsWith('__Host-login-'));
+    expect((await browser.request(url)).status).toBe(302);
+    await browser.jar.setCookie(`${stateCookie?.key}=${stateCookie?.value}; Path=/; Secure`, env.stack.url);
+    env.idp.resetCounters();
+    const replay = await browser.request(url);
+    expect(replay.status).toBe(400);
+    expect(replay.body).toContain('already been used');
+    expect(env.idp.counters.token).toBe(0);
+  });
+
+  it('refuses a callback delivered to another tenant’s path', async () => {
+    const browser = new TestBrowser();
+    const url = new URL(await callbackUrlFor(browser));
+    const elsewhere = `${env.stack.url}/t/globex/callback${url.search}`;
+    const response = await browser.request(elsewhere);
+    expect(response.status).toBe(400);
+    expect(sessionSet(response.headers)).toBe(false);
+  });
+
+  it('refuses login CSRF: the attacker’s callback URL opened in the victim’s browser', async () => {
+    const usersBefore = await env.count('user');
+    const attacker = new TestBrowser();
+    const url = await callbackUrlFor(attacker, 'mallory');
+    const victim = new TestBrowser();
+    const response = await victim.request(url);
+    expect(response.status).toBe(400);
+    expect(sessionSet(response.headers)).toBe(false);
+    expect(await env.count('user')).toBe(usersBefore);
+  });
+});
+
+describe('Initiate login', () => {
+  it('refuses a foreign iss without any discovery request to it', async () => {
+    evil.resetCounters();
+    const response = await new TestBrowser().request(
+      `${env.stack.url}/t/${TENANT}/login?iss=${encodeURIComponent(evil.issuer)}`,
+    );
+    expect(response.status).toBe(400);
+    expect(evil.counters.discovery).toBe(0);
+  });
+
+  it.each([
+    'https://evil.example/phish',
+    '//evil.example/phish',
+    '/\\evil.example',
+    '\\\\evil.example',
+    'javascript:alert(document.cookie)',
+    'https:evil.example',
+    `${'http'}://localhost:1/elsewhere`,
+    '%2F%2Fevil.example',
+    'https://evil.example%2F@localhost/',
+  ])('never redirects to target_link_uri %s', async (target) => {
+    const browser = new TestBrowser();
+    const url = await callbackUrlFor(browser, 'ada', `&target_link_uri=${encodeURIComponent(target)}`);
+    const response = await browser.request(url);
+    expect(response.status).toBe(302);
+    const location = new URL(response.location ?? '');
+    expect(location.origin).toBe(env.stack.url);
+    expect(location.pathname).toBe('/');
+  });
+});
+
+describe('Okta Simplified (id_token posted to the app)', () => {
+  async function post(path: string, idToken: string) {
+    const browser = new TestBrowser();
+    const response = await browser.request(`${env.stack.url}/t/${TENANT}/${path}`, {
+      method: 'POST',
+      body: new URLSearchParams({ id_token: idToken }).toString(),
+    });
+    return { browser, response };
+  }
+
+  it.each(['callback', 'login'])('bounces forged, replayed and foreign-client tokens posted to /%s', async (path) => {
+    const [usersBefore, sessionsBefore] = [await env.count('user'), await env.count('session')];
+    const now = Math.floor(Date.now() / 1000);
+    const valid = await env.idp.issueIdToken({ iss: env.idp.issuer, sub: '00uposted', aud: CLIENT_ID, iat: now, exp: now + 300 });
+    const otherClient = await env.idp.issueIdToken({ iss: env.idp.issuer, sub: '00uposted', aud: 'other', iat: now, exp: now + 300 });
+    for (const token of ['not.a.jwt', valid, valid, otherClient]) {
+      const { response } = await post(path, token);
+      expect(response.status).toBe(302);
+      expect(response.location?.startsWith(`${env.idp.issuer}/auth?`)).toBe(true);
+      expect(new URL(response.location ?? '').searchParams.get('response_type')).toBe('code');
+      expect(sessionSet(response.headers)).toBe(false);
+    }
+    expect(await env.count('user')).toBe(usersBefore);
+    expect(await env.count('session')).toBe(sessionsBefore);
+  });
+});
