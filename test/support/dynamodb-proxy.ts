@@ -1,0 +1,68 @@
+/**
+ * An HTTP proxy in front of DynamoDB Local that a test can turn into an
+ * outage: refuse connections, throttle every call, or throttle only one
+ * operation (e.g. TransactWriteItems) to fail a login halfway.
+ */
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type ProxyMode = 'normal' | 'down' | 'throttle' | { throttle: string };
+
+export interface DynamoDbProxy {
+  readonly endpoint: string;
+  mode: ProxyMode;
+  /** DynamoDB operations seen, by name (X-Amz-Target suffix). */
+  readonly operations: string[];
+  stop(): Promise<void>;
+}
+
+export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy> {
+  const upstream = new URL(target);
+  const proxy: DynamoDbProxy = {
+    endpoint: '',
+    mode: 'normal',
+    operations: [],
+    stop: async () => undefined,
+  };
+  const server: Server = createServer((req, res) => {
+    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    proxy.operations.push(operation);
+    const mode = proxy.mode;
+    if (mode === 'down') {
+      req.socket.destroy();
+      return;
+    }
+    if (mode === 'throttle' || (typeof mode === 'object' && mode.throttle === operation)) {
+      req.resume();
+      res
+        .writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'throttled' })
+        .end(
+          JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+            message: 'Rate of requests exceeds the allowed throughput.',
+          }),
+        );
+      return;
+    }
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
+        upstreamRes.pipe(res);
+      },
+    );
+    forward.on('error', () => req.socket.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  Object.assign(proxy, {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  });
+  return proxy;
+}
