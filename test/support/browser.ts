@@ -108,13 +108,15 @@ export async function tileLogin(
   const start = `${options.serviceUrl}/t/${options.tenant}/login?iss=${encodeURIComponent(options.issuer)}${options.query ? `&${options.query}` : ''}`;
   const toIdp = await browser.navigate(start);
   const authorizeUrl = toIdp[0]?.location;
+  const isCallback = (hop: Hop) => hop.url.startsWith(`${options.serviceUrl}/t/${options.tenant}/callback`);
   const page = toIdp.at(-1);
-  if (!page || page.status !== 200) {
-    return { hops: toIdp, callback: undefined, authorizeUrl };
+  // With a live session at the identity provider, no sign-in page is shown: we are already back.
+  if (!page || page.status !== 200 || toIdp.some(isCallback)) {
+    return { hops: toIdp, callback: toIdp.find(isCallback), authorizeUrl };
   }
   const form = signInForm(page, options.login);
   const back = await browser.navigate(form.action, { method: 'POST', body: form.body });
   const hops = [...toIdp, ...back];
-  const callback = hops.find((hop) => hop.url.startsWith(`${options.serviceUrl}/t/${options.tenant}/callback`));
+  const callback = hops.find(isCallback);
   return { hops, callback, authorizeUrl };
 }
