@@ -32,6 +32,10 @@ const USAGE = `Usage:
   npm run tenant -- list
   npm run tenant -- delete <tenant>
   npm run tenant -- users <tenant>
+  npm run tenant -- revoke-sessions <tenant> [--user <userId>]   end sessions (whole tenant, or one user)
+  npm run tenant -- disable-user <tenant> <userId>               refuse logins, end sessions at once
+  npm run tenant -- enable-user <tenant> <userId>
+  npm run tenant -- set-owner <tenant> <userId>                   transfer ownership (still exactly one owner)
 
 Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
 TABLE_NAME and CLIENT_SECRET_PREFIX (or --table, --secret-prefix; --endpoint, --public-url).`;
@@ -116,10 +120,13 @@ export async function main(argv: string[]): Promise<number> {
       endpoint: { type: 'string' },
       'secret-prefix': { type: 'string' },
       'public-url': { type: 'string' },
+      user: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const [command, tenantArg, ...rest] = positionals;
+  const takesUserId = command === 'disable-user' || command === 'enable-user' || command === 'set-owner';
+  const userIdArg = takesUserId ? rest.shift() : undefined;
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return command || values.help ? 0 : 2;
@@ -236,6 +243,45 @@ export async function main(argv: string[]): Promise<number> {
             lastLoginAt: user.lastLoginAt,
           })),
         );
+        return 0;
+      }
+      case 'revoke-sessions': {
+        const tenantId = requireTenantId(tenantArg);
+        const identities = new DynamoDbIdentityStore(client, target.tableName);
+        // Sessions created before this second stop working; a login right after gets a fresh one.
+        const notBefore = Math.floor(Date.now() / 1000) + 1;
+        const found = values.user
+          ? await identities.revokeUserSessions(tenantId, values.user, notBefore)
+          : await identities.revokeTenantSessions(tenantId, notBefore);
+        if (!found) {
+          process.stderr.write(values.user ? `No user "${values.user}" in tenant "${tenantId}".\n` : `No tenant "${tenantId}".\n`);
+          return 1;
+        }
+        print({ revoked: values.user ? { tenant: tenantId, user: values.user } : { tenant: tenantId }, notBefore });
+        return 0;
+      }
+      case 'disable-user':
+      case 'enable-user': {
+        const tenantId = requireTenantId(tenantArg);
+        if (!userIdArg) throw new UsageError(`${command} needs <tenant> <userId> (see \`users <tenant>\`).`);
+        const disabled = command === 'disable-user';
+        const identities = new DynamoDbIdentityStore(client, target.tableName);
+        if (!(await identities.setUserDisabled(tenantId, userIdArg, disabled))) {
+          process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
+          return 1;
+        }
+        print({ tenant: tenantId, user: userIdArg, disabled });
+        return 0;
+      }
+      case 'set-owner': {
+        const tenantId = requireTenantId(tenantArg);
+        if (!userIdArg) throw new UsageError('set-owner needs <tenant> <userId> (see `users <tenant>`).');
+        const outcome = await new DynamoDbIdentityStore(client, target.tableName).transferOwnership(tenantId, userIdArg);
+        if (outcome === 'no_such_user') {
+          process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
+          return 1;
+        }
+        print({ tenant: tenantId, owner: userIdArg, changed: outcome === 'transferred' });
         return 0;
       }
       default:

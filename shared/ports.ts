@@ -82,6 +82,14 @@ export interface IdentityStore {
   /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
   revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
   listUsers(tenantId: string): Promise<User[]>;
+  getUser(tenantId: string, userId: string): Promise<User | undefined>;
+  /** Disabling takes effect at once: every read of the user's sessions checks the flag. False if no such user. */
+  setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean>;
+  /**
+   * Makes `userId` the tenant's one owner and the previous owner a member, in
+   * one transaction guarded by the OWNER item, so there is never zero or two.
+   */
+  transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'>;
 }
 
 /** Login outcome counters (Powertools Metrics in AWS, a no-op or a spy locally). */

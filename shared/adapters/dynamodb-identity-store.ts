@@ -3,6 +3,7 @@ import {
   BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -333,6 +334,86 @@ export class DynamoDbIdentityStore implements IdentityStore {
 
   async deleteSession(tokenHash: string): Promise<void> {
     await guard(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash) })));
+  }
+
+  async getUser(tenantId: string, userId: string): Promise<User | undefined> {
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true })),
+    );
+    return Item ? toUser(Item) : undefined;
+  }
+
+  async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean> {
+    try {
+      await guard(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.user(tenantId, userId),
+            UpdateExpression: 'SET disabled = :disabled',
+            ConditionExpression: 'attribute_exists(pk)',
+            ExpressionAttributeValues: { ':disabled': disabled },
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'> {
+    const { Item: owner } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true })),
+    );
+    const previous = typeof owner?.userId === 'string' ? owner.userId : undefined;
+    if (previous === userId) return 'already_owner';
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: { ...keys.tenantOwner(tenantId), type: 'owner', userId, claimedAt: new Date().toISOString() },
+          // Guarded by what we read: a concurrent transfer makes this one fail instead of leaving two owners.
+          ConditionExpression: previous ? 'userId = :previous' : 'attribute_not_exists(pk)',
+          ...(previous ? { ExpressionAttributeValues: { ':previous': previous } } : {}),
+        },
+      },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: keys.user(tenantId, userId),
+          UpdateExpression: 'SET #role = :owner',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':owner': 'owner' },
+        },
+      },
+    ];
+    if (previous) {
+      items.push({
+        Update: {
+          TableName: this.tableName,
+          Key: keys.user(tenantId, previous),
+          UpdateExpression: 'SET #role = :member',
+          ExpressionAttributeNames: { '#role': 'role' },
+          ExpressionAttributeValues: { ':member': 'member' },
+        },
+      });
+    }
+    try {
+      await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
+      return 'transferred';
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        if (error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') return 'no_such_user';
+        throw new LoginError('STORE_UNAVAILABLE', 'Ownership changed concurrently; run the command again.', {
+          cause: error,
+          reason: 'owner_transfer_conflict',
+        });
+      }
+      throw error;
+    }
   }
 
   async listUsers(tenantId: string): Promise<User[]> {

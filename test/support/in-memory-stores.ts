@@ -151,6 +151,29 @@ export class InMemoryIdentityStore implements IdentityStore {
     this.sessions.delete(tokenHash);
   }
 
+  async getUser(tenantId: string, userId: string) {
+    return this.users.get(`${tenantId}/${userId}`);
+  }
+
+  async setUserDisabled(tenantId: string, userId: string, disabled: boolean) {
+    const user = this.users.get(`${tenantId}/${userId}`);
+    if (!user) return false;
+    this.users.set(`${tenantId}/${userId}`, { ...user, disabled });
+    return true;
+  }
+
+  async transferOwnership(tenantId: string, userId: string) {
+    const user = this.users.get(`${tenantId}/${userId}`);
+    if (!user) return 'no_such_user' as const;
+    const previous = this.owners.get(tenantId);
+    if (previous === userId) return 'already_owner' as const;
+    const old = previous ? this.users.get(`${tenantId}/${previous}`) : undefined;
+    if (old) this.users.set(`${tenantId}/${previous}`, { ...old, role: 'member' });
+    this.users.set(`${tenantId}/${userId}`, { ...user, role: 'owner' });
+    this.owners.set(tenantId, userId);
+    return 'transferred' as const;
+  }
+
   async listUsers(tenantId: string) {
     return [...this.users.values()].filter((user) => user.tenantId === tenantId);
   }
