@@ -39,6 +39,8 @@ export interface TestIdp {
   readonly port: number;
   readonly users: readonly DemoUser[];
   readonly counters: { discovery: number; jwks: number; token: number };
+  /** Every ID token handed out, so tests can look for them where they must not appear. */
+  readonly issuedIdTokens: string[];
   mutateNextIdToken(mutation: IdTokenMutation): void;
   rotateSigningKey(): Promise<void>;
   setJwks(mode: JwksMode): Promise<void>;
@@ -62,7 +64,15 @@ export async function startTestIdp(options: { clients: DemoClient[]; port?: numb
   const mutations: IdTokenMutation[] = [];
   const counters = { discovery: 0, jwks: 0, token: 0 };
 
+  const issuedIdTokens: string[] = [];
+
   async function resign(idToken: string): Promise<string> {
+    const token = await resignOnce(idToken);
+    issuedIdTokens.push(token);
+    return token;
+  }
+
+  async function resignOnce(idToken: string): Promise<string> {
     const mutation = mutations.shift() ?? {};
     const claims: Record<string, unknown> = { ...decodeJwt(idToken) };
     for (const [name, value] of Object.entries(mutation.claims ?? {})) {
@@ -152,6 +162,7 @@ export async function startTestIdp(options: { clients: DemoClient[]; port?: numb
     port: idp.port,
     users: idp.users,
     counters,
+    issuedIdTokens,
     mutateNextIdToken: (mutation) => {
       mutations.push(mutation);
     },

@@ -1,0 +1,98 @@
+/**
+ * Captures every log line of a full run (logins, /me, logout, failures) at
+ * DEBUG level and searches it, and every page served, for the values that must
+ * never leak: client secret, authorization codes, ID tokens, session and
+ * login-state cookie values.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../support/browser.ts';
+import { CLIENT_SECRET, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+
+let env: MisbehavingStack;
+const captured: string[] = [];
+const originalStdout = process.stdout.write.bind(process.stdout);
+const originalStderr = process.stderr.write.bind(process.stderr);
+
+beforeAll(async () => {
+  const capture = (chunk: unknown) => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  env = await startMisbehavingStack({ LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+});
+
+afterAll(async () => {
+  process.stdout.write = originalStdout;
+  process.stderr.write = originalStderr;
+  await env?.stop();
+});
+
+describe('Secrets stay out of logs and pages', () => {
+  it('logs requests with correlation ids but never a secret, code, token or cookie value', async () => {
+    const secrets = new Set<string>([CLIENT_SECRET]);
+    const pages: string[] = [];
+    const remember = async (browser: TestBrowser, hops: { url: string; body: string }[]) => {
+      for (const hop of hops) {
+        if (hop.url.startsWith(env.stack.url)) pages.push(hop.body);
+        const code = new URL(hop.url).searchParams.get('code');
+        if (code) secrets.add(code);
+      }
+      // Our cookies (the identity provider's share the host but are not ours to judge).
+      for (const cookie of await browser.jar.getCookies(env.stack.url)) {
+        if (cookie.key.startsWith('__Host-')) secrets.add(cookie.value);
+      }
+      for (const hop of hops) {
+        for (const header of hop.headers.getSetCookie()) {
+          const [pair = ''] = header.split(';');
+          const [name = '', value = ''] = pair.split('=');
+          if (name.startsWith('__Host-') && value) secrets.add(value);
+        }
+      }
+    };
+
+    // A good login, /me, and a replay of its callback.
+    const ok = await env.login('ada');
+    await remember(ok.browser, ok.hops);
+    const meHop = await ok.browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
+    pages.push(meHop.body);
+    const replay = await new TestBrowser().request(ok.callback?.url ?? '');
+    pages.push(replay.body);
+
+    // A login whose ID token is refused, and one whose token endpoint fails.
+    env.idp.mutateNextIdToken({ claims: { aud: 'someone-else' } });
+    const refused = await env.login('grace');
+    await remember(refused.browser, refused.hops);
+    env.idp.setTokenEndpoint({ status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: 'code abc' }) });
+    const failed = await env.login('grace');
+    env.idp.setTokenEndpoint('normal');
+    await remember(failed.browser, failed.hops);
+
+    // Logout.
+    const sessionCookie = await ok.browser.cookieValue(env.stack.url, '__Host-session');
+    if (sessionCookie) secrets.add(sessionCookie);
+    const logout = await ok.browser.request(`${env.stack.url}/logout`, { method: 'POST', headers: { origin: env.stack.url } });
+    pages.push(logout.body);
+
+    for (const token of env.idp.issuedIdTokens) secrets.add(token);
+    const log = captured.join('');
+
+    // The capture really saw the service's structured logs (this test must be able to fail).
+    expect(log).toContain('"message":"login succeeded"');
+    expect(log).toContain('"correlation_id"');
+    expect(log).toContain('ID_TOKEN_INVALID');
+    expect(env.idp.issuedIdTokens.length).toBeGreaterThanOrEqual(2);
+    expect(secrets.size).toBeGreaterThanOrEqual(6);
+
+    for (const secret of secrets) {
+      if (secret.length < 8) continue;
+      expect(log.includes(secret), `log contains a secret value (${secret.slice(0, 4)}…)`).toBe(false);
+      for (const page of pages) {
+        expect(page.includes(secret), `a page contains a secret value (${secret.slice(0, 4)}…)`).toBe(false);
+      }
+    }
+    expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+    expect(TENANT).toBe('acme');
+  });
+});
