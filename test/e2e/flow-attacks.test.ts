@@ -65,7 +65,10 @@ describe('State', () => {
   it('refuses a forged state and never reaches the token endpoint', async () => {
     env.idp.resetCounters();
     const browser = new TestBrowser();
-    await browser.jar.setCookie(`${loginStateCookieName('AAAAAAAAAAAAAAAAAAAAAA')}=forged; Path=/; Secure`, env.stack.url);
+    await browser.jar.setCookie(
+      `${loginStateCookieName('AAAAAAAAAAAAAAAAAAAAAA')}=forged; Path=/; Secure`,
+      env.stack.url,
+    );
     const response = await browser.request(
       `${env.stack.url}/t/${TENANT}/callback?code=abc&state=AAAAAAAAAAAAAAAAAAAAAA`,
     );
@@ -172,8 +175,20 @@ describe('Okta Simplified (id_token posted to the app)', () => {
   it.each(['callback', 'login'])('bounces forged, replayed and foreign-client tokens posted to /%s', async (path) => {
     const [usersBefore, sessionsBefore] = [await env.count('user'), await env.count('session')];
     const now = Math.floor(Date.now() / 1000);
-    const valid = await env.idp.issueIdToken({ iss: env.idp.issuer, sub: '00uposted', aud: CLIENT_ID, iat: now, exp: now + 300 });
-    const otherClient = await env.idp.issueIdToken({ iss: env.idp.issuer, sub: '00uposted', aud: 'other', iat: now, exp: now + 300 });
+    const valid = await env.idp.issueIdToken({
+      iss: env.idp.issuer,
+      sub: '00uposted',
+      aud: CLIENT_ID,
+      iat: now,
+      exp: now + 300,
+    });
+    const otherClient = await env.idp.issueIdToken({
+      iss: env.idp.issuer,
+      sub: '00uposted',
+      aud: 'other',
+      iat: now,
+      exp: now + 300,
+    });
     for (const token of ['not.a.jwt', valid, valid, otherClient]) {
       const { response } = await post(path, token);
       expect(response.status).toBe(302);

@@ -5,7 +5,7 @@
  * login-state cookie values.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestBrowser } from '../support/browser.ts';
+import { type Hop, TestBrowser } from '../support/browser.ts';
 import { CLIENT_SECRET, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 
 let env: MisbehavingStack;
@@ -33,7 +33,7 @@ describe('Secrets stay out of logs and pages', () => {
   it('logs requests with correlation ids but never a secret, code, token or cookie value', async () => {
     const secrets = new Set<string>([CLIENT_SECRET]);
     const pages: string[] = [];
-    const remember = async (browser: TestBrowser, hops: { url: string; body: string }[]) => {
+    const remember = async (browser: TestBrowser, hops: Hop[]) => {
       for (const hop of hops) {
         if (hop.url.startsWith(env.stack.url)) pages.push(hop.body);
         const code = new URL(hop.url).searchParams.get('code');
@@ -64,7 +64,10 @@ describe('Secrets stay out of logs and pages', () => {
     env.idp.mutateNextIdToken({ claims: { aud: 'someone-else' } });
     const refused = await env.login('grace');
     await remember(refused.browser, refused.hops);
-    env.idp.setTokenEndpoint({ status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: 'code abc' }) });
+    env.idp.setTokenEndpoint({
+      status: 400,
+      body: JSON.stringify({ error: 'invalid_grant', error_description: 'code abc' }),
+    });
     const failed = await env.login('grace');
     env.idp.setTokenEndpoint('normal');
     await remember(failed.browser, failed.hops);
@@ -72,7 +75,10 @@ describe('Secrets stay out of logs and pages', () => {
     // Logout.
     const sessionCookie = await ok.browser.cookieValue(env.stack.url, '__Host-session');
     if (sessionCookie) secrets.add(sessionCookie);
-    const logout = await ok.browser.request(`${env.stack.url}/logout`, { method: 'POST', headers: { origin: env.stack.url } });
+    const logout = await ok.browser.request(`${env.stack.url}/logout`, {
+      method: 'POST',
+      headers: { origin: env.stack.url },
+    });
     pages.push(logout.body);
 
     for (const token of env.idp.issuedIdTokens) secrets.add(token);

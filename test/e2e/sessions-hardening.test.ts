@@ -92,7 +92,10 @@ describe('Cookies and headers', () => {
     const ours = hops.filter((hop) => hop.url.startsWith(env.stack.url) && !hop.url.endsWith('/'));
     const meHop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
     const error = await browser.request(`${env.stack.url}/t/nobody/login`);
-    const logout = await browser.request(`${env.stack.url}/logout`, { method: 'POST', headers: { origin: env.stack.url } });
+    const logout = await browser.request(`${env.stack.url}/logout`, {
+      method: 'POST',
+      headers: { origin: env.stack.url },
+    });
     for (const hop of [...ours, meHop, error, logout]) {
       expect(hop.headers.get('content-security-policy'), hop.url).toContain("frame-ancestors 'none'");
       expect(hop.headers.get('x-content-type-options'), hop.url).toBe('nosniff');
@@ -120,7 +123,9 @@ describe('Timeouts and revocation', () => {
         Key: keys.session(hashSessionToken(await sessionToken(browser))),
         UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
         ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(Object.entries(update).map(([name, value]) => [`:${name}`, value])),
+        ExpressionAttributeValues: Object.fromEntries(
+          Object.entries(update).map(([name, value]) => [`:${name}`, value]),
+        ),
       }),
     );
     db.destroy();

@@ -111,7 +111,7 @@ export async function tileLogin(
   const isCallback = (hop: Hop) => hop.url.startsWith(`${options.serviceUrl}/t/${options.tenant}/callback`);
   const page = toIdp.at(-1);
   // With a live session at the identity provider, no sign-in page is shown: we are already back.
-  if (!page || page.status !== 200 || toIdp.some(isCallback)) {
+  if (page?.status !== 200 || toIdp.some(isCallback)) {
     return { hops: toIdp, callback: toIdp.find(isCallback), authorizeUrl };
   }
   const form = signInForm(page, options.login);

@@ -25,7 +25,10 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     stop: async () => undefined,
   };
   const server: Server = createServer((req, res) => {
-    const operation = String(req.headers['x-amz-target'] ?? '').split('.').pop() ?? '';
+    const operation =
+      String(req.headers['x-amz-target'] ?? '')
+        .split('.')
+        .pop() ?? '';
     proxy.operations.push(operation);
     const mode = proxy.mode;
     if (mode === 'down') {
@@ -34,14 +37,12 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     }
     if (mode === 'throttle' || (typeof mode === 'object' && mode.throttle === operation)) {
       req.resume();
-      res
-        .writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'throttled' })
-        .end(
-          JSON.stringify({
-            __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
-            message: 'Rate of requests exceeds the allowed throughput.',
-          }),
-        );
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'throttled' }).end(
+        JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ThrottlingException',
+          message: 'Rate of requests exceeds the allowed throughput.',
+        }),
+      );
       return;
     }
     const forward = request(
