@@ -254,7 +254,9 @@ export async function main(argv: string[]): Promise<number> {
           ? await identities.revokeUserSessions(tenantId, values.user, notBefore)
           : await identities.revokeTenantSessions(tenantId, notBefore);
         if (!found) {
-          process.stderr.write(values.user ? `No user "${values.user}" in tenant "${tenantId}".\n` : `No tenant "${tenantId}".\n`);
+          process.stderr.write(
+            values.user ? `No user "${values.user}" in tenant "${tenantId}".\n` : `No tenant "${tenantId}".\n`,
+          );
           return 1;
         }
         print({ revoked: values.user ? { tenant: tenantId, user: values.user } : { tenant: tenantId }, notBefore });
@@ -276,7 +278,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'set-owner': {
         const tenantId = requireTenantId(tenantArg);
         if (!userIdArg) throw new UsageError('set-owner needs <tenant> <userId> (see `users <tenant>`).');
-        const outcome = await new DynamoDbIdentityStore(client, target.tableName).transferOwnership(tenantId, userIdArg);
+        const outcome = await new DynamoDbIdentityStore(client, target.tableName).transferOwnership(
+          tenantId,
+          userIdArg,
+        );
         if (outcome === 'no_such_user') {
           process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
           return 1;

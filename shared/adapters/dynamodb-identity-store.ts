@@ -338,7 +338,9 @@ export class DynamoDbIdentityStore implements IdentityStore {
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {
     const { Item } = await guard(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true })),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
+      ),
     );
     return Item ? toUser(Item) : undefined;
   }
@@ -365,7 +367,9 @@ export class DynamoDbIdentityStore implements IdentityStore {
 
   async transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'> {
     const { Item: owner } = await guard(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true })),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true }),
+      ),
     );
     const previous = typeof owner?.userId === 'string' ? owner.userId : undefined;
     if (previous === userId) return 'already_owner';
