@@ -18,10 +18,11 @@ const fetchImpl = (input: string, init?: RequestInit) => fetch(input, init);
 
 export const handler = createLoginHandler({
   config,
-  tenants: new TenantDirectory(stores.tenants),
+  tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
   clientSecrets: stores.clientSecrets,
   stateKeys: stores.stateKeys,
   identities: stores.identities,
+  audit: stores.audit,
   discovery: new DiscoveryCache({
     fetch: fetchImpl,
     timeoutMs: config.idpTimeoutMs,

@@ -2,13 +2,23 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
+import { DiscoveryCache } from '../shared/oidc/discovery.ts';
 import { createSessionHandler } from '../shared/session-flow.ts';
+import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();
+const stores = createStores(config);
 
 export const handler = createSessionHandler({
   config,
-  identities: createStores(config).identities,
+  identities: stores.identities,
+  audit: stores.audit,
+  tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
+  discovery: new DiscoveryCache({
+    fetch: (input, init) => fetch(input, init),
+    timeoutMs: config.idpTimeoutMs,
+    allowLoopback: config.allowLoopbackIssuers,
+  }),
   logger: new Logger(),
   now: () => new Date(),
 });

@@ -17,7 +17,10 @@ import { DynamoDbIdentityStore } from '../shared/adapters/dynamodb-identity-stor
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
 import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
+import { type AuditEventType, auditEvent } from '../shared/audit.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
+import { parseRoleMapping } from '../shared/roles.ts';
+import { checkTenant } from '../shared/tenant-check.ts';
 import { buildTenantConfig, isValidTenantId } from '../shared/tenants.ts';
 
 const USAGE = `Usage:
@@ -28,6 +31,15 @@ const USAGE = `Usage:
       --id-token-alg <alg>            pinned ID token algorithm (default RS256; repeatable)
       --allowed-redirect-origin <o>   extra origin allowed as target_link_uri (repeatable)
       --default-redirect <path|url>   where users land after login
+      --role-map <group=role>         map an Okta group (exact, or /regex/) to a role; repeatable, first = highest priority
+      --default-role <role>           role(s) for users matching no mapping (repeatable)
+      --allowed-email-domain <domain> only users with these email domains may sign in (repeatable)
+      --require-email-verified        refuse users whose email Okta has not verified
+      --logout-redirect <okta|path|url>  after logout: Okta's end-session endpoint, or a page
+      --sso-enforced                  the tenant must use Okta: other sign-in methods are refused
+      (Repeatable options replace the stored list; booleans take --no-<name> to turn off.)
+  npm run tenant -- check <tenant>                                fetch discovery and JWKS and say what is wrong
+  npm run tenant -- audit <tenant> [--since <ISO time>]           the tenant's audit trail
   npm run tenant -- get <tenant>
   npm run tenant -- list
   npm run tenant -- delete <tenant>
@@ -105,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
+    allowNegative: true,
     strict: true,
     options: {
       issuer: { type: 'string' },
@@ -121,6 +134,13 @@ export async function main(argv: string[]): Promise<number> {
       'secret-prefix': { type: 'string' },
       'public-url': { type: 'string' },
       user: { type: 'string' },
+      since: { type: 'string' },
+      'role-map': { type: 'string', multiple: true },
+      'default-role': { type: 'string', multiple: true },
+      'allowed-email-domain': { type: 'string', multiple: true },
+      'require-email-verified': { type: 'boolean' },
+      'logout-redirect': { type: 'string' },
+      'sso-enforced': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -136,6 +156,13 @@ export async function main(argv: string[]): Promise<number> {
   const target = resolveTarget(values);
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
   const tenants = new DynamoDbTenantStore(client, target.tableName);
+  const identities = new DynamoDbIdentityStore(client, target.tableName);
+  const actor = `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`;
+  const audit = (
+    type: AuditEventType,
+    tenantId: string,
+    extra: { subject?: string; details?: Record<string, string | boolean> } = {},
+  ) => identities.append(auditEvent({ tenantId, type, actor, ...extra }));
   const secrets: ClientSecretStore = target.secretPrefix
     ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
     : new TableClientSecretStore(client, target.tableName);
@@ -163,6 +190,12 @@ export async function main(argv: string[]): Promise<number> {
               idTokenAlgorithms: values['id-token-alg'] ?? existing?.idTokenAlgorithms,
               allowedRedirectOrigins: values['allowed-redirect-origin'] ?? existing?.allowedRedirectOrigins,
               defaultRedirect: values['default-redirect'] ?? existing?.defaultRedirect,
+              roleMappings: values['role-map']?.map(parseRoleMapping) ?? existing?.roleMappings,
+              defaultRoles: values['default-role'] ?? existing?.defaultRoles,
+              allowedEmailDomains: values['allowed-email-domain'] ?? existing?.allowedEmailDomains,
+              requireEmailVerified: values['require-email-verified'] ?? existing?.requireEmailVerified,
+              logoutRedirect: values['logout-redirect'] ?? existing?.logoutRedirect,
+              ssoEnforced: values['sso-enforced'] ?? existing?.ssoEnforced,
             },
             { allowLoopback: target.mode === 'local', now: new Date(), existing },
           );
@@ -181,6 +214,11 @@ export async function main(argv: string[]): Promise<number> {
         // Secret first: a tenant must never be live without its secret.
         if (secret !== undefined) await secrets.putClientSecret(tenantId, secret);
         await tenants.putTenant(config);
+        await audit('tenant_saved', tenantId, { details: { created: !existing, secretChanged: secret !== undefined } });
+        const warnings: string[] = [];
+        if (config.roleMappings.length > 0 && !config.requestGroups) {
+          warnings.push('Role mappings need the groups claim: add --groups and a Groups claim in the Okta app.');
+        }
         const base = target.publicUrl ?? 'https://<your-api>';
         print({
           tenant: config,
@@ -191,9 +229,11 @@ export async function main(argv: string[]): Promise<number> {
             loginInitiatedBy: 'Either Okta or App',
             loginFlow: 'Redirect to app to initiate login (OIDC Compliant)',
             groupsClaim: config.requestGroups
-              ? 'groups claim filter: Matches regex .*'
+              ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
               : 'not requested (use --groups)',
+            ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
           },
+          ...(warnings.length ? { warnings } : {}),
         });
         return 0;
       }
@@ -216,6 +256,7 @@ export async function main(argv: string[]): Promise<number> {
         const tenantId = requireTenantId(tenantArg);
         const deleted = await tenants.deleteTenant(tenantId);
         await secrets.deleteClientSecret(tenantId);
+        if (deleted) await audit('tenant_deleted', tenantId);
         if (!deleted) {
           process.stderr.write(`No tenant "${tenantId}".\n`);
           return 1;
@@ -229,7 +270,7 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write(`No tenant "${tenantId}".\n`);
           return 1;
         }
-        const users = await new DynamoDbIdentityStore(client, target.tableName).listUsers(tenantId);
+        const users = await identities.listUsers(tenantId);
         print(
           users.map((user) => ({
             id: user.userId,
@@ -247,7 +288,6 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'revoke-sessions': {
         const tenantId = requireTenantId(tenantArg);
-        const identities = new DynamoDbIdentityStore(client, target.tableName);
         // Sessions created before this second stop working; a login right after gets a fresh one.
         const notBefore = Math.floor(Date.now() / 1000) + 1;
         const found = values.user
@@ -259,6 +299,7 @@ export async function main(argv: string[]): Promise<number> {
           );
           return 1;
         }
+        await audit('sessions_revoked', tenantId, values.user ? { subject: values.user } : {});
         print({ revoked: values.user ? { tenant: tenantId, user: values.user } : { tenant: tenantId }, notBefore });
         return 0;
       }
@@ -267,11 +308,11 @@ export async function main(argv: string[]): Promise<number> {
         const tenantId = requireTenantId(tenantArg);
         if (!userIdArg) throw new UsageError(`${command} needs <tenant> <userId> (see \`users <tenant>\`).`);
         const disabled = command === 'disable-user';
-        const identities = new DynamoDbIdentityStore(client, target.tableName);
         if (!(await identities.setUserDisabled(tenantId, userIdArg, disabled))) {
           process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
           return 1;
         }
+        await audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userIdArg });
         print({ tenant: tenantId, user: userIdArg, disabled });
         return 0;
       }
@@ -286,7 +327,40 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
           return 1;
         }
+        if (outcome === 'transferred') await audit('owner_transferred', tenantId, { subject: userIdArg });
         print({ tenant: tenantId, owner: userIdArg, changed: outcome === 'transferred' });
+        return 0;
+      }
+      case 'check': {
+        const tenantId = requireTenantId(tenantArg);
+        const config = await tenants.getTenant(tenantId);
+        if (!config) {
+          process.stderr.write(`No tenant "${tenantId}".\n`);
+          return 1;
+        }
+        const results = await checkTenant(config, { fetch: (input, init) => fetch(input, init) });
+        const ok = results.every((result) => result.ok);
+        const secret = await secrets.getClientSecret(tenantId);
+        const checks = [
+          ...results,
+          secret
+            ? { check: 'client_secret', ok: true, message: 'A client secret is stored.' }
+            : {
+                check: 'client_secret',
+                ok: false,
+                message: 'No client secret is stored: run put with --client-secret-stdin.',
+              },
+        ];
+        print({ tenant: tenantId, ok: ok && secret !== undefined, checks });
+        return ok && secret !== undefined ? 0 : 1;
+      }
+      case 'audit': {
+        const tenantId = requireTenantId(tenantArg);
+        const since = values.since;
+        if (since !== undefined && Number.isNaN(Date.parse(since))) {
+          throw new UsageError(`--since must be an ISO time like 2026-11-01T00:00:00Z, got "${since}"`);
+        }
+        print(await identities.list(tenantId, since ? new Date(since).toISOString() : undefined));
         return 0;
       }
       default:

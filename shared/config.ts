@@ -36,6 +36,10 @@ export interface ServiceConfig {
   readonly idpTimeoutMs: number;
   /** Minimum seconds between JWKS refetches triggered by an unknown `kid`. */
   readonly jwksRefetchCooldownSeconds: number;
+  /** Seconds a tenant's configuration is cached in memory; CLI changes take effect within this. */
+  readonly tenantCacheSeconds: number;
+  /** Days audit events are kept (DynamoDB TTL). */
+  readonly auditRetentionDays: number;
   /** Seconds secrets are cached in memory before they are read again. */
   readonly secretsCacheSeconds: number;
 }
@@ -94,6 +98,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     stateKey: env.STATE_KEY || undefined,
     idpTimeoutMs: integer(env, 'IDP_TIMEOUT_MS', 5000, 100, 20000),
     jwksRefetchCooldownSeconds: integer(env, 'JWKS_REFETCH_COOLDOWN_SECONDS', 30, 1, 3600),
+    tenantCacheSeconds: integer(env, 'TENANT_CACHE_SECONDS', 30, 1, 3600),
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 400, 1, 3650),
     secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 86400),
   };
 }

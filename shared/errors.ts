@@ -25,6 +25,8 @@ export type LoginErrorCode =
   | 'JWKS_FAILED'
   | 'ID_TOKEN_INVALID'
   | 'USER_DISABLED'
+  | 'EMAIL_DOMAIN_NOT_ALLOWED'
+  | 'EMAIL_NOT_VERIFIED'
   | 'NOT_AUTHENTICATED'
   | 'CROSS_SITE_REQUEST'
   | 'STORE_UNAVAILABLE'
@@ -57,6 +59,8 @@ export const ERROR_SPECS: Record<LoginErrorCode, ErrorSpec> = {
   JWKS_FAILED: { status: 502, title: 'Could not fetch Okta signing keys' },
   ID_TOKEN_INVALID: { status: 401, title: 'Sign-in could not be verified' },
   USER_DISABLED: { status: 403, title: 'Your account is disabled' },
+  EMAIL_DOMAIN_NOT_ALLOWED: { status: 403, title: 'Your email address is not allowed here' },
+  EMAIL_NOT_VERIFIED: { status: 403, title: 'Your email address is not verified' },
   NOT_AUTHENTICATED: { status: 401, title: 'Not signed in' },
   CROSS_SITE_REQUEST: { status: 403, title: 'Request refused' },
   STORE_UNAVAILABLE: { status: 503, title: 'Service temporarily unavailable' },

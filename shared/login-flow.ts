@@ -1,6 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { auditEvent } from './audit.ts';
 import type { ServiceConfig } from './config.ts';
+import { enforceEmailPolicy } from './email-policy.ts';
 import { LoginError } from './errors.ts';
 import { createHttpHandler, type RouteHandler } from './http/middleware.ts';
 import { formParams, Params, publicOrigin, queryParams, requestCookies } from './http/request.ts';
@@ -13,9 +15,10 @@ import { isTenantIssuer } from './oidc/issuer-policy.ts';
 import type { SigningKeysCache } from './oidc/signing-keys.ts';
 import { exchangeCode } from './oidc/token-exchange.ts';
 import { verifyIdToken } from './oidc/verify-id-token.ts';
-import type { ClientSecretStore, IdentityStore, LoginTelemetry, StateKeyProvider } from './ports.ts';
+import type { AuditLog, ClientSecretStore, IdentityStore, LoginTelemetry, StateKeyProvider } from './ports.ts';
 import { provisionLogin } from './provisioning.ts';
 import { resolveRedirectTarget } from './redirect-target.ts';
+import { rolesFor } from './roles.ts';
 import { SESSION_COOKIE } from './session-flow.ts';
 import { formatSessionCookie, hashSessionToken, newSessionToken, parseSessionCookie } from './sessions.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
@@ -29,6 +32,7 @@ export interface LoginDependencies {
   readonly clientSecrets: ClientSecretStore;
   readonly stateKeys: StateKeyProvider;
   readonly identities: IdentityStore;
+  readonly audit: AuditLog;
   readonly discovery: DiscoveryCache;
   readonly signingKeys: SigningKeysCache;
   readonly fetch: FetchLike;
@@ -150,9 +154,22 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
   const stateCookieName = stateId && isWellFormedStateId(stateId) ? loginStateCookieName(stateId) : undefined;
   // Whatever happens next, this login attempt is over: drop its cookie.
   const clearState = stateCookieName ? [clearCookie(stateCookieName)] : [];
+  // Failures are audited once the state proves a real login attempt of this browser:
+  // unauthenticated noise must not be able to fill a tenant's audit trail.
+  const attempt: { tenantId?: string; userId?: string } = {};
   try {
     const idpError = callbackError(params, tenantId);
-    if (idpError) throw idpError;
+    if (idpError) {
+      const sealedForError = stateCookieName ? cookies.get(stateCookieName) : undefined;
+      if (stateId && sealedForError) {
+        const key = await deps.stateKeys.getStateKey();
+        const verified = await openLoginState(sealedForError, { stateId, tenantId }, key, deps.now()).catch(
+          () => undefined,
+        );
+        if (verified) attempt.tenantId = verified.tenantId;
+      }
+      throw idpError;
+    }
     if (!stateId) {
       throw new LoginError('STATE_MISSING', 'This sign-in link is incomplete or has expired.', {
         reason: 'state_missing',
@@ -176,6 +193,7 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     const key = await deps.stateKeys.getStateKey();
     const state = await openLoginState(sealed, { stateId, tenantId }, key, deps.now());
     const tenant = await requireTenant(deps, event);
+    attempt.tenantId = tenant.tenantId;
 
     // RFC 9207: when the authorization server names itself, it must be our tenant's issuer.
     const responseIssuer = params.get('iss');
@@ -234,6 +252,16 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     const now = deps.now();
     const nowSeconds = Math.floor(now.getTime() / 1000);
     const userId = userIdFor(tenant.issuer, claims.sub);
+    attempt.userId = userId;
+    const baseProfile = profileFromClaims(claims);
+    if (tenant.requestGroups && !Array.isArray(claims.groups)) {
+      deps.logger.warn('ID token has no groups claim; roles fall back to the tenant defaults', {
+        adminHint:
+          'In Okta: Applications → the app → Sign On → OpenID Connect ID Token → Groups claim type Filter, name "groups", Matches regex .*',
+      });
+    }
+    const profile = { ...baseProfile, roles: rolesFor(baseProfile.groups, tenant.roleMappings, tenant.defaultRoles) };
+    enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
     const session = {
       tokenHash: hashSessionToken(token),
@@ -251,10 +279,24 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
         userId,
         issuer: tenant.issuer,
         sub: claims.sub,
-        profile: profileFromClaims(claims),
+        profile,
         session,
         replacesSessionHash: previous ? hashSessionToken(previous.token) : undefined,
         now: now.toISOString(),
+        audit: ({ mode, previousRoles }) => {
+          const common = { tenantId: tenant.tenantId, actor: `user:${userId}`, subject: userId, now };
+          return [
+            auditEvent({
+              ...common,
+              type: 'login_succeeded',
+              details: { provisioned: mode !== 'returning', roles: profile.roles },
+            }),
+            ...(mode === 'owner' ? [auditEvent({ ...common, type: 'owner_claimed' })] : []),
+            ...(previousRoles && mode === 'returning'
+              ? [auditEvent({ ...common, type: 'role_changed', details: { from: previousRoles, to: profile.roles } })]
+              : []),
+          ];
+        },
       },
       tenant,
     );
@@ -273,7 +315,33 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     ]);
   } catch (error) {
     if (error instanceof LoginError) error.responseCookies.push(...clearState);
+    if (attempt.tenantId) await auditFailure(deps, attempt.tenantId, attempt.userId, error);
     throw error;
+  }
+}
+
+async function auditFailure(
+  deps: LoginDependencies,
+  tenantId: string,
+  userId: string | undefined,
+  error: unknown,
+): Promise<void> {
+  const code = error instanceof LoginError ? error.code : 'INTERNAL';
+  try {
+    await deps.audit.append(
+      auditEvent({
+        tenantId,
+        type: 'login_failed',
+        actor: userId ? `user:${userId}` : 'anonymous',
+        subject: userId,
+        outcome: 'failure',
+        reason: code,
+        now: deps.now(),
+      }),
+    );
+  } catch {
+    // The audit store being down must not hide the real error from the user.
+    deps.logger.warn('could not write login_failed audit event', { code });
   }
 }
 

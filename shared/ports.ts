@@ -1,3 +1,4 @@
+import type { AuditEvent } from './audit.ts';
 import type { Session } from './sessions.ts';
 import type { TenantConfig } from './tenants.ts';
 import type { Role, User, UserProfile } from './users.ts';
@@ -38,6 +39,8 @@ export interface LoginRecord {
   readonly replacesSessionHash?: string | undefined;
   /** ISO time of this login. */
   readonly now: string;
+  /** Audit events to write with the login, given how it was written; in the same transaction. */
+  readonly audit: (written: { mode: LoginWriteMode; previousRoles: readonly string[] | undefined }) => AuditEvent[];
 }
 
 /**
@@ -54,6 +57,8 @@ export type LoginWriteOutcome =
   | { readonly kind: 'user_exists' }
   | { readonly kind: 'owner_taken' }
   | { readonly kind: 'user_disabled' }
+  /** The user's roles differ from the ones computed now; retry accepting the change (it gets audited). */
+  | { readonly kind: 'roles_changed'; readonly previousRoles: readonly string[] }
   /** Another transaction touched the same items at the same moment; try the same write again. */
   | { readonly kind: 'conflict' };
 
@@ -70,13 +75,18 @@ export interface IdentityStore {
    * the code exchange so a state works exactly once.
    */
   consumeLoginState(stateId: string, expiresAt: number): Promise<boolean>;
-  /** Writes user and session atomically according to `mode`. */
-  recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome>;
+  /**
+   * Writes user, session and audit events atomically according to `mode`. A
+   * returning login fails with `roles_changed` unless `previousRoles` says
+   * which change is being accepted.
+   */
+  recordLogin(record: LoginRecord, mode: LoginWriteMode, previousRoles?: readonly string[]): Promise<LoginWriteOutcome>;
   /** Reads a session, its user and its tenant's session policy in one request. */
   getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
   /** Records use of a session (idle timeout); a no-op if it is gone. */
   touchSession(tokenHash: string, lastSeenAt: number): Promise<void>;
-  deleteSession(tokenHash: string): Promise<void>;
+  /** Deletes a session and says whose it was. */
+  deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined>;
   /** Ends every session of a user created before `notBefore` (epoch seconds). False if no such user. */
   revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean>;
   /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
@@ -90,6 +100,13 @@ export interface IdentityStore {
    * one transaction guarded by the OWNER item, so there is never zero or two.
    */
   transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'>;
+}
+
+/** The tenant's audit trail. */
+export interface AuditLog {
+  append(event: AuditEvent): Promise<void>;
+  /** Events of a tenant, oldest first, at or after `since` (ISO). */
+  list(tenantId: string, since?: string): Promise<AuditEvent[]>;
 }
 
 /** Login outcome counters (Powertools Metrics in AWS, a no-op or a spy locally). */

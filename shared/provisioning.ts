@@ -7,6 +7,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 export interface ProvisioningResult {
   /** How the login was finally written; `owner`/`member` mean the user was created now. */
   readonly mode: LoginWriteMode;
+  /** The roles the user had before, when this login changed them. */
+  readonly previousRoles: readonly string[] | undefined;
 }
 
 /**
@@ -22,13 +24,18 @@ export async function provisionLogin(
   tenant: Pick<TenantConfig, 'hasOwner'>,
 ): Promise<ProvisioningResult> {
   let mode: LoginWriteMode = 'returning';
+  let previousRoles: readonly string[] | undefined;
   // Each transition is taken at most once or twice, plus retries after write
   // conflicts; the bound only guards against a store bug or extreme contention.
   for (let attempt = 0; attempt < 12; attempt++) {
-    const outcome = await store.recordLogin(record, mode);
+    const outcome = await store.recordLogin(record, mode, previousRoles);
     switch (outcome.kind) {
       case 'written':
-        return { mode };
+        return { mode, previousRoles };
+      case 'roles_changed':
+        // Okta group membership changed since the last login: accept it, and audit it.
+        previousRoles = outcome.previousRoles;
+        break;
       case 'user_missing':
         mode = tenant.hasOwner ? 'member' : 'owner';
         break;
@@ -38,6 +45,7 @@ export async function provisionLogin(
       case 'user_exists':
         // The same person's other login created the user a moment ago.
         mode = 'returning';
+        previousRoles = undefined;
         break;
       case 'conflict':
         await sleep(10 + Math.random() * 40 * (attempt + 1));

@@ -1,14 +1,17 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { auditEvent } from './audit.ts';
 import type { ServiceConfig } from './config.ts';
 import { LoginError } from './errors.ts';
 import { createHttpHandler, type RouteHandler } from './http/middleware.ts';
 import { escapeHtml, renderPage } from './http/pages.ts';
 import { header, publicOrigin, requestCookies, wantsJson } from './http/request.ts';
-import { clearCookie, empty, type HttpResult, html, json } from './http/responses.ts';
-import type { IdentityStore } from './ports.ts';
+import { clearCookie, empty, type HttpResult, html, json, redirect } from './http/responses.ts';
+import type { DiscoveryCache } from './oidc/discovery.ts';
+import type { AuditLog, IdentityStore } from './ports.ts';
 import type { Session } from './sessions.ts';
 import { hashSessionToken, parseSessionCookie } from './sessions.ts';
+import type { TenantDirectory } from './tenant-directory.ts';
 import type { User } from './users.ts';
 
 /** `__Host-`: Secure, Path=/, no Domain — the cookie cannot be set or shadowed by a sibling subdomain. */
@@ -17,6 +20,11 @@ export const SESSION_COOKIE = '__Host-session';
 export interface SessionDependencies {
   readonly config: ServiceConfig;
   readonly identities: IdentityStore;
+  readonly audit: AuditLog;
+  readonly tenants: TenantDirectory;
+  /** Needed only for tenants whose logout target is their Okta's end-session endpoint. */
+  readonly discovery?: DiscoveryCache;
+  readonly logger?: Logger;
   readonly now: () => Date;
 }
 
@@ -65,6 +73,7 @@ export function describeSession({ user }: ActiveSession) {
       name: user.name ?? null,
       role: user.role,
       groups: [...user.groups],
+      roles: [...user.roles],
     },
   };
 }
@@ -95,8 +104,25 @@ function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
 export async function logout(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   assertSameOrigin(event, publicOrigin(event, deps.config.publicUrl));
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
-  if (cookie) await deps.identities.deleteSession(hashSessionToken(cookie.token));
+  const ended = cookie ? await deps.identities.deleteSession(hashSessionToken(cookie.token)) : undefined;
   const cookies = [clearCookie(SESSION_COOKIE)];
+  if (ended) {
+    await deps.audit
+      .append(
+        auditEvent({
+          tenantId: ended.tenantId,
+          type: 'logout',
+          actor: `user:${ended.userId}`,
+          subject: ended.userId,
+          now: deps.now(),
+        }),
+      )
+      .catch(() => deps.logger?.warn('could not write logout audit event'));
+  }
+  const target = ended
+    ? await logoutTarget(deps, ended.tenantId, publicOrigin(event, deps.config.publicUrl))
+    : undefined;
+  if (target) return redirect(target, cookies);
   if (wantsJson(event) || !header(event, 'accept')?.includes('text/html')) return empty(204, cookies);
   return html(
     200,
@@ -106,6 +132,25 @@ export async function logout(deps: SessionDependencies, event: APIGatewayProxyEv
     ),
     cookies,
   );
+}
+
+/**
+ * Where the tenant wants people after sign-out: its Okta's end-session endpoint
+ * (ending the Okta session too), a page of the app, or nowhere (our page).
+ */
+async function logoutTarget(deps: SessionDependencies, tenantId: string, origin: string): Promise<string | undefined> {
+  const tenant = await deps.tenants.get(tenantId);
+  const configured = tenant?.logoutRedirect;
+  if (!tenant || !configured) return undefined;
+  if (configured !== 'okta') return configured;
+  if (!deps.discovery) return undefined;
+  const metadata = await deps.discovery.get(tenant.issuer).catch(() => undefined);
+  if (!metadata?.endSessionEndpoint) return undefined;
+  const url = new URL(metadata.endSessionEndpoint);
+  // RP-Initiated Logout 1.0: client_id identifies us when no id_token_hint is kept.
+  url.searchParams.set('client_id', tenant.clientId);
+  url.searchParams.set('post_logout_redirect_uri', new URL(deps.config.defaultRedirectPath, origin).toString());
+  return url.toString();
 }
 
 export function sessionRoutes(deps: SessionDependencies): Record<string, RouteHandler> {

@@ -1,5 +1,6 @@
 import { assertAcceptableIssuer, orgUrlOf } from './oidc/issuer-policy.ts';
 import type { TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
+import { isValidRole, parseRoleMapping, type RoleMapping } from './roles.ts';
 
 /** Lowercase snake_case, 1–63 characters (DESIGN.md "Tenant CLI"). */
 const TENANT_ID = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
@@ -25,6 +26,18 @@ export interface TenantConfig {
   readonly allowedRedirectOrigins: readonly string[];
   /** Where users land after login when no target is given; overrides the deployment default. */
   readonly defaultRedirect: string | undefined;
+  /** Okta groups → app roles, in priority order. */
+  readonly roleMappings: readonly RoleMapping[];
+  /** Roles of a user whose groups match no mapping. */
+  readonly defaultRoles: readonly string[];
+  /** Email domains allowed to sign in (lowercase); empty: any. */
+  readonly allowedEmailDomains: readonly string[];
+  /** Refuse users whose ID token does not say `email_verified: true`. */
+  readonly requireEmailVerified: boolean;
+  /** After logout: `okta` (the IdP's end-session endpoint), a URL on an allowed origin or a path; unset: a signed-out page. */
+  readonly logoutRedirect: string | undefined;
+  /** The tenant must sign in through Okta: the authorizer refuses the app's other sign-in methods. */
+  readonly ssoEnforced: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   /** Set once the tenant has an owner; lets a later user's first login skip the owner claim. */
@@ -41,6 +54,20 @@ export interface TenantInput {
   idTokenAlgorithms?: readonly string[] | undefined;
   allowedRedirectOrigins?: readonly string[] | undefined;
   defaultRedirect?: string | undefined;
+  roleMappings?: readonly RoleMapping[] | undefined;
+  defaultRoles?: readonly string[] | undefined;
+  allowedEmailDomains?: readonly string[] | undefined;
+  requireEmailVerified?: boolean | undefined;
+  logoutRedirect?: string | undefined;
+  ssoEnforced?: boolean | undefined;
+}
+
+const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+function isSafeTarget(target: string, allowedOrigins: readonly string[]): boolean {
+  const isPath = target.startsWith('/') && !target.startsWith('//') && !target.includes('\\');
+  const url = URL.parse(target);
+  return isPath || Boolean(url && allowedOrigins.includes(url.origin));
 }
 
 const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384']);
@@ -85,16 +112,35 @@ export function buildTenantConfig(
     }
     return url.origin;
   });
-  if (input.defaultRedirect !== undefined) {
-    const target = input.defaultRedirect;
-    const isPath = target.startsWith('/') && !target.startsWith('//') && !target.includes('\\');
-    const url = URL.parse(target);
-    if (!isPath && !(url && allowedRedirectOrigins.includes(url.origin))) {
-      throw new TypeError(
-        `--default-redirect must be a path like /app or a URL on an allowed redirect origin, got "${target}"`,
-      );
-    }
+  if (input.defaultRedirect !== undefined && !isSafeTarget(input.defaultRedirect, allowedRedirectOrigins)) {
+    throw new TypeError(
+      `--default-redirect must be a path like /app or a URL on an allowed redirect origin, got "${input.defaultRedirect}"`,
+    );
   }
+  if (
+    input.logoutRedirect !== undefined &&
+    input.logoutRedirect !== 'okta' &&
+    !isSafeTarget(input.logoutRedirect, allowedRedirectOrigins)
+  ) {
+    throw new TypeError(
+      `--logout-redirect must be "okta", a path, or a URL on an allowed redirect origin, got "${input.logoutRedirect}"`,
+    );
+  }
+  const allowedEmailDomains = (input.allowedEmailDomains ?? []).map((domain) => {
+    const normalized = domain.trim().toLowerCase().replace(/^@/, '');
+    if (!EMAIL_DOMAIN.test(normalized)) {
+      throw new TypeError(`--allowed-email-domain must be a domain like acme.com, got "${domain}"`);
+    }
+    return normalized;
+  });
+  const roleMappings = (input.roleMappings ?? []).map((mapping) =>
+    parseRoleMapping(`${mapping.group}=${mapping.role}`),
+  );
+  const defaultRoles = (input.defaultRoles ?? []).map((role) => {
+    if (!isValidRole(role))
+      throw new TypeError(`--default-role must be lowercase letters, digits, _ or -, got "${role}"`);
+    return role;
+  });
   const now = options.now.toISOString();
   return {
     tenantId: input.tenantId,
@@ -106,6 +152,12 @@ export function buildTenantConfig(
     idTokenAlgorithms: [...algorithms],
     allowedRedirectOrigins,
     defaultRedirect: input.defaultRedirect,
+    roleMappings,
+    defaultRoles,
+    allowedEmailDomains,
+    requireEmailVerified: input.requireEmailVerified ?? false,
+    logoutRedirect: input.logoutRedirect,
+    ssoEnforced: input.ssoEnforced ?? false,
     createdAt: options.existing?.createdAt ?? now,
     updatedAt: now,
     ...(options.existing?.hasOwner ? { hasOwner: true } : {}),

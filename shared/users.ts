@@ -12,6 +12,8 @@ export interface User {
   readonly emailVerified: boolean | undefined;
   readonly name: string | undefined;
   readonly groups: readonly string[];
+  /** App roles from the tenant's group mappings, recomputed at every login. */
+  readonly roles: readonly string[];
   readonly role: Role;
   readonly disabled: boolean;
   readonly createdAt: string;
@@ -26,6 +28,7 @@ export interface UserProfile {
   readonly emailVerified: boolean | undefined;
   readonly name: string | undefined;
   readonly groups: readonly string[];
+  readonly roles: readonly string[];
 }
 
 /**
@@ -46,7 +49,7 @@ function text(value: unknown): string | undefined {
 }
 
 /** Picks the profile out of verified ID token claims, tolerating missing or odd values. */
-export function profileFromClaims(claims: Record<string, unknown>): UserProfile {
+export function profileFromClaims(claims: Record<string, unknown>): Omit<UserProfile, 'roles'> {
   const given = text(claims.given_name);
   const family = text(claims.family_name);
   const groups = Array.isArray(claims.groups)

@@ -10,8 +10,17 @@ import {
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { AuditEvent } from '../audit.ts';
 import { LoginError } from '../errors.ts';
-import type { IdentityStore, LoginRecord, LoginWriteMode, LoginWriteOutcome, SessionContext } from '../ports.ts';
+import type {
+  AuditLog,
+  IdentityStore,
+  LoginRecord,
+  LoginWriteMode,
+  LoginWriteOutcome,
+  SessionContext,
+} from '../ports.ts';
 import type { Session } from '../sessions.ts';
 import type { Role, User } from '../users.ts';
 import { guard } from './aws-errors.ts';
@@ -34,6 +43,7 @@ const SESSION_CONTEXT_PROJECTION = (() => {
     'emailVerified',
     'name',
     'groups',
+    'roles',
     'role',
     'disabled',
     'lastLoginAt',
@@ -55,6 +65,7 @@ function toUser(item: Record<string, unknown>): User {
     emailVerified: typeof item.emailVerified === 'boolean' ? item.emailVerified : undefined,
     name: typeof item.name === 'string' ? item.name : undefined,
     groups: Array.isArray(item.groups) ? (item.groups as string[]) : [],
+    roles: Array.isArray(item.roles) ? (item.roles as string[]) : [],
     role: item.role === 'owner' ? 'owner' : 'member',
     disabled: item.disabled === true,
     createdAt: item.createdAt as string,
@@ -79,10 +90,12 @@ function toSession(item: Record<string, unknown>): Session {
  * one transaction, so a user is never written without its session (or the
  * other way round) and the owner is claimed with a conditional write.
  */
-export class DynamoDbIdentityStore implements IdentityStore {
+export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How long audit events are kept before DynamoDB's TTL removes them. */
+    private readonly auditRetentionDays = 400,
   ) {}
 
   async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {
@@ -103,8 +116,17 @@ export class DynamoDbIdentityStore implements IdentityStore {
     }
   }
 
-  async recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome> {
-    const items = this.#transactionFor(record, mode);
+  async recordLogin(
+    record: LoginRecord,
+    mode: LoginWriteMode,
+    previousRoles?: readonly string[],
+  ): Promise<LoginWriteOutcome> {
+    const items = [
+      ...this.#transactionFor(record, mode, previousRoles),
+      ...record
+        .audit({ mode, previousRoles })
+        .map((event) => ({ Put: { TableName: this.tableName, Item: this.#auditItem(event) } })),
+    ];
     try {
       await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
       return { kind: 'written', role: mode === 'returning' ? undefined : mode };
@@ -114,7 +136,10 @@ export class DynamoDbIdentityStore implements IdentityStore {
       const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
       if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
       if (mode === 'returning' && failed(0)) {
-        return reasons[0]?.Item ? { kind: 'user_disabled' } : { kind: 'user_missing' };
+        const existing = reasons[0]?.Item ? unmarshall(reasons[0].Item) : undefined;
+        if (!existing) return { kind: 'user_missing' };
+        if (existing.disabled === true) return { kind: 'user_disabled' };
+        return { kind: 'roles_changed', previousRoles: Array.isArray(existing.roles) ? existing.roles : [] };
       }
       if (mode === 'member' && failed(0)) return { kind: 'user_exists' };
       if (mode === 'owner') {
@@ -134,7 +159,56 @@ export class DynamoDbIdentityStore implements IdentityStore {
     }
   }
 
-  #transactionFor(record: LoginRecord, mode: LoginWriteMode): TransactItem[] {
+  #auditItem(event: AuditEvent): Record<string, unknown> {
+    return {
+      ...keys.auditEvent(event.tenantId, event.at, event.id),
+      ...event,
+      type: 'audit',
+      eventType: event.type,
+      [TTL_ATTRIBUTE]: Math.floor(Date.parse(event.at) / 1000) + this.auditRetentionDays * 86_400,
+    };
+  }
+
+  async append(event: AuditEvent): Promise<void> {
+    await guard(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: this.#auditItem(event) })));
+  }
+
+  async list(tenantId: string, since?: string): Promise<AuditEvent[]> {
+    const events: AuditEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
+            ExpressionAttributeValues: {
+              ':pk': keys.auditEvent(tenantId, '', '').pk,
+              ...(since ? { ':since': since } : {}),
+            },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        events.push({
+          tenantId: item.tenantId,
+          at: item.at,
+          id: item.id,
+          type: item.eventType,
+          actor: item.actor,
+          subject: item.subject,
+          outcome: item.outcome,
+          reason: item.reason,
+          details: item.details,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return events;
+  }
+
+  #transactionFor(record: LoginRecord, mode: LoginWriteMode, previousRoles?: readonly string[]): TransactItem[] {
     const table = this.tableName;
     const { session, profile } = record;
     const sessionPut: TransactItem = {
@@ -161,10 +235,25 @@ export class DynamoDbIdentityStore implements IdentityStore {
 
     if (mode === 'returning') {
       // Profile refreshed from the ID token at every login; absent claims are removed, not kept stale.
-      const set = ['lastLoginAt = :now', 'groups = :groups'];
+      const set = ['lastLoginAt = :now', '#groups = :groups', '#roles = :roles'];
       const remove: string[] = [];
-      const values: Record<string, unknown> = { ':now': record.now, ':groups': profile.groups, ':false': false };
-      const names: Record<string, string> = {};
+      const values: Record<string, unknown> = {
+        ':now': record.now,
+        ':groups': profile.groups,
+        ':roles': profile.roles,
+        ':false': false,
+      };
+      const names: Record<string, string> = { '#groups': 'groups', '#roles': 'roles' };
+      // Unless this write accepts a known change, the roles must be unchanged; a change is
+      // reported back (with the old roles) so it can be audited.
+      let rolesCondition = ' AND #roles = :roles';
+      if (previousRoles) {
+        rolesCondition = previousRoles.length
+          ? ' AND #roles = :previousRoles'
+          : ' AND (attribute_not_exists(#roles) OR size(#roles) = :zero)';
+        if (previousRoles.length) values[':previousRoles'] = previousRoles;
+        else values[':zero'] = 0;
+      }
       for (const [attribute, value] of [
         ['email', profile.email],
         ['emailVerified', profile.emailVerified],
@@ -183,7 +272,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
             TableName: table,
             Key: keys.user(record.tenantId, record.userId),
             UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(disabled) OR disabled = :false)',
+            ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(disabled) OR disabled = :false)${rolesCondition}`,
             ExpressionAttributeNames: names,
             ExpressionAttributeValues: values,
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -209,6 +298,7 @@ export class DynamoDbIdentityStore implements IdentityStore {
           emailVerified: profile.emailVerified,
           name: profile.name,
           groups: profile.groups,
+          roles: profile.roles,
           role,
           disabled: false,
           createdAt: record.now,
@@ -332,8 +422,13 @@ export class DynamoDbIdentityStore implements IdentityStore {
     }
   }
 
-  async deleteSession(tokenHash: string): Promise<void> {
-    await guard(() => this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash) })));
+  async deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined> {
+    const { Attributes } = await guard(() =>
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash), ReturnValues: 'ALL_OLD' }),
+      ),
+    );
+    return Attributes ? { tenantId: Attributes.tenantId, userId: Attributes.userId } : undefined;
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {

@@ -1,5 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantStore } from '../ports.ts';
+import type { RoleMapping } from '../roles.ts';
 import type { TenantConfig } from '../tenants.ts';
 import { guard } from './aws-errors.ts';
 import { keys } from './table-schema.ts';
@@ -16,6 +17,12 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
     idTokenAlgorithms: Array.isArray(item.idTokenAlgorithms) ? (item.idTokenAlgorithms as string[]) : ['RS256'],
     allowedRedirectOrigins: Array.isArray(item.allowedRedirectOrigins) ? (item.allowedRedirectOrigins as string[]) : [],
     defaultRedirect: typeof item.defaultRedirect === 'string' ? item.defaultRedirect : undefined,
+    roleMappings: Array.isArray(item.roleMappings) ? (item.roleMappings as RoleMapping[]) : [],
+    defaultRoles: Array.isArray(item.defaultRoles) ? (item.defaultRoles as string[]) : [],
+    allowedEmailDomains: Array.isArray(item.allowedEmailDomains) ? (item.allowedEmailDomains as string[]) : [],
+    requireEmailVerified: item.requireEmailVerified === true,
+    logoutRedirect: typeof item.logoutRedirect === 'string' ? item.logoutRedirect : undefined,
+    ssoEnforced: item.ssoEnforced === true,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     ...(item.hasOwner === true ? { hasOwner: true } : {}),

@@ -1,5 +1,5 @@
 import type { ServiceConfig } from '../config.ts';
-import type { ClientSecretStore, IdentityStore, StateKeyProvider, TenantStore } from '../ports.ts';
+import type { AuditLog, ClientSecretStore, IdentityStore, StateKeyProvider, TenantStore } from '../ports.ts';
 import { createDocumentClient } from './dynamodb-client.ts';
 import { DynamoDbIdentityStore } from './dynamodb-identity-store.ts';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store.ts';
@@ -10,6 +10,7 @@ import { SecretsManagerStateKeyProvider, StaticStateKeyProvider } from './state-
 export interface Stores {
   readonly tenants: TenantStore;
   readonly identities: IdentityStore;
+  readonly audit: AuditLog;
   readonly clientSecrets: ClientSecretStore;
   readonly stateKeys: StateKeyProvider;
 }
@@ -25,9 +26,11 @@ export function createStores(config: ServiceConfig): Stores {
   const clientSecrets = config.clientSecretPrefix
     ? new SecretsManagerClientSecretStore(config.clientSecretPrefix, config.secretsCacheSeconds)
     : new TableClientSecretStore(client, config.tableName);
+  const identities = new DynamoDbIdentityStore(client, config.tableName, config.auditRetentionDays);
   return {
     tenants: new DynamoDbTenantStore(client, config.tableName),
-    identities: new DynamoDbIdentityStore(client, config.tableName),
+    identities,
+    audit: identities,
     clientSecrets,
     stateKeys: stateKeyProvider(config),
   };

@@ -9,6 +9,7 @@
  * - `TENANT#<tenant>` / `CLIENT_SECRET`     local stack only: the client secret
  * - `SESSION#<sha256(token)>` / `SESSION`   a session, expires by TTL
  * - `STATE#<state>` / `STATE`               marks a login state as used, expires by TTL
+ * - `AUDIT#<tenant>` / `<iso time>#<id>`    an audit event, kept for the retention (TTL)
  */
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -22,6 +23,7 @@ export const keys = {
   localClientSecret: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'CLIENT_SECRET' }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   usedState: (stateId: string) => ({ pk: `STATE#${stateId}`, sk: 'STATE' }),
+  auditEvent: (tenantId: string, at: string, id: string) => ({ pk: `AUDIT#${tenantId}`, sk: `${at}#${id}` }),
 } as const;
 
 export const USER_SORT_KEY_PREFIX = 'USER#';

@@ -28,7 +28,8 @@ function record(tenantId: string, sub: string, profile: Partial<LoginRecord['pro
     userId,
     issuer: ISSUER,
     sub,
-    profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: ['all'], ...profile },
+    profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: ['all'], roles: [], ...profile },
+    audit: () => [],
     session: {
       tokenHash: hashSessionToken(newSessionToken()),
       tenantId,

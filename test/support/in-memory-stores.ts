@@ -3,7 +3,9 @@
  * domain. Writes that DynamoDB does in one transaction happen here within one
  * synchronous block, which is just as atomic on Node's single thread.
  */
+import type { AuditEvent } from '../../shared/audit.ts';
 import type {
+  AuditLog,
   ClientSecretStore,
   IdentityStore,
   LoginRecord,
@@ -56,7 +58,7 @@ export class FixedStateKey implements StateKeyProvider {
   }
 }
 
-export class InMemoryIdentityStore implements IdentityStore {
+export class InMemoryIdentityStore implements IdentityStore, AuditLog {
   readonly users = new Map<string, User>();
   readonly sessions = new Map<string, Session>();
   readonly usedStates = new Set<string>();
@@ -76,14 +78,26 @@ export class InMemoryIdentityStore implements IdentityStore {
     return true;
   }
 
-  async recordLogin(record: LoginRecord, mode: LoginWriteMode): Promise<LoginWriteOutcome> {
+  readonly auditEvents: AuditEvent[] = [];
+
+  async recordLogin(
+    record: LoginRecord,
+    mode: LoginWriteMode,
+    previousRoles?: readonly string[],
+  ): Promise<LoginWriteOutcome> {
     this.writes++;
     await Promise.resolve(); // let racing callers interleave between transactions, as in DynamoDB
     const key = `${record.tenantId}/${record.userId}`;
     const existing = this.users.get(key);
+    const sameRoles = (a: readonly string[], b: readonly string[]) =>
+      a.length === b.length && a.every((r, i) => r === b[i]);
     if (mode === 'returning') {
       if (!existing) return { kind: 'user_missing' };
       if (existing.disabled) return { kind: 'user_disabled' };
+      if (!sameRoles(existing.roles, previousRoles ?? record.profile.roles)) {
+        return { kind: 'roles_changed', previousRoles: existing.roles };
+      }
+      this.auditEvents.push(...record.audit({ mode, previousRoles }));
       this.users.set(key, {
         ...existing,
         ...record.profile,
@@ -97,6 +111,7 @@ export class InMemoryIdentityStore implements IdentityStore {
       return existing ? { kind: 'user_exists' } : { kind: 'owner_taken' };
     }
     if (existing) return { kind: 'user_exists' };
+    this.auditEvents.push(...record.audit({ mode, previousRoles }));
     if (mode === 'owner') {
       this.owners.set(record.tenantId, record.userId);
       const tenant = this.tenants?.tenants.get(record.tenantId);
@@ -148,7 +163,17 @@ export class InMemoryIdentityStore implements IdentityStore {
   }
 
   async deleteSession(tokenHash: string) {
+    const session = this.sessions.get(tokenHash);
     this.sessions.delete(tokenHash);
+    return session ? { tenantId: session.tenantId, userId: session.userId } : undefined;
+  }
+
+  async append(event: AuditEvent) {
+    this.auditEvents.push(event);
+  }
+
+  async list(tenantId: string, since = '') {
+    return this.auditEvents.filter((event) => event.tenantId === tenantId && event.at >= since);
   }
 
   async getUser(tenantId: string, userId: string) {

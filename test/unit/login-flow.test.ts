@@ -78,6 +78,7 @@ describe('Login flow with in-memory ports', () => {
       clientSecrets: secrets,
       stateKeys: new FixedStateKey(),
       identities,
+      audit: identities,
       discovery: new DiscoveryCache({ fetch: okta.fetch, timeoutMs: 1000, allowLoopback: false }),
       signingKeys: new SigningKeysCache({ fetch: okta.fetch, timeoutMs: 1000 }),
       fetch: okta.fetch,
@@ -86,7 +87,14 @@ describe('Login flow with in-memory ports', () => {
       now: () => new Date(),
     };
     login = createLoginHandler(deps);
-    session = createSessionHandler({ config, identities, logger, now: () => new Date() });
+    session = createSessionHandler({
+      config,
+      identities,
+      audit: identities,
+      tenants: new TenantDirectory(tenants),
+      logger,
+      now: () => new Date(),
+    });
   });
 
   async function initiate(query = `iss=${encodeURIComponent(FAKE_ISSUER)}`) {

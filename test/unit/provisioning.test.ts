@@ -12,7 +12,8 @@ function record(sub: string, tokenHash = `hash-${sub}-${Math.random()}`): LoginR
     userId: userIdFor(ISSUER, sub),
     issuer: ISSUER,
     sub,
-    profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: [] },
+    profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: [], roles: [] },
+    audit: () => [],
     session: { tokenHash, tenantId: 'acme', userId: userIdFor(ISSUER, sub), createdAt: 1, expiresAt: 2, lastSeenAt: 1 },
     now: '2026-11-22T12:00:00.000Z',
   };
@@ -55,7 +56,7 @@ describe('Function: provisionLogin', () => {
     await provisionLogin(store, record('00ua'), {});
     const changed = {
       ...record('00ua'),
-      profile: { email: 'new@acme.example', emailVerified: true, name: 'New', groups: ['g'] },
+      profile: { email: 'new@acme.example', emailVerified: true, name: 'New', groups: ['g'], roles: [] },
     };
     await provisionLogin(store, changed, {});
     const [user] = await store.listUsers('acme');

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+
+/** What happened, for a tenant's audit trail. */
+export type AuditEventType =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'logout'
+  | 'role_changed'
+  | 'owner_claimed'
+  | 'owner_transferred'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'sessions_revoked'
+  | 'tenant_saved'
+  | 'tenant_deleted';
+
+/**
+ * One audit record. Never holds tokens, codes, secrets or cookie values: the
+ * actor and subject are opaque ids, the reason is an error code.
+ */
+export interface AuditEvent {
+  readonly tenantId: string;
+  /** ISO time. */
+  readonly at: string;
+  /** Unique within the tenant and time; also orders events of the same millisecond. */
+  readonly id: string;
+  readonly type: AuditEventType;
+  /** `user:<userId>`, `admin:<name>` or `system`. */
+  readonly actor: string;
+  /** The user the event is about, if any. */
+  readonly subject: string | undefined;
+  readonly outcome: 'success' | 'failure';
+  /** Error code for failures. */
+  readonly reason: string | undefined;
+  readonly details: Readonly<Record<string, string | boolean | readonly string[]>> | undefined;
+}
+
+export function auditEvent(
+  fields: Pick<AuditEvent, 'tenantId' | 'type' | 'actor'> &
+    Partial<Pick<AuditEvent, 'subject' | 'reason' | 'details' | 'outcome'>> & { now?: Date },
+): AuditEvent {
+  return {
+    tenantId: fields.tenantId,
+    at: (fields.now ?? new Date()).toISOString(),
+    id: randomBytes(6).toString('base64url'),
+    type: fields.type,
+    actor: fields.actor,
+    subject: fields.subject,
+    outcome: fields.outcome ?? 'success',
+    reason: fields.reason,
+    details: fields.details,
+  };
+}
