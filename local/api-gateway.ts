@@ -6,7 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
 import { ROUTES, type RouteDefinition } from '../shared/routes.ts';
 
 /** API Gateway's own payload limit. */
@@ -120,6 +125,24 @@ export function toApiGatewayEvent(
     // API Gateway base64-encodes bodies it does not know to be text; always doing so is valid.
     ...(body.length > 0 ? { body: body.toString('base64'), isBase64Encoded: true } : { isBase64Encoded: false }),
   };
+}
+
+/** The REQUEST authorizer event (payload 2.0) API Gateway sends for a request. */
+export function toAuthorizerEvent(event: APIGatewayProxyEventV2): APIGatewayRequestAuthorizerEventV2 {
+  return {
+    version: '2.0',
+    type: 'REQUEST',
+    routeArn: `arn:aws:execute-api:local:000000000000:local/$default/${event.routeKey.replace(' ', '')}`,
+    identitySource: [],
+    routeKey: event.routeKey,
+    rawPath: event.rawPath,
+    rawQueryString: event.rawQueryString,
+    ...(event.cookies ? { cookies: event.cookies } : {}),
+    headers: event.headers,
+    ...(event.queryStringParameters ? { queryStringParameters: event.queryStringParameters } : {}),
+    requestContext: event.requestContext,
+    ...(event.pathParameters ? { pathParameters: event.pathParameters } : {}),
+  } as APIGatewayRequestAuthorizerEventV2;
 }
 
 export function lambdaContext(functionName: string): Context {

@@ -1,8 +1,20 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyStructuredResultV2,
+  APIGatewayRequestAuthorizerEventV2,
+  Context,
+} from 'aws-lambda';
 import type { FunctionName } from '../shared/routes.ts';
-import { lambdaContext, matchRoute, readBody, sendResult, toApiGatewayEvent } from './api-gateway.ts';
+import {
+  lambdaContext,
+  matchRoute,
+  readBody,
+  sendResult,
+  toApiGatewayEvent,
+  toAuthorizerEvent,
+} from './api-gateway.ts';
 
 export type LambdaHandler = (
   event: APIGatewayProxyEventV2,
@@ -11,11 +23,18 @@ export type LambdaHandler = (
 
 export interface LocalServerOptions {
   readonly handlers: Record<FunctionName, LambdaHandler>;
+  /** The Lambda authorizer for routes marked `authorized` (simple responses). */
+  readonly authorizer?: LocalAuthorizer;
   /** Requests no route matches go here first (the demo app page); return true when handled. */
   readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   readonly port: number;
   readonly host?: string;
 }
+
+export type LocalAuthorizer = (
+  event: APIGatewayRequestAuthorizerEventV2,
+  context: Context,
+) => Promise<{ isAuthorized: boolean; context?: Record<string, unknown> }>;
 
 export interface LocalServer {
   readonly server: Server;
@@ -55,6 +74,17 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     }
     const handler = options.handlers[match.route.function];
     const event = toApiGatewayEvent(request, body, match);
+    if (match.route.authorized) {
+      // As API Gateway does: ask the authorizer first, answer 403 itself when refused.
+      const decision = options.authorizer
+        ? await options.authorizer(toAuthorizerEvent(event), lambdaContext('authorizer')).catch(() => undefined)
+        : undefined;
+      if (!decision?.isAuthorized) {
+        apiGatewayError(response, decision ? 403 : 500, decision ? 'Forbidden' : 'Internal Server Error');
+        return;
+      }
+      Object.assign(event.requestContext, { authorizer: { lambda: decision.context ?? {} } });
+    }
     try {
       sendResult(response, await handler(event, lambdaContext(match.route.function)));
     } catch {

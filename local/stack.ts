@@ -13,7 +13,7 @@ import { buildTenantConfig } from '../shared/tenants.ts';
 import { demoAppPage } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
-import { type LambdaHandler, type LocalServer, startLocalServer } from './server.ts';
+import { type LambdaHandler, type LocalAuthorizer, type LocalServer, startLocalServer } from './server.ts';
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_CLIENT_ID = 'demo-app';
@@ -88,15 +88,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
       ...options.env,
     });
-    const [login, session, health] = await Promise.all([
+    const [login, session, health, whoami, authorizer] = await Promise.all([
       import('../functions/login.ts'),
       import('../functions/session.ts'),
       import('../functions/health.ts'),
+      import('../functions/whoami.ts'),
+      import('../functions/authorizer.ts'),
     ]);
     const handlers = {
       login: login.handler as unknown as LambdaHandler,
       session: session.handler as unknown as LambdaHandler,
       health: health.handler as unknown as LambdaHandler,
+      whoami: whoami.handler as unknown as LambdaHandler,
     };
 
     let demoIdp: DemoIdp | undefined;
@@ -119,6 +122,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const server: LocalServer = await startLocalServer({
       port,
       handlers,
+      authorizer: authorizer.handler as unknown as LocalAuthorizer,
       fallback: demoAppPage({
         sessionHandler: handlers.session,
         dashboardUrl: demoIdp?.dashboardUrl,

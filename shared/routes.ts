@@ -3,12 +3,14 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'health';
+export type FunctionName = 'login' | 'session' | 'health' | 'whoami';
 
 export interface RouteDefinition {
   /** API Gateway v2 route key: `METHOD /path/{param}`. */
   readonly routeKey: string;
   readonly function: FunctionName;
+  /** Protected by the session authorizer: the function gets the caller's tenant, user and roles. */
+  readonly authorized?: boolean;
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -19,6 +21,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
   { routeKey: 'GET /health', function: 'health' },
+  // An example of the app's own API behind the session authorizer.
+  { routeKey: 'GET /app/whoami', function: 'whoami', authorized: true },
 ];
 
 /** Source file of each function, relative to the repository root. */
@@ -26,4 +30,8 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   login: 'functions/login.ts',
   session: 'functions/session.ts',
   health: 'functions/health.ts',
+  whoami: 'functions/whoami.ts',
 };
+
+/** The Lambda authorizer (HTTP API, simple responses) for `authorized` routes and the app's own. */
+export const AUTHORIZER_ENTRY = 'functions/authorizer.ts';

@@ -251,3 +251,48 @@ describe('Onboarding', () => {
     expect(result.output.checks[0].message).toContain('refused the connection');
   });
 });
+
+describe('Authorizer for the app’s own routes', () => {
+  const whoami = (browser: TestBrowser, headers: Record<string, string> = {}) =>
+    browser.request(`${env.stack.url}/app/whoami`, { headers: { accept: 'application/json', ...headers } });
+
+  it('turns the session cookie into tenant, user and roles', async () => {
+    await cli(
+      'put',
+      TENANT,
+      '--issuer',
+      env.idp.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--groups',
+      '--role-map',
+      'Admins=admin',
+    );
+    await tenantCacheExpiry();
+    const { browser } = await env.login('ada');
+    const response = await whoami(browser);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({
+      authMethod: 'okta-sso',
+      tenant: TENANT,
+      role: 'owner',
+      roles: ['admin'],
+    });
+    expect((await whoami(new TestBrowser())).status).toBe(403);
+    expect((await whoami(browser, { 'x-tenant-id': 'globex' })).status).toBe(403);
+  });
+
+  it('passes the app’s own credential on unless the tenant enforces SSO', async () => {
+    const appClient = new TestBrowser();
+    const headers = { authorization: 'Bearer app-api-key', 'x-tenant-id': TENANT };
+    const allowed = await whoami(appClient, headers);
+    expect(allowed.status).toBe(200);
+    expect(JSON.parse(allowed.body).authMethod).toBe('app-credential');
+
+    await cli('put', TENANT, '--issuer', env.idp.issuer, '--client-id', CLIENT_ID, '--sso-enforced');
+    await tenantCacheExpiry();
+    expect((await whoami(appClient, headers)).status).toBe(403);
+    const { browser } = await env.login('ada');
+    expect((await whoami(browser)).status).toBe(200);
+  });
+});
