@@ -21,8 +21,10 @@ export class PowertoolsLoginTelemetry implements LoginTelemetry {
   }
 
   loginFailed(reason: string): void {
-    const metric = this.#metrics.singleMetric();
-    metric.addDimension('reason', reason);
-    metric.addMetric('LoginFailure', MetricUnit.Count, 1);
+    // Once per reason (dashboards) and once in total (one alarm needs one metric: alarms cannot SEARCH).
+    const byReason = this.#metrics.singleMetric();
+    byReason.addDimension('reason', reason);
+    byReason.addMetric('LoginFailure', MetricUnit.Count, 1);
+    this.#metrics.singleMetric().addMetric('LoginFailure', MetricUnit.Count, 1);
   }
 }

@@ -1,0 +1,120 @@
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  ApiMapping,
+  DomainName,
+  HttpApi,
+  type HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaAuthorizer, HttpLambdaResponseType } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { type FunctionName, ROUTES } from '../shared/routes.ts';
+
+export interface CustomDomainProps {
+  /** e.g. `login.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate for `domainName` in the stack's region. */
+  readonly certificate: ICertificate;
+}
+
+export interface LoginHttpApiProps {
+  /** The function serving each route group of `shared/routes.ts`. */
+  readonly functions: Record<FunctionName, IFunction>;
+  /** The session authorizer, attached to routes marked `authorized`. */
+  readonly authorizerFunction: IFunction;
+  /** Steady-state requests per second for the whole API. @default 200 */
+  readonly throttlingRateLimit?: number;
+  /** Burst requests. @default 400 */
+  readonly throttlingBurstLimit?: number;
+  /** @default no custom domain: the execute-api URL */
+  readonly customDomain?: CustomDomainProps;
+  /** @default RetentionDays.ONE_MONTH */
+  readonly logRetention?: RetentionDays;
+}
+
+/**
+ * The HTTP API (payload v2) with every route of `shared/routes.ts`, stage
+ * throttling, JSON access logs, and an optional custom domain.
+ */
+export class LoginHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly authorizer: IHttpRouteAuthorizer;
+  /** The base URL browsers use: the custom domain when given. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: LoginHttpApiProps) {
+    super(scope, id);
+    const rate = props.throttlingRateLimit ?? 200;
+    const burst = props.throttlingBurstLimit ?? 400;
+    if (!(rate > 0) || !(burst >= rate)) {
+      throw new TypeError(
+        `throttling needs rateLimit > 0 and burstLimit >= rateLimit, got rate ${rate}, burst ${burst}`,
+      );
+    }
+    this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Okta tile login service' });
+    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: rate, burstLimit: burst },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No query strings, headers or cookies: they carry codes and tokens.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            ip: '$context.identity.sourceIp',
+            requestTime: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latency: '$context.responseLatency',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+    this.authorizer = new HttpLambdaAuthorizer('SessionAuthorizer', props.authorizerFunction, {
+      responseTypes: [HttpLambdaResponseType.SIMPLE],
+      // Identity comes from the cookie or the app's own credential; the function caches decisions itself.
+      identitySource: [],
+      resultsCacheTtl: undefined,
+    });
+
+    const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    for (const route of ROUTES) {
+      let integration = integrations.get(route.function);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${route.function}Integration`, props.functions[route.function]);
+        integrations.set(route.function, integration);
+      }
+      const [method, path] = route.routeKey.split(' ') as [HttpMethod, string];
+      new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(path, method),
+        integration,
+        ...(route.authorized ? { authorizer: this.authorizer } : {}),
+      });
+    }
+
+    if (props.customDomain) {
+      const domain = new DomainName(this, 'Domain', {
+        domainName: props.customDomain.domainName,
+        certificate: props.customDomain.certificate,
+      });
+      new ApiMapping(this, 'Mapping', { api: this.api, domainName: domain, stage: this.stage });
+      this.url = `https://${props.customDomain.domainName}`;
+    } else {
+      this.url = this.api.apiEndpoint;
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import type { Construct } from 'constructs';
+import { LoginService, type LoginServiceProps } from './login-service.ts';
+
+export interface LoginStackProps extends StackProps {
+  readonly service?: Omit<LoginServiceProps, 'customDomain'>;
+  /** Serve on this domain with this ACM certificate (same region). @default the execute-api URL */
+  readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+}
+
+/** A deployable stack around `LoginService`, with the outputs a platform team pastes into Okta and the CLI. */
+export class LoginStack extends Stack {
+  readonly service: LoginService;
+
+  constructor(scope: Construct, id: string, props: LoginStackProps = {}) {
+    super(scope, id, props);
+    const customDomain = props.customDomain
+      ? {
+          domainName: props.customDomain.domainName,
+          certificate: Certificate.fromCertificateArn(this, 'Certificate', props.customDomain.certificateArn),
+        }
+      : undefined;
+    this.service = new LoginService(this, 'LoginService', {
+      ...props.service,
+      ...(customDomain ? { customDomain } : {}),
+    });
+    const base = this.service.httpApi.url;
+    new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the login service' });
+    new CfnOutput(this, 'LoginUriPattern', {
+      value: `${base}/t/<tenant>/login`,
+      description: 'Okta app: Initiate login URI',
+    });
+    new CfnOutput(this, 'CallbackUriPattern', {
+      value: `${base}/t/<tenant>/callback`,
+      description: 'Okta app: Sign-in redirect URI',
+    });
+    new CfnOutput(this, 'TableName', {
+      value: this.service.table.tableName,
+      description: 'TABLE_NAME for the tenant CLI',
+    });
+    new CfnOutput(this, 'ClientSecretPrefix', {
+      value: this.service.secrets.clientSecretPrefix,
+      description: 'CLIENT_SECRET_PREFIX for the tenant CLI',
+    });
+    new CfnOutput(this, 'StateKeySecretArn', { value: this.service.secrets.stateKey.secretArn });
+  }
+}
