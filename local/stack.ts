@@ -35,6 +35,8 @@ export interface LocalStackOptions {
   readonly dataDir?: string;
   /** Extra environment for the handlers (e.g. SESSION_TTL_SECONDS). */
   readonly env?: Record<string, string>;
+  /** Wraps every handler, e.g. to measure it (benchmarks). */
+  readonly wrapHandler?: (name: string, handler: LambdaHandler) => LambdaHandler;
 }
 
 export interface LocalStack {
@@ -95,11 +97,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       import('../functions/whoami.ts'),
       import('../functions/authorizer.ts'),
     ]);
+    const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
     const handlers = {
-      login: login.handler as unknown as LambdaHandler,
-      session: session.handler as unknown as LambdaHandler,
-      health: health.handler as unknown as LambdaHandler,
-      whoami: whoami.handler as unknown as LambdaHandler,
+      login: wrap('login', login.handler as unknown as LambdaHandler),
+      session: wrap('session', session.handler as unknown as LambdaHandler),
+      health: wrap('health', health.handler as unknown as LambdaHandler),
+      whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
     };
 
     let demoIdp: DemoIdp | undefined;

@@ -23,7 +23,9 @@ export async function provisionLogin(
   record: LoginRecord,
   tenant: Pick<TenantConfig, 'hasOwner'>,
 ): Promise<ProvisioningResult> {
-  let mode: LoginWriteMode = 'returning';
+  // A tenant without an owner has no users at all (the first user becomes the owner),
+  // so its first login goes straight to the owner claim: one transaction, not two.
+  let mode: LoginWriteMode = tenant.hasOwner ? 'returning' : 'owner';
   let previousRoles: readonly string[] | undefined;
   // Each transition is taken at most once or twice, plus retries after write
   // conflicts; the bound only guards against a store bug or extreme contention.

@@ -13,6 +13,8 @@ export interface DynamoDbProxy {
   mode: ProxyMode;
   /** DynamoDB operations seen, by name (X-Amz-Target suffix). */
   readonly operations: string[];
+  /** Items written per request, for capacity estimates (TransactWriteItems: its item count). */
+  readonly writes: Array<{ operation: string; items: number }>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +24,7 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     endpoint: '',
     mode: 'normal',
     operations: [],
+    writes: [],
     stop: async () => undefined,
   };
   const server: Server = createServer((req, res) => {
@@ -45,15 +48,31 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
       );
       return;
     }
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-        upstreamRes.pipe(res);
-      },
-    );
-    forward.on('error', () => req.socket.destroy());
-    req.pipe(forward);
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(operation)) {
+        let items = 1;
+        if (operation === 'TransactWriteItems') {
+          try {
+            items = (JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+          } catch {
+            items = 1;
+          }
+        }
+        proxy.writes.push({ operation, items });
+      }
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        (upstreamRes) => {
+          res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
+          upstreamRes.pipe(res);
+        },
+      );
+      forward.on('error', () => req.socket.destroy());
+      forward.end(body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

@@ -32,12 +32,23 @@ describe('Function: provisionLogin', () => {
     ]);
   });
 
-  it('goes straight to member when the tenant is known to have an owner', async () => {
+  it('claims ownership in one write for a tenant without owner, and members in two', async () => {
     const store = new InMemoryIdentityStore();
-    await provisionLogin(store, record('00ua'), {});
+    expect((await provisionLogin(store, record('00ua'), {})).mode).toBe('owner');
+    expect(store.writes).toBe(1);
     store.writes = 0;
     expect((await provisionLogin(store, record('00ub'), { hasOwner: true })).mode).toBe('member');
     expect(store.writes).toBe(2); // returning attempt, then member
+    store.writes = 0;
+    expect((await provisionLogin(store, record('00ub'), { hasOwner: true })).mode).toBe('returning');
+    expect(store.writes).toBe(1);
+  });
+
+  it('recovers when a stale tenant config says there is no owner yet', async () => {
+    const store = new InMemoryIdentityStore();
+    await provisionLogin(store, record('00ua'), {});
+    expect((await provisionLogin(store, record('00ub'), { hasOwner: false })).mode).toBe('member');
+    expect((await provisionLogin(store, record('00ua'), { hasOwner: false })).mode).toBe('returning');
   });
 
   it('creates exactly one owner when 50 first logins race', async () => {

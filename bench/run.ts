@@ -1,0 +1,330 @@
+/**
+ * `npm run bench`: what a platform team deciding on this service wants to
+ * know, measured side by side in one run (medians and ratios, never absolute
+ * thresholds: machines are shared and noisy). Writes bench/results.json.
+ *
+ *  1. Every function bundle `cdk synth` produces: size and cold init (fresh
+ *     Node process: import the bundle, which builds its clients) against a
+ *     reference bundle of the same entry built with esbuild defaults.
+ *  2. DynamoDB requests per login, counted on the wire by a proxy.
+ *  3. Discovery and JWKS fetches per warm login.
+ *  4. Warm end-to-end login latency and the handlers' own CPU time.
+ *  5. Throughput of concurrent logins.
+ *  6. Cost per million logins at AWS list prices, from the measured counts.
+ */
+import { type ChildProcess, execFile, fork } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
+import { LoginStack } from '../infra/login-stack.ts';
+import { repositoryPath } from '../infra/paths.ts';
+import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { registerTenant } from '../local/stack.ts';
+import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
+import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES } from '../shared/routes.ts';
+import { TestBrowser, tileLogin } from '../test/support/browser.ts';
+import { startDynamoDbProxy } from '../test/support/dynamodb-proxy.ts';
+import { startTestIdp } from '../test/support/test-idp.ts';
+
+const run = promisify(execFile);
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
+const LATENCY_LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
+const THROUGHPUT_LOGINS = Number(process.env.BENCH_THROUGHPUT_LOGINS ?? 200);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+
+const median = (values: number[]) => percentile(values, 50);
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+// ---------------------------------------------------------------- 1. bundles
+async function measureBundles() {
+  const outdir = mkdtempSync(join(tmpdir(), 'okta-login-bench-'));
+  const app = new App({ outdir });
+  const stack = new LoginStack(app, 'Bench');
+  const template = Template.fromStack(stack);
+  app.synth();
+  const entries: Record<string, string> = { ...FUNCTION_ENTRIES, authorizer: AUTHORIZER_ENTRY };
+  const functions = template.findResources('AWS::Lambda::Function') as Record<
+    string,
+    { Properties: { Code: { S3Key: string } } }
+  >;
+  const bundles = await Promise.all(
+    Object.entries(functions).map(async ([logicalId, resource]) => {
+      const name = (/LoginService(\w+)Function/.exec(logicalId)?.[1] ?? logicalId).toLowerCase();
+      const file = join(outdir, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      const reference = join(outdir, 'reference', name, 'index.js');
+      // The same imports bundled with esbuild's defaults for Node: CommonJS, default main fields, no minify.
+      await build({
+        entryPoints: [repositoryPath(entries[name] ?? '')],
+        bundle: true,
+        platform: 'node',
+        outfile: reference,
+        logLevel: 'silent',
+      });
+      return { name, file, reference };
+    }),
+  );
+
+  const env = {
+    PATH: process.env.PATH ?? '',
+    TABLE_NAME: 'bench',
+    AWS_REGION: 'us-east-1',
+    STATE_KEY_SECRET_ID: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:x',
+    CLIENT_SECRET_PREFIX: 'okta-login/client-secret/',
+  };
+  const initTime = async (file: string, esm: boolean): Promise<number> => {
+    const code = esm
+      ? `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`
+      : `const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
+    const { stdout } = await run(process.execPath, [...(esm ? ['--input-type=module'] : []), '-e', code], { env });
+    return Number(stdout);
+  };
+  const samples = new Map<string, { ours: number[]; reference: number[] }>();
+  for (let runIndex = 0; runIndex < COLD_RUNS; runIndex++) {
+    for (const bundle of bundles) {
+      const entry = samples.get(bundle.name) ?? { ours: [], reference: [] };
+      // Alternate the order so drift on a shared machine hits both sides alike.
+      if (runIndex % 2 === 0) {
+        entry.ours.push(await initTime(bundle.file, true));
+        entry.reference.push(await initTime(bundle.reference, false));
+      } else {
+        entry.reference.push(await initTime(bundle.reference, false));
+        entry.ours.push(await initTime(bundle.file, true));
+      }
+      samples.set(bundle.name, entry);
+    }
+  }
+  const result = bundles
+    .map((bundle) => {
+      const entry = samples.get(bundle.name) ?? { ours: [], reference: [] };
+      const ours = median(entry.ours);
+      const reference = median(entry.reference);
+      return {
+        function: bundle.name,
+        bundleKb: round(statSync(bundle.file).size / 1024, 1),
+        referenceKb: round(statSync(bundle.reference).size / 1024, 1),
+        coldInitMs: round(ours),
+        referenceColdInitMs: round(reference),
+        ratio: round(ours / reference),
+      };
+    })
+    .sort((a, b) => a.function.localeCompare(b.function));
+  rmSync(outdir, { recursive: true, force: true });
+  return result;
+}
+
+// ---------------------------------------------------------------- 2-5. logins
+interface ChildStats {
+  [routeKey: string]: { invocations: number; cpuMicros: number; wallMs: number };
+}
+
+function request<T>(child: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (message: { type: string } & T) => {
+      if (message.type === type) {
+        child.off('message', onMessage);
+        resolve(message);
+      }
+    };
+    child.on('message', onMessage);
+    child.send({ type });
+  });
+}
+
+async function measureLogins() {
+  const dynamo = await startDynamoDbLocal({ inMemory: true });
+  const tableName = 'bench';
+  const tableClient = createLocalDynamoDbClient(dynamo.endpoint);
+  await ensureTable(tableClient, tableName);
+  tableClient.destroy();
+  const proxy = await startDynamoDbProxy(dynamo.endpoint);
+
+  const child = fork(repositoryPath('bench/stack-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const { url } = await new Promise<{ url: string }>((resolve) =>
+    child.once('message', (message: { url: string }) => resolve(message)),
+  );
+  const tenants = ['bench', 'bench_first'];
+  const idp = await startTestIdp({
+    clients: tenants.map((tenant) => ({
+      clientId: `${tenant}-client`,
+      clientSecret: `${tenant}-secret-0123456789`,
+      redirectUris: [`${url}/t/${tenant}/callback`],
+    })),
+  });
+  for (const tenant of tenants) {
+    await registerTenant(dynamo.endpoint, tableName, {
+      tenantId: tenant,
+      issuer: idp.issuer,
+      clientId: `${tenant}-client`,
+      clientSecret: `${tenant}-secret-0123456789`,
+    });
+  }
+  const login = async (tenant: string, user: string, browser = new TestBrowser()) => {
+    const result = await tileLogin(browser, { serviceUrl: url, tenant, issuer: idp.issuer, login: user });
+    if (result.callback?.status !== 302) throw new Error(`bench login failed: ${result.callback?.status}`);
+    return browser;
+  };
+  const count = async (fn: () => Promise<unknown>) => {
+    proxy.operations.length = 0;
+    proxy.writes.length = 0;
+    await fn();
+    const operations = [...proxy.operations];
+    const wru = proxy.writes.reduce(
+      (sum, write) => sum + (write.operation === 'TransactWriteItems' ? 2 * write.items : 1),
+      0,
+    );
+    return { requests: operations.length, operations, wru };
+  };
+
+  // Warm the handlers once, on a tenant the scenarios do not use.
+  await login('bench', 'warmup');
+  await login('bench', 'warmup');
+  const requests = {
+    firstLoginOfTenant: await count(() => login('bench_first', 'ada')),
+    // The owner claim refreshes the tenant's cached config once; steady state after that:
+    warmupAfterOwner: await count(() => login('bench_first', 'warmup2')),
+    firstLoginOfLaterUser: await count(() => login('bench_first', 'grace')),
+    returningUser: await count(() => login('bench_first', 'grace')),
+    me: { requests: 0, operations: [] as string[], wru: 0 },
+    logout: { requests: 0, operations: [] as string[], wru: 0 },
+  };
+  const signedIn = await login('bench_first', 'linus');
+  requests.me = await count(() => signedIn.request(`${url}/me`, { headers: { accept: 'application/json' } }));
+  requests.logout = await count(() =>
+    signedIn.request(`${url}/logout`, { method: 'POST', headers: { origin: url, accept: 'application/json' } }),
+  );
+
+  idp.resetCounters();
+  await login('bench_first', 'grace');
+  const fetchesPerWarmLogin = { ...idp.counters };
+
+  // Warm latency: sequential full logins (initiate + IdP sign-in + callback), returning users.
+  await request<{ stats: ChildStats }>(child, 'stats');
+  const latencies: number[] = [];
+  for (let index = 0; index < LATENCY_LOGINS; index++) {
+    const started = performance.now();
+    await login('bench', `user${index % 25}`);
+    latencies.push(performance.now() - started);
+  }
+  const { stats } = await request<{ stats: ChildStats }>(child, 'stats');
+  const loginRoutes = ['GET /t/{tenant}/login', 'GET /t/{tenant}/callback'];
+  const cpuMicros = loginRoutes.reduce((sum, route) => sum + (stats[route]?.cpuMicros ?? 0), 0);
+  const handlerWallMs = Object.fromEntries(
+    loginRoutes.map((route) => [
+      route,
+      round((stats[route]?.wallMs ?? 0) / Math.max(1, stats[route]?.invocations ?? 1)),
+    ]),
+  );
+
+  // Throughput: logins in flight at once.
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < THROUGHPUT_LOGINS) {
+        const index = next++;
+        await login('bench', `user${index % 25}`);
+      }
+    }),
+  );
+  const throughput = THROUGHPUT_LOGINS / ((performance.now() - started) / 1000);
+
+  await request(child, 'stop').catch(() => undefined);
+  child.kill();
+  await idp.stop();
+  await proxy.stop();
+  await dynamo.stop();
+
+  return {
+    requests,
+    fetchesPerWarmLogin,
+    latency: {
+      logins: LATENCY_LOGINS,
+      p50Ms: round(percentile(latencies, 50)),
+      p95Ms: round(percentile(latencies, 95)),
+      p99Ms: round(percentile(latencies, 99)),
+      handlerCpuMsPerLogin: round(cpuMicros / 1000 / LATENCY_LOGINS, 3),
+      handlerWallMsPerInvocation: handlerWallMs,
+    },
+    throughput: { logins: THROUGHPUT_LOGINS, concurrency: CONCURRENCY, loginsPerSecond: round(throughput, 1) },
+  };
+}
+
+// ---------------------------------------------------------------- 6. cost
+function costPerMillion(
+  returning: { requests: number; wru: number },
+  handlerWallMs: Record<string, number>,
+  oktaTokenRttMs: number,
+) {
+  const memoryGb = 0.5;
+  const lambdaMs =
+    (handlerWallMs['GET /t/{tenant}/login'] ?? 0) + (handlerWallMs['GET /t/{tenant}/callback'] ?? 0) + oktaTokenRttMs;
+  const prices = {
+    httpApiPerMillion: 1.0,
+    lambdaRequestPerMillion: 0.2,
+    lambdaGbSecond: 0.0000133334,
+    wruPerMillion: 0.625,
+  };
+  const httpApi = 2 * prices.httpApiPerMillion;
+  const lambdaRequests = 2 * prices.lambdaRequestPerMillion;
+  // Lambda bills each invocation in 1 ms steps.
+  const lambdaDuration = (Math.ceil(lambdaMs) / 1000) * memoryGb * prices.lambdaGbSecond * 1_000_000;
+  const dynamodb = returning.wru * prices.wruPerMillion;
+  return {
+    assumptions: { memoryGb, oktaTokenRttMs, prices },
+    perMillionLogins: {
+      httpApi: round(httpApi),
+      lambdaRequests: round(lambdaRequests),
+      lambdaDuration: round(lambdaDuration),
+      dynamodbWrites: round(dynamodb),
+      total: round(httpApi + lambdaRequests + lambdaDuration + dynamodb),
+    },
+  };
+}
+
+// ---------------------------------------------------------------- main
+const startedAt = new Date();
+console.log(`bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+const bundles = await measureBundles();
+console.log('\nCold init (fresh Node process: import the bundle and build its clients), median of', COLD_RUNS);
+console.table(bundles);
+const logins = await measureLogins();
+console.log('\nDynamoDB requests (on the wire)');
+console.table(
+  Object.fromEntries(
+    Object.entries(logins.requests).map(([scenario, value]) => [
+      scenario,
+      { requests: value.requests, wru: value.wru, operations: value.operations.join(' ') },
+    ]),
+  ),
+);
+console.log('\nFetches to the IdP per warm login', logins.fetchesPerWarmLogin);
+console.log('\nWarm login latency (initiate + IdP sign-in + callback)', logins.latency);
+console.log('\nThroughput', logins.throughput);
+const cost = costPerMillion(logins.requests.returningUser, logins.latency.handlerWallMsPerInvocation, 150);
+console.log('\nCost per million returning-user logins (USD, us-east-1 list prices)', cost.perMillionLogins);
+
+const results = {
+  startedAt: startedAt.toISOString(),
+  machine: { cores: cpus().length, node: process.version },
+  bundles,
+  ...logins,
+  cost,
+};
+mkdirSync(repositoryPath('bench'), { recursive: true });
+writeFileSync(repositoryPath('bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log('\nwrote bench/results.json');
+process.exit(0);
