@@ -153,9 +153,14 @@ async function measureLogins() {
     env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const { url } = await new Promise<{ url: string }>((resolve) =>
-    child.once('message', (message: { url: string }) => resolve(message)),
-  );
+  const { url } = await new Promise<{ url: string }>((resolve) => {
+    const onReady = (message: { type?: string; url: string }) => {
+      if (message.type !== 'bench:ready') return;
+      child.off('message', onReady);
+      resolve(message);
+    };
+    child.on('message', onReady);
+  });
   const tenants = ['bench', 'bench_first'];
   const idp = await startTestIdp({
     clients: tenants.map((tenant) => ({
@@ -173,7 +178,13 @@ async function measureLogins() {
     });
   }
   const login = async (tenant: string, user: string, browser = new TestBrowser()) => {
-    const result = await tileLogin(browser, { serviceUrl: url, tenant, issuer: idp.issuer, login: user });
+    const result = await tileLogin(browser, {
+      serviceUrl: url,
+      tenant,
+      issuer: idp.issuer,
+      login: user,
+      stopAfterCallback: true,
+    });
     if (result.callback?.status !== 302) throw new Error(`bench login failed: ${result.callback?.status}`);
     return browser;
   };
@@ -189,6 +200,7 @@ async function measureLogins() {
     return { requests: operations.length, operations, wru };
   };
 
+  console.log('bench: stack at', url);
   // Warm the handlers once, on a tenant the scenarios do not use.
   await login('bench', 'warmup');
   await login('bench', 'warmup');
@@ -212,14 +224,14 @@ async function measureLogins() {
   const fetchesPerWarmLogin = { ...idp.counters };
 
   // Warm latency: sequential full logins (initiate + IdP sign-in + callback), returning users.
-  await request<{ stats: ChildStats }>(child, 'stats');
+  await request<{ stats: ChildStats }>(child, 'bench:stats');
   const latencies: number[] = [];
   for (let index = 0; index < LATENCY_LOGINS; index++) {
     const started = performance.now();
     await login('bench', `user${index % 25}`);
     latencies.push(performance.now() - started);
   }
-  const { stats } = await request<{ stats: ChildStats }>(child, 'stats');
+  const { stats } = await request<{ stats: ChildStats }>(child, 'bench:stats');
   const loginRoutes = ['GET /t/{tenant}/login', 'GET /t/{tenant}/callback'];
   const cpuMicros = loginRoutes.reduce((sum, route) => sum + (stats[route]?.cpuMicros ?? 0), 0);
   const handlerWallMs = Object.fromEntries(
@@ -242,7 +254,7 @@ async function measureLogins() {
   );
   const throughput = THROUGHPUT_LOGINS / ((performance.now() - started) / 1000);
 
-  await request(child, 'stop').catch(() => undefined);
+  child.send({ type: 'bench:stop' });
   child.kill();
   await idp.stop();
   await proxy.stop();
@@ -298,7 +310,7 @@ function costPerMillion(
 // ---------------------------------------------------------------- main
 const startedAt = new Date();
 console.log(`bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
-const bundles = await measureBundles();
+const bundles = process.env.BENCH_SKIP_BUNDLES ? [] : await measureBundles();
 console.log('\nCold init (fresh Node process: import the bundle and build its clients), median of', COLD_RUNS);
 console.table(bundles);
 const logins = await measureLogins();

@@ -39,13 +39,14 @@ const stack = await startLocalStack({
   },
 });
 
-process.on('message', (message: { type: string }) => {
-  if (message.type === 'stats') {
-    process.send?.({ type: 'stats', stats: Object.fromEntries(stats) });
+// Message types are namespaced: the tsx loader shares this IPC channel.
+process.on('message', (message: { type?: string }) => {
+  if (message.type === 'bench:stats') {
+    process.send?.({ type: 'bench:stats', stats: Object.fromEntries(stats) });
     stats.clear();
   }
-  if (message.type === 'stop') {
+  if (message.type === 'bench:stop') {
     void stack.stop().then(() => process.exit(0));
   }
 });
-process.send?.({ type: 'ready', url: stack.url });
+process.send?.({ type: 'bench:ready', url: stack.url });

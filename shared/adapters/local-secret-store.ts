@@ -9,16 +9,26 @@ import { keys } from './table-schema.ts';
  * stack sets CLIENT_SECRET_PREFIX and uses Secrets Manager instead.
  */
 export class TableClientSecretStore implements ClientSecretStore {
+  readonly #cache = new Map<string, { secret: string; expiresAt: number }>();
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** Cached like Secrets Manager reads in AWS, so a warm login reads no secret. @default 0 (no cache) */
+    private readonly maxAgeSeconds = 0,
   ) {}
 
   async getClientSecret(tenantId: string): Promise<string | undefined> {
+    const cached = this.#cache.get(tenantId);
+    if (cached && cached.expiresAt > Date.now()) return cached.secret;
     const { Item } = await guard(() =>
       this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
     );
-    return typeof Item?.secret === 'string' ? Item.secret : undefined;
+    const secret = typeof Item?.secret === 'string' ? Item.secret : undefined;
+    if (secret && this.maxAgeSeconds > 0) {
+      this.#cache.set(tenantId, { secret, expiresAt: Date.now() + this.maxAgeSeconds * 1000 });
+    }
+    return secret;
   }
 
   async putClientSecret(tenantId: string, secret: string): Promise<void> {

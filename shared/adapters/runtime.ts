@@ -25,7 +25,7 @@ export function createStores(config: ServiceConfig): Stores {
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint, maxAttempts: 3 });
   const clientSecrets = config.clientSecretPrefix
     ? new SecretsManagerClientSecretStore(config.clientSecretPrefix, config.secretsCacheSeconds)
-    : new TableClientSecretStore(client, config.tableName);
+    : new TableClientSecretStore(client, config.tableName, config.secretsCacheSeconds);
   const identities = new DynamoDbIdentityStore(client, config.tableName, config.auditRetentionDays);
   return {
     tenants: new DynamoDbTenantStore(client, config.tableName),

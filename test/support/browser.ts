@@ -103,10 +103,20 @@ export interface TileLoginResult {
  */
 export async function tileLogin(
   browser: TestBrowser,
-  options: { serviceUrl: string; tenant: string; issuer: string; login: string; query?: string },
+  options: {
+    serviceUrl: string;
+    tenant: string;
+    issuer: string;
+    login: string;
+    query?: string;
+    /** Stop after our callback's answer instead of following it to the landing page. */
+    stopAfterCallback?: boolean;
+  },
 ): Promise<TileLoginResult> {
   const start = `${options.serviceUrl}/t/${options.tenant}/login?iss=${encodeURIComponent(options.issuer)}${options.query ? `&${options.query}` : ''}`;
-  const toIdp = await browser.navigate(start);
+  const afterCallback = (next: string) =>
+    Boolean(options.stopAfterCallback) && !next.startsWith(options.issuer) && !next.includes(`/t/${options.tenant}/`);
+  const toIdp = await browser.navigate(start, { stopBefore: afterCallback });
   const authorizeUrl = toIdp[0]?.location;
   const isCallback = (hop: Hop) => hop.url.startsWith(`${options.serviceUrl}/t/${options.tenant}/callback`);
   const page = toIdp.at(-1);
@@ -115,7 +125,7 @@ export async function tileLogin(
     return { hops: toIdp, callback: toIdp.find(isCallback), authorizeUrl };
   }
   const form = signInForm(page, options.login);
-  const back = await browser.navigate(form.action, { method: 'POST', body: form.body });
+  const back = await browser.navigate(form.action, { method: 'POST', body: form.body, stopBefore: afterCallback });
   const hops = [...toIdp, ...back];
   const callback = hops.find(isCallback);
   return { hops, callback, authorizeUrl };
