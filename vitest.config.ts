@@ -13,6 +13,7 @@ export default defineConfig({
         test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/support/**/*.test.ts'] },
       },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 } },
       { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 300_000 } },
     ],
   },

@@ -121,10 +121,14 @@ function callbackError(params: Params, tenantId: string): LoginError | undefined
   if (error === undefined) return undefined;
   const description = params.get('error_description') ?? '';
   if (error === 'access_denied' && /not assigned/i.test(description)) {
-    return new LoginError('USER_NOT_ASSIGNED', 'Your Okta account is not assigned to this app.', {
-      reason: 'user_not_assigned',
-      adminHint: `Assign the user (or one of their groups) to the app in Okta: Applications → the app for tenant "${tenantId}" → Assignments.`,
-    });
+    return new LoginError(
+      'USER_NOT_ASSIGNED',
+      'Your Okta account is not assigned to this app. Ask your Okta administrator to give you access, then open the app again from your Okta dashboard.',
+      {
+        reason: 'user_not_assigned',
+        adminHint: `Assign the user (or one of their groups) to the app in Okta: Applications → the app for tenant "${tenantId}" → Assignments.`,
+      },
+    );
   }
   const code = /^[\w.-]{1,64}$/.test(error) ? error : 'unknown_error';
   if (error === 'access_denied') {

@@ -92,13 +92,17 @@ export async function getMe(deps: SessionDependencies, event: APIGatewayProxyEve
  * cookie off it.
  */
 function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
+  const refuse = () =>
+    new LoginError('CROSS_SITE_REQUEST', 'Sign-out must be requested from this site.', { reason: 'cross_site_logout' });
+  // Fetch metadata is the reliable signal: our pages send no Referer, so browsers
+  // send `Origin: null` even for our own form posts.
   const site = header(event, 'sec-fetch-site');
-  const requestOrigin = header(event, 'origin');
-  if ((site && site !== 'same-origin' && site !== 'none') || (requestOrigin && requestOrigin !== origin)) {
-    throw new LoginError('CROSS_SITE_REQUEST', 'Sign-out must be requested from this site.', {
-      reason: 'cross_site_logout',
-    });
+  if (site) {
+    if (site !== 'same-origin' && site !== 'none') throw refuse();
+    return;
   }
+  const requestOrigin = header(event, 'origin');
+  if (requestOrigin && requestOrigin !== origin) throw refuse();
 }
 
 export async function logout(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
