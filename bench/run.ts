@@ -149,7 +149,11 @@ async function measureLogins() {
   const proxy = await startDynamoDbProxy(dynamo.endpoint);
 
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: [
+      '--import',
+      'tsx',
+      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof'] : []),
+    ],
     env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -254,7 +258,9 @@ async function measureLogins() {
   );
   const throughput = THROUGHPUT_LOGINS / ((performance.now() - started) / 1000);
 
+  const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send({ type: 'bench:stop' });
+  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
   child.kill();
   await idp.stop();
   await proxy.stop();
