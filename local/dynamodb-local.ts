@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { delimiter, dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createLocalDynamoDbClient } from '../shared/adapters/dynamodb-table.ts';
+import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocalOptions {
   /** 0 or undefined: pick a free port. */
@@ -37,17 +37,6 @@ function findJava(): string {
     );
   }
   return java;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function emulatorDir(): string {

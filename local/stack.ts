@@ -13,6 +13,7 @@ import { buildTenantConfig } from '../shared/tenants.ts';
 import { demoAppPage } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
+import { freePort } from './free-port.ts';
 import { type LambdaHandler, type LocalAuthorizer, type LocalServer, startLocalServer } from './server.ts';
 
 export const DEMO_TENANT = 'demo';
@@ -46,18 +47,6 @@ export interface LocalStack {
   readonly dynamoDbEndpoint: string;
   readonly demoIdp: DemoIdp | undefined;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {

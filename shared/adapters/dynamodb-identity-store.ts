@@ -376,21 +376,8 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   }
 
   async touchSession(tokenHash: string, lastSeenAt: number): Promise<void> {
-    try {
-      await guard(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.session(tokenHash),
-            UpdateExpression: 'SET lastSeenAt = :seen',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':seen': lastSeenAt },
-          }),
-        ),
-      );
-    } catch (error) {
-      if ((error as { name?: string }).name !== 'ConditionalCheckFailedException') throw error;
-    }
+    // A session deleted meanwhile (logout) is simply not touched.
+    await this.#setOnExisting(keys.session(tokenHash), 'lastSeenAt', lastSeenAt);
   }
 
   async revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean> {
@@ -403,15 +390,21 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
 
   /** One write revokes any number of sessions: they are checked against this epoch when read. */
   async #setNotBefore(key: Record<string, string>, notBefore: number): Promise<boolean> {
+    return this.#setOnExisting(key, 'sessionsNotBefore', notBefore);
+  }
+
+  /** Sets one attribute of an item that must exist; false when it does not. */
+  async #setOnExisting(key: Record<string, string>, attribute: string, value: unknown): Promise<boolean> {
     try {
       await guard(() =>
         this.client.send(
           new UpdateCommand({
             TableName: this.tableName,
             Key: key,
-            UpdateExpression: 'SET sessionsNotBefore = :notBefore',
+            UpdateExpression: 'SET #attribute = :value',
             ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':notBefore': notBefore },
+            ExpressionAttributeNames: { '#attribute': attribute },
+            ExpressionAttributeValues: { ':value': value },
           }),
         ),
       );
@@ -441,23 +434,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   }
 
   async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean> {
-    try {
-      await guard(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: keys.user(tenantId, userId),
-            UpdateExpression: 'SET disabled = :disabled',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeValues: { ':disabled': disabled },
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
-      throw error;
-    }
+    return this.#setOnExisting(keys.user(tenantId, userId), 'disabled', disabled);
   }
 
   async transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'> {

@@ -4,12 +4,12 @@
  * timeouts, revocation, disabling users and ownership transfer via the CLI.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as tenantCli } from '../../local/tenant-cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { keys } from '../../shared/adapters/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
 import { TestBrowser } from '../support/browser.ts';
+import { cli } from '../support/cli.ts';
 import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 
 let env: MisbehavingStack;
@@ -25,22 +25,6 @@ afterAll(async () => {
 async function me(browser: TestBrowser) {
   const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
   return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
-
-async function cli(...args: string[]): Promise<{ code: number; output: unknown }> {
-  const writes: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    writes.push(String(chunk));
-    return true;
-  });
-  const errors = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  try {
-    const code = await tenantCli(args);
-    return { code, output: writes.length ? JSON.parse(writes.join('')) : undefined };
-  } finally {
-    spy.mockRestore();
-    errors.mockRestore();
-  }
 }
 
 async function sessionToken(browser: TestBrowser): Promise<string> {

@@ -4,33 +4,12 @@
  * targets, the audit trail, and the onboarding check, all configured with the
  * tenant CLI.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main as tenantCli } from '../../local/tenant-cli.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.ts';
+import { cli } from '../support/cli.ts';
 import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 
 let env: MisbehavingStack;
-
-// biome-ignore lint/suspicious/noExplicitAny: the CLI prints JSON of many shapes; tests read it freely
-async function cli(...args: string[]): Promise<{ code: number; output: any; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    out.push(String(chunk));
-    return true;
-  });
-  const errors = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    err.push(String(chunk));
-    return true;
-  });
-  try {
-    const code = await tenantCli(args);
-    return { code, output: out.length ? JSON.parse(out.join('')) : undefined, stderr: err.join('') };
-  } finally {
-    spy.mockRestore();
-    errors.mockRestore();
-  }
-}
 
 /** Waits out the tenant cache of the running functions so a CLI change is seen. */
 const tenantCacheExpiry = () => new Promise((resolve) => setTimeout(resolve, 1100));

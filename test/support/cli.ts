@@ -1,0 +1,33 @@
+import { vi } from 'vitest';
+import { main as tenantCli } from '../../local/tenant-cli.ts';
+
+export interface CliResult {
+  code: number;
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI prints JSON of many shapes; tests read it freely
+  output: any;
+  stderr: string;
+}
+
+/**
+ * Runs the tenant CLI in-process (same code as `npm run tenant`), against the
+ * table the running local stack put in the environment, capturing its output.
+ */
+export async function cli(...args: string[]): Promise<CliResult> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    out.push(String(chunk));
+    return true;
+  });
+  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    err.push(String(chunk));
+    return true;
+  });
+  try {
+    const code = await tenantCli(args);
+    return { code, output: out.length ? JSON.parse(out.join('')) : undefined, stderr: err.join('') };
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+  }
+}
