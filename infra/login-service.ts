@@ -1,6 +1,8 @@
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type HttpApi, type HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -44,6 +46,20 @@ export interface LoginServiceProps {
   readonly memorySize?: number;
   /** Days audit events are kept. @default 400 */
   readonly auditRetentionDays?: number;
+  /**
+   * The app's own routes to serve on this API behind the session authorizer:
+   * each function receives the caller's tenant, user and roles in
+   * `requestContext.authorizer.lambda`.
+   * @default none
+   */
+  readonly protectedRoutes?: readonly ProtectedRoute[];
+}
+
+export interface ProtectedRoute {
+  /** e.g. `/api/projects/{id}` */
+  readonly path: string;
+  readonly method: HttpMethod;
+  readonly handler: IFunction;
 }
 
 /**
@@ -144,6 +160,17 @@ export class LoginService extends Construct {
       ...(props.customDomain ? { customDomain: props.customDomain } : {}),
       ...(props.logRetention ? { logRetention: props.logRetention } : {}),
     });
+    for (const [index, route] of (props.protectedRoutes ?? []).entries()) {
+      if (!route.path.startsWith('/')) {
+        throw new TypeError(`protectedRoutes paths must start with "/", got "${route.path}"`);
+      }
+      new HttpRoute(this, `ProtectedRoute${index}`, {
+        httpApi: this.httpApi.api,
+        routeKey: HttpRouteKey.with(route.path, route.method),
+        integration: new HttpLambdaIntegration(`ProtectedIntegration${index}`, route.handler),
+        authorizer: this.httpApi.authorizer,
+      });
+    }
     this.monitoring = new LoginMonitoring(this, 'Monitoring', {
       api: this.httpApi.api,
       functions: this.functions,

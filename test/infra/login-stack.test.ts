@@ -1,5 +1,7 @@
-import { App, Duration, Validations } from 'aws-cdk-lib';
+import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { LoginService } from '../../infra/login-service.ts';
@@ -248,6 +250,23 @@ describe('Construct: LoginStack', () => {
     new LoginStack(app, 'NagBare');
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     expect(() => app.synth()).toThrow();
+  });
+
+  it('attaches the session authorizer to the app’s own routes given as props', () => {
+    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const stack = new Stack(app, 'AppWithRoutes');
+    const handler = new LambdaFunction(stack, 'Projects', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => ({ statusCode: 200 })'),
+    });
+    new LoginService(stack, 'Login', {
+      protectedRoutes: [{ path: '/api/projects/{id}', method: HttpMethod.GET, handler }],
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+      RouteKey: 'GET /api/projects/{id}',
+      AuthorizationType: 'CUSTOM',
+    });
   });
 
   it('is importable as one construct by another app', () => {
