@@ -189,6 +189,32 @@ describe('Login flow with in-memory ports', () => {
     expect(telemetry.successes).toEqual([{ tenantId: 'acme', firstLogin: true }]);
   });
 
+  it('sends the client secret in the form with client_secret_post when the tenant asks for it', async () => {
+    const existing = tenants.tenants.get('acme');
+    if (!existing) throw new Error('tenant missing');
+    tenants.tenants.set('acme', { ...existing, tokenEndpointAuthMethod: 'client_secret_post' });
+    const { authorize, cookies } = await initiate();
+    await okta.nextIdToken({
+      iss: FAKE_ISSUER,
+      sub: '00upost',
+      aud: '0oa-acme',
+      iat: Math.floor(Date.now() / 1000),
+      exp: Math.floor(Date.now() / 1000) + 300,
+      nonce: authorize.searchParams.get('nonce'),
+    });
+    const callback = (await login(
+      event('GET /t/{tenant}/callback', { query: `code=abc&state=${authorize.searchParams.get('state')}`, cookies }),
+      context,
+    )) as HttpResult;
+    expect(callback.statusCode).toBe(302);
+    const tokenCall = okta.calls.find((call) => call.url.endsWith('/v1/token'));
+    const headers = tokenCall?.init?.headers as Record<string, string>;
+    expect(headers.authorization).toBeUndefined();
+    const form = new URLSearchParams(String(tokenCall?.init?.body));
+    expect(form.get('client_id')).toBe('0oa-acme');
+    expect(form.get('client_secret')).toBe('s3cr3t:with/odd chars');
+  });
+
   it('refuses a callback without the browser’s state cookie before contacting Okta', async () => {
     const { authorize } = await initiate();
     okta.calls.length = 0;
