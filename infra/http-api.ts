@@ -1,3 +1,4 @@
+import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
@@ -18,6 +19,8 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '../shared/routes.ts';
 
+const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
 export interface CustomDomainProps {
   /** e.g. `login.example.com`. */
   readonly domainName: string;
@@ -36,8 +39,10 @@ export interface LoginHttpApiProps {
   readonly throttlingBurstLimit?: number;
   /** @default no custom domain: the execute-api URL */
   readonly customDomain?: CustomDomainProps;
-  /** @default RetentionDays.ONE_MONTH */
+  /** Retention of the access logs. @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /** What happens to the access logs when the stack is deleted. @default RemovalPolicy.RETAIN */
+  readonly logRemovalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -50,18 +55,27 @@ export class LoginHttpApi extends Construct {
   readonly authorizer: IHttpRouteAuthorizer;
   /** The base URL browsers use: the custom domain when given. */
   readonly url: string;
+  /** The custom domain, when given: point DNS at its `regionalDomainName`. */
+  readonly domain: DomainName | undefined;
 
   constructor(scope: Construct, id: string, props: LoginHttpApiProps) {
     super(scope, id);
     const rate = props.throttlingRateLimit ?? 200;
     const burst = props.throttlingBurstLimit ?? 400;
-    if (!(rate > 0) || !(burst >= rate)) {
+    if (!(rate > 0) || !Number.isInteger(burst) || !(burst >= rate)) {
       throw new TypeError(
-        `throttling needs rateLimit > 0 and burstLimit >= rateLimit, got rate ${rate}, burst ${burst}`,
+        `throttling needs rateLimit > 0 and an integer burstLimit >= rateLimit, got rate ${rate}, burst ${burst}`,
       );
     }
+    const domainName = props.customDomain?.domainName;
+    if (domainName !== undefined && !Token.isUnresolved(domainName) && !DOMAIN_NAME.test(domainName)) {
+      throw new TypeError(`customDomain.domainName must be a host name like login.example.com, got "${domainName}"`);
+    }
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Okta tile login service' });
-    const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
     this.stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
@@ -85,9 +99,11 @@ export class LoginHttpApi extends Construct {
     });
     this.authorizer = new HttpLambdaAuthorizer('SessionAuthorizer', props.authorizerFunction, {
       responseTypes: [HttpLambdaResponseType.SIMPLE],
-      // Identity comes from the cookie or the app's own credential; the function caches decisions itself.
+      // Identity comes from the cookie or the app's own credential, so there is no identity source
+      // to key a cache on: API Gateway caching stays off (0 s; CDK's default would be 5 minutes,
+      // one decision shared by every caller), and the function caches decisions per session itself.
       identitySource: [],
-      resultsCacheTtl: undefined,
+      resultsCacheTtl: Duration.seconds(0),
     });
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
@@ -107,13 +123,14 @@ export class LoginHttpApi extends Construct {
     }
 
     if (props.customDomain) {
-      const domain = new DomainName(this, 'Domain', {
+      this.domain = new DomainName(this, 'Domain', {
         domainName: props.customDomain.domainName,
         certificate: props.customDomain.certificate,
       });
-      new ApiMapping(this, 'Mapping', { api: this.api, domainName: domain, stage: this.stage });
+      new ApiMapping(this, 'Mapping', { api: this.api, domainName: this.domain, stage: this.stage });
       this.url = `https://${props.customDomain.domainName}`;
     } else {
+      this.domain = undefined;
       this.url = this.api.apiEndpoint;
     }
   }

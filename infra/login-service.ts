@@ -11,7 +11,8 @@ import { type CustomDomainProps, LoginHttpApi } from './http-api.ts';
 import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
 import { LoginSecrets } from './secrets.ts';
-import { ServiceFunction } from './service-function.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME, ServiceFunction } from './service-function.ts';
+import { requireInteger, requireSeconds } from './validation.ts';
 
 export interface LoginServiceProps {
   /** Origins `target_link_uri` may point to, for every tenant. @default none: same-origin paths only */
@@ -22,12 +23,24 @@ export interface LoginServiceProps {
   readonly sessionTtl?: Duration;
   /** Idle timeout; Duration.seconds(0) turns it off. @default Duration.hours(1) */
   readonly sessionIdleTimeout?: Duration;
+  /** Time a user has for the round trip to Okta before the login state expires. @default Duration.minutes(10) */
+  readonly loginStateTtl?: Duration;
+  /**
+   * Timeout of each call to a tenant's Okta (discovery, JWKS, token); must be
+   * below `functionTimeout`.
+   * @default Duration.seconds(5)
+   */
+  readonly idpTimeout?: Duration;
+  /** How long functions keep secrets (client secrets, state key) in memory. @default Duration.minutes(5) */
+  readonly secretsCacheTtl?: Duration;
+  /** Timeout of every function; below API Gateway's 29 s. @default Duration.seconds(10) */
+  readonly functionTimeout?: Duration;
   /** @default the execute-api URL */
   readonly customDomain?: CustomDomainProps;
   /**
-   * Development stacks: the table is destroyed with the stack and has no
-   * deletion protection. Never for production.
-   * @default false
+   * Development stacks: the table (without deletion protection) and the log
+   * groups are destroyed with the stack. Never for production.
+   * @default false: table and logs are retained, the table is deletion-protected
    */
   readonly dev?: boolean;
   /** @default 200 requests per second */
@@ -42,7 +55,7 @@ export interface LoginServiceProps {
   readonly alarmTopic?: ITopic;
   /** @default 'okta-login/client-secret/' */
   readonly clientSecretPrefix?: string;
-  /** Memory of every function in MB. @default 512 */
+  /** Memory of every function in MB (512 was chosen from `npm run bench`). @default 512 */
   readonly memorySize?: number;
   /** Days audit events are kept. @default 400 */
   readonly auditRetentionDays?: number;
@@ -81,41 +94,72 @@ export class LoginService extends Construct {
 
   constructor(scope: Construct, id: string, props: LoginServiceProps = {}) {
     super(scope, id);
+    // Validated here, with the prop's name, rather than by shared/config.ts at the first cold start.
     for (const origin of props.allowedRedirectOrigins ?? []) {
       const url = URL.parse(origin);
-      if (!url || url.protocol !== 'https:' || url.origin !== origin) {
+      if (url?.protocol !== 'https:' || url.origin !== origin) {
         throw new TypeError(
           `allowedRedirectOrigins entries must be https origins like https://app.example.com, got "${origin}"`,
         );
       }
     }
-    const sessionTtl = props.sessionTtl ?? Duration.hours(8);
-    const idle = props.sessionIdleTimeout ?? Duration.hours(1);
-    if (sessionTtl.toSeconds() < 60)
-      throw new TypeError(`sessionTtl must be at least 60 s, got ${sessionTtl.toSeconds()} s`);
+    const defaultRedirectPath = props.defaultRedirectPath ?? '/';
+    if (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//')) {
+      throw new TypeError(
+        `defaultRedirectPath must be a path starting with a single "/", got "${defaultRedirectPath}"`,
+      );
+    }
+    const month = 30 * 24 * 3600;
+    const sessionTtl = requireSeconds('sessionTtl', props.sessionTtl ?? Duration.hours(8), 60, month);
+    const idle = requireSeconds('sessionIdleTimeout', props.sessionIdleTimeout ?? Duration.hours(1), 0, month);
+    const loginStateTtl = requireSeconds('loginStateTtl', props.loginStateTtl ?? Duration.minutes(10), 30, 3600);
+    const secretsCache = requireSeconds('secretsCacheTtl', props.secretsCacheTtl ?? Duration.minutes(5), 0, 86400);
+    const functionTimeout = props.functionTimeout ?? Duration.seconds(10);
+    const idpTimeoutMs = (props.idpTimeout ?? Duration.seconds(5)).toMilliseconds();
+    const idpTimeoutMax = Math.min(20_000, functionTimeout.toMilliseconds() - 1);
+    if (!Number.isInteger(idpTimeoutMs) || idpTimeoutMs < 100 || idpTimeoutMs > idpTimeoutMax) {
+      throw new TypeError(
+        `idpTimeout must be from 100 ms to ${idpTimeoutMax} ms (20 s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
+      );
+    }
+    for (const route of props.protectedRoutes ?? []) {
+      if (!route.path.startsWith('/')) {
+        throw new TypeError(`protectedRoutes paths must start with "/", got "${route.path}"`);
+      }
+    }
+    const auditRetentionDays = requireInteger('auditRetentionDays', props.auditRetentionDays ?? 400, 1, 3650, ' days');
+    const logRemovalPolicy = props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.table = new LoginTable(this, 'Table', {
       removalPolicy: props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     }).table;
     this.secrets = new LoginSecrets(this, 'Secrets', {
-      ...(props.clientSecretPrefix ? { clientSecretPrefix: props.clientSecretPrefix } : {}),
+      ...(props.clientSecretPrefix !== undefined ? { clientSecretPrefix: props.clientSecretPrefix } : {}),
     });
 
+    // The env contract of shared/config.ts (readConfig), written out in full so a deployed
+    // function's configuration can be read in the console without knowing the code's defaults.
     const common = {
       TABLE_NAME: this.table.tableName,
       ALLOWED_REDIRECT_ORIGINS: (props.allowedRedirectOrigins ?? []).join(','),
-      DEFAULT_REDIRECT_PATH: props.defaultRedirectPath ?? '/',
-      SESSION_TTL_SECONDS: String(sessionTtl.toSeconds()),
-      SESSION_IDLE_TIMEOUT_SECONDS: String(idle.toSeconds()),
-      AUDIT_RETENTION_DAYS: String(props.auditRetentionDays ?? 400),
+      DEFAULT_REDIRECT_PATH: defaultRedirectPath,
+      SESSION_TTL_SECONDS: String(sessionTtl),
+      SESSION_IDLE_TIMEOUT_SECONDS: String(idle),
+      LOGIN_STATE_TTL_SECONDS: String(loginStateTtl),
+      IDP_TIMEOUT_MS: String(idpTimeoutMs),
+      SECRETS_CACHE_SECONDS: String(secretsCache),
+      AUDIT_RETENTION_DAYS: String(auditRetentionDays),
+      // Unset: each request's own API Gateway domain is the base of the redirect URIs.
       ...(props.customDomain ? { PUBLIC_URL: `https://${props.customDomain.domainName}` } : {}),
     };
     const make = (name: string, entry: string, environment: Record<string, string> = {}) =>
       new ServiceFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Function`, {
         entry,
         environment: { ...common, ...environment },
-        ...(props.memorySize ? { memorySize: props.memorySize } : {}),
-        ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+        timeout: functionTimeout,
+        logRemovalPolicy,
+        ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
+        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
         ...(props.tracing ? { tracing: true } : {}),
       });
 
@@ -130,40 +174,41 @@ export class LoginService extends Construct {
       authorizer: make('authorizer', AUTHORIZER_ENTRY),
     };
 
-    // Least privilege: each function gets the table actions it uses, nothing else.
+    // Least privilege: each function gets the table actions its code sends, on the table only
+    // (no index: the table has none), and nothing else. TransactWriteItems needs no action of
+    // its own: IAM authorizes each item of a transaction by its Put/Update/Delete/ConditionCheck.
+    // health and whoami get no data access at all.
     const { login, session, authorizer } = this.functions;
     this.table.grant(
       login,
-      'dynamodb:GetItem',
-      'dynamodb:PutItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:ConditionCheckItem',
+      'dynamodb:GetItem', // tenant config
+      'dynamodb:PutItem', // used login state (conditional), login_failed audit event
+      'dynamodb:UpdateItem', // returning user's profile (in the login transaction)
+      'dynamodb:DeleteItem', // the browser's previous session (in the login transaction)
+      'dynamodb:ConditionCheckItem', // transaction guards
     );
-    this.secrets.stateKey.grantRead(login);
+    this.secrets.grantReadStateKey(login);
     this.secrets.grantReadClientSecrets(login);
     this.table.grant(
       session,
-      'dynamodb:BatchGetItem',
-      'dynamodb:GetItem',
-      'dynamodb:UpdateItem',
-      'dynamodb:DeleteItem',
-      'dynamodb:PutItem',
+      'dynamodb:BatchGetItem', // GET /me: session, user and tenant in one request
+      'dynamodb:GetItem', // tenant config (logout target)
+      'dynamodb:UpdateItem', // session last-seen (idle timeout)
+      'dynamodb:DeleteItem', // logout
+      'dynamodb:PutItem', // logout audit event
     );
     this.table.grant(authorizer, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
 
     this.httpApi = new LoginHttpApi(this, 'Http', {
       functions: this.functions,
       authorizerFunction: authorizer,
-      ...(props.throttlingRateLimit ? { throttlingRateLimit: props.throttlingRateLimit } : {}),
-      ...(props.throttlingBurstLimit ? { throttlingBurstLimit: props.throttlingBurstLimit } : {}),
+      logRemovalPolicy,
+      ...(props.throttlingRateLimit !== undefined ? { throttlingRateLimit: props.throttlingRateLimit } : {}),
+      ...(props.throttlingBurstLimit !== undefined ? { throttlingBurstLimit: props.throttlingBurstLimit } : {}),
       ...(props.customDomain ? { customDomain: props.customDomain } : {}),
-      ...(props.logRetention ? { logRetention: props.logRetention } : {}),
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     });
     for (const [index, route] of (props.protectedRoutes ?? []).entries()) {
-      if (!route.path.startsWith('/')) {
-        throw new TypeError(`protectedRoutes paths must start with "/", got "${route.path}"`);
-      }
       new HttpRoute(this, `ProtectedRoute${index}`, {
         httpApi: this.httpApi.api,
         routeKey: HttpRouteKey.with(route.path, route.method),
@@ -174,6 +219,8 @@ export class LoginService extends Construct {
     this.monitoring = new LoginMonitoring(this, 'Monitoring', {
       api: this.httpApi.api,
       functions: this.functions,
+      metricsNamespace: METRICS_NAMESPACE,
+      serviceName: SERVICE_NAME,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
   }

@@ -1,12 +1,16 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import { LoginService, type LoginServiceProps } from './login-service.ts';
 
 export interface LoginStackProps extends StackProps {
-  readonly service?: Omit<LoginServiceProps, 'customDomain'>;
+  /** Everything but the props that need constructs, which this stack imports from ARNs. @default LoginService defaults */
+  readonly service?: Omit<LoginServiceProps, 'customDomain' | 'alarmTopic'>;
   /** Serve on this domain with this ACM certificate (same region). @default the execute-api URL */
   readonly customDomain?: { readonly domainName: string; readonly certificateArn: string };
+  /** SNS topic the alarms notify. @default alarms without actions */
+  readonly alarmTopicArn?: string;
 }
 
 /** A deployable stack around `LoginService`, with the outputs a platform team pastes into Okta and the CLI. */
@@ -24,6 +28,7 @@ export class LoginStack extends Stack {
     this.service = new LoginService(this, 'LoginService', {
       ...props.service,
       ...(customDomain ? { customDomain } : {}),
+      ...(props.alarmTopicArn ? { alarmTopic: Topic.fromTopicArn(this, 'AlarmTopic', props.alarmTopicArn) } : {}),
     });
     const base = this.service.httpApi.url;
     new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the login service' });
@@ -43,6 +48,15 @@ export class LoginStack extends Stack {
       value: this.service.secrets.clientSecretPrefix,
       description: 'CLIENT_SECRET_PREFIX for the tenant CLI',
     });
-    new CfnOutput(this, 'StateKeySecretArn', { value: this.service.secrets.stateKey.secretArn });
+    new CfnOutput(this, 'StateKeySecretArn', {
+      value: this.service.secrets.stateKey.secretArn,
+      description: 'Secret that seals login-state cookies (generated; put a new value to rotate it)',
+    });
+    if (this.service.httpApi.domain) {
+      new CfnOutput(this, 'CustomDomainTarget', {
+        value: this.service.httpApi.domain.regionalDomainName,
+        description: 'Point a CNAME (or Route 53 alias) for the custom domain at this name',
+      });
+    }
   }
 }

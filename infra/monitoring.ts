@@ -1,17 +1,22 @@
 import { Duration } from 'aws-cdk-lib';
-import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
+import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import { Alarm, ComparisonOperator, MathExpression, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import type { LoginErrorCode } from '../shared/errors.ts';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './service-function.ts';
+import { requireInteger } from './validation.ts';
 
 export interface LoginMonitoringProps {
-  readonly api: HttpApi;
+  /** The API whose 5xx rate is watched. */
+  readonly api: IHttpApi;
+  /** Functions whose errors and throttles are watched, by a short name used in alarm ids. */
   readonly functions: Record<string, IFunction>;
-  /** Namespace of the metrics the code emits. @default 'OktaLogin' */
+  /** Namespace of the metrics the code emits (POWERTOOLS_METRICS_NAMESPACE). @default METRICS_NAMESPACE ('OktaLogin') */
   readonly metricsNamespace?: string;
-  /** POWERTOOLS_SERVICE_NAME of the functions. @default 'okta-login' */
+  /** POWERTOOLS_SERVICE_NAME of the functions: the `service` dimension. @default SERVICE_NAME ('okta-login') */
   readonly serviceName?: string;
   /** Where alarms notify. @default no action */
   readonly alarmTopic?: ITopic;
@@ -20,10 +25,30 @@ export interface LoginMonitoringProps {
 }
 
 /**
+ * Login failure reasons that alarm on their own (5 in 5 minutes): they point at
+ * a broken dependency or a misconfigured tenant rather than at one user.
+ * User-driven reasons (STATE_INVALID from a stale tab, USER_NOT_ASSIGNED)
+ * only count toward the total.
+ */
+export const ALARMED_FAILURE_REASONS = [
+  'TOKEN_ENDPOINT_FAILED',
+  'DISCOVERY_FAILED',
+  'JWKS_FAILED',
+  'STORE_UNAVAILABLE',
+  'ID_TOKEN_INVALID',
+  'CONFIGURATION_ERROR',
+] as const satisfies readonly LoginErrorCode[];
+
+/**
  * Alarms a platform team needs: 5xx rate of the API, errors and throttles of
- * every function, and login failures (the `LoginFailure` metric the code
- * emits, in total; split by `reason` on dashboards). Reasons that point at a
- * broken dependency (Okta unreachable, DynamoDB unavailable) alarm on their own.
+ * every function, and login failures.
+ *
+ * Login failures come from the code as Powertools EMF metrics: `LoginFailure`
+ * is emitted twice per failure, once with dimensions {service, reason} and
+ * once with {service} only. CloudWatch alarms cannot use SEARCH expressions,
+ * so the total alarm watches the {service} series (one metric instead of a
+ * math expression over every reason, which would silently miss a reason added
+ * later); the reasons in `ALARMED_FAILURE_REASONS` alarm on their own.
  */
 export class LoginMonitoring extends Construct {
   readonly alarms: Alarm[] = [];
@@ -32,9 +57,10 @@ export class LoginMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: LoginMonitoringProps) {
     super(scope, id);
     this.#alarmTopic = props.alarmTopic;
+    const failureThreshold = requireInteger('loginFailureThreshold', props.loginFailureThreshold ?? 25, 1, 1_000_000);
     const period = Duration.minutes(5);
-    const namespace = props.metricsNamespace ?? 'OktaLogin';
-    const service = props.serviceName ?? 'okta-login';
+    const namespace = props.metricsNamespace ?? METRICS_NAMESPACE;
+    const service = props.serviceName ?? SERVICE_NAME;
 
     const serverErrors = props.api.metricServerError({ period, statistic: 'Sum' });
     const requests = props.api.metricCount({ period, statistic: 'Sum' });
@@ -66,16 +92,10 @@ export class LoginMonitoring extends Construct {
     this.add(
       'LoginFailures',
       loginFailures({}),
-      props.loginFailureThreshold ?? 25,
+      failureThreshold,
       'Many logins failed: see the LoginFailure metric by reason.',
     );
-    for (const reason of [
-      'TOKEN_ENDPOINT_FAILED',
-      'DISCOVERY_FAILED',
-      'JWKS_FAILED',
-      'STORE_UNAVAILABLE',
-      'ID_TOKEN_INVALID',
-    ]) {
+    for (const reason of ALARMED_FAILURE_REASONS) {
       this.add(`LoginFailure${reason}`, loginFailures({ reason }), 5, `Logins failing with ${reason}.`);
     }
   }

@@ -1,17 +1,25 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { repositoryPath } from './paths.ts';
+import { requireInteger } from './validation.ts';
+
+/** `POWERTOOLS_SERVICE_NAME` of every function: the `service` dimension of the metrics. */
+export const SERVICE_NAME = 'okta-login';
+/** `POWERTOOLS_METRICS_NAMESPACE` of every function: where `LoginSuccess` and `LoginFailure` land. */
+export const METRICS_NAMESPACE = 'OktaLogin';
 
 export interface ServiceFunctionProps {
   /** Entry file, relative to the repository root (see `shared/routes.ts`). */
   readonly entry: string;
+  /** Added to (and may override) the Powertools and Node.js variables set here. @default none */
   readonly environment?: Record<string, string>;
   /**
    * Memory in MB. 512 MB is where cold init and a login's CPU time stop
-   * improving much for these bundles (see `npm run bench`).
+   * improving much for these bundles (chosen from measurement in `npm run bench`).
    * @default 512
    */
   readonly memorySize?: number;
@@ -22,29 +30,52 @@ export interface ServiceFunctionProps {
   readonly timeout?: Duration;
   /** @default RetentionDays.ONE_MONTH */
   readonly logRetention?: RetentionDays;
+  /**
+   * What happens to the function's log group when the stack is deleted.
+   * @default RemovalPolicy.RETAIN: logs outlive the stack, for investigations
+   */
+  readonly logRemovalPolicy?: RemovalPolicy;
   /** X-Ray active tracing. @default false */
   readonly tracing?: boolean;
+  /** Powertools `LOG_LEVEL`. @default 'INFO' */
+  readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 }
 
 /**
  * A NodejsFunction with this service's defaults baked in: Node.js 22 on
  * arm64, an ESM bundle built by the local esbuild (never Docker), tree-shaken
- * with module-first main fields, minified, with source maps, its own log
- * group with retention. The AWS SDK is bundled rather than taken from the
- * runtime: tree-shaking the few clients we use loads faster than the
- * runtime's full copy, and pins the version we test.
+ * with module-first main fields, minified, with source maps, and its own log
+ * group with retention.
+ *
+ * The AWS SDK v3 is bundled rather than taken from the runtime: tree-shaking
+ * the few clients we use loads faster than importing the runtime's full
+ * copy, and pins the version the tests ran against (`npm run bench` measures
+ * the cold init of these bundles).
+ *
+ * The execution role is the function's own, allowed to write only to the
+ * function's log group (instead of AWSLambdaBasicExecutionRole, which allows
+ * every log group in the account). Callers add data access with grants.
  */
 export class ServiceFunction extends NodejsFunction {
+  /** Whether X-Ray active tracing is on (its permissions cannot be scoped to a resource). */
+  readonly activeTracing: boolean;
+
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     const timeout = props.timeout ?? Duration.seconds(10);
     if (timeout.toSeconds() >= 29) {
       throw new TypeError(`ServiceFunction timeout must be below API Gateway's 29 s, got ${timeout.toSeconds()} s`);
     }
-    const memorySize = props.memorySize ?? 512;
-    if (memorySize < 128 || memorySize > 10240) {
-      throw new TypeError(`ServiceFunction memorySize must be 128-10240 MB, got ${memorySize}`);
-    }
-    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention ?? RetentionDays.ONE_MONTH });
+    const memorySize = requireInteger('ServiceFunction memorySize', props.memorySize ?? 512, 128, 10240, ' MB');
+    // Created next to the function (the constructor cannot add children before super()).
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}: its own log group plus explicit grants`,
+    });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: repositoryPath(props.entry),
       handler: 'handler',
@@ -54,14 +85,16 @@ export class ServiceFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize,
       timeout,
+      role,
       logGroup,
+      // Powertools Logger writes JSON lines itself.
       loggingFormat: LoggingFormat.TEXT,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         NODE_OPTIONS: '--enable-source-maps',
-        POWERTOOLS_SERVICE_NAME: 'okta-login',
-        POWERTOOLS_METRICS_NAMESPACE: 'OktaLogin',
-        LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
+        LOG_LEVEL: props.logLevel ?? 'INFO',
         ...props.environment,
       },
       bundling: {
@@ -77,5 +110,6 @@ export class ServiceFunction extends NodejsFunction {
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
       },
     });
+    this.activeTracing = props.tracing ?? false;
   }
 }

@@ -1,0 +1,81 @@
+import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { LoginStack } from './login-stack.ts';
+import { acknowledgeNagFindings } from './nag-suppressions.ts';
+
+/**
+ * The context keys the app reads (`npx cdk deploy -c key=value`, or
+ * `"context"` in cdk.json). Everything else is a `LoginService` prop with its
+ * documented default.
+ */
+export const CONTEXT_KEYS = {
+  /** Comma-separated https origins `target_link_uri` may point to. Default: none (relative paths only). */
+  allowedRedirectOrigins: 'allowedRedirectOrigins',
+  /** Where users land after login when no target is given. Default `/`. */
+  defaultRedirectPath: 'defaultRedirectPath',
+  /** Custom domain, e.g. `login.example.com`; needs `certificateArn`. Default: the execute-api URL. */
+  customDomainName: 'customDomainName',
+  /** ACM certificate for the custom domain, in the stack's region. */
+  certificateArn: 'certificateArn',
+  /** SNS topic ARN the alarms notify. Default: alarms without actions. */
+  alarmTopicArn: 'alarmTopicArn',
+  /** `true`: X-Ray active tracing on every function. Default `false`. */
+  tracing: 'tracing',
+  /** `true`: development stack, the table and logs are deleted with it. Default `false`. */
+  dev: 'dev',
+  /** Stack name. Default `OktaLogin`. */
+  stackName: 'stackName',
+} as const;
+
+/**
+ * Builds the CDK app from context: one environment-agnostic `LoginStack` (no
+ * account lookups, so `cdk synth` works offline without credentials), with
+ * the cdk-nag AwsSolutions checks run at synth.
+ */
+export function createLoginApp(props: AppProps = {}): { app: App; stack: LoginStack } {
+  const app = new App(props);
+  const context = (key: string): string | undefined => {
+    const value: unknown = app.node.tryGetContext(key);
+    return value === undefined || value === null || value === '' ? undefined : String(value);
+  };
+  const flag = (key: string): boolean => {
+    const value = context(key);
+    if (value !== undefined && value !== 'true' && value !== 'false') {
+      throw new TypeError(`context ${key} must be true or false, got "${value}"`);
+    }
+    return value === 'true';
+  };
+  const domainName = context(CONTEXT_KEYS.customDomainName);
+  const certificateArn = context(CONTEXT_KEYS.certificateArn);
+  if (Boolean(domainName) !== Boolean(certificateArn)) {
+    throw new TypeError(
+      `context customDomainName and certificateArn go together: give both or neither, got customDomainName "${domainName ?? ''}", certificateArn "${certificateArn ?? ''}"`,
+    );
+  }
+  if (certificateArn && !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    throw new TypeError(`context certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
+  }
+  const alarmTopicArn = context(CONTEXT_KEYS.alarmTopicArn);
+  if (alarmTopicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(alarmTopicArn)) {
+    throw new TypeError(`context alarmTopicArn must be an SNS topic ARN, got "${alarmTopicArn}"`);
+  }
+  const defaultRedirectPath = context(CONTEXT_KEYS.defaultRedirectPath);
+
+  const stack = new LoginStack(app, context(CONTEXT_KEYS.stackName) ?? 'OktaLogin', {
+    description: 'Okta tile login service',
+    service: {
+      allowedRedirectOrigins: (context(CONTEXT_KEYS.allowedRedirectOrigins) ?? '')
+        .split(',')
+        .map((origin) => origin.trim())
+        .filter(Boolean),
+      dev: flag(CONTEXT_KEYS.dev),
+      tracing: flag(CONTEXT_KEYS.tracing),
+      ...(defaultRedirectPath ? { defaultRedirectPath } : {}),
+    },
+    ...(domainName && certificateArn ? { customDomain: { domainName, certificateArn } } : {}),
+    ...(alarmTopicArn ? { alarmTopicArn } : {}),
+  });
+  acknowledgeNagFindings(stack.service);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
