@@ -127,7 +127,7 @@ interface ChildStats {
   [routeKey: string]: { invocations: number; cpuMicros: number; wallMs: number };
 }
 
-function request<T>(child: ChildProcess, type: string): Promise<T> {
+function request<T = unknown>(child: ChildProcess, type: string): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (message: { type: string } & T) => {
       if (message.type === type) {
@@ -149,11 +149,7 @@ async function measureLogins() {
   const proxy = await startDynamoDbProxy(dynamo.endpoint);
 
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {
-    execArgv: [
-      '--import',
-      'tsx',
-      ...(process.env.BENCH_PROFILE ? ['--cpu-prof', '--cpu-prof-dir=/tmp/bench-prof'] : []),
-    ],
+    execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -229,12 +225,14 @@ async function measureLogins() {
 
   // Warm latency: sequential full logins (initiate + IdP sign-in + callback), returning users.
   await request<{ stats: ChildStats }>(child, 'bench:stats');
+  await request(child, 'bench:profile-start');
   const latencies: number[] = [];
   for (let index = 0; index < LATENCY_LOGINS; index++) {
     const started = performance.now();
     await login('bench', `user${index % 25}`);
     latencies.push(performance.now() - started);
   }
+  await request(child, 'bench:profile-stop');
   const { stats } = await request<{ stats: ChildStats }>(child, 'bench:stats');
   const loginRoutes = ['GET /t/{tenant}/login', 'GET /t/{tenant}/callback'];
   const cpuMicros = loginRoutes.reduce((sum, route) => sum + (stats[route]?.cpuMicros ?? 0), 0);

@@ -4,6 +4,9 @@
  * Started by bench/run.ts with `node --import tsx`; talks over IPC.
  */
 
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import type { LambdaHandler } from '../local/server.ts';
 import { startLocalStack } from '../local/stack.ts';
 
@@ -39,12 +42,37 @@ const stack = await startLocalStack({
   },
 });
 
+// BENCH_PROFILE=<dir>: a CPU profile of the latency window only, so startup
+// and compilation do not blur the picture.
+const profileDir = process.env.BENCH_PROFILE;
+let profiler: Session | undefined;
+async function startProfile(): Promise<void> {
+  if (!profileDir) return;
+  profiler = new Session();
+  profiler.connect();
+  await profiler.post('Profiler.enable');
+  await profiler.post('Profiler.setSamplingInterval', { interval: 100 });
+  await profiler.post('Profiler.start');
+}
+async function stopProfile(): Promise<void> {
+  if (!profileDir || !profiler) return;
+  const { profile } = await profiler.post('Profiler.stop');
+  profiler.disconnect();
+  profiler = undefined;
+  mkdirSync(profileDir, { recursive: true });
+  const file = join(profileDir, `logins-${Date.now()}.cpuprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  console.log('bench: wrote', file);
+}
+
 // Message types are namespaced: the tsx loader shares this IPC channel.
 process.on('message', (message: { type?: string }) => {
   if (message.type === 'bench:stats') {
     process.send?.({ type: 'bench:stats', stats: Object.fromEntries(stats) });
     stats.clear();
   }
+  if (message.type === 'bench:profile-start') void startProfile().then(() => process.send?.(message));
+  if (message.type === 'bench:profile-stop') void stopProfile().then(() => process.send?.(message));
   if (message.type === 'bench:stop') {
     void stack.stop().then(() => process.exit(0));
   }

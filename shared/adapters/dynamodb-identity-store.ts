@@ -1,16 +1,4 @@
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../audit.ts';
 import { LoginError } from '../errors.ts';
 import type {
@@ -24,6 +12,7 @@ import type {
 import type { Session } from '../sessions.ts';
 import type { Role, User } from '../users.ts';
 import { guard } from './aws-errors.ts';
+import { cancellationReasons, type DocumentClient } from './dynamodb-client.ts';
 import { keys, TTL_ATTRIBUTE, USER_SORT_KEY_PREFIX } from './table-schema.ts';
 
 /** Attribute names are aliased so none can collide with DynamoDB's reserved words. */
@@ -92,7 +81,7 @@ function toSession(item: Record<string, unknown>): Session {
  */
 export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
     /** How long audit events are kept before DynamoDB's TTL removes them. */
     private readonly auditRetentionDays = 400,
@@ -101,13 +90,11 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {
     try {
       await guard(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: { ...keys.usedState(stateId), type: 'used_state', [TTL_ATTRIBUTE]: expiresAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
+        this.client.put({
+          TableName: this.tableName,
+          Item: { ...keys.usedState(stateId), type: 'used_state', [TTL_ATTRIBUTE]: expiresAt },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
       );
       return true;
     } catch (error) {
@@ -128,15 +115,15 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
         .map((event) => ({ Put: { TableName: this.tableName, Item: this.#auditItem(event) } })),
     ];
     try {
-      await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
+      await guard(() => this.client.transactWrite({ TransactItems: items }));
       return { kind: 'written', role: mode === 'returning' ? undefined : mode };
     } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const reasons = error.CancellationReasons ?? [];
+      const reasons = cancellationReasons(error);
+      if (!reasons) throw error;
       const failed = (index: number) => reasons[index]?.Code === 'ConditionalCheckFailed';
       if (reasons.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
       if (mode === 'returning' && failed(0)) {
-        const existing = reasons[0]?.Item ? unmarshall(reasons[0].Item) : undefined;
+        const existing = reasons[0]?.Item;
         if (!existing) return { kind: 'user_missing' };
         if (existing.disabled === true) return { kind: 'user_disabled' };
         return { kind: 'roles_changed', previousRoles: Array.isArray(existing.roles) ? existing.roles : [] };
@@ -170,7 +157,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   }
 
   async append(event: AuditEvent): Promise<void> {
-    await guard(() => this.client.send(new PutCommand({ TableName: this.tableName, Item: this.#auditItem(event) })));
+    await guard(() => this.client.put({ TableName: this.tableName, Item: this.#auditItem(event) }));
   }
 
   async list(tenantId: string, since?: string): Promise<AuditEvent[]> {
@@ -178,17 +165,15 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await guard(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
-            ExpressionAttributeValues: {
-              ':pk': keys.auditEvent(tenantId, '', '').pk,
-              ...(since ? { ':since': since } : {}),
-            },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+        this.client.query({
+          TableName: this.tableName,
+          KeyConditionExpression: since ? 'pk = :pk AND sk >= :since' : 'pk = :pk',
+          ExpressionAttributeValues: {
+            ':pk': keys.auditEvent(tenantId, '', '').pk,
+            ...(since ? { ':since': since } : {}),
+          },
+          ExclusiveStartKey: startKey,
+        }),
       );
       for (const item of page.Items ?? []) {
         events.push({
@@ -343,19 +328,17 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
       const keysNow = pending;
       const result = await guard(() =>
-        this.client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: keysNow,
-                ConsistentRead: true,
-                // Only what the session check needs: keeps each item's read small.
-                ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
-                ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
-              },
+        this.client.batchGet({
+          RequestItems: {
+            [this.tableName]: {
+              Keys: keysNow,
+              ConsistentRead: true,
+              // Only what the session check needs: keeps each item's read small.
+              ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
+              ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
             },
-          }),
-        ),
+          },
+        }),
       );
       for (const item of result.Responses?.[this.tableName] ?? []) {
         if (item.sk === 'SESSION') session = toSession(item);
@@ -397,16 +380,14 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   async #setOnExisting(key: Record<string, string>, attribute: string, value: unknown): Promise<boolean> {
     try {
       await guard(() =>
-        this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: 'SET #attribute = :value',
-            ConditionExpression: 'attribute_exists(pk)',
-            ExpressionAttributeNames: { '#attribute': attribute },
-            ExpressionAttributeValues: { ':value': value },
-          }),
-        ),
+        this.client.update({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: 'SET #attribute = :value',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#attribute': attribute },
+          ExpressionAttributeValues: { ':value': value },
+        }),
       );
       return true;
     } catch (error) {
@@ -417,18 +398,14 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
 
   async deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined> {
     const { Attributes } = await guard(() =>
-      this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash), ReturnValues: 'ALL_OLD' }),
-      ),
+      this.client.delete({ TableName: this.tableName, Key: keys.session(tokenHash), ReturnValues: 'ALL_OLD' }),
     );
     return Attributes ? { tenantId: Attributes.tenantId, userId: Attributes.userId } : undefined;
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {
     const { Item } = await guard(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
-      ),
+      this.client.get({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
     );
     return Item ? toUser(Item) : undefined;
   }
@@ -439,9 +416,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
 
   async transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'> {
     const { Item: owner } = await guard(() =>
-      this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true }),
-      ),
+      this.client.get({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true }),
     );
     const previous = typeof owner?.userId === 'string' ? owner.userId : undefined;
     if (previous === userId) return 'already_owner';
@@ -478,11 +453,12 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
       });
     }
     try {
-      await guard(() => this.client.send(new TransactWriteCommand({ TransactItems: items })));
+      await guard(() => this.client.transactWrite({ TransactItems: items }));
       return 'transferred';
     } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        if (error.CancellationReasons?.[1]?.Code === 'ConditionalCheckFailed') return 'no_such_user';
+      const reasons = cancellationReasons(error);
+      if (reasons) {
+        if (reasons[1]?.Code === 'ConditionalCheckFailed') return 'no_such_user';
         throw new LoginError('STORE_UNAVAILABLE', 'Ownership changed concurrently; run the command again.', {
           cause: error,
           reason: 'owner_transfer_conflict',
@@ -497,15 +473,13 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await guard(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-            ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk, ':user': USER_SORT_KEY_PREFIX },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        ),
+        this.client.query({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
+          ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk, ':user': USER_SORT_KEY_PREFIX },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
       );
       for (const item of page.Items ?? []) users.push(toUser(item));
       startKey = page.LastEvaluatedKey;

@@ -1,8 +1,8 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { TenantStore } from '../ports.ts';
 import type { RoleMapping } from '../roles.ts';
 import type { TenantConfig } from '../tenants.ts';
 import { guard } from './aws-errors.ts';
+import type { DocumentClient } from './dynamodb-client.ts';
 import { keys } from './table-schema.ts';
 
 function toConfig(item: Record<string, unknown>): TenantConfig {
@@ -31,33 +31,29 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
 
 export class DynamoDbTenantStore implements TenantStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
   ) {}
 
   async getTenant(tenantId: string): Promise<TenantConfig | undefined> {
     const { Item } = await guard(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.tenantConfig(tenantId) })),
+      this.client.get({ TableName: this.tableName, Key: keys.tenantConfig(tenantId) }),
     );
     return Item ? toConfig(Item) : undefined;
   }
 
   async putTenant(config: TenantConfig): Promise<void> {
     await guard(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
-        }),
-      ),
+      this.client.put({
+        TableName: this.tableName,
+        Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
+      }),
     );
   }
 
   async deleteTenant(tenantId: string): Promise<boolean> {
     const { Attributes } = await guard(() =>
-      this.client.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ReturnValues: 'ALL_OLD' }),
-      ),
+      this.client.delete({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ReturnValues: 'ALL_OLD' }),
     );
     return Attributes !== undefined;
   }
@@ -67,14 +63,12 @@ export class DynamoDbTenantStore implements TenantStore {
     let startKey: Record<string, unknown> | undefined;
     do {
       const page = await guard(() =>
-        this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: 'sk = :config',
-            ExpressionAttributeValues: { ':config': 'CONFIG' },
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+        this.client.scan({
+          TableName: this.tableName,
+          FilterExpression: 'sk = :config',
+          ExpressionAttributeValues: { ':config': 'CONFIG' },
+          ExclusiveStartKey: startKey,
+        }),
       );
       for (const item of page.Items ?? []) tenants.push(toConfig(item));
       startKey = page.LastEvaluatedKey;

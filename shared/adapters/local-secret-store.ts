@@ -1,6 +1,6 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientSecretStore } from '../ports.ts';
 import { guard } from './aws-errors.ts';
+import type { DocumentClient } from './dynamodb-client.ts';
 import { keys } from './table-schema.ts';
 
 /**
@@ -12,7 +12,7 @@ export class TableClientSecretStore implements ClientSecretStore {
   readonly #cache = new Map<string, { secret: string; expiresAt: number }>();
 
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: DocumentClient,
     private readonly tableName: string,
     /** Cached like Secrets Manager reads in AWS, so a warm login reads no secret. @default 0 (no cache) */
     private readonly maxAgeSeconds = 0,
@@ -22,7 +22,7 @@ export class TableClientSecretStore implements ClientSecretStore {
     const cached = this.#cache.get(tenantId);
     if (cached && cached.expiresAt > Date.now()) return cached.secret;
     const { Item } = await guard(() =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
+      this.client.get({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) }),
     );
     const secret = typeof Item?.secret === 'string' ? Item.secret : undefined;
     if (secret && this.maxAgeSeconds > 0) {
@@ -33,18 +33,14 @@ export class TableClientSecretStore implements ClientSecretStore {
 
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     await guard(() =>
-      this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.localClientSecret(tenantId), type: 'client_secret', secret },
-        }),
-      ),
+      this.client.put({
+        TableName: this.tableName,
+        Item: { ...keys.localClientSecret(tenantId), type: 'client_secret', secret },
+      }),
     );
   }
 
   async deleteClientSecret(tenantId: string): Promise<void> {
-    await guard(() =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
-    );
+    await guard(() => this.client.delete({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) }));
   }
 }

@@ -3,7 +3,6 @@
  * logins, session rotation, cookie and header hardening, idle and absolute
  * timeouts, revocation, disabling users and ownership transfer via the CLI.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { keys } from '../../shared/adapters/table-schema.ts';
@@ -101,17 +100,13 @@ describe('Timeouts and revocation', () => {
   async function ageSession(browser: TestBrowser, update: { lastSeenAt?: number; expiresAt?: number }) {
     const db = client();
     const names = Object.keys(update);
-    await db.send(
-      new UpdateCommand({
-        TableName: env.stack.tableName,
-        Key: keys.session(hashSessionToken(await sessionToken(browser))),
-        UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
-        ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
-        ExpressionAttributeValues: Object.fromEntries(
-          Object.entries(update).map(([name, value]) => [`:${name}`, value]),
-        ),
-      }),
-    );
+    await db.update({
+      TableName: env.stack.tableName,
+      Key: keys.session(hashSessionToken(await sessionToken(browser))),
+      UpdateExpression: `SET ${names.map((name) => `#${name} = :${name}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((name) => [`#${name}`, name])),
+      ExpressionAttributeValues: Object.fromEntries(Object.entries(update).map(([name, value]) => [`:${name}`, value])),
+    });
     db.destroy();
   }
 

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { DynamoDbIdentityStore } from '../../shared/adapters/dynamodb-identity-store.ts';
@@ -70,9 +69,7 @@ describe('Class: DynamoDbIdentityStore', () => {
     expect(users).toHaveLength(50);
     const owners = users.filter((user) => user.role === 'owner');
     expect(owners).toHaveLength(1);
-    const { Item: ownerItem } = await client.send(
-      new GetCommand({ TableName: tableName, Key: keys.tenantOwner('race_many') }),
-    );
+    const { Item: ownerItem } = await client.get({ TableName: tableName, Key: keys.tenantOwner('race_many') });
     expect(ownerItem?.userId).toBe(owners[0]?.userId);
     expect((await tenants.getTenant('race_many'))?.hasOwner).toBe(true);
   });
@@ -102,14 +99,12 @@ describe('Class: DynamoDbIdentityStore', () => {
   it('refuses a disabled user and writes no session', async () => {
     const config = await newTenant('disabled');
     await provisionLogin(identities, record('disabled', '00ua'), config);
-    await client.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.user('disabled', userIdFor(ISSUER, '00ua')),
-        UpdateExpression: 'SET disabled = :true',
-        ExpressionAttributeValues: { ':true': true },
-      }),
-    );
+    await client.update({
+      TableName: tableName,
+      Key: keys.user('disabled', userIdFor(ISSUER, '00ua')),
+      UpdateExpression: 'SET disabled = :true',
+      ExpressionAttributeValues: { ':true': true },
+    });
     const attempt = record('disabled', '00ua');
     await expect(provisionLogin(identities, attempt, config)).rejects.toMatchObject({ code: 'USER_DISABLED' });
     const read = await identities.getSessionContext(attempt.session.tokenHash, 'disabled', attempt.userId);

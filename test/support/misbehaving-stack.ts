@@ -3,7 +3,6 @@
  * provider, plus helpers to run a login and inspect what was written.
  */
 import { randomUUID } from 'node:crypto';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
@@ -66,16 +65,14 @@ export async function startMisbehavingStack(
       let total = 0;
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: stack.tableName,
-            FilterExpression: '#type = :type',
-            ExpressionAttributeNames: { '#type': 'type' },
-            ExpressionAttributeValues: { ':type': type },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
+        const page = await client.scan({
+          TableName: stack.tableName,
+          FilterExpression: '#type = :type',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': type },
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        });
         total += page.Count ?? 0;
         startKey = page.LastEvaluatedKey;
       } while (startKey);
