@@ -1,0 +1,313 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Sha256 } from '@smithy/core/checksum';
+import { HttpRequest } from '@smithy/core/protocols';
+import { SignatureV4 } from '@smithy/signature-v4';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { isUnavailable } from '../../shared/adapters/aws-errors.ts';
+import { AwsJsonClient, AwsServiceError } from '../../shared/adapters/aws-json-client.ts';
+import { cancellationReasons, createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
+import { createLocalDynamoDbClient, ensureTable } from '../../shared/adapters/dynamodb-table.ts';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: string;
+  path: string;
+}
+
+/** A stand-in AWS endpoint: records each request and answers from a script. */
+async function fakeAws(
+  answer: (request: Received, index: number) => { status: number; body?: unknown; delayMs?: number },
+) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' };
+      received.push(request);
+      const { status, body, delayMs } = answer(request, received.length - 1);
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(status, {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amzn-requestid': `req-${received.length}`,
+        });
+        res.end(body === undefined ? '' : JSON.stringify(body));
+      }, delayMs ?? 0);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    endpoint,
+    received,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const clientFor = (endpoint: string, extra: Partial<ConstructorParameters<typeof AwsJsonClient>[0]> = {}) =>
+  new AwsJsonClient({
+    service: 'dynamodb',
+    targetPrefix: 'DynamoDB_20120810',
+    jsonVersion: '1.0',
+    endpoint,
+    region: 'eu-west-1',
+    credentials,
+    ...extra,
+  });
+
+describe('AwsJsonClient on the wire', () => {
+  const closers: Array<() => Promise<void>> = [];
+  afterEach(async () => {
+    for (const close of closers.splice(0)) await close();
+  });
+
+  it('sends a SigV4 signature that verifies over exactly what was sent', async () => {
+    const aws = await fakeAws(() => ({ status: 200, body: { Item: { pk: { S: 'a' } } } }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint);
+    const output = await client.call('GetItem', { TableName: 'tbl', Key: { pk: { S: 'a' } } });
+    client.destroy();
+    expect(output).toEqual({ Item: { pk: { S: 'a' } } });
+
+    const [request] = aws.received;
+    if (!request) throw new Error('no request');
+    expect(request.headers['x-amz-target']).toBe('DynamoDB_20120810.GetItem');
+    expect(request.headers['content-type']).toBe('application/x-amz-json-1.0');
+    const authorization = String(request.headers.authorization);
+    const match =
+      /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/(\d{8})\/eu-west-1\/dynamodb\/aws4_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+        authorization,
+      );
+    expect(match).not.toBeNull();
+    const [, , signedHeaderList = '', signature] = match ?? [];
+    // Re-sign what the server received, from the signed headers only: any header or body
+    // changed after signing would give a different signature.
+    const signedHeaders = Object.fromEntries(
+      signedHeaderList.split(';').map((name) => [name, String(request.headers[name])]),
+    );
+    const amzDate = String(request.headers['x-amz-date']);
+    const signingDate = new Date(
+      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+    );
+    const verifier = new SignatureV4({ service: 'dynamodb', region: 'eu-west-1', credentials, sha256: Sha256 });
+    const resigned = await verifier.sign(
+      new HttpRequest({
+        method: 'POST',
+        protocol: 'http:',
+        hostname: '127.0.0.1',
+        path: request.path,
+        headers: signedHeaders,
+        body: request.body,
+      }),
+      { signingDate },
+    );
+    expect(String(resigned.headers.authorization)).toContain(`Signature=${signature}`);
+    expect(signedHeaderList.split(';')).toEqual(expect.arrayContaining(['host', 'x-amz-date', 'x-amz-target']));
+  });
+
+  it('adds the session token of temporary credentials from the environment', async () => {
+    const aws = await fakeAws(() => ({ status: 200, body: {} }));
+    closers.push(aws.close);
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: 'ASIAENV',
+      AWS_SECRET_ACCESS_KEY: 'secret-from-env',
+      AWS_SESSION_TOKEN: 'token-from-env',
+    });
+    try {
+      const client = clientFor(aws.endpoint, { credentials: undefined });
+      await client.call('GetItem', {});
+      client.destroy();
+    } finally {
+      process.env = saved;
+    }
+    expect(aws.received[0]?.headers['x-amz-security-token']).toBe('token-from-env');
+    expect(String(aws.received[0]?.headers.authorization)).toContain('Credential=ASIAENV/');
+  });
+
+  it('turns an error body into an SDK-shaped error and does not retry client faults', async () => {
+    const aws = await fakeAws(() => ({
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException',
+        message: 'The conditional request failed',
+      },
+    }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint);
+    const error = await client.call('PutItem', {}).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toBeInstanceOf(AwsServiceError);
+    expect(error).toMatchObject({
+      name: 'ConditionalCheckFailedException',
+      message: 'The conditional request failed',
+      $fault: 'client',
+      $retryable: undefined,
+      $metadata: { httpStatusCode: 400, requestId: 'req-1', attempts: 1 },
+    });
+    expect(aws.received).toHaveLength(1);
+    expect(isUnavailable(error)).toBe(false);
+  });
+
+  it('retries throttling and server errors, then succeeds', async () => {
+    const aws = await fakeAws((_request, index) =>
+      index === 0
+        ? { status: 400, body: { __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException' } }
+        : index === 1
+          ? { status: 500, body: { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError' } }
+          : { status: 200, body: { ok: true } },
+    );
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 3 });
+    await expect(client.call('PutItem', { n: 1 })).resolves.toEqual({ ok: true });
+    client.destroy();
+    expect(aws.received).toHaveLength(3);
+    // Every attempt is signed afresh with the same body.
+    expect(new Set(aws.received.map((request) => request.body))).toEqual(new Set(['{"n":1}']));
+  });
+
+  it('gives up after maxAttempts with a retryable error the stores report as unavailable', async () => {
+    const aws = await fakeAws(() => ({ status: 503, body: { __type: 'ServiceUnavailable', message: 'busy' } }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 2 });
+    const error = await client.call('GetItem', {}).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toMatchObject({ name: 'ServiceUnavailable', $fault: 'server', $metadata: { attempts: 2 } });
+    expect(aws.received).toHaveLength(2);
+    expect(isUnavailable(error)).toBe(true);
+  });
+
+  it('times out an attempt that gets no answer and retries it', async () => {
+    const aws = await fakeAws((_request, index) => ({ status: 200, body: { index }, delayMs: index === 0 ? 2000 : 0 }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { timeoutMs: 200, maxAttempts: 2 });
+    await expect(client.call('GetItem', {})).resolves.toEqual({ index: 1 });
+    client.destroy();
+  });
+
+  it('reports a refused connection as unavailable', async () => {
+    const client = clientFor('http://127.0.0.1:9', { maxAttempts: 1 });
+    const error = await client.call('GetItem', {}).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toMatchObject({ name: 'NetworkError', code: 'ECONNREFUSED' });
+    expect(isUnavailable(error)).toBe(true);
+  });
+
+  it('needs a region when no endpoint says where to go', () => {
+    const saved = { ...process.env };
+    delete process.env.AWS_REGION;
+    delete process.env.AWS_DEFAULT_REGION;
+    try {
+      expect(() => new AwsJsonClient({ service: 'dynamodb', targetPrefix: 'x', jsonVersion: '1.0' })).toThrow(
+        /AWS_REGION/,
+      );
+    } finally {
+      process.env = saved;
+    }
+  });
+});
+
+describe('DocumentClient against DynamoDB Local', () => {
+  const tableName = `doc-${randomUUID()}`;
+  const client = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
+  beforeAll(async () => {
+    const admin = createLocalDynamoDbClient(inject('dynamoDbEndpoint'));
+    await ensureTable(admin, tableName);
+    admin.destroy();
+  });
+  afterAll(() => client.destroy());
+
+  it('round-trips plain values through every operation the stores use', async () => {
+    const item = { pk: 'T#1', sk: 'U#1', name: 'Ada', roles: ['admin', 'user'], n: 42, ok: true, gone: undefined };
+    await client.put({ TableName: tableName, Item: item });
+    await client.put({ TableName: tableName, Item: { pk: 'T#1', sk: 'U#2', name: 'Grace' } });
+    expect((await client.get({ TableName: tableName, Key: { pk: 'T#1', sk: 'U#1' } })).Item).toEqual({
+      pk: 'T#1',
+      sk: 'U#1',
+      name: 'Ada',
+      roles: ['admin', 'user'],
+      n: 42,
+      ok: true,
+    });
+    const updated = await client.update({
+      TableName: tableName,
+      Key: { pk: 'T#1', sk: 'U#1' },
+      UpdateExpression: 'SET n = n + :one',
+      ExpressionAttributeValues: { ':one': 1 },
+      ReturnValues: 'ALL_NEW',
+    });
+    expect(updated.Attributes?.n).toBe(43);
+    const page = await client.query({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'T#1' },
+      Limit: 1,
+    });
+    expect(page.Items).toHaveLength(1);
+    expect(page.LastEvaluatedKey).toEqual({ pk: 'T#1', sk: 'U#1' });
+    const next = await client.query({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': 'T#1' },
+      ExclusiveStartKey: page.LastEvaluatedKey,
+    });
+    expect(next.Items?.map((entry) => entry.name)).toEqual(['Grace']);
+    const batch = await client.batchGet({
+      RequestItems: {
+        [tableName]: {
+          Keys: [
+            { pk: 'T#1', sk: 'U#1' },
+            { pk: 'T#1', sk: 'U#9' },
+          ],
+        },
+      },
+    });
+    expect(batch.Responses?.[tableName]?.map((entry) => entry.name)).toEqual(['Ada']);
+    const scanned = await client.scan({ TableName: tableName });
+    expect(scanned.Items).toHaveLength(2);
+    const deleted = await client.delete({
+      TableName: tableName,
+      Key: { pk: 'T#1', sk: 'U#2' },
+      ReturnValues: 'ALL_OLD',
+    });
+    expect(deleted.Attributes?.name).toBe('Grace');
+    expect((await client.get({ TableName: tableName, Key: { pk: 'T#1', sk: 'U#2' } })).Item).toBeUndefined();
+  });
+
+  it('reports why a transaction was cancelled, with the failing item as plain values', async () => {
+    await client.put({ TableName: tableName, Item: { pk: 'T#2', sk: 'U#1', roles: ['user'] } });
+    const error = await client
+      .transactWrite({
+        TransactItems: [
+          { Put: { TableName: tableName, Item: { pk: 'T#2', sk: 'S#1' } } },
+          {
+            ConditionCheck: {
+              TableName: tableName,
+              Key: { pk: 'T#2', sk: 'U#1' },
+              ConditionExpression: 'contains(#roles, :admin)',
+              ExpressionAttributeNames: { '#roles': 'roles' },
+              ExpressionAttributeValues: { ':admin': 'admin' },
+              ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+            },
+          },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TransactionCanceledException' });
+    expect(cancellationReasons(error)).toEqual([
+      { Code: 'None' },
+      expect.objectContaining({ Code: 'ConditionalCheckFailed', Item: { pk: 'T#2', sk: 'U#1', roles: ['user'] } }),
+    ]);
+    // Nothing of the cancelled transaction was written.
+    expect((await client.get({ TableName: tableName, Key: { pk: 'T#2', sk: 'S#1' } })).Item).toBeUndefined();
+    expect(cancellationReasons(new Error('other'))).toBeUndefined();
+  });
+});
