@@ -51,6 +51,8 @@ export interface LoginServiceProps {
   readonly logRetention?: RetentionDays;
   /** X-Ray active tracing on the functions. @default false */
   readonly tracing?: boolean;
+  /** Source maps in stack traces, at a cold-start cost (see `ServiceFunctionProps.sourceMaps`). @default false */
+  readonly sourceMaps?: boolean;
   /** Where alarms notify. @default no action */
   readonly alarmTopic?: ITopic;
   /** @default 'okta-login/client-secret/' */
@@ -161,6 +163,7 @@ export class LoginService extends Construct {
         ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
         ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
         ...(props.tracing ? { tracing: true } : {}),
+        ...(props.sourceMaps ? { sourceMaps: true } : {}),
       });
 
     this.functions = {

@@ -39,18 +39,28 @@ export interface ServiceFunctionProps {
   readonly tracing?: boolean;
   /** Powertools `LOG_LEVEL`. @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  /**
+   * Ship source maps and run with `--enable-source-maps`, so stack traces in
+   * the logs name the TypeScript files. Off by default: Node reads and parses
+   * the map at cold start, which `npm run bench` measures at about a third
+   * more cold init for the SDK-bearing functions.
+   * @default false
+   */
+  readonly sourceMaps?: boolean;
 }
 
 /**
  * A NodejsFunction with this service's defaults baked in: Node.js 22 on
  * arm64, an ESM bundle built by the local esbuild (never Docker), tree-shaken
- * with module-first main fields, minified, with source maps, and its own log
- * group with retention.
+ * with module-first main fields, minified, and its own log group with
+ * retention.
  *
- * The AWS SDK v3 is bundled rather than taken from the runtime: tree-shaking
- * the few clients we use loads faster than importing the runtime's full
- * copy, and pins the version the tests ran against (`npm run bench` measures
- * the cold init of these bundles).
+ * The few AWS SDK v3 packages the adapters use (signing, hashing, DynamoDB
+ * marshalling) are bundled rather than taken from the runtime: tree-shaking
+ * them loads faster than importing the runtime's full copy, and pins the
+ * version the tests ran against (`npm run bench` measures the cold init of
+ * these bundles). The SDK's credential chain is left out: Lambda puts the
+ * role's credentials in the environment, which the adapters read first.
  *
  * The execution role is the function's own, allowed to write only to the
  * function's log group (instead of AWSLambdaBasicExecutionRole, which allows
@@ -91,7 +101,7 @@ export class ServiceFunction extends NodejsFunction {
       loggingFormat: LoggingFormat.TEXT,
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
+        ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -103,8 +113,9 @@ export class ServiceFunction extends NodejsFunction {
         platform: 'node',
         mainFields: ['module', 'main'],
         minify: true,
-        sourceMap: true,
-        externalModules: [],
+        sourceMap: props.sourceMaps ?? false,
+        // Only loaded when the environment has no credentials, which never happens in Lambda.
+        externalModules: ['@aws-sdk/credential-provider-node'],
         forceDockerBundling: false,
         // CommonJS dependencies inside an ESM bundle still call require().
         banner: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",

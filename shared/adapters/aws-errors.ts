@@ -32,9 +32,10 @@ export async function guard<T>(operation: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof StoreUnavailableError) throw error;
     if (CONDITION_FAILURES.has((error as { name?: string } | null)?.name ?? '')) throw error;
-    // Any other SDK error (missing table, access denied) is equally a store we cannot use.
-    if (isUnavailable(error) || (error && typeof error === 'object' && '$metadata' in error)) {
-      throw new StoreUnavailableError(error);
+    // Any other service error (missing table, access denied), also when a library wrapped
+    // it (Powertools Parameters does), is equally a store we cannot use.
+    for (let current: unknown = error; current && typeof current === 'object'; current = (current as Error).cause) {
+      if (isUnavailable(current) || '$metadata' in current) throw new StoreUnavailableError(error);
     }
     throw error;
   }

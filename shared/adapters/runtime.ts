@@ -4,7 +4,11 @@ import { createDocumentClient } from './dynamodb-client.ts';
 import { DynamoDbIdentityStore } from './dynamodb-identity-store.ts';
 import { DynamoDbTenantStore } from './dynamodb-tenant-store.ts';
 import { TableClientSecretStore } from './local-secret-store.ts';
-import { SecretsManagerClientSecretStore } from './secrets-manager-secret-store.ts';
+import {
+  createSecretsManagerClient,
+  SecretsManagerClientSecretStore,
+  SecretsProvider,
+} from './secrets-manager-secret-store.ts';
 import { SecretsManagerStateKeyProvider, StaticStateKeyProvider } from './state-key.ts';
 
 export interface Stores {
@@ -23,22 +27,31 @@ export interface Stores {
 export function createStores(config: ServiceConfig): Stores {
   // Lambda has ~29 s behind API Gateway; a login should fail fast rather than retry for long.
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint, maxAttempts: 3 });
-  const clientSecrets = config.clientSecretPrefix
-    ? new SecretsManagerClientSecretStore(config.clientSecretPrefix, config.secretsCacheSeconds)
-    : new TableClientSecretStore(client, config.tableName, config.secretsCacheSeconds);
+  // One Secrets Manager client and cache for both kinds of secret; none where no secret is configured.
+  const secretsClient = config.clientSecretPrefix || config.stateKeySecretId ? createSecretsManagerClient() : undefined;
+  const secrets = secretsClient ? new SecretsProvider(secretsClient) : undefined;
+  const clientSecrets =
+    config.clientSecretPrefix && secretsClient && secrets
+      ? new SecretsManagerClientSecretStore(
+          config.clientSecretPrefix,
+          config.secretsCacheSeconds,
+          secretsClient,
+          secrets,
+        )
+      : new TableClientSecretStore(client, config.tableName, config.secretsCacheSeconds);
   const identities = new DynamoDbIdentityStore(client, config.tableName, config.auditRetentionDays);
   return {
     tenants: new DynamoDbTenantStore(client, config.tableName),
     identities,
     audit: identities,
     clientSecrets,
-    stateKeys: stateKeyProvider(config),
+    stateKeys: stateKeyProvider(config, secrets),
   };
 }
 
-function stateKeyProvider(config: ServiceConfig): StateKeyProvider {
-  if (config.stateKeySecretId) {
-    return new SecretsManagerStateKeyProvider(config.stateKeySecretId, config.secretsCacheSeconds);
+function stateKeyProvider(config: ServiceConfig, secrets: SecretsProvider | undefined): StateKeyProvider {
+  if (config.stateKeySecretId && secrets) {
+    return new SecretsManagerStateKeyProvider(config.stateKeySecretId, config.secretsCacheSeconds, secrets);
   }
   if (config.stateKey) return new StaticStateKeyProvider(config.stateKey);
   // Fail on use, not at import: the session function never needs this key.

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { LoginError } from '../errors.ts';
 import type { StateKeyProvider } from '../ports.ts';
+import type { SecretsProvider } from './secrets-manager-secret-store.ts';
 
 const MIN_SECRET_LENGTH = 32;
 
@@ -36,12 +36,13 @@ export class SecretsManagerStateKeyProvider implements StateKeyProvider {
   constructor(
     private readonly secretId: string,
     private readonly maxAgeSeconds: number,
+    private readonly secrets: SecretsProvider,
   ) {}
 
   async getStateKey(): Promise<Uint8Array> {
     let secret: unknown;
     try {
-      secret = await getSecret(this.secretId, { maxAge: this.maxAgeSeconds });
+      secret = await this.secrets.get(this.secretId, { maxAge: this.maxAgeSeconds });
     } catch (cause) {
       throw new LoginError('STORE_UNAVAILABLE', 'The service cannot read its keys right now. Please try again.', {
         cause,

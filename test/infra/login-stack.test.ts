@@ -42,7 +42,6 @@ describe('Construct: LoginStack', () => {
           Handler: 'index.handler',
           Environment: {
             Variables: {
-              NODE_OPTIONS: '--enable-source-maps',
               POWERTOOLS_SERVICE_NAME: 'okta-login',
               POWERTOOLS_METRICS_NAMESPACE: 'OktaLogin',
               LOG_LEVEL: 'INFO',
@@ -50,6 +49,8 @@ describe('Construct: LoginStack', () => {
           },
         });
         expect(fn.Properties.TracingConfig).toBeUndefined();
+        // Source maps cost cold-start time; they are opt-in.
+        expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
       }
     });
 
@@ -100,6 +101,7 @@ describe('Construct: LoginStack', () => {
           functionTimeout: Duration.seconds(15),
           memorySize: 1024,
           tracing: true,
+          sourceMaps: true,
           auditRetentionDays: 90,
         },
       }).template;
@@ -114,6 +116,7 @@ describe('Construct: LoginStack', () => {
           IDP_TIMEOUT_MS: '3000',
           SECRETS_CACHE_SECONDS: '60',
           AUDIT_RETENTION_DAYS: '90',
+          NODE_OPTIONS: '--enable-source-maps',
         });
       }
     });

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
@@ -9,47 +7,7 @@ import { isUnavailable } from '../../shared/adapters/aws-errors.ts';
 import { AwsJsonClient, AwsServiceError } from '../../shared/adapters/aws-json-client.ts';
 import { cancellationReasons, createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../../shared/adapters/dynamodb-table.ts';
-
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: string;
-  path: string;
-}
-
-/** A stand-in AWS endpoint: records each request and answers from a script. */
-async function fakeAws(
-  answer: (request: Received, index: number) => { status: number; body?: unknown; delayMs?: number },
-) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' };
-      received.push(request);
-      const { status, body, delayMs } = answer(request, received.length - 1);
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(status, {
-          'content-type': 'application/x-amz-json-1.0',
-          'x-amzn-requestid': `req-${received.length}`,
-        });
-        res.end(body === undefined ? '' : JSON.stringify(body));
-      }, delayMs ?? 0);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    endpoint,
-    received,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
+import { fakeAws } from '../support/fake-aws.ts';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const clientFor = (endpoint: string, extra: Partial<ConstructorParameters<typeof AwsJsonClient>[0]> = {}) =>
