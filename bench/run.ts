@@ -13,7 +13,7 @@
  *  6. Cost per million logins at AWS list prices, from the measured counts.
  */
 import { type ChildProcess, execFile, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -60,7 +60,7 @@ async function measureBundles() {
   const bundles = await Promise.all(
     Object.entries(functions).map(async ([logicalId, resource]) => {
       const name = (/LoginService(\w+)Function/.exec(logicalId)?.[1] ?? logicalId).toLowerCase();
-      const file = join(outdir, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      const file = join(outdir, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
       const reference = join(outdir, 'reference', name, 'index.js');
       // The same imports bundled with esbuild's defaults for Node: CommonJS, default main fields, no minify.
       await build({
@@ -109,27 +109,40 @@ async function measureBundles() {
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env });
     return Number(stdout);
   };
-  const samples = new Map<string, { ours: number[]; reference: number[] }>();
+  // The floor: a module that only imports the Node built-ins the bundle imports
+  // (console, crypto, streams, ...). Both bundles pay it; what is above it is
+  // the bundle's own parse and evaluation.
+  const floors = new Map<string, string>();
+  for (const bundle of bundles) {
+    const code = readFileSync(bundle.file, 'utf8');
+    const builtins = new Set([...code.matchAll(/require\(\s*"(node:[\w/]+)"\s*\)/g)].map((match) => match[1]));
+    const file = join(warmup, `floor-${bundle.name}.cjs`);
+    writeFileSync(file, [...builtins].map((builtin) => `require(${JSON.stringify(builtin)});`).join('\n'));
+    floors.set(bundle.name, file);
+  }
+  const samples = new Map<string, { ours: number[]; reference: number[]; floor: number[] }>();
   for (let runIndex = 0; runIndex < COLD_RUNS; runIndex++) {
     for (const bundle of bundles) {
-      const entry = samples.get(bundle.name) ?? { ours: [], reference: [] };
+      const entry = samples.get(bundle.name) ?? { ours: [], reference: [], floor: [] };
       // Alternate the order so drift on a shared machine hits both sides alike.
       const env = bundle.env;
       if (runIndex % 2 === 0) {
-        entry.ours.push(await initTime(bundle.file, true, env));
+        entry.ours.push(await initTime(bundle.file, false, env));
         entry.reference.push(await initTime(bundle.reference, false, env));
       } else {
         entry.reference.push(await initTime(bundle.reference, false, env));
-        entry.ours.push(await initTime(bundle.file, true, env));
+        entry.ours.push(await initTime(bundle.file, false, env));
       }
+      entry.floor.push(await initTime(floors.get(bundle.name) ?? '', false, env));
       samples.set(bundle.name, entry);
     }
   }
   const result = bundles
     .map((bundle) => {
-      const entry = samples.get(bundle.name) ?? { ours: [], reference: [] };
+      const entry = samples.get(bundle.name) ?? { ours: [], reference: [], floor: [] };
       const ours = median(entry.ours);
       const reference = median(entry.reference);
+      const floor = median(entry.floor);
       return {
         function: bundle.name,
         bundleKb: round(statSync(bundle.file).size / 1024, 1),
@@ -137,6 +150,8 @@ async function measureBundles() {
         coldInitMs: round(ours),
         referenceColdInitMs: round(reference),
         ratio: round(ours / reference),
+        builtinsFloorMs: round(floor),
+        ratioAboveFloor: round((ours - floor) / (reference - floor)),
       };
     })
     .sort((a, b) => a.function.localeCompare(b.function));

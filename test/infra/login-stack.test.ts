@@ -30,7 +30,7 @@ describe('Construct: LoginStack', () => {
   });
 
   describe('functions', () => {
-    it('run every function on Node.js 22, arm64, 512 MB, 10 s, ESM with source maps', () => {
+    it('run every function on Node.js 22, arm64, 512 MB, 10 s, without source maps', () => {
       const functions = Object.values(functionsOf(template));
       expect(functions).toHaveLength(FUNCTION_NAMES.length);
       for (const fn of functions) {
