@@ -9,12 +9,14 @@ import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { createLoginHandler } from '../shared/login-flow.ts';
 import { DiscoveryCache } from '../shared/oidc/discovery.ts';
+import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import { SigningKeysCache } from '../shared/oidc/signing-keys.ts';
 import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();
 const stores = createStores(config);
-const fetchImpl = (input: string, init?: RequestInit) => fetch(input, init);
+// One keep-alive client for discovery, JWKS and the token endpoint.
+const fetchImpl = createHttpFetch();
 
 export const handler = createLoginHandler({
   config,

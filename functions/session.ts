@@ -3,6 +3,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { DiscoveryCache } from '../shared/oidc/discovery.ts';
+import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import { createSessionHandler } from '../shared/session-flow.ts';
 import { TenantDirectory } from '../shared/tenant-directory.ts';
 
@@ -15,7 +16,7 @@ export const handler = createSessionHandler({
   audit: stores.audit,
   tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
   discovery: new DiscoveryCache({
-    fetch: (input, init) => fetch(input, init),
+    fetch: createHttpFetch(),
     timeoutMs: config.idpTimeoutMs,
     allowLoopback: config.allowLoopbackIssuers,
   }),

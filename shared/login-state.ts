@@ -38,6 +38,18 @@ export function isWellFormedStateId(value: string): boolean {
   return STATE_ID.test(value);
 }
 
+// The same key bytes come back from the key provider while it is cached; importing
+// them into a CryptoKey once, not on every seal and open, saves jose that work.
+const cryptoKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+function aesKey(key: Uint8Array): Promise<CryptoKey> {
+  let imported = cryptoKeys.get(key);
+  if (!imported) {
+    imported = crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, 'AES-GCM', false, ['encrypt', 'decrypt']);
+    cryptoKeys.set(key, imported);
+  }
+  return imported;
+}
+
 export async function sealLoginState(state: LoginState, key: Uint8Array): Promise<string> {
   return new EncryptJWT({
     sid: state.stateId,
@@ -48,7 +60,7 @@ export async function sealLoginState(state: LoginState, key: Uint8Array): Promis
   })
     .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
     .setExpirationTime(state.expiresAt)
-    .encrypt(key);
+    .encrypt(await aesKey(key));
 }
 
 /**
@@ -63,7 +75,7 @@ export async function openLoginState(
 ): Promise<LoginState> {
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtDecrypt(sealed, key, {
+    ({ payload } = await jwtDecrypt(sealed, await aesKey(key), {
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],
       currentDate: now,

@@ -15,16 +15,23 @@ export class PowertoolsLoginTelemetry implements LoginTelemetry {
   }
 
   loginSucceeded(_tenantId: string, firstLogin: boolean): void {
-    const metric = this.#metrics.singleMetric();
-    metric.addDimension('kind', firstLogin ? 'first' : 'returning');
-    metric.addMetric('LoginSuccess', MetricUnit.Count, 1);
+    this.#count('LoginSuccess', ['kind', firstLogin ? 'first' : 'returning']);
   }
 
   loginFailed(reason: string): void {
     // Once per reason (dashboards) and once in total (one alarm needs one metric: alarms cannot SEARCH).
-    const byReason = this.#metrics.singleMetric();
-    byReason.addDimension('reason', reason);
-    byReason.addMetric('LoginFailure', MetricUnit.Count, 1);
-    this.#metrics.singleMetric().addMetric('LoginFailure', MetricUnit.Count, 1);
+    this.#count('LoginFailure', ['reason', reason]);
+    this.#count('LoginFailure');
+  }
+
+  /**
+   * One EMF line per metric, written at once. The shared instance is used rather
+   * than `singleMetric()`, which builds a new Metrics (and a new Console) per call;
+   * nothing can interleave between adding and publishing, as no await separates them.
+   */
+  #count(name: string, dimension?: [string, string]): void {
+    if (dimension) this.#metrics.addDimension(...dimension);
+    this.#metrics.addMetric(name, MetricUnit.Count, 1);
+    this.#metrics.publishStoredMetrics();
   }
 }

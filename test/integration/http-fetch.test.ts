@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHttpFetch } from '../../shared/oidc/http-fetch.ts';
+
+/** A small origin whose paths misbehave in the ways an identity provider can. */
+const seen: Array<{ method: string; headers: IncomingMessage['headers']; body: string; port: number }> = [];
+const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (chunk: Buffer) => chunks.push(chunk));
+  req.on('end', () => {
+    seen.push({
+      method: req.method ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString('utf8'),
+      port: req.socket.remotePort ?? 0,
+    });
+    if (req.url === '/slow') return void setTimeout(() => res.end('late'), 2000);
+    if (req.url === '/redirect') return void res.writeHead(302, { location: '/json' }).end();
+    if (req.url === '/huge') return void res.end(Buffer.alloc(4096, 'x'));
+    if (req.url === '/empty') return void res.writeHead(204).end();
+    res.writeHead(200, { 'content-type': 'application/json', 'set-cookie': ['a=1', 'b=2'] });
+    res.end(JSON.stringify({ ok: true }));
+  });
+});
+let base: string;
+const fetchImpl = createHttpFetch({ maxBodyBytes: 1024 });
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+describe('createHttpFetch', () => {
+  it('sends method, headers and body, and answers with a standard Response', async () => {
+    seen.length = 0;
+    const response = await fetchImpl(`${base}/json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: 'Basic abc' },
+      body: new URLSearchParams({ grant_type: 'authorization_code', code: 'c' }).toString(),
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/json');
+    expect(await response.json()).toEqual({ ok: true });
+    expect(seen[0]).toMatchObject({
+      method: 'POST',
+      body: 'grant_type=authorization_code&code=c',
+      headers: { authorization: 'Basic abc', 'content-length': '36' },
+    });
+  });
+
+  it('accepts a Headers object, as jose passes one for the JWKS', async () => {
+    seen.length = 0;
+    await fetchImpl(`${base}/json`, { headers: new Headers({ accept: 'application/jwk-set+json' }) });
+    expect(seen[0]?.headers.accept).toBe('application/jwk-set+json');
+  });
+
+  it('keeps the connection alive between requests', async () => {
+    seen.length = 0;
+    await (await fetchImpl(`${base}/json`)).text();
+    await (await fetchImpl(`${base}/json`)).text();
+    expect(seen[0]?.port).toBe(seen[1]?.port);
+  });
+
+  it('does not follow redirects', async () => {
+    const response = await fetchImpl(`${base}/redirect`, { redirect: 'manual' });
+    expect(response.status).toBe(302);
+    expect(response.headers.get('location')).toBe('/json');
+  });
+
+  it('gives a no-content status a null body', async () => {
+    const response = await fetchImpl(`${base}/empty`);
+    expect(response.status).toBe(204);
+    expect(response.body).toBeNull();
+  });
+
+  it('rejects with the signal reason (TimeoutError) when the deadline passes', async () => {
+    const error = await fetchImpl(`${base}/slow`, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('TimeoutError');
+  });
+
+  it('rejects an already aborted signal without sending', async () => {
+    seen.length = 0;
+    const controller = new AbortController();
+    controller.abort(new DOMException('stop', 'AbortError'));
+    await expect(fetchImpl(`${base}/json`, { signal: controller.signal })).rejects.toMatchObject({
+      name: 'AbortError',
+    });
+    expect(seen).toHaveLength(0);
+  });
+
+  it('fails like fetch (TypeError with a cause) when nothing listens, and on an oversized body', async () => {
+    const refused = await fetchImpl('http://127.0.0.1:9/').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(TypeError);
+    expect((refused as Error).cause).toMatchObject({ code: 'ECONNREFUSED' });
+    const huge = await fetchImpl(`${base}/huge`).catch((e: unknown) => e);
+    expect(huge).toBeInstanceOf(TypeError);
+    expect(String((huge as Error).cause)).toMatch(/above 1024 bytes/);
+  });
+
+  it('refuses schemes other than http and https', async () => {
+    await expect(fetchImpl('file:///etc/passwd')).rejects.toBeInstanceOf(TypeError);
+  });
+});
