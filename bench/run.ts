@@ -273,6 +273,12 @@ async function measureLogins() {
   const { stats } = await request<{ stats: ChildStats }>(child, 'bench:stats');
   const loginRoutes = ['GET /t/{tenant}/login', 'GET /t/{tenant}/callback'];
   const cpuMicros = loginRoutes.reduce((sum, route) => sum + (stats[route]?.cpuMicros ?? 0), 0);
+  const handlerCpuMs = Object.fromEntries(
+    loginRoutes.map((route) => [
+      route,
+      round((stats[route]?.cpuMicros ?? 0) / 1000 / Math.max(1, stats[route]?.invocations ?? 1), 3),
+    ]),
+  );
   const handlerWallMs = Object.fromEntries(
     loginRoutes.map((route) => [
       route,
@@ -310,6 +316,7 @@ async function measureLogins() {
       p95Ms: round(percentile(latencies, 95)),
       p99Ms: round(percentile(latencies, 99)),
       handlerCpuMsPerLogin: round(cpuMicros / 1000 / LATENCY_LOGINS, 3),
+      handlerCpuMsPerInvocation: handlerCpuMs,
       handlerWallMsPerInvocation: handlerWallMs,
     },
     throughput: { logins: THROUGHPUT_LOGINS, concurrency: CONCURRENCY, loginsPerSecond: round(throughput, 1) },
