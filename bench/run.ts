@@ -11,6 +11,8 @@
  *  4. Warm end-to-end login latency and the handlers' own CPU time.
  *  5. Throughput of concurrent logins.
  *  6. Cost per million logins at AWS list prices, from the measured counts.
+ *  7. CPU per call of our DynamoDB and HTTP clients against the AWS SDK's
+ *     DocumentClient and Node's fetch, which they replace (bench/clients.ts).
  */
 import { type ChildProcess, execFile, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -29,6 +31,7 @@ import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES } from '../shared/routes.ts';
 import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startDynamoDbProxy } from '../test/support/dynamodb-proxy.ts';
 import { startTestIdp } from '../test/support/test-idp.ts';
+import { compareClients } from './clients.ts';
 
 const run = promisify(execFile);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
@@ -317,9 +320,12 @@ async function measureLogins() {
   child.kill();
   await idp.stop();
   await proxy.stop();
+  // With the service stopped: our clients against what they replace, same process.
+  const clients = await compareClients(dynamo.endpoint, tableName);
   await dynamo.stop();
 
   return {
+    clients,
     requests,
     fetchesPerWarmLogin,
     latency: {
@@ -389,6 +395,8 @@ console.table(
 console.log('\nFetches to the IdP per warm login', logins.fetchesPerWarmLogin);
 console.log('\nWarm login latency (initiate + IdP sign-in + callback)', logins.latency);
 console.log('\nThroughput', logins.throughput);
+console.log('\nCPU ms per call: our clients against the AWS SDK DocumentClient and fetch (bench process)');
+console.table(logins.clients.cpuMsPerCall);
 const cost = costPerMillion(logins.requests.returningUser, logins.latency.handlerWallMsPerInvocation, 150);
 console.log('\nCost per million returning-user logins (USD, us-east-1 list prices)', cost.perMillionLogins);
 
