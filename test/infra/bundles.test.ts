@@ -102,10 +102,7 @@ describe('Function bundles', () => {
     for (const bundle of bundles) {
       const { stdout } = await run(
         process.execPath,
-        [
-          '-e',
-          `const m = require(${JSON.stringify(bundle.file)}); console.log(typeof m.handler);`,
-        ],
+        ['-e', `const m = require(${JSON.stringify(bundle.file)}); console.log(typeof m.handler);`],
         {
           env: {
             PATH: process.env.PATH ?? '',
