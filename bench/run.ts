@@ -169,8 +169,10 @@ async function measureBundles() {
       };
     })
     .sort((a, b) => a.function.localeCompare(b.function));
-  rmSync(outdir, { recursive: true, force: true });
-  return result;
+  // The bundles stay until the end of the run: the login benchmarks run them.
+  process.once('exit', () => rmSync(outdir, { recursive: true, force: true }));
+  const handlerModules = Object.fromEntries(bundles.map((bundle) => [bundle.name, bundle.file]));
+  return { result, handlerModules };
 }
 
 // ---------------------------------------------------------------- 2-5. logins
@@ -191,7 +193,7 @@ function request<T = unknown>(child: ChildProcess, type: string): Promise<T> {
   });
 }
 
-async function measureLogins() {
+async function measureLogins(handlerModules: Record<string, string> | undefined) {
   const dynamo = await startDynamoDbLocal({ inMemory: true });
   const tableName = 'bench';
   const tableClient = createLocalDynamoDbClient(dynamo.endpoint);
@@ -202,7 +204,12 @@ async function measureLogins() {
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {
     execPath: SERVICE_NODE,
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_DYNAMODB_ENDPOINT: proxy.endpoint, BENCH_TABLE: tableName },
+    env: {
+      ...process.env,
+      BENCH_DYNAMODB_ENDPOINT: proxy.endpoint,
+      BENCH_TABLE: tableName,
+      ...(handlerModules ? { BENCH_HANDLER_MODULES: JSON.stringify(handlerModules) } : {}),
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const { url } = await new Promise<{ url: string }>((resolve) => {
@@ -379,10 +386,14 @@ const serviceNodeVersion = (await run(SERVICE_NODE, ['--version'])).stdout.trim(
 console.log(
   `bench: ${cpus().length} cores, ${round(totalmem() / 2 ** 30, 1)} GiB, bench on Node ${process.version}, service on Node ${serviceNodeVersion}`,
 );
-const bundles = process.env.BENCH_SKIP_BUNDLES ? [] : await measureBundles();
+const measured = process.env.BENCH_SKIP_BUNDLES ? undefined : await measureBundles();
+const bundles = measured?.result ?? [];
 console.log('\nCold init (fresh Node process: import the bundle and build its clients), median of', COLD_RUNS);
 console.table(bundles);
-const logins = await measureLogins();
+const logins = await measureLogins(measured?.handlerModules);
+console.log(
+  `\nThe service ran ${measured ? 'the bundles cdk synth built' : 'the TypeScript sources (BENCH_SKIP_BUNDLES)'}`,
+);
 console.log('\nDynamoDB requests (on the wire)');
 console.table(
   Object.fromEntries(
@@ -403,6 +414,7 @@ console.log('\nCost per million returning-user logins (USD, us-east-1 list price
 const results = {
   startedAt: startedAt.toISOString(),
   machine: { cores: cpus().length, benchNode: process.version, serviceNode: serviceNodeVersion },
+  serviceRan: measured ? 'bundles' : 'sources',
   bundles,
   ...logins,
   cost,

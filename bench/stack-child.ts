@@ -24,6 +24,8 @@ const stack = await startLocalStack({
   dynamoDbEndpoint: process.env.BENCH_DYNAMODB_ENDPOINT ?? '',
   tableName: process.env.BENCH_TABLE ?? 'bench',
   env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  // The bundles `cdk synth` built, when the bench has them: what runs is what deploys.
+  ...(process.env.BENCH_HANDLER_MODULES ? { handlerModules: JSON.parse(process.env.BENCH_HANDLER_MODULES) } : {}),
   wrapHandler: (_name, handler): LambdaHandler => {
     return async (event, context) => {
       const cpu = process.cpuUsage();

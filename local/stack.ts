@@ -5,6 +5,7 @@
  * tests both start it through here.
  */
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
@@ -38,6 +39,11 @@ export interface LocalStackOptions {
   readonly env?: Record<string, string>;
   /** Wraps every handler, e.g. to measure it (benchmarks). */
   readonly wrapHandler?: (name: string, handler: LambdaHandler) => LambdaHandler;
+  /**
+   * Load these files (absolute paths, e.g. the bundles `cdk synth` built)
+   * instead of the TypeScript entries, so what runs is what deploys (benchmarks).
+   */
+  readonly handlerModules?: Partial<Record<'login' | 'session' | 'health' | 'whoami' | 'authorizer', string>>;
 }
 
 export interface LocalStack {
@@ -79,12 +85,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
       ...options.env,
     });
+    const modules = options.handlerModules ?? {};
+    // A CommonJS bundle's exports arrive as the default export when imported.
+    const load = async (file: string | undefined, source: () => Promise<{ handler: unknown }>) => {
+      if (!file) return source();
+      const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
+      return { handler: loaded.handler ?? loaded.default?.handler };
+    };
     const [login, session, health, whoami, authorizer] = await Promise.all([
-      import('../functions/login.ts'),
-      import('../functions/session.ts'),
-      import('../functions/health.ts'),
-      import('../functions/whoami.ts'),
-      import('../functions/authorizer.ts'),
+      load(modules.login, () => import('../functions/login.ts')),
+      load(modules.session, () => import('../functions/session.ts')),
+      load(modules.health, () => import('../functions/health.ts')),
+      load(modules.whoami, () => import('../functions/whoami.ts')),
+      load(modules.authorizer, () => import('../functions/authorizer.ts')),
     ]);
     const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
     const handlers = {
