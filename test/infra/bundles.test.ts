@@ -9,8 +9,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repositoryPath } from '../../infra/paths.ts';
+import { startLocalStack } from '../../local/stack.ts';
 
 const run = promisify(execFile);
 
@@ -118,4 +119,35 @@ describe('Function bundles', () => {
       expect(stdout.trim(), bundle.logicalId).toBe('function');
     }
   }, 60_000);
+
+  it('serves requests from the bundles in the local stack, as the benchmark runs them', async () => {
+    const bundleOf = (name: string) => bundles.find((bundle) => bundle.logicalId.includes(name))?.file ?? '';
+    const stack = await startLocalStack({
+      port: 0,
+      demoIdp: false,
+      dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+      tableName: 'bundle-serve-test',
+      handlerModules: { health: bundleOf('HealthFunction'), session: bundleOf('SessionFunction') },
+    });
+    try {
+      const health = await fetch(`${stack.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'ok' });
+      const me = await fetch(`${stack.url}/me`, { headers: { accept: 'application/json' } });
+      expect(me.status).toBe(401);
+      expect(me.headers.get('x-correlation-id')).toBeTruthy();
+    } finally {
+      await stack.stop();
+    }
+    // The option is honoured: a module that is not there fails the start.
+    await expect(
+      startLocalStack({
+        port: 0,
+        demoIdp: false,
+        dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+        tableName: 'bundle-serve-test',
+        handlerModules: { whoami: join(outdir, 'missing', 'index.js') },
+      }),
+    ).rejects.toThrow(/Cannot find module|ERR_MODULE_NOT_FOUND/);
+  });
 });
