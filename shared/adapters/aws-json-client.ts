@@ -1,6 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { Sha256 } from '@smithy/core/checksum';
+import { Crc32, Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -142,10 +142,29 @@ export class AwsJsonClient {
       body,
     });
     const signed = await this.#signer.sign(unsigned);
-    const { statusCode, headers, text } = await this.#post(signed.headers, body, attempt);
+    const { statusCode, headers, bytes } = await this.#post(signed.headers, body, attempt);
     const requestId = (headers['x-amzn-requestid'] ?? headers['x-amz-request-id']) as string | undefined;
+    // DynamoDB sends a CRC32 of the body; like the SDK, a mismatch (a response cut or
+    // altered on the way) is retried rather than read as data.
+    const crc32 = headers['x-amz-crc32'];
+    if (typeof crc32 === 'string' && checksum(bytes) !== Number(crc32)) {
+      throw new AwsServiceError('ChecksumMismatch', 'response body does not match its x-amz-crc32', {
+        attempts: attempt,
+        ...(requestId ? { requestId } : {}),
+      });
+    }
+    const text = bytes.toString('utf8');
     const parsed = parseJson(text);
-    if (statusCode >= 200 && statusCode < 300) return parsed ?? {};
+    if (statusCode >= 200 && statusCode < 300) {
+      if (parsed === undefined && text.trim() !== '') {
+        // Never read an unreadable success as "no item".
+        throw new AwsServiceError('SerializationError', 'unreadable response body', {
+          attempts: attempt,
+          ...(requestId ? { requestId } : {}),
+        });
+      }
+      return parsed ?? {};
+    }
     const { __type, message, Message, ...details } = (parsed ?? {}) as Record<string, unknown>;
     const name =
       typeof __type === 'string' && __type
@@ -167,7 +186,7 @@ export class AwsJsonClient {
     headers: Record<string, string>,
     body: string,
     attempt: number,
-  ): Promise<{ statusCode: number; headers: IncomingMessage['headers']; text: string }> {
+  ): Promise<{ statusCode: number; headers: IncomingMessage['headers']; bytes: Buffer }> {
     return new Promise((resolve, reject) => {
       const req = this.#send(
         {
@@ -184,11 +203,7 @@ export class AwsJsonClient {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () =>
-            resolve({
-              statusCode: res.statusCode ?? 0,
-              headers: res.headers,
-              text: Buffer.concat(chunks).toString('utf8'),
-            }),
+            resolve({ statusCode: res.statusCode ?? 0, headers: res.headers, bytes: Buffer.concat(chunks) }),
           );
           res.on('error', reject);
         },
@@ -213,6 +228,12 @@ export class AwsJsonClient {
 
 function defaultEndpoint(service: string, region: string): string {
   return `https://${service}.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
+function checksum(bytes: Buffer): number {
+  const crc = new Crc32();
+  crc.update(bytes);
+  return crc.digestSync();
 }
 
 function parseJson(text: string): unknown {

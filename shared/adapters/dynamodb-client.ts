@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   BatchGetCommandInput,
   BatchGetCommandOutput,
@@ -118,7 +119,9 @@ export class DocumentClient {
       }
       return wire;
     });
-    await this.#call('TransactWriteItems', { ...input, TransactItems: items });
+    // The idempotency token the SDK would generate: a retry of a transaction that did commit
+    // (its answer lost on the way) then succeeds instead of failing its own conditions.
+    await this.#call('TransactWriteItems', { ClientRequestToken: randomUUID(), ...input, TransactItems: items });
   }
 
   /** Closes idle connections (tests, CLI). */

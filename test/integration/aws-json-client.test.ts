@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import zlib from 'node:zlib';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { isUnavailable } from '../../shared/adapters/aws-errors.ts';
 import { AwsJsonClient, AwsServiceError } from '../../shared/adapters/aws-json-client.ts';
-import { cancellationReasons, createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
+import { cancellationReasons, createDocumentClient, DocumentClient } from '../../shared/adapters/dynamodb-client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../../shared/adapters/dynamodb-table.ts';
 import { fakeAws } from '../support/fake-aws.ts';
 
@@ -149,6 +150,51 @@ describe('AwsJsonClient on the wire', () => {
     const client = clientFor(aws.endpoint, { timeoutMs: 200, maxAttempts: 2 });
     await expect(client.call('GetItem', {})).resolves.toEqual({ index: 1 });
     client.destroy();
+  });
+
+  it('checks the x-amz-crc32 DynamoDB sends and retries a body that does not match it', async () => {
+    const good = JSON.stringify({ Item: { pk: { S: 'a' } } });
+    const crc = String(zlib.crc32(good));
+    const aws = await fakeAws((_request, index) =>
+      index === 0
+        ? { status: 200, raw: good.replace('a', 'b'), headers: { 'x-amz-crc32': crc } }
+        : { status: 200, raw: good, headers: { 'x-amz-crc32': crc } },
+    );
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 2 });
+    await expect(client.call('GetItem', {})).resolves.toEqual({ Item: { pk: { S: 'a' } } });
+    client.destroy();
+    expect(aws.received).toHaveLength(2);
+  });
+
+  it('never reads an unreadable success as an empty answer', async () => {
+    const aws = await fakeAws(() => ({ status: 200, raw: '{"Item": {"pk"' }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 2 });
+    const error = await client.call('GetItem', {}).catch((e: unknown) => e);
+    client.destroy();
+    expect(error).toMatchObject({ name: 'SerializationError', $metadata: { attempts: 2 } });
+    expect(isUnavailable(error)).toBe(true);
+  });
+
+  it('sends one idempotency token with a transaction, the same on every retry', async () => {
+    const aws = await fakeAws((_request, index) =>
+      index === 0 ? { status: 500, body: { __type: 'InternalServerError' } } : { status: 200, body: {} },
+    );
+    closers.push(aws.close);
+    const client = new DocumentClient(clientFor(aws.endpoint, { maxAttempts: 2 }));
+    await client.transactWrite({ TransactItems: [{ Put: { TableName: 'tbl', Item: { pk: 'a', sk: 'b' } } }] });
+    await client.transactWrite({ TransactItems: [{ Put: { TableName: 'tbl', Item: { pk: 'c', sk: 'd' } } }] });
+    client.destroy();
+    const tokens = aws.received.map((request) => JSON.parse(request.body).ClientRequestToken as string);
+    expect(tokens).toHaveLength(3);
+    expect(tokens[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+    expect(JSON.parse(aws.received[0]?.body ?? '{}').TransactItems[0].Put.Item).toEqual({
+      pk: { S: 'a' },
+      sk: { S: 'b' },
+    });
   });
 
   it('reports a refused connection as unavailable', async () => {

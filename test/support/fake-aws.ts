@@ -9,7 +9,11 @@ export interface ReceivedRequest {
 
 export interface ScriptedAnswer {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as is, instead of `body`. */
+  raw?: string;
+  headers?: Record<string, string>;
   delayMs?: number;
 }
 
@@ -26,14 +30,15 @@ export async function fakeAws(answer: (request: ReceivedRequest, index: number) 
     req.on('end', () => {
       const request = { headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), path: req.url ?? '' };
       received.push(request);
-      const { status, body, delayMs } = answer(request, received.length - 1);
+      const { status, body, raw, headers, delayMs } = answer(request, received.length - 1);
       setTimeout(() => {
         if (res.destroyed) return;
         res.writeHead(status, {
           'content-type': 'application/x-amz-json-1.1',
           'x-amzn-requestid': `req-${received.length}`,
+          ...headers,
         });
-        res.end(body === undefined ? '' : JSON.stringify(body));
+        res.end(raw ?? (body === undefined ? '' : JSON.stringify(body)));
       }, delayMs ?? 0);
     });
   });
