@@ -44,11 +44,19 @@ export class AwsServiceError extends Error {
   readonly $metadata: { httpStatusCode?: number; requestId?: string; attempts: number };
   /** The error body's other fields, e.g. DynamoDB's `CancellationReasons`. */
   readonly details: Record<string, unknown>;
+  /** The server's clock (its Date header), to correct a skewed local clock. */
+  readonly serverTime: number | undefined;
 
   constructor(
     name: string,
     message: string,
-    init: { statusCode?: number; requestId?: string; attempts: number; details?: Record<string, unknown> },
+    init: {
+      statusCode?: number;
+      requestId?: string;
+      attempts: number;
+      details?: Record<string, unknown>;
+      serverTime?: number;
+    },
   ) {
     super(message);
     this.name = name;
@@ -62,6 +70,7 @@ export class AwsServiceError extends Error {
       attempts: init.attempts,
     };
     this.details = init.details ?? {};
+    this.serverTime = init.serverTime;
   }
 }
 
@@ -70,6 +79,14 @@ const THROTTLING_ERRORS = new Set([
   'ThrottlingException',
   'RequestLimitExceeded',
   'TooManyRequestsException',
+]);
+const CLOCK_SKEW_ERRORS = new Set([
+  'InvalidSignatureException',
+  'RequestExpired',
+  'RequestInTheFuture',
+  'RequestTimeTooSkewed',
+  'SignatureDoesNotMatch',
+  'AuthFailure',
 ]);
 const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN']);
 const USER_AGENT = 'okta-tile-login/aws-json-client';
@@ -83,6 +100,8 @@ export class AwsJsonClient {
   readonly #maxAttempts: number;
   readonly #timeoutMs: number;
   readonly #contentType: string;
+  /** Server time minus local time, learnt from a clock-skew refusal (as the SDK does). */
+  #clockOffsetMs = 0;
 
   constructor(options: AwsJsonClientOptions) {
     this.#options = options;
@@ -113,10 +132,26 @@ export class AwsJsonClient {
       try {
         return (await this.#attempt(operation, body, attempt)) as T;
       } catch (error) {
-        if (attempt >= this.#maxAttempts || !isRetryable(error)) throw error;
+        if (attempt >= this.#maxAttempts) throw error;
+        if (this.#learnClockSkew(error)) continue;
+        if (!isRetryable(error)) throw error;
         await delay(backoffMs(attempt, error));
       }
     }
+  }
+
+  /**
+   * A request refused because this machine's clock is off (more than the 5
+   * minutes SigV4 allows): adopt the server's time from its Date header and
+   * sign again. True when the call should be retried at once.
+   */
+  #learnClockSkew(error: unknown): boolean {
+    if (!(error instanceof AwsServiceError) || !CLOCK_SKEW_ERRORS.has(error.name)) return false;
+    if (error.serverTime === undefined) return false;
+    const offset = error.serverTime - Date.now();
+    if (Math.abs(offset - this.#clockOffsetMs) < 60_000) return false;
+    this.#clockOffsetMs = offset;
+    return true;
   }
 
   /** Closes idle keep-alive connections (tests, CLI). */
@@ -141,9 +176,10 @@ export class AwsJsonClient {
       },
       body,
     });
-    const signed = await this.#signer.sign(unsigned);
+    const signed = await this.#signer.sign(unsigned, { signingDate: new Date(Date.now() + this.#clockOffsetMs) });
     const { statusCode, headers, bytes } = await this.#post(signed.headers, body, attempt);
     const requestId = (headers['x-amzn-requestid'] ?? headers['x-amz-request-id']) as string | undefined;
+    const serverDate = typeof headers.date === 'string' ? Date.parse(headers.date) : Number.NaN;
     // DynamoDB sends a CRC32 of the body; like the SDK, a mismatch (a response cut or
     // altered on the way) is retried rather than read as data.
     const crc32 = headers['x-amz-crc32'];
@@ -179,6 +215,7 @@ export class AwsJsonClient {
       ...(requestId ? { requestId } : {}),
       attempts: attempt,
       details,
+      ...(Number.isNaN(serverDate) ? {} : { serverTime: serverDate }),
     });
   }
 

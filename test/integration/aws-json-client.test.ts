@@ -197,6 +197,43 @@ describe('AwsJsonClient on the wire', () => {
     });
   });
 
+  it('corrects for a skewed local clock from the server Date, as the SDK does', async () => {
+    const serverNow = Date.now() + 20 * 60_000; // this machine runs 20 minutes slow
+    const aws = await fakeAws((request) => {
+      const amzDate = String(request.headers['x-amz-date']);
+      const signedAt = Date.parse(
+        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+      );
+      return Math.abs(signedAt - serverNow) > 5 * 60_000
+        ? {
+            status: 400,
+            body: { __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'Signature expired' },
+            headers: { date: new Date(serverNow).toUTCString() },
+          }
+        : { status: 200, body: { ok: true } };
+    });
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 2 });
+    await expect(client.call('GetItem', {})).resolves.toEqual({ ok: true });
+    await expect(client.call('GetItem', {})).resolves.toEqual({ ok: true });
+    client.destroy();
+    // One refusal, then the offset is kept for later calls.
+    expect(aws.received).toHaveLength(3);
+  });
+
+  it('does not retry a signature refusal when the clocks agree', async () => {
+    const aws = await fakeAws(() => ({
+      status: 400,
+      body: { __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'bad signature' },
+      headers: { date: new Date().toUTCString() },
+    }));
+    closers.push(aws.close);
+    const client = clientFor(aws.endpoint, { maxAttempts: 3 });
+    await expect(client.call('GetItem', {})).rejects.toMatchObject({ name: 'InvalidSignatureException' });
+    client.destroy();
+    expect(aws.received).toHaveLength(1);
+  });
+
   it('reports a refused connection as unavailable', async () => {
     const client = clientFor('http://127.0.0.1:9', { maxAttempts: 1 });
     const error = await client.call('GetItem', {}).catch((e: unknown) => e);
