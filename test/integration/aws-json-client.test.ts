@@ -1,4 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import zlib from 'node:zlib';
 import { Sha256 } from '@smithy/core/checksum';
 import { HttpRequest } from '@smithy/core/protocols';
@@ -232,6 +235,32 @@ describe('AwsJsonClient on the wire', () => {
     await expect(client.call('GetItem', {})).rejects.toMatchObject({ name: 'InvalidSignatureException' });
     client.destroy();
     expect(aws.received).toHaveLength(1);
+  });
+
+  it('falls back to the SDK credential chain (here a shared credentials file) without environment keys', async () => {
+    const aws = await fakeAws(() => ({ status: 200, body: {} }));
+    closers.push(aws.close);
+    const dir = mkdtempSync(join(tmpdir(), 'aws-credentials-'));
+    writeFileSync(
+      join(dir, 'credentials'),
+      '[default]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = secret-from-file\n',
+    );
+    const saved = { ...process.env };
+    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+    Object.assign(process.env, {
+      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+      AWS_CONFIG_FILE: join(dir, 'config-missing'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+    try {
+      const client = clientFor(aws.endpoint, { credentials: undefined });
+      await client.call('GetItem', {});
+      client.destroy();
+    } finally {
+      process.env = saved;
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(String(aws.received[0]?.headers.authorization)).toContain('Credential=AKIDFROMFILE/');
   });
 
   it('reports a refused connection as unavailable', async () => {
