@@ -35,6 +35,7 @@ import { compareClients } from './clients.ts';
 
 const run = promisify(execFile);
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 9);
+const WARMUP_LOGINS = Number(process.env.BENCH_WARMUP_LOGINS ?? 100);
 const LATENCY_LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 const THROUGHPUT_LOGINS = Number(process.env.BENCH_THROUGHPUT_LOGINS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -282,7 +283,9 @@ async function measureLogins(handlerModules: Record<string, string> | undefined)
   await login('bench_first', 'grace');
   const fetchesPerWarmLogin = { ...idp.counters };
 
-  // Warm latency: sequential full logins (initiate + IdP sign-in + callback), returning users.
+  // Warm latency: sequential full logins (initiate + IdP sign-in + callback), returning users,
+  // after enough logins that the JIT has compiled the hot paths, as in a busy container.
+  for (let index = 0; index < WARMUP_LOGINS; index++) await login('bench', `user${index % 25}`);
   await request<{ stats: ChildStats }>(child, 'bench:stats');
   await request(child, 'bench:profile-start');
   const latencies: number[] = [];
