@@ -25,6 +25,28 @@ const clientFor = (endpoint: string, extra: Partial<ConstructorParameters<typeof
     ...extra,
   });
 
+/** When the request was signed, from its `x-amz-date` (20261125T143000Z). */
+function signedAt(request: { headers: Record<string, string | string[] | undefined> }): number {
+  const amzDate = String(request.headers['x-amz-date']);
+  return Date.parse(
+    `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
+  );
+}
+
+/** One call with credentials left to the client, under exactly these AWS_* variables. */
+async function callWithEnvironment(endpoint: string, variables: Record<string, string>): Promise<void> {
+  const saved = { ...process.env };
+  for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
+  Object.assign(process.env, variables);
+  try {
+    const client = clientFor(endpoint, { credentials: undefined });
+    await client.call('GetItem', {});
+    client.destroy();
+  } finally {
+    process.env = saved;
+  }
+}
+
 describe('AwsJsonClient on the wire', () => {
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
@@ -55,10 +77,7 @@ describe('AwsJsonClient on the wire', () => {
     const signedHeaders = Object.fromEntries(
       signedHeaderList.split(';').map((name) => [name, String(request.headers[name])]),
     );
-    const amzDate = String(request.headers['x-amz-date']);
-    const signingDate = new Date(
-      `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-    );
+    const signingDate = new Date(signedAt(request));
     const verifier = new SignatureV4({ service: 'dynamodb', region: 'eu-west-1', credentials, sha256: Sha256 });
     const resigned = await verifier.sign(
       new HttpRequest({
@@ -78,19 +97,11 @@ describe('AwsJsonClient on the wire', () => {
   it('adds the session token of temporary credentials from the environment', async () => {
     const aws = await fakeAws(() => ({ status: 200, body: {} }));
     closers.push(aws.close);
-    const saved = { ...process.env };
-    Object.assign(process.env, {
+    await callWithEnvironment(aws.endpoint, {
       AWS_ACCESS_KEY_ID: 'ASIAENV',
       AWS_SECRET_ACCESS_KEY: 'secret-from-env',
       AWS_SESSION_TOKEN: 'token-from-env',
     });
-    try {
-      const client = clientFor(aws.endpoint, { credentials: undefined });
-      await client.call('GetItem', {});
-      client.destroy();
-    } finally {
-      process.env = saved;
-    }
     expect(aws.received[0]?.headers['x-amz-security-token']).toBe('token-from-env');
     expect(String(aws.received[0]?.headers.authorization)).toContain('Credential=ASIAENV/');
   });
@@ -203,11 +214,7 @@ describe('AwsJsonClient on the wire', () => {
   it('corrects for a skewed local clock from the server Date, as the SDK does', async () => {
     const serverNow = Date.now() + 20 * 60_000; // this machine runs 20 minutes slow
     const aws = await fakeAws((request) => {
-      const amzDate = String(request.headers['x-amz-date']);
-      const signedAt = Date.parse(
-        `${amzDate.slice(0, 4)}-${amzDate.slice(4, 6)}-${amzDate.slice(6, 8)}T${amzDate.slice(9, 11)}:${amzDate.slice(11, 13)}:${amzDate.slice(13, 15)}Z`,
-      );
-      return Math.abs(signedAt - serverNow) > 5 * 60_000
+      return Math.abs(signedAt(request) - serverNow) > 5 * 60_000
         ? {
             status: 400,
             body: { __type: 'com.amazon.coral.service#InvalidSignatureException', message: 'Signature expired' },
@@ -245,19 +252,13 @@ describe('AwsJsonClient on the wire', () => {
       join(dir, 'credentials'),
       '[default]\naws_access_key_id = AKIDFROMFILE\naws_secret_access_key = secret-from-file\n',
     );
-    const saved = { ...process.env };
-    for (const key of Object.keys(process.env)) if (key.startsWith('AWS_')) delete process.env[key];
-    Object.assign(process.env, {
-      AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
-      AWS_CONFIG_FILE: join(dir, 'config-missing'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-    });
     try {
-      const client = clientFor(aws.endpoint, { credentials: undefined });
-      await client.call('GetItem', {});
-      client.destroy();
+      await callWithEnvironment(aws.endpoint, {
+        AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials'),
+        AWS_CONFIG_FILE: join(dir, 'config-missing'),
+        AWS_EC2_METADATA_DISABLED: 'true',
+      });
     } finally {
-      process.env = saved;
       rmSync(dir, { recursive: true, force: true });
     }
     expect(String(aws.received[0]?.headers.authorization)).toContain('Credential=AKIDFROMFILE/');
