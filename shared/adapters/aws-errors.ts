@@ -34,9 +34,18 @@ export async function guard<T>(operation: () => Promise<T>): Promise<T> {
     if (CONDITION_FAILURES.has((error as { name?: string } | null)?.name ?? '')) throw error;
     // Any other service error (missing table, access denied), also when a library wrapped
     // it (Powertools Parameters does), is equally a store we cannot use.
-    for (let current: unknown = error; current && typeof current === 'object'; current = (current as Error).cause) {
-      if (isUnavailable(current) || '$metadata' in current) throw new StoreUnavailableError(error);
+    if (causes(error).some((cause) => isUnavailable(cause) || '$metadata' in cause)) {
+      throw new StoreUnavailableError(error);
     }
     throw error;
   }
+}
+
+/** The error and every `cause` under it: libraries (Powertools, our own guard) wrap service errors. */
+export function causes(error: unknown): object[] {
+  const chain: object[] = [];
+  for (let current = error; current && typeof current === 'object'; current = (current as Error).cause) {
+    chain.push(current);
+  }
+  return chain;
 }

@@ -31,7 +31,7 @@ export function createStores(config: ServiceConfig): Stores {
   const secretsClient = config.clientSecretPrefix || config.stateKeySecretId ? createSecretsManagerClient() : undefined;
   const secrets = secretsClient ? new SecretsProvider(secretsClient) : undefined;
   const clientSecrets =
-    config.clientSecretPrefix && secretsClient && secrets
+    config.clientSecretPrefix && secretsClient
       ? new SecretsManagerClientSecretStore(
           config.clientSecretPrefix,
           config.secretsCacheSeconds,

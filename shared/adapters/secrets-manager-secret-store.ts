@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
 import type { ClientSecretStore } from '../ports.ts';
-import { guard } from './aws-errors.ts';
+import { causes, guard } from './aws-errors.ts';
 import { AwsJsonClient, type AwsJsonClientOptions } from './aws-json-client.ts';
 
 /** A Secrets Manager client on the lean JSON client (see aws-json-client.ts for why not the SDK). */
@@ -106,8 +106,5 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
 }
 
 function isNotFound(error: unknown): boolean {
-  for (let current: unknown = error; current; current = (current as { cause?: unknown }).cause) {
-    if ((current as { name?: string }).name === 'ResourceNotFoundException') return true;
-  }
-  return false;
+  return causes(error).some((cause) => (cause as { name?: string }).name === 'ResourceNotFoundException');
 }
