@@ -4,9 +4,9 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStores } from '../shared/adapters/runtime.ts';
+import { appCredentialVerifierFromEnv } from '../shared/app-credentials.ts';
 import { createAuthorizer } from '../shared/authorizer.ts';
 import { readConfig } from '../shared/config.ts';
-import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();
 const stores = createStores(config);
@@ -14,8 +14,8 @@ const stores = createStores(config);
 export const handler = createAuthorizer({
   config,
   identities: stores.identities,
-  audit: stores.audit,
-  tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
+  tenantStore: stores.tenants,
+  appCredentials: appCredentialVerifierFromEnv(),
   logger: new Logger(),
   now: () => new Date(),
 });

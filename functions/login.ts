@@ -16,7 +16,7 @@ import { TenantDirectory } from '../shared/tenant-directory.ts';
 const config = readConfig();
 const stores = createStores(config);
 // One keep-alive client for discovery, JWKS and the token endpoint.
-const fetchImpl = createHttpFetch();
+const fetchImpl = createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers });
 
 export const handler = createLoginHandler({
   config,

@@ -16,7 +16,7 @@ export const handler = createSessionHandler({
   audit: stores.audit,
   tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
   discovery: new DiscoveryCache({
-    fetch: createHttpFetch(),
+    fetch: createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers }),
     timeoutMs: config.idpTimeoutMs,
     allowLoopback: config.allowLoopbackIssuers,
   }),

@@ -68,6 +68,32 @@ export interface LoginServiceProps {
    * @default none
    */
   readonly protectedRoutes?: readonly ProtectedRoute[];
+  /**
+   * Lets the app's own credential through the authorizer besides the session
+   * cookie: a JWT (`Authorization: Bearer`) from the app's issuer, verified
+   * with jose against its JWKS, for the tenant it names. Tenants with
+   * `--sso-enforced` still refuse it.
+   * @default none: only the session cookie is accepted
+   */
+  readonly appCredentials?: AppCredentialsProps;
+  /**
+   * Add `preload` to the HSTS header. Only for a domain you have submitted (or
+   * will submit) to the browsers' preload list: it commits every subdomain to
+   * HTTPS for years.
+   * @default false
+   */
+  readonly hstsPreload?: boolean;
+}
+
+export interface AppCredentialsProps {
+  /** Exact `iss` of the app's tokens (https). */
+  readonly issuer: string;
+  /** `aud` the tokens must carry. */
+  readonly audience: string;
+  /** The issuer's JWKS (https). */
+  readonly jwksUri: string;
+  /** Claim naming the tenant. @default 'tenant' */
+  readonly tenantClaim?: string;
 }
 
 export interface ProtectedRoute {
@@ -129,6 +155,18 @@ export class LoginService extends Construct {
         throw new TypeError(`protectedRoutes paths must start with "/", got "${route.path}"`);
       }
     }
+    const appCredentials = props.appCredentials;
+    if (appCredentials) {
+      for (const [name, value] of [
+        ['issuer', appCredentials.issuer],
+        ['jwksUri', appCredentials.jwksUri],
+      ] as const) {
+        if (URL.parse(value)?.protocol !== 'https:') {
+          throw new TypeError(`appCredentials.${name} must be an https URL, got "${value}"`);
+        }
+      }
+      if (!appCredentials.audience) throw new TypeError('appCredentials.audience must not be empty');
+    }
     const auditRetentionDays = requireInteger('auditRetentionDays', props.auditRetentionDays ?? 400, 1, 3650, ' days');
     const logRemovalPolicy = props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
@@ -151,6 +189,7 @@ export class LoginService extends Construct {
       IDP_TIMEOUT_MS: String(idpTimeoutMs),
       SECRETS_CACHE_SECONDS: String(secretsCache),
       AUDIT_RETENTION_DAYS: String(auditRetentionDays),
+      HSTS_PRELOAD: props.hstsPreload ? 'true' : 'false',
       // Unset: each request's own API Gateway domain is the base of the redirect URIs.
       ...(props.customDomain ? { PUBLIC_URL: `https://${props.customDomain.domainName}` } : {}),
     };
@@ -174,7 +213,18 @@ export class LoginService extends Construct {
       session: make('session', FUNCTION_ENTRIES.session),
       health: make('health', FUNCTION_ENTRIES.health),
       whoami: make('whoami', FUNCTION_ENTRIES.whoami),
-      authorizer: make('authorizer', AUTHORIZER_ENTRY),
+      authorizer: make(
+        'authorizer',
+        AUTHORIZER_ENTRY,
+        appCredentials
+          ? {
+              APP_CREDENTIAL_ISSUER: appCredentials.issuer,
+              APP_CREDENTIAL_AUDIENCE: appCredentials.audience,
+              APP_CREDENTIAL_JWKS_URI: appCredentials.jwksUri,
+              ...(appCredentials.tenantClaim ? { APP_CREDENTIAL_TENANT_CLAIM: appCredentials.tenantClaim } : {}),
+            }
+          : {},
+      ),
     };
 
     // Least privilege: each function gets the table actions its code sends, on the table only

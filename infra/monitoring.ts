@@ -27,11 +27,15 @@ export interface LoginMonitoringProps {
 /**
  * Login failure reasons that alarm on their own (5 in 5 minutes): they point at
  * a broken dependency or a misconfigured tenant rather than at one user.
- * User-driven reasons (STATE_INVALID from a stale tab, USER_NOT_ASSIGNED)
- * only count toward the total.
+ * User-driven reasons (STATE_INVALID from a stale tab, USER_NOT_ASSIGNED,
+ * AUTHORIZATION_CODE_REJECTED from a bogus or reused code) only count toward
+ * the total. CLIENT_AUTH_FAILED (the client secret is wrong or was rotated in
+ * Okta) has its own alarm, apart from TOKEN_ENDPOINT_FAILED (Okta down or slow).
  */
 export const ALARMED_FAILURE_REASONS = [
   'TOKEN_ENDPOINT_FAILED',
+  'CLIENT_AUTH_FAILED',
+  'TOKEN_REQUEST_REJECTED',
   'DISCOVERY_FAILED',
   'JWKS_FAILED',
   'STORE_UNAVAILABLE',

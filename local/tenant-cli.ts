@@ -18,10 +18,13 @@ import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts
 import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
 import { type AuditEventType, auditEvent } from '../shared/audit.ts';
+import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
+import { orgUrlOf } from '../shared/oidc/issuer-policy.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
+import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping } from '../shared/roles.ts';
 import { checkTenant } from '../shared/tenant-check.ts';
-import { buildTenantConfig, isValidTenantId } from '../shared/tenants.ts';
+import { buildTenantConfig, isValidTenantId, type TenantConfig, type TenantInput } from '../shared/tenants.ts';
 
 const USAGE = `Usage:
   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
@@ -109,6 +112,52 @@ function requireTenantId(value: string | undefined): string {
   return value;
 }
 
+type CliValues = Record<string, string | boolean | string[] | undefined>;
+
+/**
+ * What `put` saves: for an existing tenant, its stored settings with only the
+ * options given on this command changed; for a new one, the options and defaults.
+ */
+function tenantInputFrom(tenantId: string, values: CliValues, existing: TenantConfig | undefined): TenantInput {
+  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+  const flag = (name: string) => (typeof values[name] === 'boolean' ? (values[name] as boolean) : undefined);
+  const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as string[]) : undefined);
+  const issuer = text('issuer') ?? existing?.issuer ?? '';
+  // An org URL derived from the old issuer follows a new issuer; one set explicitly stays.
+  const explicitOrgUrl = existing && existing.orgUrl !== orgUrlOf(existing.issuer) ? existing.orgUrl : undefined;
+  return {
+    tenantId,
+    issuer,
+    clientId: text('client-id') ?? existing?.clientId ?? '',
+    orgUrl: text('org-url') ?? explicitOrgUrl,
+    tokenEndpointAuthMethod:
+      (text('auth-method') as TenantInput['tokenEndpointAuthMethod']) ?? existing?.tokenEndpointAuthMethod,
+    requestGroups: flag('groups') ?? existing?.requestGroups,
+    idTokenAlgorithms: list('id-token-alg') ?? existing?.idTokenAlgorithms,
+    allowedRedirectOrigins: list('allowed-redirect-origin') ?? existing?.allowedRedirectOrigins,
+    defaultRedirect: text('default-redirect') ?? existing?.defaultRedirect,
+    roleMappings: list('role-map')?.map(parseRoleMapping) ?? existing?.roleMappings,
+    defaultRoles: list('default-role') ?? existing?.defaultRoles,
+    allowedEmailDomains: list('allowed-email-domain') ?? existing?.allowedEmailDomains,
+    requireEmailVerified: flag('require-email-verified') ?? existing?.requireEmailVerified,
+    logoutRedirect: text('logout-redirect') ?? existing?.logoutRedirect,
+    ssoEnforced: flag('sso-enforced') ?? existing?.ssoEnforced,
+  };
+}
+
+/** Names of the settings that differ between two versions of a tenant's config. */
+function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
+  const ignored = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation']);
+  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...names]
+    .filter((name) => !ignored.has(name))
+    .filter(
+      (name) =>
+        JSON.stringify(before[name as keyof TenantConfig]) !== JSON.stringify(after[name as keyof TenantConfig]),
+    )
+    .sort();
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -123,6 +172,8 @@ export async function main(argv: string[]): Promise<number> {
       issuer: { type: 'string' },
       'client-id': { type: 'string' },
       'client-secret-stdin': { type: 'boolean' },
+      // Accepted only to refuse it with a pointer to stdin: argv ends up in shell history and `ps`.
+      'client-secret': { type: 'string' },
       'org-url': { type: 'string' },
       'auth-method': { type: 'string' },
       groups: { type: 'boolean' },
@@ -152,6 +203,11 @@ export async function main(argv: string[]): Promise<number> {
     return command || values.help ? 0 : 2;
   }
   if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(' ')}`);
+  if (values['client-secret'] !== undefined) {
+    throw new UsageError(
+      '--client-secret is refused: a secret on the command line ends up in shell history and process lists. Pipe it in with --client-secret-stdin, e.g. `printf %s "$SECRET" | npm run tenant -- put <tenant> --client-secret-stdin`.',
+    );
+  }
 
   const target = resolveTarget(values);
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
@@ -170,35 +226,28 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'put': {
         const tenantId = requireTenantId(tenantArg);
-        if (!values.issuer) throw new UsageError('put needs --issuer <url>.');
-        if (!values['client-id']) throw new UsageError('put needs --client-id <id>.');
+        const existing = await tenants.getTenant(tenantId);
+        if (!existing) {
+          if (!values.issuer) throw new UsageError('A new tenant needs --issuer <url>.');
+          if (!values['client-id']) throw new UsageError('A new tenant needs --client-id <id>.');
+          if (await tenants.hasTenantData(tenantId)) {
+            throw new UsageError(
+              `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
+            );
+          }
+        }
         const authMethod = values['auth-method'];
         if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
           throw new UsageError(`--auth-method must be client_secret_basic or client_secret_post, got "${authMethod}"`);
         }
-        const existing = await tenants.getTenant(tenantId);
         let config: ReturnType<typeof buildTenantConfig>;
         try {
-          config = buildTenantConfig(
-            {
-              tenantId,
-              issuer: values.issuer,
-              clientId: values['client-id'],
-              orgUrl: values['org-url'],
-              tokenEndpointAuthMethod: authMethod,
-              requestGroups: values.groups ?? existing?.requestGroups,
-              idTokenAlgorithms: values['id-token-alg'] ?? existing?.idTokenAlgorithms,
-              allowedRedirectOrigins: values['allowed-redirect-origin'] ?? existing?.allowedRedirectOrigins,
-              defaultRedirect: values['default-redirect'] ?? existing?.defaultRedirect,
-              roleMappings: values['role-map']?.map(parseRoleMapping) ?? existing?.roleMappings,
-              defaultRoles: values['default-role'] ?? existing?.defaultRoles,
-              allowedEmailDomains: values['allowed-email-domain'] ?? existing?.allowedEmailDomains,
-              requireEmailVerified: values['require-email-verified'] ?? existing?.requireEmailVerified,
-              logoutRedirect: values['logout-redirect'] ?? existing?.logoutRedirect,
-              ssoEnforced: values['sso-enforced'] ?? existing?.ssoEnforced,
-            },
-            { allowLoopback: target.mode === 'local', now: new Date(), existing },
-          );
+          config = buildTenantConfig(tenantInputFrom(tenantId, values, existing), {
+            allowLoopback: target.mode === 'local',
+            now: new Date(),
+            existing,
+          });
+          assertSafeRoleMappings(config.roleMappings);
         } catch (error) {
           throw new UsageError((error as Error).message);
         }
@@ -211,10 +260,13 @@ export async function main(argv: string[]): Promise<number> {
             'A new tenant needs its client secret: pass --client-secret-stdin and pipe the secret in (never as an argument).',
           );
         }
+        const changed = existing ? changedSettings(existing, config) : [];
         // Secret first: a tenant must never be live without its secret.
         if (secret !== undefined) await secrets.putClientSecret(tenantId, secret);
         await tenants.putTenant(config);
-        await audit('tenant_saved', tenantId, { details: { created: !existing, secretChanged: secret !== undefined } });
+        await audit('tenant_saved', tenantId, {
+          details: { created: !existing, secretChanged: secret !== undefined, changed: changed.join(',') },
+        });
         const warnings: string[] = [];
         if (config.roleMappings.length > 0 && !config.requestGroups) {
           warnings.push('Role mappings need the groups claim: add --groups and a Groups claim in the Okta app.');
@@ -223,6 +275,7 @@ export async function main(argv: string[]): Promise<number> {
         print({
           tenant: config,
           created: !existing,
+          ...(existing ? { changed, secretChanged: secret !== undefined } : {}),
           okta: {
             signInRedirectUri: `${base}/t/${tenantId}/callback`,
             initiateLoginUri: `${base}/t/${tenantId}/login`,
@@ -254,14 +307,33 @@ export async function main(argv: string[]): Promise<number> {
       }
       case 'delete': {
         const tenantId = requireTenantId(tenantArg);
-        const deleted = await tenants.deleteTenant(tenantId);
-        await secrets.deleteClientSecret(tenantId);
-        if (deleted) await audit('tenant_deleted', tenantId);
-        if (!deleted) {
+        if (!(await tenants.hasTenantData(tenantId))) {
           process.stderr.write(`No tenant "${tenantId}".\n`);
           return 1;
         }
-        print({ deleted: tenantId });
+        // The config goes first: from then on every session of the tenant is refused (the session
+        // check reads it) and no login can write to it; the rest is removed page by page and a
+        // second run finishes an interrupted one.
+        const configRemoved = await tenants.deleteTenant(tenantId);
+        const removed = await tenants.purgeTenantData(tenantId);
+        if (configRemoved) removed.tenant = (removed.tenant ?? 0) + 1;
+        await secrets.deleteClientSecret(tenantId);
+        await audit('tenant_deleted', tenantId, {
+          details: Object.fromEntries(Object.entries(removed).map(([kind, count]) => [kind, String(count)])),
+        });
+        print({
+          deleted: tenantId,
+          removed: {
+            users: removed.user ?? 0,
+            owner: removed.owner ?? 0,
+            config: removed.tenant ?? 0,
+            other: Object.entries(removed)
+              .filter(([kind]) => !['user', 'owner', 'tenant'].includes(kind))
+              .reduce((sum, [, count]) => sum + count, 0),
+          },
+          sessions: 'all ended: session items expire by TTL and are refused until then',
+          auditTrail: 'kept until its retention (AUDIT_RETENTION_DAYS) expires',
+        });
         return 0;
       }
       case 'users': {
@@ -308,7 +380,10 @@ export async function main(argv: string[]): Promise<number> {
         const tenantId = requireTenantId(tenantArg);
         if (!userIdArg) throw new UsageError(`${command} needs <tenant> <userId> (see \`users <tenant>\`).`);
         const disabled = command === 'disable-user';
-        if (!(await identities.setUserDisabled(tenantId, userIdArg, disabled))) {
+        // Disabling also ends every session created until now, for good: enabling later allows
+        // new logins only, it does not revive the sessions that were open.
+        const endSessionsBefore = disabled ? Math.floor(Date.now() / 1000) + 1 : undefined;
+        if (!(await identities.setUserDisabled(tenantId, userIdArg, disabled, endSessionsBefore))) {
           process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
           return 1;
         }
@@ -338,7 +413,10 @@ export async function main(argv: string[]): Promise<number> {
           process.stderr.write(`No tenant "${tenantId}".\n`);
           return 1;
         }
-        const results = await checkTenant(config, { fetch: (input, init) => fetch(input, init) });
+        // The same capped, timed client the service uses, refusing private addresses in AWS.
+        const results = await checkTenant(config, {
+          fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
+        });
         const ok = results.every((result) => result.ok);
         const secret = await secrets.getClientSecret(tenantId);
         const checks = [
@@ -371,20 +449,23 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/** Runs a command as the shell would: the exit code, usage on stderr for a misused command. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    return await main(argv);
+  } catch (error) {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+      return 2;
+    }
+    const e = error as { name?: string; message?: string };
+    process.stderr.write(`tenant: ${e.name ?? 'Error'}: ${e.message ?? 'failed'}\n`);
+    return 1;
+  }
+}
+
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-        process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
-        process.exitCode = 2;
-      } else {
-        const e = error as { name?: string; message?: string };
-        process.stderr.write(`tenant: ${e.name ?? 'Error'}: ${e.message ?? 'failed'}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
+  run(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,15 +1,16 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import type { AppCredentialVerifier } from './app-credentials.ts';
 import { LoginError } from './errors.ts';
 import { header } from './http/request.ts';
+import type { TenantStore } from './ports.ts';
 import { findActiveSession, type SessionDependencies } from './session-flow.ts';
-import type { TenantDirectory } from './tenant-directory.ts';
 import { isValidTenantId } from './tenants.ts';
 
 /** What downstream routes receive in `requestContext.authorizer.lambda`. */
 export interface AuthorizerContext {
   readonly [key: string]: string;
-  /** `okta-sso`: our session cookie; `app-credential`: the app's own sign-in, passed on for the app to check. */
+  /** `okta-sso`: our session cookie; `app-credential`: the app's own token, verified here. */
   readonly authMethod: 'okta-sso' | 'app-credential';
   readonly tenant: string;
   readonly userId: string;
@@ -25,42 +26,44 @@ export interface AuthorizerResult {
   context?: AuthorizerContext;
 }
 
-export interface AuthorizerDependencies extends SessionDependencies {
-  readonly tenants: TenantDirectory;
+export interface AuthorizerDependencies extends Pick<SessionDependencies, 'config' | 'identities' | 'now'> {
+  /** Read on every decision (no cache): a tenant's `--sso-enforced` applies from the next request. */
+  readonly tenantStore: TenantStore;
   readonly logger: Logger;
-  /** How long a decision for the same session token is reused in this container. @default 15 s */
-  readonly cacheMs?: number;
+  /**
+   * Verifies the app's own credential (a JWT from the app's issuer). Without
+   * one, only our session cookie is accepted: an unverified credential is
+   * never authorized.
+   */
+  readonly appCredentials?: AppCredentialVerifier | undefined;
 }
 
+const REFUSED: AuthorizerResult = { isAuthorized: false };
+
 /**
- * Turns the session cookie into the caller's tenant, user and roles for the
- * app's own routes. A request for a tenant's path (`/t/{tenant}/...` or an
- * `x-tenant-id` header) must carry a session of that tenant.
+ * Turns the request into the caller's tenant, user and roles for the app's
+ * own routes. A request for a tenant (path `/t/{tenant}/...` or an
+ * `x-tenant-id` header) must prove it belongs to that tenant, by either
+ * - our session cookie of that tenant, checked against the table on every
+ *   request (logout, revocation, disabling and tenant deletion apply at once), or
+ * - the app's own JWT, verified with `appCredentials` and naming that tenant,
+ *   unless the tenant enforces SSO.
  *
- * SSO enforcement: a request without our session but with the app's own
- * credential (`Authorization` header) is passed to the app to verify —
- * unless its tenant enforces SSO, in which case it is refused here.
+ * Decisions are not cached: each rests on the cookie, the Authorization
+ * header, the requested tenant and the table's current state, and a cached
+ * one would outlive a revocation. The cost is one DynamoDB request per
+ * authorized request (`npm run bench`).
  */
 export function createAuthorizer(deps: AuthorizerDependencies) {
-  const cacheMs = deps.cacheMs ?? 15_000;
-  const cache = new Map<string, { result: AuthorizerResult; expiresAt: number }>();
-
   return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     // The session lookup reads cookies and headers the same way the HTTP handlers do.
     const asRequest = event as unknown as APIGatewayProxyEventV2;
     const requestedTenant = event.pathParameters?.tenant ?? header(asRequest, 'x-tenant-id');
-    if (requestedTenant !== undefined && !isValidTenantId(requestedTenant)) return { isAuthorized: false };
-    const cookieKey = (event.cookies ?? []).find((cookie) => cookie.startsWith('__Host-session='));
-    const now = Date.now();
-    const cacheKey = cookieKey ? `${cookieKey}|${requestedTenant ?? ''}` : undefined;
-    const cached = cacheKey ? cache.get(cacheKey) : undefined;
-    if (cached && cached.expiresAt > now) return cached.result;
-
-    let result: AuthorizerResult = { isAuthorized: false };
+    if (requestedTenant !== undefined && !isValidTenantId(requestedTenant)) return REFUSED;
     try {
-      const active = cookieKey ? await findActiveSession(deps, asRequest) : undefined;
+      const active = await findActiveSession(deps, asRequest);
       if (active && (requestedTenant === undefined || requestedTenant === active.user.tenantId)) {
-        result = {
+        return {
           isAuthorized: true,
           context: {
             authMethod: 'okta-sso',
@@ -72,36 +75,37 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
             email: active.user.email ?? '',
           },
         };
-      } else if (!active && requestedTenant && header(asRequest, 'authorization')) {
-        const tenant = await deps.tenants.get(requestedTenant);
-        if (tenant && !tenant.ssoEnforced) {
-          result = {
-            isAuthorized: true,
-            context: {
-              authMethod: 'app-credential',
-              tenant: tenant.tenantId,
-              userId: '',
-              sub: '',
-              role: '',
-              roles: '',
-              email: '',
-            },
-          };
-        } else if (tenant?.ssoEnforced) {
-          deps.logger.info('refused a non-SSO sign-in for a tenant that enforces SSO', { tenant: tenant.tenantId });
-        }
       }
+      const bearer = /^Bearer ([\w.~+/-]+=*)$/.exec(header(asRequest, 'authorization') ?? '')?.[1];
+      if (active || !bearer || !requestedTenant || !deps.appCredentials) return REFUSED;
+      // The credential is verified before the tenant is read: unauthenticated callers
+      // learn nothing about which tenant ids exist.
+      const caller = await deps.appCredentials.verify(bearer, requestedTenant);
+      if (!caller) return REFUSED;
+      const tenant = await deps.tenantStore.getTenant(requestedTenant);
+      if (!tenant) return REFUSED;
+      if (tenant.ssoEnforced) {
+        deps.logger.info('refused a non-SSO sign-in for a tenant that enforces SSO', { tenant: tenant.tenantId });
+        return REFUSED;
+      }
+      return {
+        isAuthorized: true,
+        context: {
+          authMethod: 'app-credential',
+          tenant: tenant.tenantId,
+          userId: '',
+          sub: caller.sub,
+          role: '',
+          roles: '',
+          email: '',
+        },
+      };
     } catch (error) {
-      // A store outage must not turn into access; it is a refusal that is not cached.
-      deps.logger.error('authorizer could not check the session', {
+      // A store outage must not turn into access.
+      deps.logger.error('authorizer could not check the request', {
         code: error instanceof LoginError ? error.code : 'INTERNAL',
       });
-      return { isAuthorized: false };
+      return REFUSED;
     }
-    if (cacheKey) {
-      if (cache.size > 5000) cache.clear();
-      cache.set(cacheKey, { result, expiresAt: now + cacheMs });
-    }
-    return result;
   };
 }

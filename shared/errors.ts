@@ -21,6 +21,9 @@ export type LoginErrorCode =
   | 'USER_NOT_ASSIGNED'
   | 'IDP_ERROR'
   | 'TOKEN_ENDPOINT_FAILED'
+  | 'AUTHORIZATION_CODE_REJECTED'
+  | 'CLIENT_AUTH_FAILED'
+  | 'TOKEN_REQUEST_REJECTED'
   | 'DISCOVERY_FAILED'
   | 'JWKS_FAILED'
   | 'ID_TOKEN_INVALID'
@@ -55,6 +58,9 @@ export const ERROR_SPECS: Record<LoginErrorCode, ErrorSpec> = {
   USER_NOT_ASSIGNED: { status: 403, title: 'You are not assigned to this app' },
   IDP_ERROR: { status: 400, title: 'Okta refused the sign-in' },
   TOKEN_ENDPOINT_FAILED: { status: 502, title: 'Could not complete sign-in with Okta' },
+  AUTHORIZATION_CODE_REJECTED: { status: 400, title: 'Sign-in expired' },
+  CLIENT_AUTH_FAILED: { status: 502, title: 'This app’s sign-in is misconfigured' },
+  TOKEN_REQUEST_REJECTED: { status: 502, title: 'Okta refused the sign-in' },
   DISCOVERY_FAILED: { status: 502, title: 'Could not reach your Okta' },
   JWKS_FAILED: { status: 502, title: 'Could not fetch Okta signing keys' },
   ID_TOKEN_INVALID: { status: 401, title: 'Sign-in could not be verified' },

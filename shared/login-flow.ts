@@ -7,7 +7,14 @@ import { LoginError } from './errors.ts';
 import { createHttpHandler, type RouteHandler } from './http/middleware.ts';
 import { formParams, Params, publicOrigin, queryParams, requestCookies } from './http/request.ts';
 import { clearCookie, type HttpResult, redirect, setCookie } from './http/responses.ts';
-import { isWellFormedStateId, loginStateCookieName, openLoginState, sealLoginState } from './login-state.ts';
+import {
+  isWellFormedStateId,
+  type LoginState,
+  loginStateCookieName,
+  loginStateCookiesToDrop,
+  openLoginState,
+  sealLoginState,
+} from './login-state.ts';
 import { buildAuthorizationUrl, randomToken } from './oidc/authorization-request.ts';
 import type { DiscoveryCache } from './oidc/discovery.ts';
 import type { FetchLike } from './oidc/http-fetch.ts';
@@ -17,7 +24,7 @@ import { exchangeCode } from './oidc/token-exchange.ts';
 import { verifyIdToken } from './oidc/verify-id-token.ts';
 import type { AuditLog, ClientSecretStore, IdentityStore, LoginTelemetry, StateKeyProvider } from './ports.ts';
 import { provisionLogin } from './provisioning.ts';
-import { resolveRedirectTarget } from './redirect-target.ts';
+import { isSafeLocation, resolveRedirectTarget } from './redirect-target.ts';
 import { rolesFor } from './roles.ts';
 import { SESSION_COOKIE } from './session-flow.ts';
 import { formatSessionCookie, hashSessionToken, newSessionToken, parseSessionCookie } from './sessions.ts';
@@ -100,9 +107,11 @@ export async function initiateLogin(
   const codeVerifier = randomToken(32);
   const expiresAt = Math.floor(deps.now().getTime() / 1000) + deps.config.loginStateTtlSeconds;
   const sealed = await sealLoginState(
-    { stateId, tenantId: tenant.tenantId, nonce, codeVerifier, target, expiresAt },
+    { stateId, tenantId: tenant.tenantId, tenantGeneration: tenant.generation, nonce, codeVerifier, target, expiresAt },
     key,
   );
+  // A browser keeps a few pending logins (tabs, a second click), never an unbounded pile.
+  const dropped = loginStateCookiesToDrop(requestCookies(event)).map(clearCookie);
   const location = buildAuthorizationUrl({
     authorizationEndpoint: metadata.authorizationEndpoint,
     clientId: tenant.clientId,
@@ -113,7 +122,41 @@ export async function initiateLogin(
     codeVerifier,
     loginHint: sanitizeLoginHint(params.get('login_hint')),
   });
-  return redirect(location, [setCookie(loginStateCookieName(stateId), sealed, deps.config.loginStateTtlSeconds)]);
+  return redirect(location, [
+    ...dropped,
+    setCookie(loginStateCookieName(stateId), sealed, deps.config.loginStateTtlSeconds),
+  ]);
+}
+
+/** A login started before the tenant was deleted (and perhaps re-created) cannot finish. */
+function assertSameTenantGeneration(state: LoginState, tenant: TenantConfig): void {
+  if (state.tenantGeneration !== tenant.generation) {
+    throw new LoginError('STATE_INVALID', 'This sign-in was started for an organization that has since changed.', {
+      reason: 'state_tenant_generation_mismatch',
+      restartable: true,
+    });
+  }
+}
+
+/**
+ * Where the browser goes after login. Whatever the source (the checked
+ * target in the state, the tenant's default, the deployment's), the emitted
+ * `Location` passes the same final rule; anything else lands on the default path.
+ */
+function landingLocation(
+  deps: LoginDependencies,
+  event: APIGatewayProxyEventV2,
+  state: LoginState,
+  tenant: TenantConfig,
+): string {
+  const policy = {
+    publicOrigin: publicOrigin(event, deps.config.publicUrl),
+    allowedOrigins: [...deps.config.allowedRedirectOrigins, ...tenant.allowedRedirectOrigins],
+  };
+  for (const candidate of [state.target, tenant.defaultRedirect]) {
+    if (candidate !== undefined && isSafeLocation(candidate, policy)) return candidate;
+  }
+  return deps.config.defaultRedirectPath;
 }
 
 function callbackError(params: Params, tenantId: string): LoginError | undefined {
@@ -164,14 +207,21 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
   try {
     const idpError = callbackError(params, tenantId);
     if (idpError) {
+      // Okta's error is shown only for a genuine login attempt of this browser: otherwise anyone
+      // could link a victim to a convincing "not assigned" page on our domain with no login behind it.
       const sealedForError = stateCookieName ? cookies.get(stateCookieName) : undefined;
-      if (stateId && sealedForError) {
-        const key = await deps.stateKeys.getStateKey();
-        const verified = await openLoginState(sealedForError, { stateId, tenantId }, key, deps.now()).catch(
-          () => undefined,
-        );
-        if (verified) attempt.tenantId = verified.tenantId;
+      const key = stateId && sealedForError ? await deps.stateKeys.getStateKey() : undefined;
+      const verified =
+        stateId && sealedForError && key
+          ? await openLoginState(sealedForError, { stateId, tenantId }, key, deps.now()).catch(() => undefined)
+          : undefined;
+      if (!verified) {
+        throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
+          reason: 'idp_error_without_state',
+          restartable: true,
+        });
       }
+      attempt.tenantId = verified.tenantId;
       throw idpError;
     }
     if (!stateId) {
@@ -197,6 +247,7 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     const key = await deps.stateKeys.getStateKey();
     const state = await openLoginState(sealed, { stateId, tenantId }, key, deps.now());
     const tenant = await requireTenant(deps, event);
+    assertSameTenantGeneration(state, tenant);
     attempt.tenantId = tenant.tenantId;
 
     // RFC 9207: when the authorization server names itself, it must be our tenant's issuer.
@@ -271,6 +322,7 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
       tokenHash: hashSessionToken(token),
       tenantId: tenant.tenantId,
       userId,
+      tenantGeneration: tenant.generation,
       createdAt: nowSeconds,
       expiresAt: nowSeconds + deps.config.sessionTtlSeconds,
       lastSeenAt: nowSeconds,
@@ -308,7 +360,7 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
     deps.logger.info('login succeeded', { userId, provisioned: mode });
 
-    const target = state.target ?? tenant.defaultRedirect ?? deps.config.defaultRedirectPath;
+    const target = landingLocation(deps, event, state, tenant);
     return redirect(target, [
       ...clearState,
       setCookie(
@@ -319,6 +371,13 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     ]);
   } catch (error) {
     if (error instanceof LoginError) error.responseCookies.push(...clearState);
+    // The tenant was deleted or re-created since this container cached it: read it afresh next time.
+    if (
+      error instanceof LoginError &&
+      (error.code === 'TENANT_NOT_FOUND' || error.reason === 'state_tenant_generation_mismatch')
+    ) {
+      deps.tenants.invalidate(tenantId);
+    }
     if (attempt.tenantId) await auditFailure(deps, attempt.tenantId, attempt.userId, error);
     throw error;
   }

@@ -1,4 +1,4 @@
-import { EncryptJWT, jwtDecrypt } from 'jose';
+import { decodeProtectedHeader, EncryptJWT, jwtDecrypt } from 'jose';
 import { LoginError } from './errors.ts';
 
 /**
@@ -11,6 +11,11 @@ export interface LoginState {
   /** The `state` parameter. */
   readonly stateId: string;
   readonly tenantId: string;
+  /**
+   * The tenant's generation when the login started: a login begun before the
+   * tenant was deleted cannot complete against a tenant re-created with the same id.
+   */
+  readonly tenantGeneration?: string | undefined;
   readonly nonce: string;
   readonly codeVerifier: string;
   /** Validated redirect target, if any. */
@@ -51,16 +56,21 @@ function aesKey(key: Uint8Array): Promise<CryptoKey> {
 }
 
 export async function sealLoginState(state: LoginState, key: Uint8Array): Promise<string> {
-  return new EncryptJWT({
-    sid: state.stateId,
-    ten: state.tenantId,
-    non: state.nonce,
-    pkv: state.codeVerifier,
-    ...(state.target ? { tgt: state.target } : {}),
-  })
-    .setProtectedHeader({ alg: 'dir', enc: 'A256GCM' })
-    .setExpirationTime(state.expiresAt)
-    .encrypt(await aesKey(key));
+  return (
+    new EncryptJWT({
+      sid: state.stateId,
+      ten: state.tenantId,
+      ...(state.tenantGeneration ? { gen: state.tenantGeneration } : {}),
+      non: state.nonce,
+      pkv: state.codeVerifier,
+      ...(state.target ? { tgt: state.target } : {}),
+    })
+      // `exp` also in the (integrity-protected, readable) header: pending logins can be
+      // ordered by age without decrypting them (RFC 7519 §5.3 replicates claims this way).
+      .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', exp: state.expiresAt })
+      .setExpirationTime(state.expiresAt)
+      .encrypt(await aesKey(key))
+  );
 }
 
 /**
@@ -94,10 +104,11 @@ export async function openLoginState(
       restartable: true,
     });
   }
-  const { sid, ten, non, pkv, tgt, exp } = payload;
+  const { sid, ten, gen, non, pkv, tgt, exp } = payload;
   if (
     typeof sid !== 'string' ||
     typeof ten !== 'string' ||
+    (gen !== undefined && typeof gen !== 'string') ||
     typeof non !== 'string' ||
     typeof pkv !== 'string' ||
     typeof exp !== 'number' ||
@@ -120,5 +131,40 @@ export async function openLoginState(
       restartable: true,
     });
   }
-  return { stateId: sid, tenantId: ten, nonce: non, codeVerifier: pkv, target: tgt, expiresAt: exp };
+  return {
+    stateId: sid,
+    tenantId: ten,
+    tenantGeneration: gen,
+    nonce: non,
+    codeVerifier: pkv,
+    target: tgt,
+    expiresAt: exp,
+  };
+}
+
+/** Pending logins a browser may hold at once, the one being started included. */
+export const MAX_PENDING_LOGINS = 3;
+
+/**
+ * The login-state cookies a new login must drop so the browser keeps at most
+ * `MAX_PENDING_LOGINS`: the oldest first (by the expiry in each cookie's
+ * header), unreadable ones before any. Without this, a page that loads the
+ * login URL in a loop piles up cookies until the browser's requests exceed
+ * header limits and nothing on the domain works until they expire.
+ */
+export function loginStateCookiesToDrop(cookies: ReadonlyMap<string, string>): string[] {
+  const pending = [...cookies]
+    .filter(([name]) => isLoginStateCookieName(name))
+    .map(([name, value]) => ({ name, expiresAt: headerExpiry(value) }))
+    .sort((a, b) => a.expiresAt - b.expiresAt);
+  return pending.slice(0, Math.max(0, pending.length - (MAX_PENDING_LOGINS - 1))).map(({ name }) => name);
+}
+
+function headerExpiry(sealed: string): number {
+  try {
+    const { exp } = decodeProtectedHeader(sealed);
+    return typeof exp === 'number' ? exp : Number.NEGATIVE_INFINITY;
+  } catch {
+    return Number.NEGATIVE_INFINITY;
+  }
 }

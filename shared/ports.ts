@@ -11,9 +11,13 @@ import type { Role, User, UserProfile } from './users.ts';
 export interface TenantStore {
   getTenant(tenantId: string): Promise<TenantConfig | undefined>;
   putTenant(config: TenantConfig): Promise<void>;
-  /** Returns false when there was no such tenant. */
+  /** Deletes the tenant's config (the tenant is gone from then on); false when there was no such tenant. */
   deleteTenant(tenantId: string): Promise<boolean>;
   listTenants(): Promise<TenantConfig[]>;
+  /** Whether anything is stored under the tenant id (config, users, owner, leftovers of an unfinished delete). */
+  hasTenantData(tenantId: string): Promise<boolean>;
+  /** Removes everything stored under the tenant id, in pages; counts what it removed by item type. */
+  purgeTenantData(tenantId: string): Promise<Record<string, number>>;
 }
 
 export interface ClientSecretStore {
@@ -66,7 +70,9 @@ export interface SessionContext {
   readonly session: Session | undefined;
   readonly user: User | undefined;
   /** Undefined when the tenant no longer exists. */
-  readonly tenant: { readonly sessionsNotBefore: number | undefined } | undefined;
+  readonly tenant:
+    | { readonly sessionsNotBefore: number | undefined; readonly generation: string | undefined }
+    | undefined;
 }
 
 export interface IdentityStore {
@@ -93,8 +99,12 @@ export interface IdentityStore {
   revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
   listUsers(tenantId: string): Promise<User[]>;
   getUser(tenantId: string, userId: string): Promise<User | undefined>;
-  /** Disabling takes effect at once: every read of the user's sessions checks the flag. False if no such user. */
-  setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean>;
+  /**
+   * Disables or enables a user; false if no such user. `endSessionsBefore`
+   * (epoch seconds) ends the user's sessions created before it in the same
+   * write: disabling passes it, so re-enabling later does not revive them.
+   */
+  setUserDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number): Promise<boolean>;
   /**
    * Makes `userId` the tenant's one owner and the previous owner a member, in
    * one transaction guarded by the OWNER item, so there is never zero or two.

@@ -1,31 +1,85 @@
 /**
  * Decides whether a `target_link_uri` may be followed after login (OIDC Core
- * §4: the RP MUST verify it so it is not an open redirector). Allowed: a path
- * on our own origin, or an absolute http(s) URL on our origin or an allow-listed
- * origin. Everything else (protocol-relative `//`, backslashes, `javascript:`,
- * credentials in the URL, control characters) is refused.
+ * §4: the RP MUST verify it so it is not an open redirector).
  *
- * Returns the target to redirect to, or undefined when it must be ignored.
+ * The decision is made on what the browser will finally be sent, not on the
+ * raw string: the value is resolved against our origin exactly as a browser
+ * resolves a `Location` (WHATWG URL: dot segments, backslashes, encoded dots),
+ * and the result is accepted only when
+ * - its origin is ours or allow-listed, and
+ * - the emitted value cannot be read by a browser as scheme-relative: no
+ *   leading `//`, `/\` or `\\`, also not once percent-decoded or with the
+ *   characters browsers strip (tabs, newlines) removed.
+ *
+ * Accepted inputs are a path (`/app?x#y`) or an absolute http(s) URL. Targets
+ * on our origin are emitted as a path, others as their normalised href.
+ * Everything else is refused.
  */
-export function resolveRedirectTarget(
-  raw: string | undefined,
-  options: { publicOrigin: string; allowedOrigins: readonly string[] },
-): string | undefined {
-  if (raw === undefined || raw.length === 0 || raw.length > 2048) return undefined;
-  // Control characters, whitespace and backslashes let browsers reinterpret a URL.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-  if (/[\u0000-\u0020\u007f-\u009f\\]/.test(raw)) return undefined;
 
-  if (raw.startsWith('/')) {
-    if (raw.startsWith('//')) return undefined;
-    const url = URL.parse(raw, options.publicOrigin);
-    if (!url || url.origin !== options.publicOrigin) return undefined;
-    return `${url.pathname}${url.search}${url.hash}`;
-  }
+const MAX_TARGET_LENGTH = 2048;
+/** C0/C1 controls, space and DEL: browsers strip or reinterpret them, and no real target needs them. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+const CONTROL_OR_SPACE = /[\u0000-\u0020\u007f-\u009f]/;
+/** What browsers read as "another host": two slashes in any mix with backslashes. */
+const SCHEME_RELATIVE = /^[/\\]{2}/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters browsers strip from URLs
+const STRIPPED_BY_BROWSERS = /[\u0000-\u0020]/g;
 
-  const url = URL.parse(raw);
+export interface RedirectPolicy {
+  /** Our own origin, e.g. `https://login.example.com`. */
+  readonly publicOrigin: string;
+  /** Other origins (scheme://host[:port]) targets may point to. */
+  readonly allowedOrigins: readonly string[];
+}
+
+/** Returns the `Location` to redirect to, or undefined when the target must be ignored. */
+export function resolveRedirectTarget(raw: string | undefined, policy: RedirectPolicy): string | undefined {
+  if (raw === undefined || raw.length === 0 || raw.length > MAX_TARGET_LENGTH) return undefined;
+  if (CONTROL_OR_SPACE.test(raw) || raw.includes('\\')) return undefined;
+  const isPath = raw.startsWith('/');
+  const url = isPath ? URL.parse(raw, policy.publicOrigin) : URL.parse(raw);
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) return undefined;
   if (url.username || url.password) return undefined;
-  if (url.origin !== options.publicOrigin && !options.allowedOrigins.includes(url.origin)) return undefined;
-  return url.href;
+  // Our own origin is always emitted as a path, so the scheme-relative check below sees it.
+  const location = url.origin === policy.publicOrigin ? `${url.pathname}${url.search}${url.hash}` : url.href;
+  return isSafeLocation(location, policy) ? location : undefined;
+}
+
+/**
+ * The last check before a `Location` header is emitted: the value, resolved
+ * as a browser would, stays on an allowed origin and is not scheme-relative in
+ * any spelling. Also used for targets that did not come from the request
+ * (tenant defaults), so every redirect after login passes the same rule.
+ */
+export function isSafeLocation(location: string, policy: RedirectPolicy): boolean {
+  if (location.length === 0 || location.length > MAX_TARGET_LENGTH || CONTROL_OR_SPACE.test(location)) return false;
+  if (location.includes('\\')) return false;
+  for (const spelling of decodings(location)) {
+    if (SCHEME_RELATIVE.test(spelling.replace(STRIPPED_BY_BROWSERS, ''))) return false;
+  }
+  const resolved = URL.parse(location, policy.publicOrigin);
+  if (!resolved || (resolved.protocol !== 'https:' && resolved.protocol !== 'http:')) return false;
+  if (resolved.username || resolved.password) return false;
+  return resolved.origin === policy.publicOrigin || policy.allowedOrigins.includes(resolved.origin);
+}
+
+/** The value and its percent-decodings (a proxy or app may decode once or twice more). */
+function decodings(value: string): string[] {
+  const spellings = [value];
+  let current = value;
+  for (let round = 0; round < 3; round++) {
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(current);
+    } catch {
+      // Malformed escapes: decode what can be decoded, byte by byte.
+      decoded = current.replace(/%([0-9a-f]{2})/gi, (_match, hex: string) =>
+        String.fromCharCode(Number.parseInt(hex, 16)),
+      );
+    }
+    if (decoded === current) break;
+    spellings.push(decoded);
+    current = decoded;
+  }
+  return spellings;
 }

@@ -43,6 +43,14 @@ function matcherFor(mapping: RoleMapping): (group: string) => boolean {
   return (group) => pattern.test(group);
 }
 
+/**
+ * Bounds on what a login matches against the mappings (Okta sends at most
+ * 100 groups): with regexes vetted when saved (`role-map-safety.ts`), these
+ * keep the work per login small whatever the IdP or SCIM sends.
+ */
+export const MAX_GROUPS_MATCHED = 200;
+export const MAX_GROUP_NAME_LENGTH = 256;
+
 const compiled = new WeakMap<readonly RoleMapping[], Array<{ role: string; matches: (group: string) => boolean }>>();
 
 /**
@@ -59,9 +67,10 @@ export function rolesFor(
     matchers = mappings.map((mapping) => ({ role: mapping.role, matches: matcherFor(mapping) }));
     compiled.set(mappings, matchers);
   }
+  const considered = groups.slice(0, MAX_GROUPS_MATCHED).filter((group) => group.length <= MAX_GROUP_NAME_LENGTH);
   const roles: string[] = [];
   for (const { role, matches } of matchers) {
-    if (!roles.includes(role) && groups.some(matches)) roles.push(role);
+    if (!roles.includes(role) && considered.some(matches)) roles.push(role);
   }
   return roles.length > 0 ? roles : [...defaultRoles];
 }

@@ -39,7 +39,7 @@ export interface ActiveSession {
  * TTL deletes items only eventually.
  */
 export async function findActiveSession(
-  deps: SessionDependencies,
+  deps: Pick<SessionDependencies, 'config' | 'identities' | 'now'>,
   event: APIGatewayProxyEventV2,
 ): Promise<ActiveSession | undefined> {
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
@@ -55,6 +55,8 @@ export async function findActiveSession(
   if (user.disabled) return undefined;
   if (user.sessionsNotBefore !== undefined && session.createdAt < user.sessionsNotBefore) return undefined;
   if (tenant.sessionsNotBefore !== undefined && session.createdAt < tenant.sessionsNotBefore) return undefined;
+  // A session of a deleted tenant, or of an earlier tenant with the same id, is over.
+  if (session.tenantGeneration !== tenant.generation) return undefined;
   // Record use for the idle timeout, but only once per tenth of it: most reads stay a single request.
   if (idle > 0 && now - session.lastSeenAt >= Math.max(60, Math.floor(idle / 10))) {
     await deps.identities.touchSession(tokenHash, now);

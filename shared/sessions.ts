@@ -6,6 +6,8 @@ export interface Session {
   readonly tokenHash: string;
   readonly tenantId: string;
   readonly userId: string;
+  /** The tenant's generation at login: a session outlives neither its tenant's deletion nor a re-creation. */
+  readonly tenantGeneration?: string | undefined;
   /** Epoch seconds. */
   readonly createdAt: number;
   /** Epoch seconds; also the DynamoDB TTL. */

@@ -1,4 +1,4 @@
-import type { FetchLike } from './oidc/http-fetch.ts';
+import { type FetchLike, fetchWithTimeout, PRIVATE_ADDRESS_REFUSED } from './oidc/http-fetch.ts';
 import type { TenantConfig } from './tenants.ts';
 
 export interface CheckResult {
@@ -17,6 +17,9 @@ function describeFetchFailure(url: string, error: unknown): string {
     return `TLS failure talking to ${url} (${code}): the certificate is not trusted or does not match the host. Check the issuer's host name and certificate.`;
   }
   if ((error as { name?: string }).name === 'TimeoutError') return `${url} did not answer within the timeout.`;
+  if (code === PRIVATE_ADDRESS_REFUSED) {
+    return `${url} resolves to a loopback, private or link-local address, which the service refuses outside local mode: use the Okta org's public URL.`;
+  }
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
     return `The host of ${url} does not resolve (${code}): check the issuer URL for typos.`;
   if (code === 'ECONNREFUSED') return `${url} refused the connection.`;
@@ -28,11 +31,7 @@ async function getJson(
   url: string,
   timeoutMs: number,
 ): Promise<{ status: number; json: unknown }> {
-  const response = await fetchImpl(url, {
-    headers: { accept: 'application/json' },
-    redirect: 'manual',
-    signal: AbortSignal.timeout(timeoutMs),
-  });
+  const response = await fetchWithTimeout(fetchImpl, url, { headers: { accept: 'application/json' } }, timeoutMs);
   const text = await response.text();
   let json: unknown;
   try {

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { assertAcceptableIssuer, orgUrlOf } from './oidc/issuer-policy.ts';
 import type { TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
+import { isSafeLocation } from './redirect-target.ts';
 import { isValidRole, parseRoleMapping, type RoleMapping } from './roles.ts';
 
 /** Lowercase snake_case, 1–63 characters (DESIGN.md "Tenant CLI"). */
@@ -40,6 +42,12 @@ export interface TenantConfig {
   readonly ssoEnforced: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * Random id given when the tenant is created. Sessions and login states carry
+   * it, so deleting a tenant ends them all at once and a tenant re-created with
+   * the same id does not revive them. Tenants created before it existed have none.
+   */
+  readonly generation?: string;
   /** Set once the tenant has an owner; lets a later user's first login skip the owner claim. */
   readonly hasOwner?: boolean;
 }
@@ -64,10 +72,15 @@ export interface TenantInput {
 
 const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
+/** Stands in for the deployment's origin: a configured path must stay on whatever origin serves it. */
+const ANY_SERVICE_ORIGIN = 'https://service.invalid';
+
+/** The same rule as every redirect after login (`isSafeLocation`): a path on our origin or an allowed origin. */
 function isSafeTarget(target: string, allowedOrigins: readonly string[]): boolean {
-  const isPath = target.startsWith('/') && !target.startsWith('//') && !target.includes('\\');
-  const url = URL.parse(target);
-  return isPath || Boolean(url && allowedOrigins.includes(url.origin));
+  const absolute = URL.parse(target);
+  if (!absolute && !target.startsWith('/')) return false;
+  if (absolute?.origin === ANY_SERVICE_ORIGIN) return false;
+  return isSafeLocation(target, { publicOrigin: ANY_SERVICE_ORIGIN, allowedOrigins });
 }
 
 const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384']);
@@ -160,6 +173,11 @@ export function buildTenantConfig(
     ssoEnforced: input.ssoEnforced ?? false,
     createdAt: options.existing?.createdAt ?? now,
     updatedAt: now,
+    ...(options.existing
+      ? options.existing.generation
+        ? { generation: options.existing.generation }
+        : {}
+      : { generation: randomUUID() }),
     ...(options.existing?.hasOwner ? { hasOwner: true } : {}),
   };
 }

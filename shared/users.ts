@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { MAX_GROUP_NAME_LENGTH, MAX_GROUPS_MATCHED } from './roles.ts';
 
 export type Role = 'owner' | 'member';
 
@@ -41,8 +42,8 @@ export function userIdFor(issuer: string, sub: string): string {
   return `u_${createHash('sha256').update(`${issuer}\n${sub}`).digest('base64url').slice(0, 32)}`;
 }
 
-const MAX_GROUPS = 200;
-const MAX_TEXT = 256;
+const MAX_GROUPS = MAX_GROUPS_MATCHED;
+const MAX_TEXT = MAX_GROUP_NAME_LENGTH;
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value.slice(0, MAX_TEXT) : undefined;

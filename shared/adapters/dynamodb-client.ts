@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type {
   BatchGetCommandInput,
   BatchGetCommandOutput,
+  BatchWriteCommandInput,
+  BatchWriteCommandOutput,
   DeleteCommandInput,
   DeleteCommandOutput,
   GetCommandInput,
@@ -102,6 +104,36 @@ export class DocumentClient {
         ]),
       ),
     } as Out<BatchGetCommandOutput>;
+  }
+
+  async batchWrite(input: BatchWriteCommandInput): Promise<Out<BatchWriteCommandOutput>> {
+    const toWireRequests = (requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]) =>
+      requests.map((request) => ({
+        ...(request.PutRequest ? { PutRequest: { Item: toWire(request.PutRequest.Item) } } : {}),
+        ...(request.DeleteRequest ? { DeleteRequest: { Key: toWire(request.DeleteRequest.Key) } } : {}),
+      }));
+    const requestItems = Object.fromEntries(
+      Object.entries(input.RequestItems ?? {}).map(([table, requests]) => [table, toWireRequests(requests)]),
+    );
+    const output = await this.#call('BatchWriteItem', { ...input, RequestItems: requestItems });
+    const unprocessed = (output.UnprocessedItems ?? {}) as Record<
+      string,
+      Array<{ PutRequest?: { Item: Wire }; DeleteRequest?: { Key: Wire } }>
+    >;
+    return {
+      ...output,
+      UnprocessedItems: Object.fromEntries(
+        Object.entries(unprocessed).map(([table, requests]) => [
+          table,
+          requests.map((request) => ({
+            ...(request.PutRequest ? { PutRequest: { Item: unmarshall(request.PutRequest.Item as never) } } : {}),
+            ...(request.DeleteRequest
+              ? { DeleteRequest: { Key: unmarshall(request.DeleteRequest.Key as never) } }
+              : {}),
+          })),
+        ]),
+      ),
+    } as Out<BatchWriteCommandOutput>;
   }
 
   /** Resolves when every item was written; throws `TransactionCanceledException` otherwise (see `cancellationReasons`). */

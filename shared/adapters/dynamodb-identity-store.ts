@@ -37,6 +37,8 @@ const SESSION_CONTEXT_PROJECTION = (() => {
     'disabled',
     'lastLoginAt',
     'sessionsNotBefore',
+    'generation',
+    'tenantGeneration',
   ];
   const names = Object.fromEntries(attributes.map((attribute, index) => [`#p${index}`, attribute]));
   return { expression: Object.keys(names).join(', '), names };
@@ -68,6 +70,7 @@ function toSession(item: Record<string, unknown>): Session {
     tokenHash: item.tokenHash as string,
     tenantId: item.tenantId as string,
     userId: item.userId as string,
+    tenantGeneration: typeof item.tenantGeneration === 'string' ? item.tenantGeneration : undefined,
     createdAt: item.createdAt as number,
     expiresAt: item[TTL_ATTRIBUTE] as number,
     lastSeenAt: typeof item.lastSeenAt === 'number' ? item.lastSeenAt : (item.createdAt as number),
@@ -108,7 +111,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     mode: LoginWriteMode,
     previousRoles?: readonly string[],
   ): Promise<LoginWriteOutcome> {
-    const items = [
+    const items: TransactItem[] = [
       ...this.#transactionFor(record, mode, previousRoles),
       ...record
         .audit({ mode, previousRoles })
@@ -129,14 +132,16 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
         return { kind: 'roles_changed', previousRoles: Array.isArray(existing.roles) ? existing.roles : [] };
       }
       if (mode === 'member' && failed(0)) return { kind: 'user_exists' };
+      // The tenant config item is checked by the owner and member writes.
+      const tenantCheck = items.findIndex((item) => (item.ConditionCheck ?? item.Update)?.Key?.sk === 'CONFIG');
+      if (tenantCheck >= 0 && failed(tenantCheck) && !(mode === 'owner' && (failed(0) || failed(1)))) {
+        throw new LoginError('TENANT_NOT_FOUND', 'This organization was removed while you were signing in.', {
+          reason: 'tenant_deleted_during_login',
+        });
+      }
       if (mode === 'owner') {
         if (failed(1)) return { kind: 'user_exists' };
         if (failed(0)) return { kind: 'owner_taken' };
-        if (failed(3)) {
-          throw new LoginError('TENANT_NOT_FOUND', 'This organization was removed while you were signing in.', {
-            reason: 'tenant_deleted_during_login',
-          });
-        }
       }
       throw new LoginError('STORE_UNAVAILABLE', 'The sign-in could not be saved. Please try again.', {
         cause: error,
@@ -205,6 +210,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
           tokenHash: session.tokenHash,
           tenantId: session.tenantId,
           userId: session.userId,
+          ...(session.tenantGeneration ? { tenantGeneration: session.tenantGeneration } : {}),
           createdAt: session.createdAt,
           lastSeenAt: session.lastSeenAt,
           [TTL_ATTRIBUTE]: session.expiresAt,
@@ -292,7 +298,17 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
         ConditionExpression: 'attribute_not_exists(pk)',
       },
     };
-    if (mode === 'member') return [userPut, sessionPut, ...endPrevious];
+    // The tenant must still be the one this login started for: a login racing `tenant delete`
+    // (or served from a stale tenant cache) cannot leave a user behind in a deleted tenant.
+    const sameTenant = tenantGenerationCondition(session.tenantGeneration);
+    if (mode === 'member') {
+      return [
+        userPut,
+        sessionPut,
+        ...endPrevious,
+        { ConditionCheck: { TableName: table, Key: keys.tenantConfig(record.tenantId), ...sameTenant } },
+      ];
+    }
     return [
       {
         Put: {
@@ -308,8 +324,8 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
           TableName: table,
           Key: keys.tenantConfig(record.tenantId),
           UpdateExpression: 'SET hasOwner = :true',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':true': true },
+          ...sameTenant,
+          ExpressionAttributeValues: { ':true': true, ...sameTenant.ExpressionAttributeValues },
         },
       },
       ...endPrevious,
@@ -345,6 +361,7 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
         else if (item.sk === 'CONFIG') {
           tenant = {
             sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+            generation: typeof item.generation === 'string' ? item.generation : undefined,
           };
         } else user = toUser(item);
       }
@@ -410,8 +427,33 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     return Item ? toUser(Item) : undefined;
   }
 
-  async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<boolean> {
-    return this.#setOnExisting(keys.user(tenantId, userId), 'disabled', disabled);
+  async setUserDisabled(
+    tenantId: string,
+    userId: string,
+    disabled: boolean,
+    endSessionsBefore?: number,
+  ): Promise<boolean> {
+    try {
+      await guard(() =>
+        this.client.update({
+          TableName: this.tableName,
+          Key: keys.user(tenantId, userId),
+          UpdateExpression:
+            endSessionsBefore === undefined
+              ? 'SET disabled = :disabled'
+              : 'SET disabled = :disabled, sessionsNotBefore = :notBefore',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: {
+            ':disabled': disabled,
+            ...(endSessionsBefore === undefined ? {} : { ':notBefore': endSessionsBefore }),
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if ((error as { name?: string }).name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
   }
 
   async transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'> {
@@ -486,4 +528,19 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
     } while (startKey);
     return users;
   }
+}
+
+/** The tenant config item exists and has this generation (or, for tenants from before generations, none). */
+function tenantGenerationCondition(generation: string | undefined) {
+  return generation
+    ? {
+        ConditionExpression: 'attribute_exists(pk) AND #generation = :generation',
+        ExpressionAttributeNames: { '#generation': 'generation' },
+        ExpressionAttributeValues: { ':generation': generation } as Record<string, unknown>,
+      }
+    : {
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#generation)',
+        ExpressionAttributeNames: { '#generation': 'generation' },
+        ExpressionAttributeValues: {} as Record<string, unknown>,
+      };
 }

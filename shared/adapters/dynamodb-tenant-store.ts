@@ -1,3 +1,4 @@
+import { StoreUnavailableError } from '../errors.ts';
 import type { TenantStore } from '../ports.ts';
 import type { RoleMapping } from '../roles.ts';
 import type { TenantConfig } from '../tenants.ts';
@@ -25,9 +26,12 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
     ssoEnforced: item.ssoEnforced === true,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
+    ...(typeof item.generation === 'string' ? { generation: item.generation } : {}),
     ...(item.hasOwner === true ? { hasOwner: true } : {}),
   };
 }
+
+const BATCH_WRITE_LIMIT = 25;
 
 export class DynamoDbTenantStore implements TenantStore {
   constructor(
@@ -37,7 +41,8 @@ export class DynamoDbTenantStore implements TenantStore {
 
   async getTenant(tenantId: string): Promise<TenantConfig | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.tenantConfig(tenantId) }),
+      // Consistent: a change made with the CLI is seen by the next read (authorizer, cache misses).
+      this.client.get({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ConsistentRead: true }),
     );
     return Item ? toConfig(Item) : undefined;
   }
@@ -56,6 +61,67 @@ export class DynamoDbTenantStore implements TenantStore {
       this.client.delete({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ReturnValues: 'ALL_OLD' }),
     );
     return Attributes !== undefined;
+  }
+
+  async hasTenantData(tenantId: string): Promise<boolean> {
+    const page = await guard(() =>
+      this.client.query({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk },
+        ProjectionExpression: 'pk',
+        ConsistentRead: true,
+        Limit: 1,
+      }),
+    );
+    return (page.Items ?? []).length > 0;
+  }
+
+  /**
+   * Deletes every item of the tenant's partition (users, owner, config,
+   * locally the client secret, pending setup state), a page at a time, 25
+   * items per BatchWriteItem with unprocessed items retried. Safe to run
+   * again after an interruption: it continues with what is left.
+   */
+  async purgeTenantData(tenantId: string): Promise<Record<string, number>> {
+    const removed: Record<string, number> = {};
+    const pk = keys.tenantConfig(tenantId).pk;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await guard(() =>
+        this.client.query({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+          ExpressionAttributeNames: { '#type': 'type' },
+          ProjectionExpression: 'pk, sk, #type',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = page.Items ?? [];
+      for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
+        const batch = items.slice(start, start + BATCH_WRITE_LIMIT);
+        await this.#deleteAll(batch.map((item) => ({ pk: item.pk, sk: item.sk })));
+        for (const item of batch) {
+          const kind = typeof item.type === 'string' ? item.type : 'other';
+          removed[kind] = (removed[kind] ?? 0) + 1;
+        }
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return removed;
+  }
+
+  async #deleteAll(keysToDelete: Array<Record<string, unknown>>): Promise<void> {
+    let pending = keysToDelete.map((key) => ({ DeleteRequest: { Key: key } }));
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= 8) throw new StoreUnavailableError(new Error('BatchWriteItem kept returning unprocessed items'));
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * Math.random()));
+      const requests = pending;
+      const output = await guard(() => this.client.batchWrite({ RequestItems: { [this.tableName]: requests } }));
+      pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
+    }
   }
 
   async listTenants(): Promise<TenantConfig[]> {

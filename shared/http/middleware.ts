@@ -20,7 +20,14 @@ export type RouteHandler = (event: APIGatewayProxyEventV2, context: RequestConte
 /** Called with every error turned into a response, e.g. to count login failures. */
 export type ErrorObserver = (error: LoginError, event: APIGatewayProxyEventV2) => void;
 
-const CORRELATION_ID = /^[A-Za-z0-9._-]{8,64}$/;
+/**
+ * A client-supplied correlation id is echoed in responses and logs, so only a
+ * short token of letters, digits, `-` and `_` is taken; anything else gets a
+ * generated one.
+ */
+const CORRELATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** Two years, as the HSTS preload list asks; `preload` itself only when the operator opts in. */
+const HSTS_MAX_AGE = 2 * 365 * 24 * 3600;
 
 /** Responses that are not pages (JSON, redirects) still get a deny-all CSP. */
 const DEFAULT_CSP = "default-src 'none'; frame-ancestors 'none'";
@@ -75,7 +82,17 @@ export function errorResponse(error: LoginError, event: APIGatewayProxyEventV2, 
  */
 export function createHttpHandler(
   routes: Record<string, RouteHandler>,
-  options: { logger: Logger; onError?: ErrorObserver },
+  options: {
+    logger: Logger;
+    onError?: ErrorObserver;
+    /**
+     * Add `preload` to Strict-Transport-Security: submitting a domain to the
+     * browsers' preload list is an operator's decision (it binds every
+     * subdomain to HTTPS for years), never a library default.
+     * @default HSTS_PRELOAD === 'true'
+     */
+    hstsPreload?: boolean;
+  },
 ) {
   const { logger } = options;
   const state = new WeakMap<object, { correlationId: string; startedAt: number }>();
@@ -136,6 +153,11 @@ export function createHttpHandler(
         xssProtection: false,
         permissionsPolicy: false,
         crossOriginEmbedderPolicy: false,
+        strictTransportSecurity: {
+          maxAge: HSTS_MAX_AGE,
+          includeSubDomains: true,
+          preload: options.hstsPreload ?? process.env.HSTS_PRELOAD === 'true',
+        },
       }),
     )
     .use(envelope);

@@ -1,5 +1,5 @@
 import { LoginError } from '../errors.ts';
-import { type FetchLike, fetchWithTimeout } from './http-fetch.ts';
+import { type FetchLike, fetchWithTimeout, PRIVATE_ADDRESS_REFUSED } from './http-fetch.ts';
 import { assertAcceptableEndpoint } from './issuer-policy.ts';
 
 /** The parts of an OpenID Provider's metadata this service uses. */
@@ -83,11 +83,14 @@ async function fetchMetadata(issuer: string, options: DiscoveryOptions): Promise
     document = (await response.json()) as Record<string, unknown>;
     if (typeof document !== 'object' || document === null) throw new Error('not a JSON object');
   } catch (cause) {
+    const refused = (cause as { cause?: { code?: string } }).cause?.code === PRIVATE_ADDRESS_REFUSED;
     throw new LoginError('DISCOVERY_FAILED', 'The service could not reach your organization’s Okta.', {
       cause,
-      reason: 'discovery_unreachable',
+      reason: refused ? 'discovery_private_address' : 'discovery_unreachable',
       restartable: true,
-      adminHint: `Check that ${url} answers with the OpenID configuration and that the tenant's issuer is right.`,
+      adminHint: refused
+        ? `The tenant's issuer host resolves to a loopback, private or link-local address, which the service refuses: configure the Okta org's public URL.`
+        : `Check that ${url} answers with the OpenID configuration and that the tenant's issuer is right.`,
     });
   }
   // OIDC Discovery §4.3: the issuer in the document must be exactly the one we asked.

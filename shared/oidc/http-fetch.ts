@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
 /** The fetch the OIDC client uses; injectable so tests and benchmarks can count or fault calls. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -17,6 +18,24 @@ export async function fetchWithTimeout(
   return fetchImpl(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
 }
 
+export interface HttpFetchOptions {
+  /** @default 1 MB */
+  readonly maxBodyBytes?: number;
+  /**
+   * Refuse connections to loopback, private, link-local (instance metadata) and
+   * other non-public addresses: on in AWS, where tenant config names the hosts
+   * (SSRF); off in local mode, where the identity provider is on localhost.
+   * @default false
+   */
+  readonly blockPrivateAddresses?: boolean;
+}
+
+const PUBLIC_ONLY = { allowPrivateIPAddress: false, allowMetaIPAddress: false } as const;
+/** How request-filtering-agent words a refused address (it sets no code). */
+const REFUSED_ADDRESS = /^DNS lookup \S+ .*is not allowed/;
+/** The `code` a refused connection's cause carries, for messages that say what happened. */
+export const PRIVATE_ADDRESS_REFUSED = 'ERR_PRIVATE_ADDRESS_REFUSED';
+
 /** Bodies above this are refused: no OIDC document or token response comes near it. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
@@ -29,12 +48,19 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  * Okta host. Failures look like fetch's: a network error is a TypeError with
  * the cause attached, an abort rejects with the signal's reason (TimeoutError).
  */
-export function createHttpFetch(options: { maxBodyBytes?: number } = {}): FetchLike {
+export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
-  const agents = {
-    'http:': new HttpAgent({ keepAlive: true }),
-    'https:': new HttpsAgent({ keepAlive: true }),
-  };
+  // The address is checked after DNS resolution, on the connection itself, so a public
+  // name that resolves (or is re-bound) to 169.254.169.254 or 10.x is refused too.
+  const agents = options.blockPrivateAddresses
+    ? {
+        'http:': new RequestFilteringHttpAgent({ keepAlive: true, ...PUBLIC_ONLY }),
+        'https:': new RequestFilteringHttpsAgent({ keepAlive: true, ...PUBLIC_ONLY }),
+      }
+    : {
+        'http:': new HttpAgent({ keepAlive: true }),
+        'https:': new HttpsAgent({ keepAlive: true }),
+      };
   return (input, init = {}) =>
     new Promise<Response>((resolve, reject) => {
       const url = new URL(input);
@@ -87,6 +113,7 @@ export function createHttpFetch(options: { maxBodyBytes?: number } = {}): FetchL
       });
       function fail(error: Error): void {
         signal?.removeEventListener('abort', onAbort);
+        if (REFUSED_ADDRESS.test(error.message)) Object.assign(error, { code: PRIVATE_ADDRESS_REFUSED });
         reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
       }
       function onAbort(): void {

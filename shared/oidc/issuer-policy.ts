@@ -1,6 +1,25 @@
+import ipaddr from 'ipaddr.js';
 import { LoginError } from '../errors.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Hosts that name this machine or a private network rather than an Okta org:
+ * `localhost` (and `*.localhost`) and IP literals outside public unicast
+ * (loopback, private, link-local such as the instance metadata address,
+ * unique-local, carrier-grade NAT, reserved). Names that merely resolve to
+ * such addresses are refused when connecting (`createHttpFetch`).
+ */
+export function isPrivateHost(hostname: string): boolean {
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  if (!ipaddr.isValid(host)) return false;
+  const address = ipaddr.process(host);
+  return address.range() !== 'unicast';
+}
 
 /**
  * Issuers must be https (OIDC Core §2, §4). Loopback http issuers are allowed
@@ -14,6 +33,10 @@ export function assertAcceptableIssuer(issuer: string, allowLoopback: boolean): 
   const loopback = LOOPBACK_HOSTS.has(url.hostname);
   if (url.protocol !== 'https:' && !(allowLoopback && loopback && url.protocol === 'http:')) {
     throw new TypeError(`issuer must use https, got "${issuer}"`);
+  }
+  // Outside local mode, tenant config must not point the service at its own network (SSRF).
+  if (!allowLoopback && isPrivateHost(url.hostname)) {
+    throw new TypeError(`issuer must be a public host, not a loopback, private or link-local address, got "${issuer}"`);
   }
   return url;
 }
@@ -31,7 +54,7 @@ export function assertAcceptableEndpoint(name: string, value: unknown, allowLoop
   } catch {
     throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration document is not usable.', {
       reason: `discovery_insecure_${name}`,
-      adminHint: `The discovery document's "${name}" is not an https URL.`,
+      adminHint: `The discovery document's "${name}" is not an https URL on a public host.`,
     });
   }
   return value;

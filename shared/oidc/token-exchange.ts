@@ -20,6 +20,7 @@ export interface TokenResponse {
 
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
+/** Okta unreachable, slow or failing (5xx): the only case that is Okta's outage, not the caller's or the tenant's problem. */
 function failure(reason: string, adminHint: string, cause?: unknown): LoginError {
   return new LoginError('TOKEN_ENDPOINT_FAILED', 'Okta did not complete the sign-in.', {
     reason,
@@ -84,23 +85,54 @@ export async function exchangeCode(
     json = undefined;
   }
 
-  if (response.status !== 200) {
-    // Only the OAuth error code is safe and useful to surface; descriptions may echo input.
-    const oauthError = typeof json?.error === 'string' && /^[\w.-]{1,64}$/.test(json.error) ? json.error : undefined;
-    throw failure(
-      oauthError ? `token_endpoint_${oauthError}` : `token_endpoint_http_${response.status}`,
-      oauthError === 'invalid_client'
-        ? 'Okta rejected the client credentials: check the tenant’s client id, client secret and token endpoint auth method.'
-        : oauthError === 'invalid_grant'
-          ? 'Okta rejected the authorization code (expired, already used, or issued for another redirect URI). Ask the user to start again.'
-          : `Okta's token endpoint answered HTTP ${response.status}${oauthError ? ` (${oauthError})` : ''}.`,
-    );
-  }
+  if (response.status !== 200) throw rejection(response.status, json);
   if (!json || typeof json.id_token !== 'string' || json.id_token.length === 0) {
-    throw failure(
-      'token_endpoint_no_id_token',
-      'The token response has no ID token: make sure the app is an OIDC app and the `openid` scope is granted.',
-    );
+    throw new LoginError('TOKEN_REQUEST_REJECTED', 'Okta did not complete the sign-in.', {
+      reason: 'token_endpoint_no_id_token',
+      adminHint:
+        'The token response has no ID token: make sure the app is an OIDC app and the `openid` scope is granted.',
+      restartable: true,
+    });
   }
   return { idToken: json.id_token };
+}
+
+/**
+ * Why the token endpoint said no, by whose problem it is (RFC 6749 §5.2):
+ * - `invalid_grant`: the code is bogus, expired, used or for another redirect
+ *   URI — the caller's problem; they can start again. No dependency alarm.
+ * - `invalid_client` / `unauthorized_client`: the tenant's client id, secret or
+ *   auth method is wrong (often a secret rotated in Okta) — configuration.
+ * - 5xx: Okta is failing.
+ * - other answers: Okta refused the request as configured.
+ */
+function rejection(status: number, json: Record<string, unknown> | undefined): LoginError {
+  // Only the OAuth error code is safe and useful to surface; descriptions may echo input.
+  const oauthError = typeof json?.error === 'string' && /^[\w.-]{1,64}$/.test(json.error) ? json.error : undefined;
+  const reason = oauthError ? `token_endpoint_${oauthError}` : `token_endpoint_http_${status}`;
+  if (status >= 500) {
+    return failure(
+      reason,
+      `Okta's token endpoint answered HTTP ${status}. Check Okta's status page; logins resume when it recovers.`,
+    );
+  }
+  if (oauthError === 'invalid_grant') {
+    return new LoginError(
+      'AUTHORIZATION_CODE_REJECTED',
+      'Okta did not accept this sign-in: it has expired or was already used. Start again to get a fresh one.',
+      { reason, restartable: true },
+    );
+  }
+  if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client') {
+    return new LoginError('CLIENT_AUTH_FAILED', 'This organization’s sign-in is not set up correctly.', {
+      reason,
+      adminHint:
+        'Okta rejected the app’s client credentials: the client secret is wrong or was rotated in Okta, or the client id or token endpoint auth method does not match the Okta app. Set the current secret with `tenant put <tenant> --client-secret-stdin`.',
+    });
+  }
+  return new LoginError('TOKEN_REQUEST_REJECTED', 'Okta did not complete the sign-in.', {
+    reason,
+    restartable: true,
+    adminHint: `Okta's token endpoint answered HTTP ${status}${oauthError ? ` (${oauthError})` : ''}. Check the app's grant types (Authorization Code) and sign-in redirect URI in Okta.`,
+  });
 }

@@ -39,21 +39,7 @@ afterAll(async () => {
 
 const sessionSet = (headers: Headers) => headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-session='));
 
-/** Starts a login and signs in at the IdP, stopping before the callback reaches the service. */
-async function callbackUrlFor(browser: TestBrowser, user = 'ada', query = ''): Promise<string> {
-  const start = `${env.stack.url}/t/${TENANT}/login?iss=${encodeURIComponent(env.idp.issuer)}${query}`;
-  const toIdp = await browser.navigate(start);
-  const page = toIdp.at(-1);
-  const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
-  const hops = await browser.navigate(new URL(action, page?.url).toString(), {
-    method: 'POST',
-    body: `login=${user}`,
-    stopBefore: (next) => next.startsWith(`${env.stack.url}/t/`),
-  });
-  const url = hops.at(-1)?.location;
-  if (!url) throw new Error('no callback URL');
-  return url;
-}
+const callbackUrlFor = (browser: TestBrowser, user = 'ada', query = '') => env.callbackUrl(browser, user, query);
 
 describe('State', () => {
   it('refuses a missing state', async () => {
@@ -141,24 +127,66 @@ describe('Initiate login', () => {
     expect(evil.counters.discovery).toBe(0);
   });
 
-  it.each([
+  // The open-redirect family: values that look like paths (or allowed URLs) but normalise to another host.
+  const OPEN_REDIRECTS = [
     'https://evil.example/phish',
     '//evil.example/phish',
+    '/.//evil.example/x',
+    '/././/evil.example/x',
+    '/a/..//evil.example/x',
+    '/%2e//evil.example/x',
+    '/%2e%2e//evil.example/x',
+    '/%2F%2Fevil.example',
+    '/%252F%252Fevil.example',
+    '/%5Cevil.example',
+    '/%09/evil.example',
     '/\\evil.example',
     '\\\\evil.example',
+    '/\t/evil.example',
+    '/\n/evil.example',
     'javascript:alert(document.cookie)',
     'https:evil.example',
     `${'http'}://localhost:1/elsewhere`,
     '%2F%2Fevil.example',
     'https://evil.example%2F@localhost/',
-  ])('never redirects to target_link_uri %s', async (target) => {
+  ];
+
+  /** Starts a login by GET or by a form POST (OIDC Core §4 allows both) and completes it. */
+  async function loginWithTarget(method: 'GET' | 'POST', target: string) {
     const browser = new TestBrowser();
-    const url = await callbackUrlFor(browser, 'ada', `&target_link_uri=${encodeURIComponent(target)}`);
-    const response = await browser.request(url);
-    expect(response.status).toBe(302);
-    const location = new URL(response.location ?? '');
-    expect(location.origin).toBe(env.stack.url);
-    expect(location.pathname).toBe('/');
+    const params = new URLSearchParams({ iss: env.idp.issuer, target_link_uri: target });
+    const initiate = `${env.stack.url}/t/${TENANT}/login`;
+    const toIdp =
+      method === 'GET'
+        ? await browser.navigate(`${initiate}?${params}`)
+        : await browser.navigate(initiate, { method: 'POST', body: params.toString() });
+    const page = toIdp.at(-1);
+    const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
+    const hops = await browser.navigate(new URL(action, page?.url).toString(), {
+      method: 'POST',
+      body: 'login=ada',
+      stopBefore: (next) => next.startsWith(`${env.stack.url}/t/`),
+    });
+    const callbackUrl = hops.at(-1)?.location;
+    if (!callbackUrl) throw new Error('no callback URL');
+    return browser.request(callbackUrl);
+  }
+
+  describe.each(['GET', 'POST'] as const)('target_link_uri by %s', (method) => {
+    it.each(OPEN_REDIRECTS)('never redirects to %s', async (target) => {
+      const response = await loginWithTarget(method, target);
+      expect(response.status).toBe(302);
+      expect(sessionSet(response.headers)).toBe(true);
+      // The header exactly as a browser gets it: not scheme-relative in any spelling, and on our origin.
+      const raw = response.headers.get('location') ?? '';
+      expect(raw).toBe('/');
+      expect(new URL(raw, env.stack.url).origin).toBe(env.stack.url);
+    });
+
+    it('follows a genuine same-origin target', async () => {
+      const response = await loginWithTarget(method, '/projects/7?tab=files#top');
+      expect(response.headers.get('location')).toBe('/projects/7?tab=files#top');
+    });
   });
 });
 

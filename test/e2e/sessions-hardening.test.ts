@@ -84,7 +84,33 @@ describe('Cookies and headers', () => {
       expect(hop.headers.get('x-content-type-options'), hop.url).toBe('nosniff');
       expect(hop.headers.get('referrer-policy'), hop.url).toBe('no-referrer');
       expect(hop.headers.get('cache-control'), hop.url).toBe('no-store');
-      expect(hop.headers.get('x-correlation-id'), hop.url).toMatch(/^[\w.-]{8,64}$/);
+      expect(hop.headers.get('x-correlation-id'), hop.url).toMatch(/^[\w-]{8,64}$/);
+      // HSTS without `preload`: joining the browsers' preload list is the operator's decision.
+      expect(hop.headers.get('strict-transport-security'), hop.url).toBe('max-age=63072000; includeSubDomains');
+    }
+  });
+
+  it('takes a client correlation id only when it is a short safe token', async () => {
+    const correlationOf = async (value: string) =>
+      (
+        await new TestBrowser().request(`${env.stack.url}/health`, { headers: { 'x-correlation-id': value } })
+      ).headers.get('x-correlation-id');
+    expect(await correlationOf('support-ticket-4711')).toBe('support-ticket-4711');
+    for (const hostile of [
+      '<script>alert(1)</script>',
+      'a'.repeat(65),
+      'short',
+      'abc def ghi',
+      'id-1, id-2',
+      'line\tbreak-0001',
+      '../../etc/passwd',
+      'ok.but.dotted',
+      'äöü-unicode-id',
+      '%0d%0aSet-Cookie:x=1',
+    ]) {
+      const echoed = await correlationOf(hostile);
+      expect(echoed, hostile).not.toBe(hostile);
+      expect(echoed, hostile).toMatch(/^[\w-]{8,64}$/);
     }
   });
 

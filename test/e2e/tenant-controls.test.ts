@@ -169,9 +169,10 @@ describe('Audit trail', () => {
 describe('Onboarding', () => {
   it('prints what the Okta admin must paste', async () => {
     // A new tenant without its secret is refused, and nothing is written.
-    await expect(cli('put', 'onboard_me', '--issuer', env.idp.issuer, '--client-id', 'x')).rejects.toThrow(
-      /client secret/,
-    );
+    expect(await cli('put', 'onboard_me', '--issuer', env.idp.issuer, '--client-id', 'x')).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('client secret'),
+    });
     expect((await cli('get', 'onboard_me')).code).toBe(1);
     const put = await cli(
       'put',
@@ -261,17 +262,11 @@ describe('Authorizer for the app’s own routes', () => {
     expect((await whoami(browser, { 'x-tenant-id': 'globex' })).status).toBe(403);
   });
 
-  it('passes the app’s own credential on unless the tenant enforces SSO', async () => {
+  it('refuses any app credential by default: no verifier is configured', async () => {
     const appClient = new TestBrowser();
-    const headers = { authorization: 'Bearer app-api-key', 'x-tenant-id': TENANT };
-    const allowed = await whoami(appClient, headers);
-    expect(allowed.status).toBe(200);
-    expect(JSON.parse(allowed.body).authMethod).toBe('app-credential');
-
-    await cli('put', TENANT, '--issuer', env.idp.issuer, '--client-id', CLIENT_ID, '--sso-enforced');
-    await tenantCacheExpiry();
-    expect((await whoami(appClient, headers)).status).toBe(403);
-    const { browser } = await env.login('ada');
-    expect((await whoami(browser)).status).toBe(200);
+    for (const authorization of ['Bearer app-api-key', 'Basic dXNlcjpwYXNz']) {
+      expect((await whoami(appClient, { authorization, 'x-tenant-id': TENANT })).status).toBe(403);
+      expect((await whoami(appClient, { authorization, 'x-tenant-id': 'no_such_tenant' })).status).toBe(403);
+    }
   });
 });

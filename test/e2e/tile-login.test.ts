@@ -138,14 +138,34 @@ describe('Okta tile login end to end', () => {
     expect(again.status).toBe(400);
   });
 
-  it('says the user is not assigned when Okta answers access_denied', async () => {
+  it('says the user is not assigned when Okta answers access_denied to a genuine login', async () => {
     const browser = new TestBrowser();
+    const start = await browser.request(`${stack.url}/t/${DEMO_TENANT}/login?iss=${encodeURIComponent(issuer)}`);
+    const state = new URL(start.location ?? '').searchParams.get('state');
+    const notAssigned = encodeURIComponent('User is not assigned to the client application.');
     const response = await browser.request(
-      `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=${encodeURIComponent('User is not assigned to the client application.')}&state=abc`,
+      `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=${notAssigned}&state=${state}`,
     );
     expect(response.status).toBe(403);
     expect(response.body).toContain('not assigned to this app');
     expect(response.body).toMatch(/reference: <code>[\w-]+<\/code>/);
+  });
+
+  it('shows no IdP error page without a genuine login attempt (a spoofed "not assigned" link)', async () => {
+    const notAssigned = encodeURIComponent('User is not assigned to the client application.');
+    const victim = new TestBrowser();
+    // A link anyone can craft: no state, a made-up state, a real-looking state of another browser.
+    const attacker = new TestBrowser();
+    const start = await attacker.request(`${stack.url}/t/${DEMO_TENANT}/login?iss=${encodeURIComponent(issuer)}`);
+    const attackersState = new URL(start.location ?? '').searchParams.get('state');
+    for (const state of ['', '&state=abc', '&state=AAAAAAAAAAAAAAAAAAAAAA', `&state=${attackersState}`]) {
+      const response = await victim.request(
+        `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=${notAssigned}${state}`,
+      );
+      expect(response.status).toBe(400);
+      expect(response.body).not.toContain('not assigned');
+      expect(response.body).toContain('could not be verified');
+    }
   });
 
   it('answers 404 for an unknown tenant and 400 for a foreign iss', async () => {
@@ -215,7 +235,10 @@ describe('Okta tile login end to end', () => {
       code: 2,
       stderr: expect.stringContaining('snake_case'),
     });
-    expect(JSON.parse((await cli(['delete', 'best_company'])).stdout)).toEqual({ deleted: 'best_company' });
+    expect(JSON.parse((await cli(['delete', 'best_company'])).stdout)).toMatchObject({
+      deleted: 'best_company',
+      removed: { users: 0, owner: 0, config: 1, other: 1 }, // the local client secret
+    });
     await expect(cli(['get', 'best_company'])).rejects.toMatchObject({ code: 1 });
   });
 });

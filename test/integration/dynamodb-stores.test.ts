@@ -18,6 +18,8 @@ const client = createDocumentClient({ endpoint });
 const tenants = new DynamoDbTenantStore(client, tableName);
 const identities = new DynamoDbIdentityStore(client, tableName);
 const ISSUER = 'https://acme.okta.example';
+/** Each test tenant's generation, which its logins' sessions carry. */
+const generations = new Map<string, string | undefined>();
 
 function record(tenantId: string, sub: string, profile: Partial<LoginRecord['profile']> = {}): LoginRecord {
   const userId = userIdFor(ISSUER, sub);
@@ -33,6 +35,7 @@ function record(tenantId: string, sub: string, profile: Partial<LoginRecord['pro
       tokenHash: hashSessionToken(newSessionToken()),
       tenantId,
       userId,
+      tenantGeneration: generations.get(tenantId),
       createdAt: now,
       expiresAt: now + 3600,
       lastSeenAt: now,
@@ -47,6 +50,7 @@ async function newTenant(tenantId: string) {
     { allowLoopback: false, now: new Date() },
   );
   await tenants.putTenant(config);
+  generations.set(tenantId, config.generation);
   return config;
 }
 

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpFetch } from '../../shared/oidc/http-fetch.ts';
+import { createHttpFetch, PRIVATE_ADDRESS_REFUSED } from '../../shared/oidc/http-fetch.ts';
+import { checkTenant } from '../../shared/tenant-check.ts';
 
 /** A small origin whose paths misbehave in the ways an identity provider can. */
 const seen: Array<{ method: string; headers: IncomingMessage['headers']; body: string; port: number }> = [];
@@ -104,5 +105,30 @@ describe('createHttpFetch', () => {
 
   it('refuses schemes other than http and https', async () => {
     await expect(fetchImpl('file:///etc/passwd')).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('createHttpFetch outside local mode (blockPrivateAddresses)', () => {
+  const publicOnly = createHttpFetch({ blockPrivateAddresses: true });
+
+  it.each([
+    ['a loopback IP literal', () => base],
+    ['a name that resolves to loopback', () => base.replace('127.0.0.1', 'localhost')],
+    ['a decimal loopback address', () => base.replace('127.0.0.1', '2130706433')],
+    ['the instance metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
+    ['a private network address', () => 'http://10.0.0.1/'],
+    ['the unspecified address', () => 'http://0.0.0.0/'],
+  ])('refuses %s before connecting', async (_name, url) => {
+    seen.length = 0;
+    const failure = await publicOnly(`${url()}`, { signal: AbortSignal.timeout(2000) }).catch((error) => error);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as { cause?: { code?: string } }).cause?.code).toBe(PRIVATE_ADDRESS_REFUSED);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('says so in `tenant check`', async () => {
+    const results = await checkTenant({ issuer: base, idTokenAlgorithms: ['RS256'] }, { fetch: publicOnly });
+    expect(results[0]).toMatchObject({ check: 'discovery', ok: false });
+    expect(results[0]?.message).toContain('loopback, private or link-local');
   });
 });

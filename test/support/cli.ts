@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { main as tenantCli } from '../../local/tenant-cli.ts';
+import { run as tenantCli } from '../../local/tenant-cli.ts';
 
 export interface CliResult {
   code: number;
@@ -10,7 +10,8 @@ export interface CliResult {
 
 /**
  * Runs the tenant CLI in-process (same code as `npm run tenant`), against the
- * table the running local stack put in the environment, capturing its output.
+ * table the running local stack put in the environment, capturing its output
+ * and exit code (2 for a misused command, 1 for a failure).
  */
 export async function cli(...args: string[]): Promise<CliResult> {
   const out: string[] = [];

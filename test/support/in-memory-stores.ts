@@ -36,6 +36,12 @@ export class InMemoryTenantStore implements TenantStore {
   async listTenants() {
     return [...this.tenants.values()];
   }
+  async hasTenantData(tenantId: string) {
+    return this.tenants.has(tenantId);
+  }
+  async purgeTenantData(tenantId: string): Promise<Record<string, number>> {
+    return this.tenants.delete(tenantId) ? { tenant: 1 } : {};
+  }
 }
 
 export class InMemoryClientSecretStore implements ClientSecretStore {
@@ -138,10 +144,11 @@ export class InMemoryIdentityStore implements IdentityStore, AuditLog {
 
   async getSessionContext(tokenHash: string, tenantId: string, userId: string) {
     const tenantExists = this.tenants ? this.tenants.tenants.has(tenantId) : true;
+    const generation = this.tenants?.tenants.get(tenantId)?.generation;
     return {
       session: this.sessions.get(tokenHash),
       user: this.users.get(`${tenantId}/${userId}`),
-      tenant: tenantExists ? { sessionsNotBefore: this.tenantSessionsNotBefore.get(tenantId) } : undefined,
+      tenant: tenantExists ? { sessionsNotBefore: this.tenantSessionsNotBefore.get(tenantId), generation } : undefined,
     };
   }
 
@@ -180,10 +187,11 @@ export class InMemoryIdentityStore implements IdentityStore, AuditLog {
     return this.users.get(`${tenantId}/${userId}`);
   }
 
-  async setUserDisabled(tenantId: string, userId: string, disabled: boolean) {
+  async setUserDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number) {
     const user = this.users.get(`${tenantId}/${userId}`);
     if (!user) return false;
-    this.users.set(`${tenantId}/${userId}`, { ...user, disabled });
+    const sessionsNotBefore = endSessionsBefore ?? user.sessionsNotBefore;
+    this.users.set(`${tenantId}/${userId}`, { ...user, disabled, sessionsNotBefore });
     return true;
   }
 

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
-import { type Hop, TestBrowser, tileLogin } from './browser.ts';
+import { type Hop, signInForm, TestBrowser, tileLogin } from './browser.ts';
 import { startTestIdp, type TestIdp } from './test-idp.ts';
 
 export const TENANT = 'acme';
@@ -20,6 +20,12 @@ export interface MisbehavingStack {
     user?: string,
     browser?: TestBrowser,
   ): Promise<{ browser: TestBrowser; callback: Hop | undefined; hops: Hop[] }>;
+  /**
+   * Starts a login (GET initiate-login with `query` appended) and signs in at
+   * the IdP as `user`, stopping before the callback reaches the service:
+   * returns the callback URL with Okta's code and our state.
+   */
+  callbackUrl(browser: TestBrowser, user?: string, query?: string): Promise<string>;
   /** Items of a kind currently in the table (`user`, `session`, `used_state`, ...). */
   count(type: string): Promise<number>;
   stop(): Promise<void>;
@@ -60,6 +66,20 @@ export async function startMisbehavingStack(
         login: user,
       });
       return { browser, callback: result.callback, hops: result.hops };
+    },
+    async callbackUrl(browser, user = 'ada', query = '') {
+      const start = `${stack.url}/t/${TENANT}/login?iss=${encodeURIComponent(idp.issuer)}${query}`;
+      const page = (await browser.navigate(start)).at(-1);
+      if (!page) throw new Error('no sign-in page');
+      const form = signInForm(page, user);
+      const hops = await browser.navigate(form.action, {
+        method: 'POST',
+        body: form.body,
+        stopBefore: (next) => next.startsWith(`${stack.url}/t/`),
+      });
+      const url = hops.at(-1)?.location;
+      if (!url) throw new Error('no callback URL');
+      return url;
     },
     async count(type) {
       let total = 0;

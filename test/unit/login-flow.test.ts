@@ -232,7 +232,8 @@ describe('Login flow with in-memory ports', () => {
     const { authorize, cookies } = await initiate();
     const query = `code=abc&state=${authorize.searchParams.get('state')}`;
     const first = (await login(event('GET /t/{tenant}/callback', { query, cookies }), context)) as HttpResult;
-    expect(first.statusCode).toBe(502); // no token queued: Okta says invalid_grant
+    expect(first.statusCode).toBe(400); // no token queued: Okta says invalid_grant, the caller's problem
+    expect(telemetry.failures).toEqual(['AUTHORIZATION_CODE_REJECTED']);
     okta.calls.length = 0;
     const replay = (await login(event('GET /t/{tenant}/callback', { query, cookies }), context)) as HttpResult;
     expect(replay.statusCode).toBe(400);
@@ -241,15 +242,30 @@ describe('Login flow with in-memory ports', () => {
   });
 
   it('turns access_denied for an unassigned user into a page that says so', async () => {
+    const { authorize, cookies } = await initiate();
+    const state = authorize.searchParams.get('state');
     const result = (await login(
       event('GET /t/{tenant}/callback', {
-        query: 'error=access_denied&error_description=User+is+not+assigned+to+the+client+application.&state=x',
+        query: `error=access_denied&error_description=User+is+not+assigned+to+the+client+application.&state=${state}`,
+        cookies,
       }),
       context,
     )) as HttpResult;
     expect(result.statusCode).toBe(403);
     expect(result.body).toContain('not assigned');
     expect(telemetry.failures).toEqual(['USER_NOT_ASSIGNED']);
+  });
+
+  it('shows only the generic page for an IdP error without a genuine login attempt', async () => {
+    const result = (await login(
+      event('GET /t/{tenant}/callback', {
+        query: 'error=access_denied&error_description=User+is+not+assigned+to+the+client+application.&state=x',
+      }),
+      context,
+    )) as HttpResult;
+    expect(result.statusCode).toBe(400);
+    expect(result.body).not.toContain('not assigned');
+    expect(telemetry.failures).toEqual(['STATE_INVALID']);
   });
 
   it('bounces an Okta Simplified id_token post into a fresh code flow', async () => {

@@ -1,0 +1,91 @@
+/**
+ * Outside local mode the service never connects to loopback, private or
+ * link-local addresses, whatever a tenant's config or a discovery document
+ * names (SSRF by whoever writes tenant config). The stack here runs as in AWS
+ * (ALLOW_LOOPBACK_ISSUERS=false); the "issuers" are a local listener that
+ * counts connections, which must stay at zero.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:net';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
+import { buildTenantConfig } from '../../shared/tenants.ts';
+import { TestBrowser } from '../support/browser.ts';
+
+let stack: LocalStack;
+let listener: Server;
+let port: number;
+let connections = 0;
+
+beforeAll(async () => {
+  listener = createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+  port = (listener.address() as { port: number }).port;
+  stack = await startLocalStack({
+    port: 0,
+    demoIdp: false,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: `e2e-${randomUUID()}`,
+    env: { ALLOW_LOOPBACK_ISSUERS: 'false', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  listener?.close();
+});
+
+describe('Private addresses outside local mode', () => {
+  it.each([
+    ['a name resolving to loopback', () => `https://localhost:${port}`],
+    ['a loopback IP', () => `https://127.0.0.1:${port}`],
+    ['a decimal loopback IP', () => `https://2130706433:${port}`],
+  ])('refuses a tenant whose issuer is %s without connecting, and says why', async (_name, issuer) => {
+    const tenantId = `t_${randomUUID().slice(0, 8)}`;
+    // Written directly: `tenant put` refuses such issuers outside local mode (unit-tested).
+    await registerTenant(stack.dynamoDbEndpoint, stack.tableName, {
+      tenantId,
+      issuer: issuer(),
+      clientId: 'c',
+      clientSecret: 's',
+    });
+    connections = 0;
+    const response = await new TestBrowser().request(`${stack.url}/t/${tenantId}/login`, {
+      headers: { accept: 'application/json' },
+    });
+    expect(response.status).toBe(502);
+    const body = JSON.parse(response.body);
+    expect(body.error).toBe('DISCOVERY_FAILED');
+    expect(body.adminHint).toContain('loopback, private or link-local');
+    expect(connections).toBe(0);
+  });
+
+  it('refuses such issuers when a tenant is saved outside local mode', () => {
+    for (const issuer of [
+      'https://localhost',
+      'https://app.localhost',
+      'https://127.0.0.1',
+      'https://10.1.2.3',
+      'https://169.254.169.254',
+      'https://[::1]',
+      'https://[fd00::1]',
+      'https://[::ffff:127.0.0.1]',
+      'https://100.64.0.1',
+      'https://0.0.0.0',
+    ]) {
+      expect(
+        () => buildTenantConfig({ tenantId: 'x', issuer, clientId: 'c' }, { allowLoopback: false, now: new Date() }),
+        issuer,
+      ).toThrow(/public host/);
+    }
+    expect(
+      buildTenantConfig(
+        { tenantId: 'x', issuer: 'https://acme.okta.com/oauth2/default', clientId: 'c' },
+        { allowLoopback: false, now: new Date() },
+      ).issuer,
+    ).toBe('https://acme.okta.com/oauth2/default');
+  });
+});
