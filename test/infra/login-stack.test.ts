@@ -103,6 +103,12 @@ describe('Construct: LoginStack', () => {
           tracing: true,
           sourceMaps: true,
           auditRetentionDays: 90,
+          hstsPreload: true,
+          appCredentials: {
+            issuer: 'https://auth.app.example',
+            audience: 'api',
+            jwksUri: 'https://auth.app.example/jwks',
+          },
         },
       }).template;
       for (const fn of Object.values(functionsOf(custom))) {
@@ -117,7 +123,20 @@ describe('Construct: LoginStack', () => {
           SECRETS_CACHE_SECONDS: '60',
           AUDIT_RETENTION_DAYS: '90',
           NODE_OPTIONS: '--enable-source-maps',
+          HSTS_PRELOAD: 'true',
         });
+      }
+      // Only the authorizer verifies app credentials.
+      const withAppCredentials = Object.entries(functionsOf(custom))
+        .filter(([, fn]) => fn.Properties.Environment.Variables.APP_CREDENTIAL_ISSUER)
+        .map(([id]) => id);
+      expect(withAppCredentials).toEqual([expect.stringMatching(/AuthorizerFunction/)]);
+    });
+
+    it('leaves HSTS preload and app credentials off by default', () => {
+      for (const fn of Object.values(functionsOf(template))) {
+        expect(fn.Properties.Environment.Variables.HSTS_PRELOAD).toBe('false');
+        expect(fn.Properties.Environment.Variables.APP_CREDENTIAL_ISSUER).toBeUndefined();
       }
     });
   });
@@ -470,6 +489,11 @@ describe('Construct: LoginStack', () => {
       ['zero rate', { throttlingRateLimit: 0 }, /rateLimit > 0 .*got rate 0/],
       ['prefix without slash', { clientSecretPrefix: 'no-slash' }, /ending in "\/", got "no-slash"/],
       ['empty prefix', { clientSecretPrefix: '' }, /ending in "\/", got ""/],
+      [
+        'app credentials over http',
+        { appCredentials: { issuer: 'http://auth.example', audience: 'api', jwksUri: 'https://auth.example/jwks' } },
+        /appCredentials\.issuer must be an https URL, got "http:\/\/auth\.example"/,
+      ],
       [
         'audit retention',
         { auditRetentionDays: 0 },
