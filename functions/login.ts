@@ -7,7 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { PowertoolsLoginTelemetry } from '../shared/adapters/powertools-telemetry.ts';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
-import { createLoginHandler } from '../shared/login-flow.ts';
+import { createLoginHandler } from '../shared/login/routes.ts';
 import { DiscoveryCache } from '../shared/oidc/discovery.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import { SigningKeysCache } from '../shared/oidc/signing-keys.ts';

@@ -43,8 +43,6 @@ export interface LoginRecord {
   readonly replacesSessionHash?: string | undefined;
   /** ISO time of this login. */
   readonly now: string;
-  /** Audit events to write with the login, given how it was written; in the same transaction. */
-  readonly audit: (written: { mode: LoginWriteMode; previousRoles: readonly string[] | undefined }) => AuditEvent[];
 }
 
 /**
@@ -82,11 +80,16 @@ export interface IdentityStore {
    */
   consumeLoginState(stateId: string, expiresAt: number): Promise<boolean>;
   /**
-   * Writes user, session and audit events atomically according to `mode`. A
+   * Writes user, session and `auditEvents` atomically according to `mode`. A
    * returning login fails with `roles_changed` unless `previousRoles` says
    * which change is being accepted.
    */
-  recordLogin(record: LoginRecord, mode: LoginWriteMode, previousRoles?: readonly string[]): Promise<LoginWriteOutcome>;
+  recordLogin(
+    record: LoginRecord,
+    mode: LoginWriteMode,
+    previousRoles: readonly string[] | undefined,
+    auditEvents: readonly AuditEvent[],
+  ): Promise<LoginWriteOutcome>;
   /** Reads a session, its user and its tenant's session policy in one request. */
   getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
   /** Records use of a session (idle timeout); a no-op if it is gone. */

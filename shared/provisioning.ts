@@ -1,3 +1,4 @@
+import { type AuditEvent, auditEvent } from './audit.ts';
 import { LoginError } from './errors.ts';
 import type { IdentityStore, LoginRecord, LoginWriteMode } from './ports.ts';
 import type { TenantConfig } from './tenants.ts';
@@ -30,7 +31,7 @@ export async function provisionLogin(
   // Each transition is taken at most once or twice, plus retries after write
   // conflicts; the bound only guards against a store bug or extreme contention.
   for (let attempt = 0; attempt < 12; attempt++) {
-    const outcome = await store.recordLogin(record, mode, previousRoles);
+    const outcome = await store.recordLogin(record, mode, previousRoles, loginAuditEvents(record, mode, previousRoles));
     switch (outcome.kind) {
       case 'written':
         return { mode, previousRoles };
@@ -64,4 +65,26 @@ export async function provisionLogin(
     reason: 'provisioning_contention',
     restartable: true,
   });
+}
+
+/**
+ * What a login leaves in the tenant's audit trail, written in the login's own
+ * transaction: the success, an ownership claim, and a role change when Okta's
+ * groups changed since the last login.
+ */
+export function loginAuditEvents(
+  record: LoginRecord,
+  mode: LoginWriteMode,
+  previousRoles: readonly string[] | undefined,
+): AuditEvent[] {
+  const now = new Date(record.now);
+  const common = { tenantId: record.tenantId, actor: `user:${record.userId}`, subject: record.userId, now };
+  const roles = record.profile.roles;
+  return [
+    auditEvent({ ...common, type: 'login_succeeded', details: { provisioned: mode !== 'returning', roles } }),
+    ...(mode === 'owner' ? [auditEvent({ ...common, type: 'owner_claimed' })] : []),
+    ...(previousRoles && mode === 'returning'
+      ? [auditEvent({ ...common, type: 'role_changed', details: { from: previousRoles, to: roles } })]
+      : []),
+  ];
 }

@@ -10,12 +10,9 @@ import { clearCookie, empty, type HttpResult, html, json, redirect } from './htt
 import type { DiscoveryCache } from './oidc/discovery.ts';
 import type { AuditLog, IdentityStore } from './ports.ts';
 import type { Session } from './sessions.ts';
-import { hashSessionToken, parseSessionCookie } from './sessions.ts';
+import { hashSessionToken, parseSessionCookie, SESSION_COOKIE } from './sessions.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
 import type { User } from './users.ts';
-
-/** `__Host-`: Secure, Path=/, no Domain — the cookie cannot be set or shadowed by a sibling subdomain. */
-export const SESSION_COOKIE = '__Host-session';
 
 export interface SessionDependencies {
   readonly config: ServiceConfig;

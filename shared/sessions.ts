@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { isValidTenantId } from './tenants.ts';
 
+/** `__Host-`: Secure, Path=/, no Domain — the cookie cannot be set or shadowed by a sibling subdomain. */
+export const SESSION_COOKIE = '__Host-session';
+
 /** A server-side session; the browser holds only the random token. */
 export interface Session {
   readonly tokenHash: string;

@@ -109,13 +109,12 @@ export class DynamoDbIdentityStore implements IdentityStore, AuditLog {
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
-    previousRoles?: readonly string[],
+    previousRoles: readonly string[] | undefined,
+    auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome> {
     const items: TransactItem[] = [
       ...this.#transactionFor(record, mode, previousRoles),
-      ...record
-        .audit({ mode, previousRoles })
-        .map((event) => ({ Put: { TableName: this.tableName, Item: this.#auditItem(event) } })),
+      ...auditEvents.map((event) => ({ Put: { TableName: this.tableName, Item: this.#auditItem(event) } })),
     ];
     try {
       await guard(() => this.client.transactWrite({ TransactItems: items }));

@@ -30,7 +30,6 @@ function record(tenantId: string, sub: string, profile: Partial<LoginRecord['pro
     issuer: ISSUER,
     sub,
     profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: ['all'], roles: [], ...profile },
-    audit: () => [],
     session: {
       tokenHash: hashSessionToken(newSessionToken()),
       tenantId,

@@ -89,7 +89,8 @@ export class InMemoryIdentityStore implements IdentityStore, AuditLog {
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
-    previousRoles?: readonly string[],
+    previousRoles: readonly string[] | undefined,
+    auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome> {
     this.writes++;
     await Promise.resolve(); // let racing callers interleave between transactions, as in DynamoDB
@@ -103,7 +104,7 @@ export class InMemoryIdentityStore implements IdentityStore, AuditLog {
       if (!sameRoles(existing.roles, previousRoles ?? record.profile.roles)) {
         return { kind: 'roles_changed', previousRoles: existing.roles };
       }
-      this.auditEvents.push(...record.audit({ mode, previousRoles }));
+      this.auditEvents.push(...auditEvents);
       this.users.set(key, {
         ...existing,
         ...record.profile,
@@ -117,7 +118,7 @@ export class InMemoryIdentityStore implements IdentityStore, AuditLog {
       return existing ? { kind: 'user_exists' } : { kind: 'owner_taken' };
     }
     if (existing) return { kind: 'user_exists' };
-    this.auditEvents.push(...record.audit({ mode, previousRoles }));
+    this.auditEvents.push(...auditEvents);
     if (mode === 'owner') {
       this.owners.set(record.tenantId, record.userId);
       const tenant = this.tenants?.tenants.get(record.tenantId);

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readConfig } from '../../shared/config.ts';
 import type { HttpResult } from '../../shared/http/responses.ts';
-import { createLoginHandler, type LoginDependencies } from '../../shared/login-flow.ts';
+import { createLoginHandler, type LoginDependencies } from '../../shared/login/routes.ts';
 import { DiscoveryCache } from '../../shared/oidc/discovery.ts';
 import { SigningKeysCache } from '../../shared/oidc/signing-keys.ts';
 import { createSessionHandler } from '../../shared/session-flow.ts';

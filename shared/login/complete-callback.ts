@@ -1,0 +1,54 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LoginError } from '../errors.ts';
+import { formParams } from '../http/request.ts';
+import { clearCookie, type HttpResult } from '../http/responses.ts';
+import { auditFailures } from './audit-failures.ts';
+import type { LoginDependencies } from './dependencies.ts';
+import { bounceUnsolicitedIdToken } from './initiate-login.ts';
+import { openState } from './open-state.ts';
+import { readCallback } from './read-callback.ts';
+import { redeemCode } from './redeem-code.ts';
+import { signIn } from './sign-in.ts';
+import { validateAuthorizationResponse } from './validate-authorization-response.ts';
+
+/**
+ * The redirect URI, step by step as the protocol runs: read the callback,
+ * open the state (nothing is fetched or written before it proves a login of
+ * this browser), validate the authorization response and use the state up,
+ * redeem the code for verified claims, sign the user in.
+ */
+export async function completeCallback(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const callback = readCallback(event);
+  // Whatever happens next, this login attempt is over: its cookie goes.
+  const clearState = callback.stateCookieName ? [clearCookie(callback.stateCookieName)] : [];
+  try {
+    const { state, tenant } = await openState(deps, event, callback);
+    const result = await auditFailures(deps, { tenantId: tenant.tenantId }, async () => {
+      const code = await validateAuthorizationResponse(deps, callback, tenant, state);
+      const claims = await redeemCode(deps, event, tenant, state, code);
+      return signIn(deps, event, callback, tenant, state, claims);
+    });
+    result.cookies = [...clearState, ...(result.cookies ?? [])];
+    return result;
+  } catch (error) {
+    if (error instanceof LoginError) {
+      error.responseCookies.push(...clearState);
+      // The tenant was deleted or re-created since this container cached it: read it afresh next time.
+      if (error.code === 'TENANT_NOT_FOUND' || error.reason === 'state_tenant_generation_mismatch') {
+        deps.tenants.invalidate(callback.tenantId);
+      }
+    }
+    throw error;
+  }
+}
+
+/** POST /t/{tenant}/callback: only Okta Simplified's id_token post is expected here. */
+export async function callbackByPost(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  if (formParams(event).has('id_token')) return bounceUnsolicitedIdToken(deps, event);
+  throw new LoginError('INVALID_REQUEST', 'This address expects a sign-in response from Okta.', {
+    reason: 'callback_post_without_id_token',
+    restartable: true,
+    adminHint:
+      'The Okta app should redirect back with GET (response_mode=query). Check the app’s sign-in redirect URI.',
+  });
+}

@@ -1,0 +1,52 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { LoginError } from '../errors.ts';
+import type { LoginState } from '../login-state.ts';
+import { exchangeCode } from '../oidc/token-exchange.ts';
+import { type IdTokenClaims, verifyIdToken } from '../oidc/verify-id-token.ts';
+import type { TenantConfig } from '../tenants.ts';
+import type { LoginDependencies } from './dependencies.ts';
+import { callbackUri } from './tenant.ts';
+
+/**
+ * Redeems the authorization code at the tenant's token endpoint (with the
+ * PKCE verifier from the state) and returns the ID token's claims once they
+ * pass every rule (signature by the tenant's keys, issuer, audience, nonce …).
+ */
+export async function redeemCode(
+  deps: LoginDependencies,
+  event: APIGatewayProxyEventV2,
+  tenant: TenantConfig,
+  state: LoginState,
+  code: string,
+): Promise<IdTokenClaims> {
+  const [metadata, clientSecret] = await Promise.all([
+    deps.discovery.get(tenant.issuer),
+    deps.clientSecrets.getClientSecret(tenant.tenantId),
+  ]);
+  if (!clientSecret) {
+    throw new LoginError('CONFIGURATION_ERROR', 'This organization’s sign-in is not fully set up.', {
+      reason: 'client_secret_missing',
+      adminHint: `Tenant "${tenant.tenantId}" has no client secret. Set it with: npm run tenant -- put ${tenant.tenantId} --client-secret-stdin`,
+    });
+  }
+  const tokens = await exchangeCode(
+    deps.fetch,
+    {
+      tokenEndpoint: metadata.tokenEndpoint,
+      clientId: tenant.clientId,
+      clientSecret,
+      authMethod: tenant.tokenEndpointAuthMethod,
+      code,
+      redirectUri: callbackUri(deps, event, tenant),
+      codeVerifier: state.codeVerifier,
+    },
+    deps.config.idpTimeoutMs,
+  );
+  return verifyIdToken(tokens.idToken, deps.signingKeys.forJwksUri(metadata.jwksUri), {
+    issuer: tenant.issuer,
+    clientId: tenant.clientId,
+    nonce: state.nonce,
+    algorithms: tenant.idTokenAlgorithms,
+    currentDate: deps.now(),
+  });
+}

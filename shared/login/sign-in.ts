@@ -1,0 +1,117 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { enforceEmailPolicy } from '../email-policy.ts';
+import { publicOrigin } from '../http/request.ts';
+import { type HttpResult, redirect, setCookie } from '../http/responses.ts';
+import type { LoginState } from '../login-state.ts';
+import type { IdTokenClaims } from '../oidc/verify-id-token.ts';
+import type { LoginRecord } from '../ports.ts';
+import { provisionLogin } from '../provisioning.ts';
+import { isSafeLocation } from '../redirect-target.ts';
+import { rolesFor } from '../roles.ts';
+import {
+  formatSessionCookie,
+  hashSessionToken,
+  newSessionToken,
+  parseSessionCookie,
+  SESSION_COOKIE,
+} from '../sessions.ts';
+import type { TenantConfig } from '../tenants.ts';
+import { profileFromClaims, type UserProfile, userIdFor } from '../users.ts';
+import { auditFailures } from './audit-failures.ts';
+import type { LoginDependencies } from './dependencies.ts';
+import type { CallbackRequest } from './read-callback.ts';
+
+/**
+ * Signs the person the verified claims name into the tenant: applies the
+ * tenant's policies, writes user and session (creating the user just in time,
+ * the first one as owner), sets the session cookie and sends the browser on.
+ */
+export async function signIn(
+  deps: LoginDependencies,
+  event: APIGatewayProxyEventV2,
+  callback: CallbackRequest,
+  tenant: TenantConfig,
+  state: LoginState,
+  claims: IdTokenClaims,
+): Promise<HttpResult> {
+  const userId = userIdFor(tenant.issuer, claims.sub);
+  return auditFailures(deps, { tenantId: tenant.tenantId, userId }, async () => {
+    const profile = profileFor(deps, tenant, claims);
+    enforceEmailPolicy(profile, tenant);
+    const token = newSessionToken();
+    const record = loginRecord(deps, tenant, userId, claims.sub, profile, token, callback.previousSession);
+    const { mode } = await provisionLogin(deps.identities, record, tenant);
+    if (mode === 'owner') deps.tenants.invalidate(tenant.tenantId);
+    deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
+    deps.logger.info('login succeeded', { userId, provisioned: mode });
+    const cookie = formatSessionCookie({ tenantId: tenant.tenantId, userId, token });
+    return redirect(landingLocation(deps, event, state, tenant), [
+      setCookie(SESSION_COOKIE, cookie, deps.config.sessionTtlSeconds),
+    ]);
+  });
+}
+
+/** The profile from the ID token, with the app roles the tenant's role map gives its groups. */
+function profileFor(deps: LoginDependencies, tenant: TenantConfig, claims: IdTokenClaims): UserProfile {
+  const profile = profileFromClaims(claims);
+  if (tenant.requestGroups && !Array.isArray(claims.groups)) {
+    deps.logger.warn('ID token has no groups claim; roles fall back to the tenant defaults', {
+      adminHint:
+        'In Okta: Applications → the app → Sign On → OpenID Connect ID Token → Groups claim type Filter, name "groups", Matches regex .*',
+    });
+  }
+  return { ...profile, roles: rolesFor(profile.groups, tenant.roleMappings, tenant.defaultRoles) };
+}
+
+function loginRecord(
+  deps: LoginDependencies,
+  tenant: TenantConfig,
+  userId: string,
+  sub: string,
+  profile: UserProfile,
+  token: string,
+  previousSession: string | undefined,
+): LoginRecord {
+  const now = deps.now();
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const previous = parseSessionCookie(previousSession);
+  return {
+    tenantId: tenant.tenantId,
+    userId,
+    issuer: tenant.issuer,
+    sub,
+    profile,
+    session: {
+      tokenHash: hashSessionToken(token),
+      tenantId: tenant.tenantId,
+      userId,
+      tenantGeneration: tenant.generation,
+      createdAt: nowSeconds,
+      expiresAt: nowSeconds + deps.config.sessionTtlSeconds,
+      lastSeenAt: nowSeconds,
+    },
+    replacesSessionHash: previous ? hashSessionToken(previous.token) : undefined,
+    now: now.toISOString(),
+  };
+}
+
+/**
+ * Where the browser goes after login. Whatever the source (the checked
+ * target in the state, the tenant's default, the deployment's), the emitted
+ * `Location` passes the same final rule; anything else lands on the default path.
+ */
+function landingLocation(
+  deps: LoginDependencies,
+  event: APIGatewayProxyEventV2,
+  state: LoginState,
+  tenant: TenantConfig,
+): string {
+  const policy = {
+    publicOrigin: publicOrigin(event, deps.config.publicUrl),
+    allowedOrigins: [...deps.config.allowedRedirectOrigins, ...tenant.allowedRedirectOrigins],
+  };
+  for (const candidate of [state.target, tenant.defaultRedirect]) {
+    if (candidate !== undefined && isSafeLocation(candidate, policy)) return candidate;
+  }
+  return deps.config.defaultRedirectPath;
+}
