@@ -416,6 +416,7 @@ export async function main(argv: string[]): Promise<number> {
         // The same capped, timed client the service uses, refusing private addresses in AWS.
         const results = await checkTenant(config, {
           fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
+          allowLoopback: target.mode === 'local',
         });
         const ok = results.every((result) => result.ok);
         const secret = await secrets.getClientSecret(tenantId);

@@ -1,5 +1,5 @@
 import { LoginError } from '../errors.ts';
-import { type FetchLike, fetchWithTimeout, PRIVATE_ADDRESS_REFUSED } from './http-fetch.ts';
+import { describeFetchFailure, type FetchLike, fetchWithTimeout } from './http-fetch.ts';
 import { assertAcceptableEndpoint } from './issuer-policy.ts';
 
 /** The parts of an OpenID Provider's metadata this service uses. */
@@ -55,7 +55,7 @@ export class DiscoveryCache {
   #refresh(issuer: string, now: number): Promise<ProviderMetadata> {
     const running = this.#inFlight.get(issuer);
     if (running) return running;
-    const promise = fetchMetadata(issuer, this.#options)
+    const promise = fetchProviderMetadata(issuer, this.#options)
       .then((metadata) => {
         this.#entries.set(issuer, { metadata, fetchedAt: now });
         return metadata;
@@ -66,53 +66,75 @@ export class DiscoveryCache {
   }
 }
 
-async function fetchMetadata(issuer: string, options: DiscoveryOptions): Promise<ProviderMetadata> {
+/**
+ * Fetches an issuer's OpenID configuration and checks it the way every login
+ * relies on it: reachable, JSON, `issuer` exactly the one asked for (OIDC
+ * Discovery §4.3), and the endpoints we use present and acceptable. Failures
+ * are `DISCOVERY_FAILED` with a reason and an admin hint in plain words; the
+ * login page and `tenant check` both say what this says.
+ */
+export async function fetchProviderMetadata(
+  issuer: string,
+  options: Pick<DiscoveryOptions, 'fetch' | 'timeoutMs' | 'allowLoopback'>,
+): Promise<ProviderMetadata> {
   const url = `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
-  let document: Record<string, unknown>;
+  const document = await fetchDocument(url, options);
+  // OIDC Discovery §4.3: the issuer in the document must be exactly the one we asked.
+  if (document.issuer !== issuer) {
+    throw discoveryFailure(
+      'discovery_issuer_mismatch',
+      `The discovery document names the issuer "${String(document.issuer)}" but the tenant is configured with "${issuer}". Configure the exact issuer (no trailing slash differences).`,
+    );
+  }
+  const endpoint = (name: string) => assertAcceptableEndpoint(name, document[name], options.allowLoopback);
+  return {
+    issuer,
+    authorizationEndpoint: endpoint('authorization_endpoint'),
+    tokenEndpoint: endpoint('token_endpoint'),
+    jwksUri: endpoint('jwks_uri'),
+    endSessionEndpoint:
+      typeof document.end_session_endpoint === 'string' ? endpoint('end_session_endpoint') : undefined,
+  };
+}
+
+async function fetchDocument(
+  url: string,
+  options: Pick<DiscoveryOptions, 'fetch' | 'timeoutMs'>,
+): Promise<Record<string, unknown>> {
+  let response: Response;
   try {
-    const response = await fetchWithTimeout(
+    response = await fetchWithTimeout(
       options.fetch,
       url,
       { headers: { accept: 'application/json' } },
       options.timeoutMs,
     );
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`HTTP ${response.status}`);
-    }
-    document = (await response.json()) as Record<string, unknown>;
-    if (typeof document !== 'object' || document === null) throw new Error('not a JSON object');
   } catch (cause) {
-    const refused = (cause as { cause?: { code?: string } }).cause?.code === PRIVATE_ADDRESS_REFUSED;
-    throw new LoginError('DISCOVERY_FAILED', 'The service could not reach your organization’s Okta.', {
-      cause,
-      reason: refused ? 'discovery_private_address' : 'discovery_unreachable',
-      restartable: true,
-      adminHint: refused
-        ? `The tenant's issuer host resolves to a loopback, private or link-local address, which the service refuses: configure the Okta org's public URL.`
-        : `Check that ${url} answers with the OpenID configuration and that the tenant's issuer is right.`,
-    });
+    const failure = describeFetchFailure(url, cause);
+    throw discoveryFailure(`discovery_${failure.kind}`, failure.message, cause);
   }
-  // OIDC Discovery §4.3: the issuer in the document must be exactly the one we asked.
-  if (document.issuer !== issuer) {
-    throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration does not match this organization.', {
-      reason: 'discovery_issuer_mismatch',
-      adminHint:
-        'The issuer in the discovery document differs from the tenant’s configured issuer. Configure the exact issuer (no trailing slash differences).',
-    });
+  if (response.status !== 200) {
+    await response.body?.cancel();
+    throw discoveryFailure(
+      `discovery_http_${response.status}`,
+      `${url} answered HTTP ${response.status}: the issuer URL is probably wrong (Okta issuers look like https://<org>.okta.com or https://<org>.okta.com/oauth2/default).`,
+    );
   }
-  return {
-    issuer,
-    authorizationEndpoint: assertAcceptableEndpoint(
-      'authorization_endpoint',
-      document.authorization_endpoint,
-      options.allowLoopback,
-    ),
-    tokenEndpoint: assertAcceptableEndpoint('token_endpoint', document.token_endpoint, options.allowLoopback),
-    jwksUri: assertAcceptableEndpoint('jwks_uri', document.jwks_uri, options.allowLoopback),
-    endSessionEndpoint:
-      typeof document.end_session_endpoint === 'string'
-        ? assertAcceptableEndpoint('end_session_endpoint', document.end_session_endpoint, options.allowLoopback)
-        : undefined,
-  };
+  const document: unknown = await response.json().catch(() => undefined);
+  if (!document || typeof document !== 'object' || Array.isArray(document)) {
+    throw discoveryFailure(
+      'discovery_not_json',
+      `${url} did not answer with a JSON object: check that the issuer URL is an Okta authorization server.`,
+    );
+  }
+  return document as Record<string, unknown>;
+}
+
+function discoveryFailure(reason: string, adminHint: string, cause?: unknown): LoginError {
+  return new LoginError('DISCOVERY_FAILED', 'The service could not reach your organization’s Okta.', {
+    reason,
+    adminHint,
+    cause,
+    restartable: true,
+  });
 }

@@ -125,3 +125,34 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
       req.end(body);
     });
 }
+
+const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
+
+/** Why a request to an identity provider failed, in words an Okta admin can act on. */
+export function describeFetchFailure(
+  url: string,
+  error: unknown,
+): { kind: 'timeout' | 'private_address' | 'tls' | 'dns' | 'refused' | 'unreachable'; message: string } {
+  const cause = (error as { cause?: { code?: string } } | null)?.cause;
+  const code = cause?.code ?? (error as { code?: string } | null)?.code ?? '';
+  if ((error as { name?: string } | null)?.name === 'TimeoutError') {
+    return { kind: 'timeout', message: `${url} did not answer within the timeout.` };
+  }
+  if (code === PRIVATE_ADDRESS_REFUSED) {
+    return {
+      kind: 'private_address',
+      message: `${url} resolves to a loopback, private or link-local address, which the service refuses outside local mode: use the Okta org's public URL.`,
+    };
+  }
+  if (TLS_CODES.test(code)) {
+    return {
+      kind: 'tls',
+      message: `TLS failure talking to ${url} (${code}): the certificate is not trusted or does not match the host. Check the issuer's host name and certificate.`,
+    };
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return { kind: 'dns', message: `The host of ${url} does not resolve (${code}): check the issuer URL for typos.` };
+  }
+  if (code === 'ECONNREFUSED') return { kind: 'refused', message: `${url} refused the connection.` };
+  return { kind: 'unreachable', message: `${url} could not be reached${code ? ` (${code})` : ''}.` };
+}

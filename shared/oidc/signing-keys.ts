@@ -28,7 +28,8 @@ export interface SigningKeysOptions {
 
 const FETCH_FAILURE_CODES = new Set(['ERR_JWKS_TIMEOUT', 'ERR_JOSE_GENERIC']);
 
-function isFetchFailure(error: unknown): boolean {
+/** Whether a key lookup failed because the JWKS could not be fetched (not because a key is missing). */
+export function isKeyFetchFailure(error: unknown): boolean {
   if (error instanceof TypeError) return true; // fetch() network failure
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && FETCH_FAILURE_CODES.has(code);
@@ -70,7 +71,7 @@ export class SigningKeysCache {
         return await remote(header, token);
       } catch (error) {
         const lastKnown = remote.jwks();
-        if (lastKnown && isFetchFailure(error)) return createLocalJWKSet(lastKnown)(header, token);
+        if (lastKnown && isKeyFetchFailure(error)) return createLocalJWKSet(lastKnown)(header, token);
         throw error;
       }
     };

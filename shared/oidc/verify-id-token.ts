@@ -1,5 +1,6 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { LoginError } from '../errors.ts';
+import { isKeyFetchFailure } from './signing-keys.ts';
 
 export interface IdTokenExpectations {
   /** Exact issuer (no normalisation: a trailing slash difference is a mismatch). */
@@ -73,8 +74,7 @@ function rejectionFor(error: unknown): IdTokenRejection {
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
     return 'unknown_key';
   }
-  if (error instanceof errors.JWKSTimeout || error instanceof TypeError) return 'keys_unavailable';
-  if (error instanceof errors.JOSEError && error.code === 'ERR_JOSE_GENERIC') return 'keys_unavailable';
+  if (isKeyFetchFailure(error)) return 'keys_unavailable';
   return 'malformed';
 }
 

@@ -127,7 +127,10 @@ describe('createHttpFetch outside local mode (blockPrivateAddresses)', () => {
   });
 
   it('says so in `tenant check`', async () => {
-    const results = await checkTenant({ issuer: base, idTokenAlgorithms: ['RS256'] }, { fetch: publicOnly });
+    const results = await checkTenant(
+      { issuer: base, idTokenAlgorithms: ['RS256'] },
+      { fetch: publicOnly, allowLoopback: true },
+    );
     expect(results[0]).toMatchObject({ check: 'discovery', ok: false });
     expect(results[0]?.message).toContain('loopback, private or link-local');
   });
