@@ -1,5 +1,5 @@
 /**
- * Tenant CLI (DESIGN.md "Tenant CLI"):
+ * Tenant CLI (README "Onboard a tenant"): a table of commands over the tenant administration module.
  *   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
  *   npm run tenant -- get <tenant> | list | delete <tenant> | users <tenant>
  *
@@ -12,22 +12,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
+import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb-client.ts';
 import { DynamoDbIdentityStore } from '../shared/adapters/dynamodb-identity-store.ts';
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
 import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
-import { type AuditEventType, auditEvent } from '../shared/audit.ts';
+import { StoreUnavailableError } from '../shared/errors.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
-import { orgUrlOf } from '../shared/oidc/issuer-policy.ts';
-import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
-import { parseRoleMapping } from '../shared/roles.ts';
-import { checkTenant } from '../shared/tenant-check.ts';
-import { buildTenantConfig, isValidTenantId, type TenantConfig, type TenantInput } from '../shared/tenants.ts';
+import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
+import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
+import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
+import { isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
+import type { User } from '../shared/users.ts';
 
 const USAGE = `Usage:
   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
+      (a new tenant needs all three; on an existing one, put changes only the options given)
       --org-url <url>                 Okta org URL if it is not the issuer's origin
       --auth-method <method>          client_secret_basic (default) or client_secret_post
       --groups                        request the groups scope (the Okta app has a groups claim)
@@ -114,52 +115,240 @@ function requireTenantId(value: string | undefined): string {
 
 type CliValues = Record<string, string | boolean | string[] | undefined>;
 
-/**
- * What `put` saves: for an existing tenant, its stored settings with only the
- * options given on this command changed; for a new one, the options and defaults.
- */
-function tenantInputFrom(tenantId: string, values: CliValues, existing: TenantConfig | undefined): TenantInput {
+/** The settings given on this `put`, in the shape tenant administration takes (absent: keep the stored value). */
+function settingsFrom(values: CliValues): TenantChanges {
   const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
   const flag = (name: string) => (typeof values[name] === 'boolean' ? (values[name] as boolean) : undefined);
   const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as string[]) : undefined);
-  const issuer = text('issuer') ?? existing?.issuer ?? '';
-  // An org URL derived from the old issuer follows a new issuer; one set explicitly stays.
-  const explicitOrgUrl = existing && existing.orgUrl !== orgUrlOf(existing.issuer) ? existing.orgUrl : undefined;
+  const authMethod = text('auth-method');
+  if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
+    throw new UsageError(`--auth-method must be client_secret_basic or client_secret_post, got "${authMethod}"`);
+  }
+  let roleMappings: RoleMapping[] | undefined;
+  try {
+    roleMappings = list('role-map')?.map(parseRoleMapping);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   return {
-    tenantId,
-    issuer,
-    clientId: text('client-id') ?? existing?.clientId ?? '',
-    orgUrl: text('org-url') ?? explicitOrgUrl,
-    tokenEndpointAuthMethod:
-      (text('auth-method') as TenantInput['tokenEndpointAuthMethod']) ?? existing?.tokenEndpointAuthMethod,
-    requestGroups: flag('groups') ?? existing?.requestGroups,
-    idTokenAlgorithms: list('id-token-alg') ?? existing?.idTokenAlgorithms,
-    allowedRedirectOrigins: list('allowed-redirect-origin') ?? existing?.allowedRedirectOrigins,
-    defaultRedirect: text('default-redirect') ?? existing?.defaultRedirect,
-    roleMappings: list('role-map')?.map(parseRoleMapping) ?? existing?.roleMappings,
-    defaultRoles: list('default-role') ?? existing?.defaultRoles,
-    allowedEmailDomains: list('allowed-email-domain') ?? existing?.allowedEmailDomains,
-    requireEmailVerified: flag('require-email-verified') ?? existing?.requireEmailVerified,
-    logoutRedirect: text('logout-redirect') ?? existing?.logoutRedirect,
-    ssoEnforced: flag('sso-enforced') ?? existing?.ssoEnforced,
+    issuer: text('issuer'),
+    clientId: text('client-id'),
+    orgUrl: text('org-url'),
+    tokenEndpointAuthMethod: authMethod,
+    requestGroups: flag('groups'),
+    idTokenAlgorithms: list('id-token-alg'),
+    allowedRedirectOrigins: list('allowed-redirect-origin'),
+    defaultRedirect: text('default-redirect'),
+    roleMappings,
+    defaultRoles: list('default-role'),
+    allowedEmailDomains: list('allowed-email-domain'),
+    requireEmailVerified: flag('require-email-verified'),
+    logoutRedirect: text('logout-redirect'),
+    ssoEnforced: flag('sso-enforced'),
   };
 }
 
-/** Names of the settings that differ between two versions of a tenant's config. */
-function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
-  const ignored = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation']);
-  const names = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...names]
-    .filter((name) => !ignored.has(name))
-    .filter(
-      (name) =>
-        JSON.stringify(before[name as keyof TenantConfig]) !== JSON.stringify(after[name as keyof TenantConfig]),
-    )
-    .sort();
+/** What a command gets: its arguments, the parsed options, where it runs, and the tenant administration. */
+interface CommandContext {
+  readonly args: readonly string[];
+  readonly values: CliValues;
+  readonly target: Target;
+  readonly admin: TenantAdmin;
 }
 
-function print(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+interface Command {
+  /** Positional arguments after the command name (`<tenant>`, `<userId>`). */
+  readonly args: readonly string[];
+  run(context: CommandContext): Promise<unknown>;
+}
+
+/** The values to paste into the tenant's Okta app for this deployment. */
+function oktaSettings(target: Target, config: TenantConfig) {
+  const base = target.publicUrl ?? 'https://<your-api>';
+  return {
+    signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
+    initiateLoginUri: `${base}/t/${config.tenantId}/login`,
+    loginInitiatedBy: 'Either Okta or App',
+    loginFlow: 'Redirect to app to initiate login (OIDC Compliant)',
+    groupsClaim: config.requestGroups
+      ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
+      : 'not requested (use --groups)',
+    ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
+  };
+}
+
+function describeUser(user: User) {
+  return {
+    id: user.userId,
+    sub: user.sub,
+    email: user.email ?? null,
+    name: user.name ?? null,
+    role: user.role,
+    roles: user.roles,
+    groups: user.groups,
+    disabled: user.disabled,
+    createdAt: user.createdAt,
+    lastLoginAt: user.lastLoginAt,
+  };
+}
+
+const COMMANDS: Record<string, Command> = {
+  put: {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], values, target, admin }) {
+      const changes = settingsFrom(values);
+      const saved = await admin.save(tenantId, changes, values['client-secret-stdin'] ? readSecret : undefined);
+      const { config } = saved;
+      const warnings =
+        config.roleMappings.length > 0 && !config.requestGroups
+          ? ['Role mappings need the groups claim: add --groups and a Groups claim in the Okta app.']
+          : [];
+      return {
+        tenant: config,
+        created: saved.created,
+        ...(saved.created ? {} : { changed: saved.changed, secretChanged: saved.secretChanged }),
+        okta: oktaSettings(target, config),
+        ...(warnings.length ? { warnings } : {}),
+      };
+    },
+  },
+  get: { args: ['tenant'], run: ({ args: [tenantId = ''], admin }) => admin.get(tenantId) },
+  list: { args: [], run: ({ admin }) => admin.list() },
+  delete: {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], admin }) {
+      const removed = await admin.delete(tenantId);
+      const named = ['user', 'owner', 'tenant'];
+      return {
+        deleted: tenantId,
+        removed: {
+          users: removed.user ?? 0,
+          owner: removed.owner ?? 0,
+          config: removed.tenant ?? 0,
+          other: Object.entries(removed)
+            .filter(([kind]) => !named.includes(kind))
+            .reduce((sum, [, count]) => sum + count, 0),
+        },
+        sessions: 'all ended: session items expire by TTL and are refused until then',
+        auditTrail: 'kept until its retention (AUDIT_RETENTION_DAYS) expires',
+      };
+    },
+  },
+  users: {
+    args: ['tenant'],
+    run: async ({ args: [tenantId = ''], admin }) => (await admin.users(tenantId)).map(describeUser),
+  },
+  'revoke-sessions': {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], values, admin }) {
+      const user = typeof values.user === 'string' ? values.user : undefined;
+      const notBefore = await admin.revokeSessions(tenantId, user);
+      return { revoked: user ? { tenant: tenantId, user } : { tenant: tenantId }, notBefore };
+    },
+  },
+  'disable-user': {
+    args: ['tenant', 'userId'],
+    async run({ args: [tenantId = '', userId = ''], admin }) {
+      await admin.setUserDisabled(tenantId, userId, true);
+      return { tenant: tenantId, user: userId, disabled: true };
+    },
+  },
+  'enable-user': {
+    args: ['tenant', 'userId'],
+    async run({ args: [tenantId = '', userId = ''], admin }) {
+      await admin.setUserDisabled(tenantId, userId, false);
+      return { tenant: tenantId, user: userId, disabled: false };
+    },
+  },
+  'set-owner': {
+    args: ['tenant', 'userId'],
+    async run({ args: [tenantId = '', userId = ''], admin }) {
+      return { tenant: tenantId, owner: userId, changed: await admin.setOwner(tenantId, userId) };
+    },
+  },
+  check: {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], target, admin }) {
+      const config = await admin.get(tenantId);
+      // The same capped, timed client the service uses, refusing private addresses in AWS.
+      const checks: CheckResult[] = await checkTenant(config, {
+        fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
+        allowLoopback: target.mode === 'local',
+      });
+      checks.push(
+        config.hasClientSecret
+          ? { check: 'client_secret', ok: true, message: 'A client secret is stored.' }
+          : {
+              check: 'client_secret',
+              ok: false,
+              message: 'No client secret is stored: run put with --client-secret-stdin.',
+            },
+      );
+      const ok = checks.every((check) => check.ok);
+      return new Outcome({ tenant: tenantId, ok, checks }, ok ? 0 : 1);
+    },
+  },
+  audit: {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], values, admin }) {
+      const since = typeof values.since === 'string' ? values.since : undefined;
+      if (since !== undefined && Number.isNaN(Date.parse(since))) {
+        throw new UsageError(`--since must be an ISO time like 2026-11-01T00:00:00Z, got "${since}"`);
+      }
+      return admin.auditTrail(tenantId, since ? new Date(since).toISOString() : undefined);
+    },
+  },
+};
+
+/** A result with an exit code other than 0 (e.g. a failed check, still printed as JSON). */
+class Outcome {
+  constructor(
+    readonly value: unknown,
+    readonly exitCode: number,
+  ) {}
+}
+
+const OPTIONS = {
+  issuer: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret-stdin': { type: 'boolean' },
+  // Accepted only to refuse it with a pointer to stdin: argv ends up in shell history and `ps`.
+  'client-secret': { type: 'string' },
+  'org-url': { type: 'string' },
+  'auth-method': { type: 'string' },
+  groups: { type: 'boolean' },
+  'id-token-alg': { type: 'string', multiple: true },
+  'allowed-redirect-origin': { type: 'string', multiple: true },
+  'default-redirect': { type: 'string' },
+  table: { type: 'string' },
+  endpoint: { type: 'string' },
+  'secret-prefix': { type: 'string' },
+  'public-url': { type: 'string' },
+  user: { type: 'string' },
+  since: { type: 'string' },
+  'role-map': { type: 'string', multiple: true },
+  'default-role': { type: 'string', multiple: true },
+  'allowed-email-domain': { type: 'string', multiple: true },
+  'require-email-verified': { type: 'boolean' },
+  'logout-redirect': { type: 'string' },
+  'sso-enforced': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function adminFor(target: Target, client: DocumentClient): TenantAdmin {
+  const identities = new DynamoDbIdentityStore(client, target.tableName);
+  return new TenantAdmin({
+    tenants: new DynamoDbTenantStore(client, target.tableName),
+    identities,
+    audit: identities,
+    secrets: target.secretPrefix
+      ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
+      : new TableClientSecretStore(client, target.tableName),
+    actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
+    allowLoopback: target.mode === 'local',
+    vetRoleMappings: assertSafeRoleMappings,
+    now: () => new Date(),
+  });
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -168,286 +357,61 @@ export async function main(argv: string[]): Promise<number> {
     allowPositionals: true,
     allowNegative: true,
     strict: true,
-    options: {
-      issuer: { type: 'string' },
-      'client-id': { type: 'string' },
-      'client-secret-stdin': { type: 'boolean' },
-      // Accepted only to refuse it with a pointer to stdin: argv ends up in shell history and `ps`.
-      'client-secret': { type: 'string' },
-      'org-url': { type: 'string' },
-      'auth-method': { type: 'string' },
-      groups: { type: 'boolean' },
-      'id-token-alg': { type: 'string', multiple: true },
-      'allowed-redirect-origin': { type: 'string', multiple: true },
-      'default-redirect': { type: 'string' },
-      table: { type: 'string' },
-      endpoint: { type: 'string' },
-      'secret-prefix': { type: 'string' },
-      'public-url': { type: 'string' },
-      user: { type: 'string' },
-      since: { type: 'string' },
-      'role-map': { type: 'string', multiple: true },
-      'default-role': { type: 'string', multiple: true },
-      'allowed-email-domain': { type: 'string', multiple: true },
-      'require-email-verified': { type: 'boolean' },
-      'logout-redirect': { type: 'string' },
-      'sso-enforced': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: OPTIONS,
   });
-  const [command, tenantArg, ...rest] = positionals;
-  const takesUserId = command === 'disable-user' || command === 'enable-user' || command === 'set-owner';
-  const userIdArg = takesUserId ? rest.shift() : undefined;
-  if (values.help || !command) {
+  const [name, ...args] = positionals;
+  if (values.help || !name) {
     process.stdout.write(`${USAGE}\n`);
-    return command || values.help ? 0 : 2;
+    return name || values.help ? 0 : 2;
   }
-  if (rest.length > 0) throw new UsageError(`Unexpected arguments: ${rest.join(' ')}`);
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`Unknown command "${name}".`);
+  if (args.length > command.args.length)
+    throw new UsageError(`Unexpected arguments: ${args.slice(command.args.length).join(' ')}`);
+  for (const [index, arg] of command.args.entries()) {
+    if (!args[index]) throw new UsageError(`${name} needs <${command.args.join('> <')}>.`);
+    if (arg === 'tenant') requireTenantId(args[index]);
+  }
   if (values['client-secret'] !== undefined) {
     throw new UsageError(
       '--client-secret is refused: a secret on the command line ends up in shell history and process lists. Pipe it in with --client-secret-stdin, e.g. `printf %s "$SECRET" | npm run tenant -- put <tenant> --client-secret-stdin`.',
     );
   }
-
   const target = resolveTarget(values);
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
-  const tenants = new DynamoDbTenantStore(client, target.tableName);
-  const identities = new DynamoDbIdentityStore(client, target.tableName);
-  const actor = `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`;
-  const audit = (
-    type: AuditEventType,
-    tenantId: string,
-    extra: { subject?: string; details?: Record<string, string | boolean> } = {},
-  ) => identities.append(auditEvent({ tenantId, type, actor, ...extra }));
-  const secrets: ClientSecretStore = target.secretPrefix
-    ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
-    : new TableClientSecretStore(client, target.tableName);
   try {
-    switch (command) {
-      case 'put': {
-        const tenantId = requireTenantId(tenantArg);
-        const existing = await tenants.getTenant(tenantId);
-        if (!existing) {
-          if (!values.issuer) throw new UsageError('A new tenant needs --issuer <url>.');
-          if (!values['client-id']) throw new UsageError('A new tenant needs --client-id <id>.');
-          if (await tenants.hasTenantData(tenantId)) {
-            throw new UsageError(
-              `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
-            );
-          }
-        }
-        const authMethod = values['auth-method'];
-        if (authMethod !== undefined && authMethod !== 'client_secret_basic' && authMethod !== 'client_secret_post') {
-          throw new UsageError(`--auth-method must be client_secret_basic or client_secret_post, got "${authMethod}"`);
-        }
-        let config: ReturnType<typeof buildTenantConfig>;
-        try {
-          config = buildTenantConfig(tenantInputFrom(tenantId, values, existing), {
-            allowLoopback: target.mode === 'local',
-            now: new Date(),
-            existing,
-          });
-          assertSafeRoleMappings(config.roleMappings);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
-        let secret: string | undefined;
-        if (values['client-secret-stdin']) {
-          secret = await readStdin();
-          if (secret.length === 0) throw new UsageError('--client-secret-stdin: stdin was empty.');
-        } else if (!existing) {
-          throw new UsageError(
-            'A new tenant needs its client secret: pass --client-secret-stdin and pipe the secret in (never as an argument).',
-          );
-        }
-        const changed = existing ? changedSettings(existing, config) : [];
-        // Secret first: a tenant must never be live without its secret.
-        if (secret !== undefined) await secrets.putClientSecret(tenantId, secret);
-        await tenants.putTenant(config);
-        await audit('tenant_saved', tenantId, {
-          details: { created: !existing, secretChanged: secret !== undefined, changed: changed.join(',') },
-        });
-        const warnings: string[] = [];
-        if (config.roleMappings.length > 0 && !config.requestGroups) {
-          warnings.push('Role mappings need the groups claim: add --groups and a Groups claim in the Okta app.');
-        }
-        const base = target.publicUrl ?? 'https://<your-api>';
-        print({
-          tenant: config,
-          created: !existing,
-          ...(existing ? { changed, secretChanged: secret !== undefined } : {}),
-          okta: {
-            signInRedirectUri: `${base}/t/${tenantId}/callback`,
-            initiateLoginUri: `${base}/t/${tenantId}/login`,
-            loginInitiatedBy: 'Either Okta or App',
-            loginFlow: 'Redirect to app to initiate login (OIDC Compliant)',
-            groupsClaim: config.requestGroups
-              ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
-              : 'not requested (use --groups)',
-            ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
-          },
-          ...(warnings.length ? { warnings } : {}),
-        });
-        return 0;
-      }
-      case 'get': {
-        const tenantId = requireTenantId(tenantArg);
-        const config = await tenants.getTenant(tenantId);
-        if (!config) {
-          process.stderr.write(`No tenant "${tenantId}".\n`);
-          return 1;
-        }
-        print({ ...config, hasClientSecret: (await secrets.getClientSecret(tenantId)) !== undefined });
-        return 0;
-      }
-      case 'list': {
-        if (tenantArg) throw new UsageError('list takes no arguments.');
-        print(await tenants.listTenants());
-        return 0;
-      }
-      case 'delete': {
-        const tenantId = requireTenantId(tenantArg);
-        if (!(await tenants.hasTenantData(tenantId))) {
-          process.stderr.write(`No tenant "${tenantId}".\n`);
-          return 1;
-        }
-        // The config goes first: from then on every session of the tenant is refused (the session
-        // check reads it) and no login can write to it; the rest is removed page by page and a
-        // second run finishes an interrupted one.
-        const configRemoved = await tenants.deleteTenant(tenantId);
-        const removed = await tenants.purgeTenantData(tenantId);
-        if (configRemoved) removed.tenant = (removed.tenant ?? 0) + 1;
-        await secrets.deleteClientSecret(tenantId);
-        await audit('tenant_deleted', tenantId, {
-          details: Object.fromEntries(Object.entries(removed).map(([kind, count]) => [kind, String(count)])),
-        });
-        print({
-          deleted: tenantId,
-          removed: {
-            users: removed.user ?? 0,
-            owner: removed.owner ?? 0,
-            config: removed.tenant ?? 0,
-            other: Object.entries(removed)
-              .filter(([kind]) => !['user', 'owner', 'tenant'].includes(kind))
-              .reduce((sum, [, count]) => sum + count, 0),
-          },
-          sessions: 'all ended: session items expire by TTL and are refused until then',
-          auditTrail: 'kept until its retention (AUDIT_RETENTION_DAYS) expires',
-        });
-        return 0;
-      }
-      case 'users': {
-        const tenantId = requireTenantId(tenantArg);
-        if (!(await tenants.getTenant(tenantId))) {
-          process.stderr.write(`No tenant "${tenantId}".\n`);
-          return 1;
-        }
-        const users = await identities.listUsers(tenantId);
-        print(
-          users.map((user) => ({
-            id: user.userId,
-            sub: user.sub,
-            email: user.email ?? null,
-            name: user.name ?? null,
-            role: user.role,
-            groups: user.groups,
-            disabled: user.disabled,
-            createdAt: user.createdAt,
-            lastLoginAt: user.lastLoginAt,
-          })),
-        );
-        return 0;
-      }
-      case 'revoke-sessions': {
-        const tenantId = requireTenantId(tenantArg);
-        // Sessions created before this second stop working; a login right after gets a fresh one.
-        const notBefore = Math.floor(Date.now() / 1000) + 1;
-        const found = values.user
-          ? await identities.revokeUserSessions(tenantId, values.user, notBefore)
-          : await identities.revokeTenantSessions(tenantId, notBefore);
-        if (!found) {
-          process.stderr.write(
-            values.user ? `No user "${values.user}" in tenant "${tenantId}".\n` : `No tenant "${tenantId}".\n`,
-          );
-          return 1;
-        }
-        await audit('sessions_revoked', tenantId, values.user ? { subject: values.user } : {});
-        print({ revoked: values.user ? { tenant: tenantId, user: values.user } : { tenant: tenantId }, notBefore });
-        return 0;
-      }
-      case 'disable-user':
-      case 'enable-user': {
-        const tenantId = requireTenantId(tenantArg);
-        if (!userIdArg) throw new UsageError(`${command} needs <tenant> <userId> (see \`users <tenant>\`).`);
-        const disabled = command === 'disable-user';
-        // Disabling also ends every session created until now, for good: enabling later allows
-        // new logins only, it does not revive the sessions that were open.
-        const endSessionsBefore = disabled ? Math.floor(Date.now() / 1000) + 1 : undefined;
-        if (!(await identities.setUserDisabled(tenantId, userIdArg, disabled, endSessionsBefore))) {
-          process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
-          return 1;
-        }
-        await audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userIdArg });
-        print({ tenant: tenantId, user: userIdArg, disabled });
-        return 0;
-      }
-      case 'set-owner': {
-        const tenantId = requireTenantId(tenantArg);
-        if (!userIdArg) throw new UsageError('set-owner needs <tenant> <userId> (see `users <tenant>`).');
-        const outcome = await new DynamoDbIdentityStore(client, target.tableName).transferOwnership(
-          tenantId,
-          userIdArg,
-        );
-        if (outcome === 'no_such_user') {
-          process.stderr.write(`No user "${userIdArg}" in tenant "${tenantId}".\n`);
-          return 1;
-        }
-        if (outcome === 'transferred') await audit('owner_transferred', tenantId, { subject: userIdArg });
-        print({ tenant: tenantId, owner: userIdArg, changed: outcome === 'transferred' });
-        return 0;
-      }
-      case 'check': {
-        const tenantId = requireTenantId(tenantArg);
-        const config = await tenants.getTenant(tenantId);
-        if (!config) {
-          process.stderr.write(`No tenant "${tenantId}".\n`);
-          return 1;
-        }
-        // The same capped, timed client the service uses, refusing private addresses in AWS.
-        const results = await checkTenant(config, {
-          fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
-          allowLoopback: target.mode === 'local',
-        });
-        const ok = results.every((result) => result.ok);
-        const secret = await secrets.getClientSecret(tenantId);
-        const checks = [
-          ...results,
-          secret
-            ? { check: 'client_secret', ok: true, message: 'A client secret is stored.' }
-            : {
-                check: 'client_secret',
-                ok: false,
-                message: 'No client secret is stored: run put with --client-secret-stdin.',
-              },
-        ];
-        print({ tenant: tenantId, ok: ok && secret !== undefined, checks });
-        return ok && secret !== undefined ? 0 : 1;
-      }
-      case 'audit': {
-        const tenantId = requireTenantId(tenantArg);
-        const since = values.since;
-        if (since !== undefined && Number.isNaN(Date.parse(since))) {
-          throw new UsageError(`--since must be an ISO time like 2026-11-01T00:00:00Z, got "${since}"`);
-        }
-        print(await identities.list(tenantId, since ? new Date(since).toISOString() : undefined));
-        return 0;
-      }
-      default:
-        throw new UsageError(`Unknown command "${command}".`);
+    const result = await command.run({ args, values, target, admin: adminFor(target, client) });
+    const outcome = result instanceof Outcome ? result : new Outcome(result, 0);
+    print(outcome.value);
+    return outcome.exitCode;
+  } catch (error) {
+    if (error instanceof TenantAdminError) {
+      if (error.kind === 'invalid') throw new UsageError(error.message);
+      process.stderr.write(`${error.message}\n`);
+      return 1;
     }
+    if (error instanceof StoreUnavailableError) {
+      const where = target.endpoint ?? `DynamoDB in ${process.env.AWS_REGION ?? 'the default region'}`;
+      const cause = (error.cause as { name?: string; code?: string } | undefined) ?? {};
+      process.stderr.write(
+        `Could not reach the table "${target.tableName}" at ${where} (${cause.code ?? cause.name ?? 'unavailable'}). Is \`npm start\` running, or are DYNAMODB_ENDPOINT / AWS credentials right?\n`,
+      );
+      return 1;
+    }
+    throw error;
   } finally {
     client.destroy();
   }
+}
+
+async function readSecret(): Promise<string> {
+  const secret = await readStdin();
+  if (secret.length === 0) throw new UsageError('--client-secret-stdin: stdin was empty.');
+  return secret;
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Runs a command as the shell would: the exit code, usage on stderr for a misused command. */

@@ -1,5 +1,5 @@
 /**
- * The public routes (DESIGN.md "Routes") and which Lambda function serves each.
+ * The public routes (README "Routes") and which Lambda function serves each.
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */

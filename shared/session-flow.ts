@@ -61,7 +61,7 @@ export async function findActiveSession(
   return { session, user };
 }
 
-/** The body of `GET /me` (DESIGN.md). */
+/** The body of `GET /me` (README "Routes"). */
 export function describeSession({ user }: ActiveSession) {
   return {
     tenant: user.tenantId,

@@ -4,7 +4,7 @@ import type { TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
 import { isSafeLocation } from './redirect-target.ts';
 import { isValidRole, parseRoleMapping, type RoleMapping } from './roles.ts';
 
-/** Lowercase snake_case, 1–63 characters (DESIGN.md "Tenant CLI"). */
+/** Lowercase snake_case, 1–63 characters (README "Onboard a tenant"). */
 const TENANT_ID = /^[a-z0-9]+(?:_[a-z0-9]+)*$/;
 
 export function isValidTenantId(value: string): boolean {
@@ -93,91 +93,107 @@ export function buildTenantConfig(
   input: TenantInput,
   options: { allowLoopback: boolean; now: Date; existing?: TenantConfig | undefined },
 ): TenantConfig {
-  if (!isValidTenantId(input.tenantId)) {
-    throw new TypeError(
-      `tenant id must be lowercase snake_case, 1-63 characters (e.g. best_company), got "${input.tenantId}"`,
-    );
-  }
+  const tenantId = validTenantId(input.tenantId);
+  const { issuer, orgUrl } = validIssuer(input, options.allowLoopback);
+  const allowedRedirectOrigins = validOrigins(input.allowedRedirectOrigins ?? []);
+  const redirects = validRedirects(input, allowedRedirectOrigins);
+  const now = options.now.toISOString();
+  const existing = options.existing;
+  return {
+    tenantId,
+    issuer,
+    orgUrl,
+    clientId: validClientId(input.clientId),
+    tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? 'client_secret_basic',
+    requestGroups: input.requestGroups ?? false,
+    idTokenAlgorithms: validAlgorithms(input.idTokenAlgorithms ?? ['RS256']),
+    allowedRedirectOrigins,
+    ...redirects,
+    roleMappings: (input.roleMappings ?? []).map((mapping) => parseRoleMapping(`${mapping.group}=${mapping.role}`)),
+    defaultRoles: validRoles(input.defaultRoles ?? []),
+    allowedEmailDomains: validEmailDomains(input.allowedEmailDomains ?? []),
+    requireEmailVerified: input.requireEmailVerified ?? false,
+    ssoEnforced: input.ssoEnforced ?? false,
+    createdAt: existing?.createdAt ?? now,
+    updatedAt: now,
+    // A new tenant gets a new generation; an update keeps it (older tenants have none).
+    ...(existing ? (existing.generation ? { generation: existing.generation } : {}) : { generation: randomUUID() }),
+    ...(existing?.hasOwner ? { hasOwner: true } : {}),
+  };
+}
+
+function validTenantId(tenantId: string): string {
+  if (isValidTenantId(tenantId)) return tenantId;
+  throw new TypeError(`tenant id must be lowercase snake_case, 1-63 characters (e.g. best_company), got "${tenantId}"`);
+}
+
+function validIssuer(input: TenantInput, allowLoopback: boolean): { issuer: string; orgUrl: string } {
   if (input.issuer.endsWith('/')) {
     throw new TypeError(
       `--issuer must be the exact issuer without a trailing slash (e.g. https://acme.okta.com/oauth2/default), got "${input.issuer}"`,
     );
   }
-  assertAcceptableIssuer(input.issuer, options.allowLoopback);
-  const orgUrl = input.orgUrl
-    ? assertAcceptableIssuer(input.orgUrl, options.allowLoopback).origin
-    : orgUrlOf(input.issuer);
-  if (!/^[\w.-]{1,200}$/.test(input.clientId)) {
-    throw new TypeError(
-      `--client-id must be the Okta app's client id (letters, digits, . _ -), got "${input.clientId}"`,
-    );
-  }
-  const algorithms = input.idTokenAlgorithms ?? ['RS256'];
+  assertAcceptableIssuer(input.issuer, allowLoopback);
+  const orgUrl = input.orgUrl ? assertAcceptableIssuer(input.orgUrl, allowLoopback).origin : orgUrlOf(input.issuer);
+  return { issuer: input.issuer, orgUrl };
+}
+
+function validClientId(clientId: string): string {
+  if (/^[\w.-]{1,200}$/.test(clientId)) return clientId;
+  throw new TypeError(`--client-id must be the Okta app's client id (letters, digits, . _ -), got "${clientId}"`);
+}
+
+function validAlgorithms(algorithms: readonly string[]): string[] {
   for (const algorithm of algorithms) {
     if (!SUPPORTED_ALGORITHMS.has(algorithm)) {
       throw new TypeError(`--id-token-alg must be one of ${[...SUPPORTED_ALGORITHMS].join(', ')}, got "${algorithm}"`);
     }
   }
-  const allowedRedirectOrigins = (input.allowedRedirectOrigins ?? []).map((origin) => {
+  return [...algorithms];
+}
+
+function validOrigins(origins: readonly string[]): string[] {
+  return origins.map((origin) => {
     const url = URL.parse(origin);
     if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
       throw new TypeError(`--allowed-redirect-origin must be an origin like https://app.example.com, got "${origin}"`);
     }
     return url.origin;
   });
-  if (input.defaultRedirect !== undefined && !isSafeTarget(input.defaultRedirect, allowedRedirectOrigins)) {
+}
+
+function validRedirects(
+  input: TenantInput,
+  allowedOrigins: readonly string[],
+): Pick<TenantConfig, 'defaultRedirect' | 'logoutRedirect'> {
+  const { defaultRedirect, logoutRedirect } = input;
+  if (defaultRedirect !== undefined && !isSafeTarget(defaultRedirect, allowedOrigins)) {
     throw new TypeError(
-      `--default-redirect must be a path like /app or a URL on an allowed redirect origin, got "${input.defaultRedirect}"`,
+      `--default-redirect must be a path like /app or a URL on an allowed redirect origin, got "${defaultRedirect}"`,
     );
   }
-  if (
-    input.logoutRedirect !== undefined &&
-    input.logoutRedirect !== 'okta' &&
-    !isSafeTarget(input.logoutRedirect, allowedRedirectOrigins)
-  ) {
+  if (logoutRedirect !== undefined && logoutRedirect !== 'okta' && !isSafeTarget(logoutRedirect, allowedOrigins)) {
     throw new TypeError(
-      `--logout-redirect must be "okta", a path, or a URL on an allowed redirect origin, got "${input.logoutRedirect}"`,
+      `--logout-redirect must be "okta", a path, or a URL on an allowed redirect origin, got "${logoutRedirect}"`,
     );
   }
-  const allowedEmailDomains = (input.allowedEmailDomains ?? []).map((domain) => {
+  return { defaultRedirect, logoutRedirect };
+}
+
+function validEmailDomains(domains: readonly string[]): string[] {
+  return domains.map((domain) => {
     const normalized = domain.trim().toLowerCase().replace(/^@/, '');
     if (!EMAIL_DOMAIN.test(normalized)) {
       throw new TypeError(`--allowed-email-domain must be a domain like acme.com, got "${domain}"`);
     }
     return normalized;
   });
-  const roleMappings = (input.roleMappings ?? []).map((mapping) =>
-    parseRoleMapping(`${mapping.group}=${mapping.role}`),
-  );
-  const defaultRoles = (input.defaultRoles ?? []).map((role) => {
+}
+
+function validRoles(roles: readonly string[]): string[] {
+  for (const role of roles) {
     if (!isValidRole(role))
       throw new TypeError(`--default-role must be lowercase letters, digits, _ or -, got "${role}"`);
-    return role;
-  });
-  const now = options.now.toISOString();
-  return {
-    tenantId: input.tenantId,
-    issuer: input.issuer,
-    orgUrl,
-    clientId: input.clientId,
-    tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? 'client_secret_basic',
-    requestGroups: input.requestGroups ?? false,
-    idTokenAlgorithms: [...algorithms],
-    allowedRedirectOrigins,
-    defaultRedirect: input.defaultRedirect,
-    roleMappings,
-    defaultRoles,
-    allowedEmailDomains,
-    requireEmailVerified: input.requireEmailVerified ?? false,
-    logoutRedirect: input.logoutRedirect,
-    ssoEnforced: input.ssoEnforced ?? false,
-    createdAt: options.existing?.createdAt ?? now,
-    updatedAt: now,
-    ...(options.existing
-      ? options.existing.generation
-        ? { generation: options.existing.generation }
-        : {}
-      : { generation: randomUUID() }),
-    ...(options.existing?.hasOwner ? { hasOwner: true } : {}),
-  };
+  }
+  return [...roles];
 }

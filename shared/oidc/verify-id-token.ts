@@ -27,7 +27,7 @@ export interface IdTokenClaims extends JWTPayload {
   nonce: string;
 }
 
-/** Reason codes for metrics and logs; one per rule in DESIGN.md "Rules the code keeps". */
+/** Reason codes for metrics and logs; one per rule in ARCHITECTURE.md "ID token rules". */
 export type IdTokenRejection =
   | 'malformed'
   | 'signature'
