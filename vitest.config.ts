@@ -1,8 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
+// DynamoDB Local (a JVM, a few seconds to start) only for the projects whose
+// tests talk to a table: unit tests use in-memory ports and start nothing.
+const withDynamoDbLocal = ['test/support/global-setup.ts'];
+
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
     // DynamoDB Local and identity providers run as real processes and servers.
     testTimeout: 30_000,
     hookTimeout: 120_000,
@@ -10,11 +13,31 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/support/**/*.test.ts'] },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/support/**/*.test.ts'],
+          globalSetup: withDynamoDbLocal,
+        },
       },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 300_000 } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: withDynamoDbLocal } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: withDynamoDbLocal,
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          globalSetup: withDynamoDbLocal,
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });
