@@ -25,7 +25,7 @@ export default defineConfig({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts'],
-          globalSetup: withDynamoDbLocal,
+          globalSetup: [...withDynamoDbLocal, 'test/support/chromium-setup.ts'],
           testTimeout: 60_000,
         },
       },
