@@ -1,4 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { quietOldNodeWarnings } from './local/node-runtime.ts';
+
+// On Node 20: one line for the run instead of the SDK's and oidc-provider's
+// warnings in every test file (the environment switch reaches the workers).
+const oldNode = quietOldNodeWarnings();
+if (oldNode) console.log(oldNode);
 
 // DynamoDB Local (a JVM, a few seconds to start) only for the projects whose
 // tests talk to a table: unit tests use in-memory ports and start nothing.
@@ -7,6 +13,7 @@ const withDynamoDbLocal = ['test/support/global-setup.ts'];
 export default defineConfig({
   test: {
     // DynamoDB Local and identity providers run as real processes and servers.
+    setupFiles: ['test/support/quiet-old-node.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
