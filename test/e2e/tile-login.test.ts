@@ -82,6 +82,8 @@ describe('Okta tile login end to end', () => {
     expect(landing?.url).toBe(`${stack.url}/`);
     expect(landing?.body).toContain('Ada Lovelace');
     expect(landing?.body).toMatch(/data-testid="role">owner</);
+    // The demo tenant maps Ada's Okta groups (Engineering, Admins) to app roles, in its mapping order.
+    expect(landing?.body).toMatch(/data-testid="roles">admin, engineer</);
 
     const current = await me(browser);
     expect(current.status).toBe(200);
