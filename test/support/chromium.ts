@@ -50,8 +50,8 @@ async function versionOf(path: string): Promise<string | undefined> {
   }
 }
 
-async function packagedChromium(): Promise<ChromiumChoice> {
-  if (process.platform !== 'linux' || process.arch !== 'x64') return { problem: NO_CHROMIUM };
+async function packagedChromium(platform: string, arch: string): Promise<ChromiumChoice> {
+  if (platform !== 'linux' || arch !== 'x64') return { problem: NO_CHROMIUM };
   let packageDir: string;
   try {
     packageDir = dirname(dirname(createRequire(import.meta.url).resolve('@sparticuz/chromium')));
@@ -85,18 +85,24 @@ async function packagedChromium(): Promise<ChromiumChoice> {
   }
 }
 
-/** Picks the Chromium for this run: CHROMIUM_PATH, the system's, or the packaged one. */
-export async function resolveChromium(env: NodeJS.ProcessEnv = process.env): Promise<ChromiumChoice> {
+/**
+ * Picks the Chromium for this run: CHROMIUM_PATH, the system's, or the
+ * packaged one. The options stand in for this machine in tests.
+ */
+export async function resolveChromium(
+  machine: { env?: NodeJS.ProcessEnv; systemPath?: string; platform?: string; arch?: string } = {},
+): Promise<ChromiumChoice> {
+  const { env = process.env, systemPath = SYSTEM_CHROMIUM, platform = process.platform, arch = process.arch } = machine;
   const configured = env.CHROMIUM_PATH;
   if (configured) {
     return isExecutableFile(configured)
       ? { executablePath: configured, description: `CHROMIUM_PATH (${configured})` }
       : { problem: `CHROMIUM_PATH is set to ${configured}, which is not an executable file.` };
   }
-  if (isExecutableFile(SYSTEM_CHROMIUM)) {
-    return { executablePath: SYSTEM_CHROMIUM, description: `the system Chromium (${SYSTEM_CHROMIUM})` };
+  if (isExecutableFile(systemPath)) {
+    return { executablePath: systemPath, description: `the system Chromium (${systemPath})` };
   }
-  return packagedChromium();
+  return packagedChromium(platform, arch);
 }
 
 /**
