@@ -67,7 +67,14 @@ async function packagedChromium(platform: string, arch: string): Promise<Chromiu
     // The package reuses <tmpdir>/chromium when it exists. One left half-written
     // by an interrupted unpack, or unpacked by another version of the package,
     // would not start (or not match playwright-core): check it, and unpack again.
-    const path = await packaged.executablePath();
+    let path: string;
+    try {
+      path = await packaged.executablePath();
+    } catch (error) {
+      return {
+        problem: `Chromium from @sparticuz/chromium could not be unpacked to ${tmpdir()} (${(error as Error).message}): free space there, or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
+      };
+    }
     const found = await versionOf(path);
     if (found?.split('.')[0] === major) {
       const seconds = ((performance.now() - started) / 1000).toFixed(1);
@@ -78,7 +85,7 @@ async function packagedChromium(platform: string, arch: string): Promise<Chromiu
     }
     if (attempt === 2) {
       return {
-        problem: `The Chromium unpacked from @sparticuz/chromium to ${path} does not start (${found ? `version ${found}` : 'no version'}); delete it and run again, or ${NO_CHROMIUM.charAt(0).toLowerCase()}${NO_CHROMIUM.slice(1)}`,
+        problem: `The Chromium unpacked from @sparticuz/chromium to ${path} does not start as version ${major}: delete it and run again, or set CHROMIUM_PATH to a Chromium or Chrome binary.`,
       };
     }
     rmSync(path, { force: true });
