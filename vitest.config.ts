@@ -1,20 +1,50 @@
 import { defineConfig } from 'vitest/config';
+import { quietOldNodeWarnings } from './local/node-runtime.ts';
+
+// On Node 20: one line for the run instead of the SDK's and oidc-provider's
+// warnings in every test file (the environment switch reaches the workers).
+const oldNode = quietOldNodeWarnings();
+if (oldNode) console.log(oldNode);
+
+// DynamoDB Local (a JVM, a few seconds to start) only for the projects whose
+// tests talk to a table: unit tests use in-memory ports and start nothing.
+const withDynamoDbLocal = ['test/support/global-setup.ts'];
 
 export default defineConfig({
   test: {
-    globalSetup: ['test/support/global-setup.ts'],
     // DynamoDB Local and identity providers run as real processes and servers.
+    setupFiles: ['test/support/quiet-old-node.ts'],
     testTimeout: 30_000,
     hookTimeout: 120_000,
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'integration', include: ['test/integration/**/*.test.ts', 'test/support/**/*.test.ts'] },
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts', 'test/support/**/*.test.ts'],
+          globalSetup: withDynamoDbLocal,
+        },
       },
-      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'] } },
-      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000 } },
-      { extends: true, test: { name: 'infra', include: ['test/infra/**/*.test.ts'], testTimeout: 300_000 } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], globalSetup: withDynamoDbLocal } },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: [...withDynamoDbLocal, 'test/support/chromium-setup.ts'],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'infra',
+          include: ['test/infra/**/*.test.ts'],
+          globalSetup: withDynamoDbLocal,
+          testTimeout: 300_000,
+        },
+      },
     ],
   },
 });

@@ -168,7 +168,12 @@ export function sendResult(response: ServerResponse, result: APIGatewayProxyStru
     return;
   }
   const headers: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  for (const [name, value] of Object.entries(result.headers ?? {})) {
+    // Lambda hands API Gateway the result as JSON, which drops undefined values:
+    // middy's security headers unset `Server` and `X-Powered-By` that way.
+    if (value === undefined || value === null) continue;
+    headers[name.toLowerCase()] = String(value);
+  }
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
   const body = result.body ? Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8') : undefined;
   response.writeHead(result.statusCode ?? 200, headers).end(body);

@@ -4,6 +4,12 @@
  * sign-in page that lists demo users, an Okta-like "My Apps" dashboard whose
  * tiles do what Okta's "Redirect to app to initiate login (OIDC Compliant)"
  * does, and consent granted automatically as for a first-party app.
+ *
+ * Like Okta, it keeps a sign-in session: a second tile click signs the same
+ * person in again without asking. The dashboard says who is signed in and
+ * offers "Sign out" (oidc-provider's own end-session flow), after which the
+ * next tile click asks who you are: that is how the demo switches people
+ * without a private window.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -101,6 +107,8 @@ header{background:#00297a;color:#fff;padding:.8rem 1.5rem;font-weight:600}main{m
 h1{font-size:1.3rem}label{display:block;font-weight:600;margin:.5rem 0 .25rem}input{width:100%;padding:.55rem;border:1px solid #8c8c96;border-radius:6px;font:inherit}
 button{width:100%;margin:.35rem 0;padding:.6rem;border:0;border-radius:6px;background:#1662dd;color:#fff;font:inherit;cursor:pointer}
 button.user{background:#fff;color:#1d1d21;border:1px solid #c1c1c8;text-align:left}button:focus-visible,a:focus-visible{outline:3px solid #1662dd;outline-offset:2px}
+.session{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem 1rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:.75rem 1rem;margin:1rem 0}
+.session form{margin:0}.session button{width:auto;margin:0;padding:.45rem 1rem}a.button{display:block;text-align:center;margin:.35rem 0;padding:.6rem;border-radius:6px;border:1px solid #c1c1c8;color:#1d1d21;text-decoration:none}
 .tiles{display:flex;flex-wrap:wrap;gap:1rem}a.tile{display:flex;flex-direction:column;align-items:center;justify-content:center;width:10rem;height:8rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);text-decoration:none;color:#1d1d21;font-weight:600;text-align:center;padding:1rem}
 a.tile span.logo{display:block;width:3rem;height:3rem;border-radius:8px;background:#1662dd;color:#fff;font-size:1.6rem;line-height:3rem;margin-bottom:.5rem}small{color:#5b5b66}`;
 
@@ -158,6 +166,8 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     use: 'sig',
   };
   const bySub = new Map<string, DemoUser>();
+  const userFor = (sub: string | undefined) =>
+    sub ? (bySub.get(sub) ?? users.find((candidate) => candidate.sub === sub)) : undefined;
 
   const configuration: Configuration = {
     clients: options.clients.map((client) => ({
@@ -181,7 +191,25 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     pkce: { required: () => true },
-    features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+    features: {
+      devInteractions: { enabled: false },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          const user = userFor(ctx.oidc.session?.accountId);
+          ctx.type = 'html';
+          ctx.body = page(
+            'Sign out',
+            `<div class="card"><h1>Sign out of the demo Okta?</h1><p>You are signed in as <strong>${escapeHtml(user?.name ?? 'someone')}</strong>. After signing out, the next sign-in asks who you are.</p>${form}<button autofocus type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button><a class="button" href="/">Stay signed in</a></div>`,
+          );
+        },
+        // No client asked for a page after sign-out: back to the dashboard, which says it.
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.status = 303;
+          ctx.redirect('/?signed-out');
+        },
+      },
+    },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     ttl: {
       AccessToken: 3600,
@@ -192,7 +220,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       Grant: 3600,
     },
     findAccount: async (_ctx, sub) => {
-      const user = bySub.get(sub) ?? users.find((candidate) => candidate.sub === sub);
+      const user = userFor(sub);
       if (!user) return undefined;
       return {
         accountId: sub,
@@ -229,11 +257,17 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
             `<a class="tile" href="${escapeHtml(`${tile.initiateLoginUri}?iss=${encodeURIComponent(issuer)}`)}"><span class="logo" aria-hidden="true">${escapeHtml(tile.label.charAt(0))}</span>${escapeHtml(tile.label)}</a>`,
         )
         .join('');
+      // Who is signed in here, from oidc-provider's own session cookie.
+      const session = await provider.Session.get(provider.createContext(req, res));
+      const user = userFor(session.accountId);
+      const status = user
+        ? `<div class="session" data-testid="idp-session"><span>Signed in as <strong>${escapeHtml(user.name)}</strong> <small>${escapeHtml(user.email)}</small></span><form method="get" action="/session/end"><button type="submit">Sign out</button></form></div>`
+        : `<div class="session" data-testid="idp-session"><span>${url.searchParams.has('signed-out') ? 'You are signed out of the demo Okta: the next tile click asks who you are.' : 'Not signed in: a tile click asks who you are.'}</span></div>`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
       res.end(
         page(
           'My Apps',
-          `<h1>My Apps</h1><p><small>This page stands in for an Okta end-user dashboard. Click a tile to sign in to that app.</small></p><div class="tiles">${tiles || '<p>No apps assigned.</p>'}</div>`,
+          `<h1>My Apps</h1>${status}<p><small>This page stands in for an Okta end-user dashboard. Click a tile to sign in to that app; to sign in as someone else, sign out here first.</small></p><div class="tiles">${tiles || '<p>No apps assigned.</p>'}</div>`,
         ),
       );
       return true;

@@ -10,6 +10,7 @@ import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
 import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
+import type { RoleMapping } from '../shared/roles.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
 import { demoAppPage } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
@@ -19,6 +20,18 @@ import { type LambdaHandler, type LocalAuthorizer, type LocalServer, startLocalS
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_CLIENT_ID = 'demo-app';
+
+/**
+ * The demo tenant maps the demo users' Okta groups to app roles, so the demo
+ * shows what `--role-map` does: Ada gets admin and engineer, Grace engineer,
+ * Linus support, anyone else typed in at the sign-in page viewer.
+ */
+export const DEMO_ROLE_MAPPINGS: readonly RoleMapping[] = [
+  { group: 'Admins', role: 'admin' },
+  { group: 'Engineering', role: 'engineer' },
+  { group: 'Support', role: 'support' },
+];
+export const DEMO_DEFAULT_ROLES: readonly string[] = ['viewer'];
 
 export interface LocalStackOptions {
   /** HTTP port of the service; 0 picks a free one. @default 3000 */
@@ -121,6 +134,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         issuer: demoIdp.issuer,
         clientId: DEMO_CLIENT_ID,
         clientSecret,
+        roleMappings: DEMO_ROLE_MAPPINGS,
+        defaultRoles: DEMO_DEFAULT_ROLES,
       });
     }
 
@@ -147,7 +162,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 export async function registerTenant(
   endpoint: string,
   tableName: string,
-  tenant: { tenantId: string; issuer: string; clientId: string; clientSecret: string; requestGroups?: boolean },
+  tenant: {
+    tenantId: string;
+    issuer: string;
+    clientId: string;
+    clientSecret: string;
+    requestGroups?: boolean;
+    roleMappings?: readonly RoleMapping[];
+    defaultRoles?: readonly string[];
+  },
 ): Promise<void> {
   const client = createDocumentClient({ endpoint });
   const tenants = new DynamoDbTenantStore(client, tableName);
@@ -159,6 +182,8 @@ export async function registerTenant(
         issuer: tenant.issuer,
         clientId: tenant.clientId,
         requestGroups: tenant.requestGroups ?? true,
+        roleMappings: tenant.roleMappings,
+        defaultRoles: tenant.defaultRoles,
       },
       { allowLoopback: true, now: new Date(), existing },
     ),

@@ -4,7 +4,12 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startLocalStack } from './stack.ts';
+import { quietOldNodeWarnings } from './node-runtime.ts';
+
+// Before the AWS SDK and oidc-provider load: on Node 20, one line instead of their warnings.
+const oldNode = quietOldNodeWarnings();
+if (oldNode) console.log(oldNode);
+const { startLocalStack } = await import('./stack.ts');
 
 const LOCAL_DATA = join(import.meta.dirname, '..', '.local-data');
 export const STACK_FILE = join(LOCAL_DATA, 'stack.json');

@@ -1,15 +1,17 @@
 /**
- * The product as people meet it, in a real browser: Debian's Chromium driven
- * by playwright-core against the local stack. Cookies, redirects, SameSite and
- * CSP behave here as they will for users. Screenshots of every step go to
+ * The product as people meet it, in a real browser: Chromium (the system's, or
+ * the one in the @sparticuz/chromium package; see test/support/chromium.ts)
+ * driven by playwright-core against the local stack. Cookies, redirects,
+ * SameSite and CSP behave here as they will for users. Screenshots of every step go to
  * test-results/screenshots/.
  */
 
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { launchChromium } from '../support/chromium.ts';
 
 const SHOTS = 'test-results/screenshots';
 let stack: LocalStack;
@@ -24,19 +26,7 @@ beforeAll(async () => {
     tableName: `browser-${randomUUID()}`,
     env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium(inject('chromium'));
 });
 
 afterAll(async () => {

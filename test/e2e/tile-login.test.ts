@@ -40,6 +40,29 @@ describe('Okta tile login end to end', () => {
     expect(response.status).toBe(200);
   });
 
+  it('sends no header the handlers unset (no "server: undefined")', async () => {
+    const browser = new TestBrowser();
+    const answers = [
+      await browser.request(`${stack.url}/health`),
+      await browser.request(`${stack.url}/t/${DEMO_TENANT}/login`),
+      await browser.request(`${stack.url}/t/nobody/login`),
+      await browser.request(`${stack.url}/me`, { headers: { accept: 'application/json' } }),
+      await browser.request(`${stack.url}/`),
+    ];
+    expect(answers.map((answer) => answer.status)).toEqual([200, 302, 404, 401, 200]);
+    for (const answer of answers) {
+      const headers: Array<[string, string]> = [];
+      answer.headers.forEach((value, name) => {
+        headers.push([name, value]);
+      });
+      // The security headers did run, so their unset ones were really dropped.
+      if (answer.url !== `${stack.url}/`) expect(answer.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(headers.filter(([, value]) => value === 'undefined' || value === 'null')).toEqual([]);
+      expect(answer.headers.has('server')).toBe(false);
+      expect(answer.headers.has('x-powered-by')).toBe(false);
+    }
+  });
+
   it('signs the first user in as owner, shows who they are, and sets a hardened session cookie', async () => {
     const browser = new TestBrowser();
     const { hops, callback, authorizeUrl } = await tileLogin(browser, {
@@ -59,6 +82,8 @@ describe('Okta tile login end to end', () => {
     expect(landing?.url).toBe(`${stack.url}/`);
     expect(landing?.body).toContain('Ada Lovelace');
     expect(landing?.body).toMatch(/data-testid="role">owner</);
+    // The demo tenant maps Ada's Okta groups (Engineering, Admins) to app roles, in its mapping order.
+    expect(landing?.body).toMatch(/data-testid="roles">admin, engineer</);
 
     const current = await me(browser);
     expect(current.status).toBe(200);
