@@ -117,8 +117,12 @@ describe('Pages people see', () => {
 
   it('tells an unassigned user what to ask their admin', async () => {
     const page = await browser.newPage();
+    // A genuine login of this browser that Okta refuses: Okta's error is shown only then.
+    // (page.request shares the browser's cookies: the login-state cookie lands in this browser.)
+    const initiate = await page.request.get(`${stack.url}/t/${DEMO_TENANT}/login`, { maxRedirects: 0 });
+    const state = new URL(initiate.headers().location ?? '').searchParams.get('state');
     const response = await page.goto(
-      `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=User+is+not+assigned+to+the+client+application.&state=x`,
+      `${stack.url}/t/${DEMO_TENANT}/callback?error=access_denied&error_description=User+is+not+assigned+to+the+client+application.&state=${state}`,
     );
     expect(response?.status()).toBe(403);
     await expect(page.locator('h1').textContent()).resolves.toBe('You are not assigned to this app');
