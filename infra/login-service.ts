@@ -7,12 +7,13 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName } from '../shared/routes.ts';
+import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
 import { type CustomDomainProps, LoginHttpApi } from './http-api.ts';
 import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
 import { LoginSecrets } from './secrets.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, ServiceFunction } from './service-function.ts';
-import { requireInteger, requireSeconds } from './validation.ts';
+import { requireSeconds, requireSetting } from './validation.ts';
 
 export interface LoginServiceProps {
   /** Origins `target_link_uri` may point to, for every tenant. @default none: same-origin paths only */
@@ -137,17 +138,18 @@ export class LoginService extends Construct {
         `defaultRedirectPath must be a path starting with a single "/", got "${defaultRedirectPath}"`,
       );
     }
-    const month = 30 * 24 * 3600;
-    const sessionTtl = requireSeconds('sessionTtl', props.sessionTtl ?? Duration.hours(8), 60, month);
-    const idle = requireSeconds('sessionIdleTimeout', props.sessionIdleTimeout ?? Duration.hours(1), 0, month);
-    const loginStateTtl = requireSeconds('loginStateTtl', props.loginStateTtl ?? Duration.minutes(10), 30, 3600);
-    const secretsCache = requireSeconds('secretsCacheTtl', props.secretsCacheTtl ?? Duration.minutes(5), 0, 86400);
+    const seconds = (name: string, value: Duration | undefined, setting: NumericSetting) =>
+      requireSeconds(name, value ?? Duration.seconds(setting.default), setting);
+    const sessionTtl = seconds('sessionTtl', props.sessionTtl, SETTINGS.sessionTtlSeconds);
+    const idle = seconds('sessionIdleTimeout', props.sessionIdleTimeout, SETTINGS.sessionIdleSeconds);
+    const loginStateTtl = seconds('loginStateTtl', props.loginStateTtl, SETTINGS.loginStateTtlSeconds);
+    const secretsCache = seconds('secretsCacheTtl', props.secretsCacheTtl, SETTINGS.secretsCacheSeconds);
     const functionTimeout = props.functionTimeout ?? Duration.seconds(10);
-    const idpTimeoutMs = (props.idpTimeout ?? Duration.seconds(5)).toMilliseconds();
-    const idpTimeoutMax = Math.min(20_000, functionTimeout.toMilliseconds() - 1);
-    if (!Number.isInteger(idpTimeoutMs) || idpTimeoutMs < 100 || idpTimeoutMs > idpTimeoutMax) {
+    const idpTimeoutMs = (props.idpTimeout ?? Duration.millis(SETTINGS.idpTimeoutMs.default)).toMilliseconds();
+    const idpTimeoutMax = Math.min(SETTINGS.idpTimeoutMs.max, functionTimeout.toMilliseconds() - 1);
+    if (!isWithin({ ...SETTINGS.idpTimeoutMs, max: idpTimeoutMax }, idpTimeoutMs)) {
       throw new TypeError(
-        `idpTimeout must be from 100 ms to ${idpTimeoutMax} ms (20 s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
+        `idpTimeout must be from ${SETTINGS.idpTimeoutMs.min} ms to ${idpTimeoutMax} ms (${SETTINGS.idpTimeoutMs.max / 1000} s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
       );
     }
     for (const route of props.protectedRoutes ?? []) {
@@ -167,7 +169,12 @@ export class LoginService extends Construct {
       }
       if (!appCredentials.audience) throw new TypeError('appCredentials.audience must not be empty');
     }
-    const auditRetentionDays = requireInteger('auditRetentionDays', props.auditRetentionDays ?? 400, 1, 3650, ' days');
+    const auditRetentionDays = requireSetting(
+      'auditRetentionDays',
+      props.auditRetentionDays ?? SETTINGS.auditRetentionDays.default,
+      SETTINGS.auditRetentionDays,
+      ' days',
+    );
     const logRemovalPolicy = props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.table = new LoginTable(this, 'Table', {

@@ -4,6 +4,8 @@
  * stack. Missing required values fail loudly at first use with the variable's
  * name, never with a silent default that would be wrong in production.
  */
+import { isWithin, type NumericSetting, SETTINGS } from './settings.ts';
+
 export interface ServiceConfig {
   /** DynamoDB table holding tenants, users, sessions and used states. */
   readonly tableName: string;
@@ -44,12 +46,14 @@ export interface ServiceConfig {
   readonly secretsCacheSeconds: number;
 }
 
-function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
+function integer(env: NodeJS.ProcessEnv, setting: NumericSetting): number {
+  const raw = env[setting.env];
+  if (raw === undefined || raw === '') return setting.default;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new TypeError(`Environment variable ${name} must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!isWithin(setting, value)) {
+    throw new TypeError(
+      `Environment variable ${setting.env} must be an integer between ${setting.min} and ${setting.max}, got "${raw}"`,
+    );
   }
   return value;
 }
@@ -89,17 +93,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     publicUrl,
     allowedRedirectOrigins: origins(env.ALLOWED_REDIRECT_ORIGINS),
     defaultRedirectPath,
-    sessionTtlSeconds: integer(env, 'SESSION_TTL_SECONDS', 8 * 3600, 60, 30 * 24 * 3600),
-    sessionIdleSeconds: integer(env, 'SESSION_IDLE_TIMEOUT_SECONDS', 3600, 0, 30 * 24 * 3600),
-    loginStateTtlSeconds: integer(env, 'LOGIN_STATE_TTL_SECONDS', 600, 30, 3600),
+    sessionTtlSeconds: integer(env, SETTINGS.sessionTtlSeconds),
+    sessionIdleSeconds: integer(env, SETTINGS.sessionIdleSeconds),
+    loginStateTtlSeconds: integer(env, SETTINGS.loginStateTtlSeconds),
     allowLoopbackIssuers: env.ALLOW_LOOPBACK_ISSUERS === 'true',
     clientSecretPrefix: env.CLIENT_SECRET_PREFIX || undefined,
     stateKeySecretId: env.STATE_KEY_SECRET_ID || undefined,
     stateKey: env.STATE_KEY || undefined,
-    idpTimeoutMs: integer(env, 'IDP_TIMEOUT_MS', 5000, 100, 20000),
-    jwksRefetchCooldownSeconds: integer(env, 'JWKS_REFETCH_COOLDOWN_SECONDS', 30, 1, 3600),
-    tenantCacheSeconds: integer(env, 'TENANT_CACHE_SECONDS', 30, 1, 3600),
-    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 400, 1, 3650),
-    secretsCacheSeconds: integer(env, 'SECRETS_CACHE_SECONDS', 300, 0, 86400),
+    idpTimeoutMs: integer(env, SETTINGS.idpTimeoutMs),
+    jwksRefetchCooldownSeconds: integer(env, SETTINGS.jwksRefetchCooldownSeconds),
+    tenantCacheSeconds: integer(env, SETTINGS.tenantCacheSeconds),
+    auditRetentionDays: integer(env, SETTINGS.auditRetentionDays),
+    secretsCacheSeconds: integer(env, SETTINGS.secretsCacheSeconds),
   };
 }
