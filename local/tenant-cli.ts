@@ -163,9 +163,8 @@ export async function main(argv: string[]): Promise<number> {
     tenantId: string,
     extra: { subject?: string; details?: Record<string, string | boolean> } = {},
   ) => identities.append(auditEvent({ tenantId, type, actor, ...extra }));
-  const secrets: ClientSecretStore = target.secretPrefix
-    ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
-    : new TableClientSecretStore(client, target.tableName);
+  const secretsManager = target.secretPrefix ? new SecretsManagerClientSecretStore(target.secretPrefix, 0) : undefined;
+  const secrets: ClientSecretStore = secretsManager ?? new TableClientSecretStore(client, target.tableName);
   try {
     switch (command) {
       case 'put': {
@@ -368,6 +367,7 @@ export async function main(argv: string[]): Promise<number> {
     }
   } finally {
     client.destroy();
+    secretsManager?.destroy();
   }
 }
 
