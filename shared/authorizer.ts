@@ -1,5 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { awaitTracing } from './adapters/tracing.ts';
 import { LoginError } from './errors.ts';
 import { header } from './http/request.ts';
 import { findActiveSession, type SessionDependencies } from './session-flow.ts';
@@ -45,7 +48,7 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
   const cacheMs = deps.cacheMs ?? 15_000;
   const cache = new Map<string, { result: AuthorizerResult; expiresAt: number }>();
 
-  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
+  const authorize = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     // The session lookup reads cookies and headers the same way the HTTP handlers do.
     const asRequest = event as unknown as APIGatewayProxyEventV2;
     const requestedTenant = event.pathParameters?.tenant ?? header(asRequest, 'x-tenant-id');
@@ -104,4 +107,9 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
     }
     return result;
   };
+
+  // As the HTTP functions: request id and cold_start on its log lines, clients traced first when tracing is on.
+  return middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>(authorize)
+    .use(injectLambdaContext(deps.logger))
+    .use(awaitTracing());
 }
