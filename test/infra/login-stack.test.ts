@@ -45,6 +45,8 @@ describe('Construct: LoginStack', () => {
               POWERTOOLS_SERVICE_NAME: 'okta-login',
               POWERTOOLS_METRICS_NAMESPACE: 'OktaLogin',
               LOG_LEVEL: 'INFO',
+              // Off: the code does not even load the tracer.
+              POWERTOOLS_TRACE_ENABLED: 'false',
             },
           },
         });
@@ -117,6 +119,8 @@ describe('Construct: LoginStack', () => {
           SECRETS_CACHE_SECONDS: '60',
           AUDIT_RETENTION_DAYS: '90',
           NODE_OPTIONS: '--enable-source-maps',
+          // X-Ray on the function and, through Powertools Tracer, on every SDK call it makes.
+          POWERTOOLS_TRACE_ENABLED: 'true',
         });
       }
     });
