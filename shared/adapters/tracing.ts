@@ -17,7 +17,7 @@ let tracer: Promise<Tracer> | undefined;
 const pending: Promise<unknown>[] = [];
 
 /** The tracer, imported on first use. */
-export function loadTracer(): Promise<Tracer> {
+function loadTracer(): Promise<Tracer> {
   tracer ??= import('@aws-lambda-powertools/tracer').then(({ Tracer }) => new Tracer());
   return tracer;
 }
