@@ -4,6 +4,7 @@
  * and reused by every invocation of this container.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { createLoginSecrets } from '../shared/adapters/login-secrets.ts';
 import { PowertoolsLoginTelemetry } from '../shared/adapters/powertools-telemetry.ts';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
@@ -15,14 +16,15 @@ import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();
 const stores = createStores(config);
+const secrets = createLoginSecrets(config, stores.client);
 // One keep-alive client for discovery, JWKS and the token endpoint.
 const fetchImpl = createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers });
 
 export const handler = createLoginHandler({
   config,
   tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
-  clientSecrets: stores.clientSecrets,
-  stateKeys: stores.stateKeys,
+  clientSecrets: secrets.clientSecrets,
+  stateKeys: secrets.stateKeys,
   identities: stores.identities,
   audit: stores.audit,
   discovery: new DiscoveryCache({

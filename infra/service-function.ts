@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -6,6 +8,17 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { repositoryPath } from './paths.ts';
 import { requireInteger } from './validation.ts';
+
+/** The SDK's default credential chain, replaced in the bundles by ... */
+export const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
+/** ... the SDK's environment provider under the same export name (relative to the repository root). */
+export const ENV_CREDENTIAL_PROVIDER = 'shared/adapters/env-credential-provider.ts';
+
+/**
+ * Powertools Tracer, with the X-Ray SDK under it: imported only when tracing is
+ * on (shared/adapters/tracing.ts), so it is bundled on its own, beside index.js.
+ */
+export const TRACER = '@aws-lambda-powertools/tracer';
 
 /** `POWERTOOLS_SERVICE_NAME` of every function: the `service` dimension of the metrics. */
 export const SERVICE_NAME = 'okta-login';
@@ -35,7 +48,11 @@ export interface ServiceFunctionProps {
    * @default RemovalPolicy.RETAIN: logs outlive the stack, for investigations
    */
   readonly logRemovalPolicy?: RemovalPolicy;
-  /** X-Ray active tracing. @default false */
+  /**
+   * X-Ray active tracing, with every AWS SDK call as a subsegment (Powertools
+   * Tracer, through `POWERTOOLS_TRACE_ENABLED`). Off, the tracer is not even loaded.
+   * @default false
+   */
   readonly tracing?: boolean;
   /** Powertools `LOG_LEVEL`. @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -60,12 +77,17 @@ export interface ServiceFunctionProps {
  * builds a facade for every built-in it imports (`npm run bench` measured the
  * ESM output about 2 ms slower per cold start).
  *
- * The few AWS SDK v3 packages the adapters use (signing, hashing, DynamoDB
- * marshalling) are bundled rather than taken from the runtime: tree-shaking
- * them loads faster than importing the runtime's full copy, and pins the
- * version the tests ran against (`npm run bench` measures the cold init of
- * these bundles). The SDK's credential chain is left out: Lambda puts the
- * role's credentials in the environment, which the adapters read first.
+ * The AWS SDK v3 clients (DynamoDB, Secrets Manager) and Powertools are
+ * bundled rather than taken from the runtime: tree-shaking them loads faster
+ * than importing the runtime's full copy, and pins the versions the tests ran
+ * against (`npm run bench` measures the cold init of these bundles).
+ *
+ * One build-time substitution: the SDK's default credential chain
+ * (`@aws-sdk/credential-provider-node`) is replaced by its first link, the
+ * SDK's environment provider (`shared/adapters/env-credential-provider.ts`).
+ * Lambda puts the role's credentials in the environment, so the rest of the
+ * chain (profiles, SSO, web identity, instance metadata, with their own STS
+ * and SSO clients) can never answer there and only costs cold-start time.
  *
  * The execution role is the function's own, allowed to write only to the
  * function's log group (instead of AWSLambdaBasicExecutionRole, which allows
@@ -107,6 +129,8 @@ export class ServiceFunction extends NodejsFunction {
       tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       environment: {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+        // What shared/adapters/tracing.ts reads: only then are SDK clients captured by Powertools Tracer.
+        POWERTOOLS_TRACE_ENABLED: props.tracing ? 'true' : 'false',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -119,11 +143,39 @@ export class ServiceFunction extends NodejsFunction {
         mainFields: ['module', 'main'],
         minify: true,
         sourceMap: props.sourceMaps ?? false,
-        // Only loaded when the environment has no credentials, which never happens in Lambda.
-        externalModules: ['@aws-sdk/credential-provider-node'],
+        // NodejsFunction leaves `@aws-sdk/*` to the runtime's copy unless told otherwise: bundle it all,
+        // except the tracer, which gets its own file (below).
+        externalModules: [TRACER],
+        esbuildArgs: {
+          // Every SDK client's runtime config imports `defaultProvider` from this package as its
+          // `credentialDefaultProvider`; the alias module exports that name, answering from the
+          // environment, where Lambda puts the role's credentials (see the class comment).
+          // Resolved from the project root, where the bundling runs.
+          [`--alias:${CREDENTIAL_CHAIN}`]: `./${ENV_CREDENTIAL_PROVIDER}`,
+        },
+        commandHooks: {
+          beforeBundling: () => [],
+          beforeInstall: () => [],
+          // The tracer and the X-Ray SDK would be a quarter of an SDK function's bundle, which
+          // Node parses at every cold start; in node_modules beside index.js, where its dynamic
+          // import finds it, they are read only when tracing is on.
+          afterBundling: (_inputDir, outputDir) => [tracerBundleCommand(outputDir)],
+        },
         forceDockerBundling: false,
       },
     });
     this.activeTracing = props.tracing ?? false;
   }
+}
+
+/** The esbuild command (the project's, as NodejsFunction runs it) that bundles the tracer into `outputDir`. */
+function tracerBundleCommand(outputDir: string): string {
+  const entry = fileURLToPath(import.meta.resolve(TRACER));
+  const outfile = join(outputDir, 'node_modules', TRACER, 'index.js');
+  return [
+    'npx --no-install esbuild',
+    JSON.stringify(entry),
+    '--bundle --platform=node --format=cjs --target=node22 --main-fields=module,main --minify --log-level=warning',
+    `--outfile=${JSON.stringify(outfile)}`,
+  ].join(' ');
 }

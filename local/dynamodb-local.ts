@@ -100,7 +100,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     for (;;) {
       if (exited) throw new Error(`DynamoDB Local exited during start-up:\n${output}`);
       try {
-        await client.send(new ListTablesCommand({ Limit: 1 }));
+        await client.sdk.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
         if (Date.now() > deadline)

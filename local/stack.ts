@@ -96,6 +96,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       STATE_KEY: process.env.STATE_KEY ?? randomBytes(32).toString('base64url'),
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
+      // Set by Lambda for on-demand containers: Powertools Logger reports `cold_start` only then.
+      AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? 'on-demand',
       ...options.env,
     });
     const modules = options.handlerModules ?? {};

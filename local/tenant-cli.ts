@@ -19,6 +19,7 @@ import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
 import { StoreUnavailableError } from '../shared/errors.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
+import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
@@ -335,15 +336,13 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function adminFor(target: Target, client: DocumentClient): TenantAdmin {
+function adminFor(target: Target, client: DocumentClient, secretsManager: ClientSecretStore | undefined): TenantAdmin {
   const identities = new DynamoDbIdentityStore(client, target.tableName);
   return new TenantAdmin({
     tenants: new DynamoDbTenantStore(client, target.tableName),
     identities,
     audit: identities,
-    secrets: target.secretPrefix
-      ? new SecretsManagerClientSecretStore(target.secretPrefix, 0)
-      : new TableClientSecretStore(client, target.tableName),
+    secrets: secretsManager ?? new TableClientSecretStore(client, target.tableName),
     actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
     allowLoopback: target.mode === 'local',
     vetRoleMappings: assertSafeRoleMappings,
@@ -379,8 +378,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   const target = resolveTarget(values);
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
+  const secretsManager = target.secretPrefix ? new SecretsManagerClientSecretStore(target.secretPrefix, 0) : undefined;
   try {
-    const result = await command.run({ args, values, target, admin: adminFor(target, client) });
+    const result = await command.run({ args, values, target, admin: adminFor(target, client, secretsManager) });
     const outcome = result instanceof Outcome ? result : new Outcome(result, 0);
     print(outcome.value);
     return outcome.exitCode;
@@ -401,6 +401,7 @@ export async function main(argv: string[]): Promise<number> {
     throw error;
   } finally {
     client.destroy();
+    secretsManager?.destroy();
   }
 }
 

@@ -1,5 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2 } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
+import { awaitTracing } from './adapters/tracing.ts';
 import type { AppCredentialVerifier } from './app-credentials.ts';
 import { LoginError } from './errors.ts';
 import { header } from './http/request.ts';
@@ -55,7 +58,7 @@ const REFUSED: AuthorizerResult = { isAuthorized: false };
  * authorized request (`npm run bench`).
  */
 export function createAuthorizer(deps: AuthorizerDependencies) {
-  return async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
+  const authorize = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     // The session lookup reads cookies and headers the same way the HTTP handlers do.
     const asRequest = event as unknown as APIGatewayProxyEventV2;
     const requestedTenant = event.pathParameters?.tenant ?? header(asRequest, 'x-tenant-id');
@@ -108,4 +111,9 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
       return REFUSED;
     }
   };
+
+  // As the HTTP functions: request id and cold_start on its log lines, clients traced first when tracing is on.
+  return middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>(authorize)
+    .use(injectLambdaContext(deps.logger))
+    .use(awaitTracing());
 }

@@ -1,177 +1,129 @@
-import { randomUUID } from 'node:crypto';
-import type {
-  BatchGetCommandInput,
-  BatchGetCommandOutput,
-  BatchWriteCommandInput,
-  BatchWriteCommandOutput,
-  DeleteCommandInput,
-  DeleteCommandOutput,
-  GetCommandInput,
-  GetCommandOutput,
-  PutCommandInput,
-  PutCommandOutput,
-  QueryCommandInput,
-  QueryCommandOutput,
-  ScanCommandInput,
-  ScanCommandOutput,
-  TransactWriteCommandInput,
-  UpdateCommandInput,
-  UpdateCommandOutput,
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  BatchWriteCommand,
+  type BatchWriteCommandInput,
+  type BatchWriteCommandOutput,
+  DeleteCommand,
+  type DeleteCommandInput,
+  type DeleteCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  type GetCommandInput,
+  type GetCommandOutput,
+  PutCommand,
+  type PutCommandInput,
+  type PutCommandOutput,
+  QueryCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  ScanCommand,
+  type ScanCommandInput,
+  type ScanCommandOutput,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  type TransactWriteCommandOutput,
+  UpdateCommand,
+  type UpdateCommandInput,
+  type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { AwsJsonClient, AwsServiceError } from './aws-json-client.ts';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { traceClient } from './tracing.ts';
 
 export interface DocumentClientOptions {
-  /** DynamoDB Local endpoint; unset in AWS. */
+  /** DynamoDB Local endpoint; unset in AWS (where `AWS_ENDPOINT_URL_DYNAMODB` still applies). */
   readonly endpoint?: string | undefined;
   /** Attempts per call, retries included. @default 3 */
   readonly maxAttempts?: number;
 }
 
-type Item = Record<string, unknown>;
-type Wire = Record<string, unknown>;
-/** The outputs without the SDK's `$metadata`, which this client does not produce. */
-type Out<T> = Omit<T, '$metadata'>;
+/** One item of a `TransactWriteItems`, with plain JavaScript values. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** A reason DynamoDB gives for cancelling one item of a transaction; `Item` is a plain object. */
 export interface CancellationReason {
   readonly Code?: string;
   readonly Message?: string;
-  readonly Item?: Item;
+  readonly Item?: Record<string, unknown>;
 }
 
 /**
- * DynamoDB with plain JavaScript values (as `@aws-sdk/lib-dynamodb` takes
- * them: same input shapes, same marshalling options) over the lean JSON
- * client. Only the operations the stores use.
+ * The stores' view of DynamoDB: the operations they use, with
+ * `@aws-sdk/lib-dynamodb`'s input and output shapes, each sent as that
+ * library's command through one `DynamoDBDocumentClient`. It exists so the
+ * stores name operations (`client.get(...)`) rather than build commands, and so
+ * the process has one place that owns the client's lifetime.
  */
 export class DocumentClient {
-  readonly #client: AwsJsonClient;
+  /** The SDK client every call goes through, e.g. for commands the stores do not use. */
+  readonly sdk: DynamoDBDocumentClient;
+  readonly #base: DynamoDBClient;
 
-  constructor(client: AwsJsonClient) {
-    this.#client = client;
+  constructor(sdk: DynamoDBDocumentClient, base: DynamoDBClient) {
+    this.sdk = sdk;
+    this.#base = base;
   }
 
-  async get(input: GetCommandInput): Promise<Out<GetCommandOutput>> {
-    const output = await this.#call('GetItem', { ...input, Key: toWire(input.Key) });
-    return { ...output, Item: fromWire(output.Item) };
+  get(input: GetCommandInput): Promise<GetCommandOutput> {
+    return this.sdk.send(new GetCommand(input));
   }
 
-  async put(input: PutCommandInput): Promise<Out<PutCommandOutput>> {
-    const output = await this.#call('PutItem', withValues({ ...input, Item: toWire(input.Item) }, input));
-    return { ...output, Attributes: fromWire(output.Attributes) };
+  put(input: PutCommandInput): Promise<PutCommandOutput> {
+    return this.sdk.send(new PutCommand(input));
   }
 
-  async update(input: UpdateCommandInput): Promise<Out<UpdateCommandOutput>> {
-    const output = await this.#call('UpdateItem', withValues({ ...input, Key: toWire(input.Key) }, input));
-    return { ...output, Attributes: fromWire(output.Attributes) };
+  update(input: UpdateCommandInput): Promise<UpdateCommandOutput> {
+    return this.sdk.send(new UpdateCommand(input));
   }
 
-  async delete(input: DeleteCommandInput): Promise<Out<DeleteCommandOutput>> {
-    const output = await this.#call('DeleteItem', withValues({ ...input, Key: toWire(input.Key) }, input));
-    return { ...output, Attributes: fromWire(output.Attributes) };
+  delete(input: DeleteCommandInput): Promise<DeleteCommandOutput> {
+    return this.sdk.send(new DeleteCommand(input));
   }
 
-  async query(input: QueryCommandInput): Promise<Out<QueryCommandOutput>> {
-    const output = await this.#call('Query', withValues(withStartKey(input), input));
-    return pageFromWire(output);
+  query(input: QueryCommandInput): Promise<QueryCommandOutput> {
+    return this.sdk.send(new QueryCommand(input));
   }
 
-  async scan(input: ScanCommandInput): Promise<Out<ScanCommandOutput>> {
-    const output = await this.#call('Scan', withValues(withStartKey(input), input));
-    return pageFromWire(output);
+  scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
+    return this.sdk.send(new ScanCommand(input));
   }
 
-  async batchGet(input: BatchGetCommandInput): Promise<Out<BatchGetCommandOutput>> {
-    const requestItems = Object.fromEntries(
-      Object.entries(input.RequestItems ?? {}).map(([table, request]) => [
-        table,
-        { ...request, Keys: (request.Keys ?? []).map((key) => toWire(key)) },
-      ]),
-    );
-    const output = await this.#call('BatchGetItem', { ...input, RequestItems: requestItems });
-    const responses = (output.Responses ?? {}) as Record<string, Wire[]>;
-    const unprocessed = (output.UnprocessedKeys ?? {}) as Record<string, { Keys?: Wire[] }>;
-    return {
-      ...output,
-      Responses: Object.fromEntries(
-        Object.entries(responses).map(([table, items]) => [table, items.map((item) => unmarshall(item as never))]),
-      ),
-      UnprocessedKeys: Object.fromEntries(
-        Object.entries(unprocessed).map(([table, request]) => [
-          table,
-          { ...request, Keys: (request.Keys ?? []).map((key) => unmarshall(key as never)) },
-        ]),
-      ),
-    } as Out<BatchGetCommandOutput>;
+  batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
+    return this.sdk.send(new BatchGetCommand(input));
   }
 
-  async batchWrite(input: BatchWriteCommandInput): Promise<Out<BatchWriteCommandOutput>> {
-    const toWireRequests = (requests: NonNullable<BatchWriteCommandInput['RequestItems']>[string]) =>
-      requests.map((request) => ({
-        ...(request.PutRequest ? { PutRequest: { Item: toWire(request.PutRequest.Item) } } : {}),
-        ...(request.DeleteRequest ? { DeleteRequest: { Key: toWire(request.DeleteRequest.Key) } } : {}),
-      }));
-    const requestItems = Object.fromEntries(
-      Object.entries(input.RequestItems ?? {}).map(([table, requests]) => [table, toWireRequests(requests)]),
-    );
-    const output = await this.#call('BatchWriteItem', { ...input, RequestItems: requestItems });
-    const unprocessed = (output.UnprocessedItems ?? {}) as Record<
-      string,
-      Array<{ PutRequest?: { Item: Wire }; DeleteRequest?: { Key: Wire } }>
-    >;
-    return {
-      ...output,
-      UnprocessedItems: Object.fromEntries(
-        Object.entries(unprocessed).map(([table, requests]) => [
-          table,
-          requests.map((request) => ({
-            ...(request.PutRequest ? { PutRequest: { Item: unmarshall(request.PutRequest.Item as never) } } : {}),
-            ...(request.DeleteRequest
-              ? { DeleteRequest: { Key: unmarshall(request.DeleteRequest.Key as never) } }
-              : {}),
-          })),
-        ]),
-      ),
-    } as Out<BatchWriteCommandOutput>;
+  /** Unprocessed items come back in `UnprocessedItems`; the caller decides whether to retry them. */
+  batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput> {
+    return this.sdk.send(new BatchWriteCommand(input));
   }
 
-  /** Resolves when every item was written; throws `TransactionCanceledException` otherwise (see `cancellationReasons`). */
-  async transactWrite(input: TransactWriteCommandInput): Promise<void> {
-    const items = (input.TransactItems ?? []).map((item) => {
-      const wire: Wire = {};
-      if (item.Put) wire.Put = withValues({ ...item.Put, Item: toWire(item.Put.Item) }, item.Put);
-      if (item.Update) wire.Update = withValues({ ...item.Update, Key: toWire(item.Update.Key) }, item.Update);
-      if (item.Delete) wire.Delete = withValues({ ...item.Delete, Key: toWire(item.Delete.Key) }, item.Delete);
-      if (item.ConditionCheck) {
-        wire.ConditionCheck = withValues(
-          { ...item.ConditionCheck, Key: toWire(item.ConditionCheck.Key) },
-          item.ConditionCheck,
-        );
-      }
-      return wire;
-    });
-    // The idempotency token the SDK would generate: a retry of a transaction that did commit
-    // (its answer lost on the way) then succeeds instead of failing its own conditions.
-    await this.#call('TransactWriteItems', { ClientRequestToken: randomUUID(), ...input, TransactItems: items });
+  /**
+   * All items or none. A cancelled transaction throws `TransactionCanceledException`
+   * (see `cancellationReasons`, `cancellationReasonsByName`). The SDK adds the
+   * idempotency token, so a retry of a transaction that did commit succeeds.
+   */
+  transactWrite(input: TransactWriteCommandInput): Promise<TransactWriteCommandOutput> {
+    return this.sdk.send(new TransactWriteCommand(input));
   }
 
-  /** Closes idle connections (tests, CLI). */
+  /** Closes idle connections (tests, CLI). The document client's own `destroy` does nothing. */
   destroy(): void {
-    this.#client.destroy();
-  }
-
-  #call(operation: string, input: Wire): Promise<Wire> {
-    return this.#client.call<Wire>(operation, input);
+    this.#base.destroy();
   }
 }
 
-/** Why DynamoDB cancelled a transaction, item by item, or undefined for any other error. */
+/**
+ * Why DynamoDB cancelled a transaction, item by item in the order the items
+ * were sent, or undefined for any other error. The SDK leaves `Item` in
+ * DynamoDB's wire format; here it is a plain object, as the stores wrote it.
+ */
 export function cancellationReasons(error: unknown): CancellationReason[] | undefined {
-  if (!(error instanceof AwsServiceError) || error.name !== 'TransactionCanceledException') return undefined;
-  const reasons = error.details.CancellationReasons;
+  if ((error as { name?: unknown } | null)?.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (error as { CancellationReasons?: unknown }).CancellationReasons;
   if (!Array.isArray(reasons)) return [];
-  return reasons.map((reason: { Code?: string; Message?: string; Item?: Wire }) => ({
+  return reasons.map((reason: { Code?: string; Message?: string; Item?: Record<string, unknown> }) => ({
     ...(reason.Code ? { Code: reason.Code } : {}),
     ...(reason.Message ? { Message: reason.Message } : {}),
     ...(reason.Item ? { Item: unmarshall(reason.Item as never) } : {}),
@@ -179,16 +131,37 @@ export function cancellationReasons(error: unknown): CancellationReason[] | unde
 }
 
 /**
- * One client per process. Against DynamoDB Local it uses dummy credentials so
- * no AWS account is needed.
+ * The same reasons keyed by the names the caller gave the transaction's items
+ * (`names[i]` names `TransactItems[i]`; an undefined name skips that item), so
+ * a store can ask "did the owner claim fail?" instead of counting positions
+ * that shift when an optional item is added. Undefined for any other error.
+ */
+export function cancellationReasonsByName<const Name extends string>(
+  error: unknown,
+  names: readonly (Name | undefined)[],
+): Partial<Record<Name, CancellationReason>> | undefined {
+  const reasons = cancellationReasons(error);
+  if (!reasons) return undefined;
+  const named: Partial<Record<Name, CancellationReason>> = {};
+  names.forEach((name, index) => {
+    const reason = reasons[index];
+    if (name !== undefined && reason) named[name] = reason;
+  });
+  return named;
+}
+
+/**
+ * One client per process (Lambda: per container, created at init and reused by
+ * every invocation). Against DynamoDB Local it uses dummy credentials so no AWS
+ * account is needed.
  */
 export function createDocumentClient(options: DocumentClientOptions = {}): DocumentClient {
-  return new DocumentClient(
-    new AwsJsonClient({
-      service: 'dynamodb',
-      targetPrefix: 'DynamoDB_20120810',
-      jsonVersion: '1.0',
+  const base = traceClient(
+    new DynamoDBClient({
+      // Lambda has ~29 s behind API Gateway; a login should fail fast rather than retry for long.
       maxAttempts: options.maxAttempts ?? 3,
+      // An attempt that gets no answer fails after 3 s and is retried (the SDK only warns by default).
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
       ...(options.endpoint
         ? {
             endpoint: options.endpoint,
@@ -198,27 +171,7 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Docum
         : {}),
     }),
   );
-}
-
-// The marshalling options of the DocumentClient this replaces.
-const toWire = (item: Item | undefined): Wire | undefined =>
-  item === undefined ? undefined : marshall(item, { removeUndefinedValues: true });
-const fromWire = (item: unknown): Item | undefined => (item ? unmarshall(item as never) : undefined);
-
-function withValues<T extends Wire>(wire: T, input: { ExpressionAttributeValues?: Item | undefined }): T {
-  return input.ExpressionAttributeValues
-    ? { ...wire, ExpressionAttributeValues: toWire(input.ExpressionAttributeValues) }
-    : wire;
-}
-
-function withStartKey<T extends { ExclusiveStartKey?: Item | undefined }>(input: T): Wire {
-  return input.ExclusiveStartKey ? { ...input, ExclusiveStartKey: toWire(input.ExclusiveStartKey) } : { ...input };
-}
-
-function pageFromWire(output: Wire) {
-  return {
-    ...output,
-    Items: ((output.Items ?? []) as Wire[]).map((item) => unmarshall(item as never)),
-    LastEvaluatedKey: fromWire(output.LastEvaluatedKey),
-  } as Out<QueryCommandOutput> & Out<ScanCommandOutput>;
+  // Attributes the stores leave undefined are not written, as with the previous DocumentClient.
+  const sdk = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
+  return new DocumentClient(sdk, base);
 }

@@ -2,20 +2,18 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
-  DynamoDBClient,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient, type DocumentClient } from './dynamodb-client.ts';
 import { TABLE_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
 
-/** A client for DynamoDB Local: dummy credentials, few retries so a stopped database fails fast. */
-export function createLocalDynamoDbClient(endpoint: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 2,
-  });
+/**
+ * The DocumentClient the functions use, pointed at DynamoDB Local (dummy
+ * credentials), with few retries so a stopped database fails fast.
+ */
+export function createLocalDynamoDbClient(endpoint: string): DocumentClient {
+  return createDocumentClient({ endpoint, maxAttempts: 2 });
 }
 
 /**
@@ -23,9 +21,11 @@ export function createLocalDynamoDbClient(endpoint: string): DynamoDBClient {
  * the CDK stack owns it) and enables TTL. Idempotent and safe against a
  * concurrent create.
  */
-export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+export async function ensureTable(client: DocumentClient, tableName: string): Promise<void> {
+  // Table management goes through the same SDK client: the document client passes these commands on as they are.
+  const { sdk } = client;
   try {
-    await client.send(
+    await sdk.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -43,15 +43,15 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (!(error instanceof ResourceInUseException)) throw error;
   }
   for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    const { Table } = await sdk.send(new DescribeTableCommand({ TableName: tableName }));
     if (Table?.TableStatus === 'ACTIVE') break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const ttl = await sdk.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
     try {
-      await client.send(
+      await sdk.send(
         new UpdateTimeToLiveCommand({
           TableName: tableName,
           TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },

@@ -1,42 +1,32 @@
-import { randomUUID } from 'node:crypto';
-import { BaseProvider } from '@aws-lambda-powertools/parameters/base';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import {
+  CreateSecretCommand,
+  DeleteSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
 import type { ClientSecretStore } from '../ports.ts';
 import { causes, guard } from './aws-errors.ts';
-import { AwsJsonClient, type AwsJsonClientOptions } from './aws-json-client.ts';
-
-/** A Secrets Manager client on the lean JSON client (see aws-json-client.ts for why not the SDK). */
-export function createSecretsManagerClient(
-  options: Pick<AwsJsonClientOptions, 'endpoint' | 'region' | 'credentials'> = {},
-): AwsJsonClient {
-  return new AwsJsonClient({
-    service: 'secretsmanager',
-    targetPrefix: 'secretsmanager',
-    jsonVersion: '1.1',
-    maxAttempts: 3,
-    ...options,
-  });
-}
+import { traceClient } from './tracing.ts';
 
 /**
- * A Powertools Parameters provider for Secrets Manager text secrets: Powertools
- * keeps the cache (`maxAge`, `forceFetch`), this class only fetches.
+ * One Secrets Manager client per process, with the same fail-fast settings as
+ * the DynamoDB client: 3 attempts, an attempt without an answer fails after 3 s.
  */
-export class SecretsProvider extends BaseProvider {
-  readonly #client: AwsJsonClient;
+export function createSecretsManagerClient(config: SecretsManagerClientConfig = {}): SecretsManagerClient {
+  return traceClient(
+    new SecretsManagerClient({
+      maxAttempts: 3,
+      requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
+      ...config,
+    }),
+  );
+}
 
-  constructor(client: AwsJsonClient) {
-    super({});
-    this.#client = client;
-  }
-
-  protected async _get(name: string): Promise<string | undefined> {
-    const output = await this.#client.call<{ SecretString?: string }>('GetSecretValue', { SecretId: name });
-    return output.SecretString;
-  }
-
-  protected async _getMultiple(): Promise<Record<string, unknown> | undefined> {
-    throw new TypeError('SecretsProvider reads one secret at a time');
-  }
+/** Powertools Parameters' Secrets Manager provider (it keeps the cache: `maxAge`, `forceFetch`) on our client. */
+export function createSecretsProvider(client: SecretsManagerClient): SecretsProvider {
+  return new SecretsProvider({ awsSdkV3Client: client });
 }
 
 /**
@@ -45,14 +35,14 @@ export class SecretsProvider extends BaseProvider {
  * Parameters, so a warm function fetches each secret at most once per period.
  */
 export class SecretsManagerClientSecretStore implements ClientSecretStore {
-  readonly #client: AwsJsonClient;
+  readonly #client: SecretsManagerClient;
   readonly #secrets: SecretsProvider;
 
   constructor(
     private readonly prefix: string,
     private readonly maxAgeSeconds: number,
-    client: AwsJsonClient = createSecretsManagerClient(),
-    secrets: SecretsProvider = new SecretsProvider(client),
+    client: SecretsManagerClient = createSecretsManagerClient(),
+    secrets: SecretsProvider = createSecretsProvider(client),
   ) {
     this.#client = client;
     this.#secrets = secrets;
@@ -72,22 +62,21 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
     }
   }
 
+  /** The SDK adds each write's idempotency token (`ClientRequestToken`), so a retried write is not applied twice. */
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     const name = this.secretName(tenantId);
-    // Callers outside the SDK supply the idempotency token the SDK would generate.
     try {
-      await guard(() =>
-        this.#client.call('PutSecretValue', { SecretId: name, SecretString: secret, ClientRequestToken: randomUUID() }),
-      );
+      await guard(() => this.#client.send(new PutSecretValueCommand({ SecretId: name, SecretString: secret })));
     } catch (error) {
       if (!isNotFound(error)) throw error;
       await guard(() =>
-        this.#client.call('CreateSecret', {
-          Name: name,
-          SecretString: secret,
-          Description: `Okta client secret for login tenant ${tenantId}`,
-          ClientRequestToken: randomUUID(),
-        }),
+        this.#client.send(
+          new CreateSecretCommand({
+            Name: name,
+            SecretString: secret,
+            Description: `Okta client secret for login tenant ${tenantId}`,
+          }),
+        ),
       );
     }
     this.#secrets.clearCache();
@@ -96,12 +85,17 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
   async deleteClientSecret(tenantId: string): Promise<void> {
     try {
       await guard(() =>
-        this.#client.call('DeleteSecret', { SecretId: this.secretName(tenantId), RecoveryWindowInDays: 7 }),
+        this.#client.send(new DeleteSecretCommand({ SecretId: this.secretName(tenantId), RecoveryWindowInDays: 7 })),
       );
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
     this.#secrets.clearCache();
+  }
+
+  /** Closes idle connections (tests, CLI). */
+  destroy(): void {
+    this.#client.destroy();
   }
 }
 

@@ -1,7 +1,7 @@
 import { hkdfSync } from 'node:crypto';
+import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { LoginError } from '../errors.ts';
 import type { StateKeyProvider } from '../ports.ts';
-import type { SecretsProvider } from './secrets-manager-secret-store.ts';
 
 const MIN_SECRET_LENGTH = 32;
 

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { awaitTracing } from '../adapters/tracing.ts';
 import { LoginError, toLoginError } from '../errors.ts';
 import { isValidTenantId } from '../tenants.ts';
 import { renderErrorPage } from './pages.ts';
@@ -76,9 +78,10 @@ export function errorResponse(error: LoginError, event: APIGatewayProxyEventV2, 
 }
 
 /**
- * Wraps route handlers the same way for every function: correlation id,
- * structured access log, errors mapped in one place, security headers on
- * every response (including errors).
+ * Wraps route handlers the same way for every function: the Lambda request id
+ * and `cold_start` on every log line, correlation id, structured access log,
+ * errors mapped in one place, security headers on every response (including
+ * errors), and SDK clients traced before the first call when tracing is on.
  */
 export function createHttpHandler(
   routes: Record<string, RouteHandler>,
@@ -145,6 +148,8 @@ export function createHttpHandler(
   };
 
   return middy<APIGatewayProxyEventV2, HttpResult, Error, Context>(base)
+    .use(injectLambdaContext(logger))
+    .use(awaitTracing())
     .use(httpHeaderNormalizer())
     .use(
       httpSecurityHeaders({

@@ -39,6 +39,7 @@ describe('Function: createLoginApp', () => {
         ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://admin.example.com',
         DEFAULT_REDIRECT_PATH: '/dashboard',
         PUBLIC_URL: 'https://login.example.com',
+        POWERTOOLS_TRACE_ENABLED: 'true',
       });
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }

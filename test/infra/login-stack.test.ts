@@ -45,6 +45,8 @@ describe('Construct: LoginStack', () => {
               POWERTOOLS_SERVICE_NAME: 'okta-login',
               POWERTOOLS_METRICS_NAMESPACE: 'OktaLogin',
               LOG_LEVEL: 'INFO',
+              // Off: the code does not even load the tracer.
+              POWERTOOLS_TRACE_ENABLED: 'false',
             },
           },
         });
@@ -124,6 +126,8 @@ describe('Construct: LoginStack', () => {
           AUDIT_RETENTION_DAYS: '90',
           NODE_OPTIONS: '--enable-source-maps',
           HSTS_PRELOAD: 'true',
+          // X-Ray on the function and, through Powertools Tracer, on every SDK call it makes.
+          POWERTOOLS_TRACE_ENABLED: 'true',
         });
       }
       // Only the authorizer verifies app credentials.

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createSecretsManagerClient,
+  createSecretsProvider,
   SecretsManagerClientSecretStore,
-  SecretsProvider,
 } from '../../shared/adapters/secrets-manager-secret-store.ts';
 import { SecretsManagerStateKeyProvider } from '../../shared/adapters/state-key.ts';
 import { fakeAws, type ReceivedRequest, type ScriptedAnswer } from '../support/fake-aws.ts';
@@ -15,7 +15,7 @@ const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret-key
 const target = (request: ReceivedRequest | undefined) => request?.headers['x-amz-target'];
 const body = (request: ReceivedRequest | undefined) => JSON.parse(request?.body ?? '{}') as Record<string, unknown>;
 
-describe('Secrets Manager adapters (JSON 1.1 on the wire)', () => {
+describe('Secrets Manager adapters on the SDK client (JSON 1.1 on the wire)', () => {
   const closers: Array<() => Promise<void>> = [];
   afterEach(async () => {
     for (const close of closers.splice(0)) await close();
@@ -88,9 +88,9 @@ describe('Secrets Manager adapters (JSON 1.1 on the wire)', () => {
         : { status: 200, body: { SecretString: 'short' } },
     );
     closers.push(aws.close);
-    const secrets = new SecretsProvider(
-      createSecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1', credentials }),
-    );
+    const client = createSecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1', credentials });
+    closers.push(async () => client.destroy());
+    const secrets = createSecretsProvider(client);
     const key = await new SecretsManagerStateKeyProvider('long', 300, secrets).getStateKey();
     expect(key).toHaveLength(32);
     await expect(new SecretsManagerStateKeyProvider('short', 300, secrets).getStateKey()).rejects.toMatchObject({
