@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
+import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 
 const ROUNDS = 7;

@@ -27,7 +27,7 @@ import { LoginStack } from '../infra/login-stack.ts';
 import { repositoryPath } from '../infra/paths.ts';
 import { startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { registerTenant } from '../local/stack.ts';
-import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
+import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES } from '../shared/routes.ts';
 import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startDynamoDbProxy } from '../test/support/dynamodb-proxy.ts';

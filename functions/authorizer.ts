@@ -13,7 +13,7 @@ const stores = createStores(config);
 
 export const handler = createAuthorizer({
   config,
-  identities: stores.identities,
+  sessions: stores.sessions,
   tenantStore: stores.tenants,
   appCredentials: appCredentialVerifierFromEnv(),
   logger: new Logger(),

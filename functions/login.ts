@@ -25,7 +25,7 @@ export const handler = createLoginHandler({
   tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
   clientSecrets: secrets.clientSecrets,
   stateKeys: secrets.stateKeys,
-  identities: stores.identities,
+  logins: stores.logins,
   audit: stores.audit,
   discovery: new DiscoveryCache({
     fetch: fetchImpl,

@@ -12,7 +12,7 @@ const stores = createStores(config);
 
 export const handler = createSessionHandler({
   config,
-  identities: stores.identities,
+  sessions: stores.sessions,
   audit: stores.audit,
   tenants: new TenantDirectory(stores.tenants, { ttlMs: config.tenantCacheSeconds * 1000 }),
   discovery: new DiscoveryCache({

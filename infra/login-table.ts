@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { TABLE_KEY, TTL_ATTRIBUTE } from '../shared/adapters/table-schema.ts';
+import { TABLE_KEY, TTL_ATTRIBUTE } from '../shared/adapters/dynamodb/table-schema.ts';
 
 export interface LoginTableProps {
   /**
@@ -15,7 +15,7 @@ export interface LoginTableProps {
 /**
  * The single table (tenants, users, sessions, used login states, audit):
  * on-demand, point-in-time recovery, TTL on `expiresAt`, keys exactly as
- * `shared/adapters/table-schema.ts` says.
+ * `shared/adapters/dynamodb/table-schema.ts` says.
  */
 export class LoginTable extends Construct {
   readonly table: TableV2;

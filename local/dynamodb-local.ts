@@ -7,7 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { createLocalDynamoDbClient } from '../shared/adapters/dynamodb-table.ts';
+import { createLocalDynamoDbClient } from '../shared/adapters/dynamodb/table.ts';
 import { freePort } from './free-port.ts';
 
 export interface DynamoDbLocalOptions {

@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { createDocumentClient } from '../shared/adapters/dynamodb-client.ts';
-import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb-table.ts';
-import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
-import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
+import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
+import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
+import { DynamoDbTenantStore } from '../shared/adapters/dynamodb/tenant-store.ts';
 import type { RoleMapping } from '../shared/roles.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
 import { demoAppPage } from './demo-app.ts';

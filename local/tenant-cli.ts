@@ -12,10 +12,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb-client.ts';
-import { DynamoDbIdentityStore } from '../shared/adapters/dynamodb-identity-store.ts';
-import { DynamoDbTenantStore } from '../shared/adapters/dynamodb-tenant-store.ts';
-import { TableClientSecretStore } from '../shared/adapters/local-secret-store.ts';
+import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
+import { storesOn } from '../shared/adapters/runtime.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
 import { StoreUnavailableError } from '../shared/errors.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
@@ -337,11 +336,11 @@ const OPTIONS = {
 } as const;
 
 function adminFor(target: Target, client: DocumentClient, secretsManager: ClientSecretStore | undefined): TenantAdmin {
-  const identities = new DynamoDbIdentityStore(client, target.tableName);
+  const stores = storesOn(client, target.tableName);
   return new TenantAdmin({
-    tenants: new DynamoDbTenantStore(client, target.tableName),
-    identities,
-    audit: identities,
+    tenants: stores.tenants,
+    users: stores.users,
+    audit: stores.audit,
     secrets: secretsManager ?? new TableClientSecretStore(client, target.tableName),
     actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
     allowLoopback: target.mode === 'local',
@@ -387,6 +386,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (error instanceof TenantAdminError) {
       if (error.kind === 'invalid') throw new UsageError(error.message);
+      // Not found, or a race lost to another administrator: exit 1 with the sentence.
       process.stderr.write(`${error.message}\n`);
       return 1;
     }

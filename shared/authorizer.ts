@@ -29,7 +29,7 @@ export interface AuthorizerResult {
   context?: AuthorizerContext;
 }
 
-export interface AuthorizerDependencies extends Pick<SessionDependencies, 'config' | 'identities' | 'now'> {
+export interface AuthorizerDependencies extends Pick<SessionDependencies, 'config' | 'sessions' | 'now'> {
   /** Read on every decision (no cache): a tenant's `--sso-enforced` applies from the next request. */
   readonly tenantStore: TenantStore;
   readonly logger: Logger;

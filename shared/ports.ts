@@ -62,7 +62,9 @@ export type LoginWriteOutcome =
   /** The user's roles differ from the ones computed now; retry accepting the change (it gets audited). */
   | { readonly kind: 'roles_changed'; readonly previousRoles: readonly string[] }
   /** Another transaction touched the same items at the same moment; try the same write again. */
-  | { readonly kind: 'conflict' };
+  | { readonly kind: 'conflict' }
+  /** The tenant was deleted (or re-created) since this login began. */
+  | { readonly kind: 'tenant_gone' };
 
 export interface SessionContext {
   readonly session: Session | undefined;
@@ -73,7 +75,8 @@ export interface SessionContext {
     | undefined;
 }
 
-export interface IdentityStore {
+/** What a login writes: its state used up once, then user, session and audit events in one transaction. */
+export interface LoginStore {
   /**
    * Marks a login state as used; false when it was used before. Written before
    * the code exchange so a state works exactly once.
@@ -90,16 +93,22 @@ export interface IdentityStore {
     previousRoles: readonly string[] | undefined,
     auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome>;
+}
+
+/** Sessions as requests see them: read with their user and tenant, touched, ended. */
+export interface SessionStore {
   /** Reads a session, its user and its tenant's session policy in one request. */
   getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
   /** Records use of a session (idle timeout); a no-op if it is gone. */
   touchSession(tokenHash: string, lastSeenAt: number): Promise<void>;
   /** Deletes a session and says whose it was. */
   deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined>;
-  /** Ends every session of a user created before `notBefore` (epoch seconds). False if no such user. */
-  revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean>;
-  /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
-  revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
+}
+
+export type OwnershipTransfer = 'transferred' | 'already_owner' | 'no_such_user' | 'conflict';
+
+/** A tenant's users as its administrators manage them. */
+export interface UserDirectory {
   listUsers(tenantId: string): Promise<User[]>;
   getUser(tenantId: string, userId: string): Promise<User | undefined>;
   /**
@@ -108,11 +117,16 @@ export interface IdentityStore {
    * write: disabling passes it, so re-enabling later does not revive them.
    */
   setUserDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number): Promise<boolean>;
+  /** Ends every session of a user created before `notBefore` (epoch seconds). False if no such user. */
+  revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean>;
+  /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
+  revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
   /**
    * Makes `userId` the tenant's one owner and the previous owner a member, in
-   * one transaction guarded by the OWNER item, so there is never zero or two.
+   * one transaction guarded by the OWNER item, so there is never zero or two;
+   * `conflict` when another transfer got there first.
    */
-  transferOwnership(tenantId: string, userId: string): Promise<'transferred' | 'already_owner' | 'no_such_user'>;
+  transferOwnership(tenantId: string, userId: string): Promise<OwnershipTransfer>;
 }
 
 /** The tenant's audit trail. */

@@ -1,6 +1,6 @@
 import { type AuditEvent, auditEvent } from './audit.ts';
 import { LoginError } from './errors.ts';
-import type { IdentityStore, LoginRecord, LoginWriteMode } from './ports.ts';
+import type { LoginRecord, LoginStore, LoginWriteMode } from './ports.ts';
 import type { TenantConfig } from './tenants.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -20,7 +20,7 @@ export interface ProvisioningResult {
  * racing first logins still produce exactly one owner.
  */
 export async function provisionLogin(
-  store: IdentityStore,
+  store: LoginStore,
   record: LoginRecord,
   tenant: Pick<TenantConfig, 'hasOwner'>,
 ): Promise<ProvisioningResult> {
@@ -53,6 +53,10 @@ export async function provisionLogin(
       case 'conflict':
         await sleep(10 + Math.random() * 40 * (attempt + 1));
         break;
+      case 'tenant_gone':
+        throw new LoginError('TENANT_NOT_FOUND', 'This organization was removed while you were signing in.', {
+          reason: 'tenant_deleted_during_login',
+        });
       case 'user_disabled':
         throw new LoginError('USER_DISABLED', 'Your account has been disabled for this app.', {
           reason: 'user_disabled',

@@ -8,7 +8,7 @@ import { escapeHtml, renderPage } from './http/pages.ts';
 import { header, publicOrigin, requestCookies, wantsJson } from './http/request.ts';
 import { clearCookie, empty, type HttpResult, html, json, redirect } from './http/responses.ts';
 import type { DiscoveryCache } from './oidc/discovery.ts';
-import type { AuditLog, IdentityStore } from './ports.ts';
+import type { AuditLog, SessionStore } from './ports.ts';
 import type { Session } from './sessions.ts';
 import { hashSessionToken, parseSessionCookie, SESSION_COOKIE } from './sessions.ts';
 import type { TenantDirectory } from './tenant-directory.ts';
@@ -16,7 +16,7 @@ import type { User } from './users.ts';
 
 export interface SessionDependencies {
   readonly config: ServiceConfig;
-  readonly identities: IdentityStore;
+  readonly sessions: SessionStore;
   readonly audit: AuditLog;
   readonly tenants: TenantDirectory;
   /** Needed only for tenants whose logout target is their Okta's end-session endpoint. */
@@ -36,13 +36,13 @@ export interface ActiveSession {
  * TTL deletes items only eventually.
  */
 export async function findActiveSession(
-  deps: Pick<SessionDependencies, 'config' | 'identities' | 'now'>,
+  deps: Pick<SessionDependencies, 'config' | 'sessions' | 'now'>,
   event: APIGatewayProxyEventV2,
 ): Promise<ActiveSession | undefined> {
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
   if (!cookie) return undefined;
   const tokenHash = hashSessionToken(cookie.token);
-  const { session, user, tenant } = await deps.identities.getSessionContext(tokenHash, cookie.tenantId, cookie.userId);
+  const { session, user, tenant } = await deps.sessions.getSessionContext(tokenHash, cookie.tenantId, cookie.userId);
   if (!session || !user || !tenant) return undefined;
   const now = Math.floor(deps.now().getTime() / 1000);
   if (session.tenantId !== cookie.tenantId || session.userId !== cookie.userId) return undefined;
@@ -56,7 +56,7 @@ export async function findActiveSession(
   if (session.tenantGeneration !== tenant.generation) return undefined;
   // Record use for the idle timeout, but only once per tenth of it: most reads stay a single request.
   if (idle > 0 && now - session.lastSeenAt >= Math.max(60, Math.floor(idle / 10))) {
-    await deps.identities.touchSession(tokenHash, now);
+    await deps.sessions.touchSession(tokenHash, now);
   }
   return { session, user };
 }
@@ -107,7 +107,7 @@ function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
 export async function logout(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   assertSameOrigin(event, publicOrigin(event, deps.config.publicUrl));
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
-  const ended = cookie ? await deps.identities.deleteSession(hashSessionToken(cookie.token)) : undefined;
+  const ended = cookie ? await deps.sessions.deleteSession(hashSessionToken(cookie.token)) : undefined;
   const cookies = [clearCookie(SESSION_COOKIE)];
   if (ended) {
     await deps.audit

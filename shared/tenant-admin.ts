@@ -6,14 +6,14 @@
  */
 import { type AuditEvent, type AuditEventType, auditEvent } from './audit.ts';
 import { orgUrlOf } from './oidc/issuer-policy.ts';
-import type { AuditLog, ClientSecretStore, IdentityStore, TenantStore } from './ports.ts';
+import type { AuditLog, ClientSecretStore, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
 import { buildTenantConfig, type TenantConfig, type TenantInput } from './tenants.ts';
 import type { User } from './users.ts';
 
 export interface TenantAdminDependencies {
   readonly tenants: TenantStore;
-  readonly identities: IdentityStore;
+  readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
   /** Who acts, for the audit trail (`admin:<name>`). */
@@ -25,11 +25,11 @@ export interface TenantAdminDependencies {
   readonly now: () => Date;
 }
 
-/** A mistake of the caller (exit 2) or a thing that does not exist (exit 1), in words. */
+/** A mistake of the caller (exit 2), a thing that does not exist or a lost race (exit 1), in words. */
 export class TenantAdminError extends Error {
   override readonly name = 'TenantAdminError';
   constructor(
-    readonly kind: 'invalid' | 'not_found',
+    readonly kind: 'invalid' | 'not_found' | 'conflict',
     message: string,
   ) {
     super(message);
@@ -128,15 +128,15 @@ export class TenantAdmin {
 
   async users(tenantId: string): Promise<User[]> {
     await this.#require(tenantId);
-    return this.deps.identities.listUsers(tenantId);
+    return this.deps.users.listUsers(tenantId);
   }
 
   /** Ends the sessions of a user, or of the whole tenant, created before the next second. */
   async revokeSessions(tenantId: string, userId: string | undefined): Promise<number> {
     const notBefore = this.#nextSecond();
     const found = userId
-      ? await this.deps.identities.revokeUserSessions(tenantId, userId, notBefore)
-      : await this.deps.identities.revokeTenantSessions(tenantId, notBefore);
+      ? await this.deps.users.revokeUserSessions(tenantId, userId, notBefore)
+      : await this.deps.users.revokeTenantSessions(tenantId, notBefore);
     if (!found) throw userId ? noSuchUser(tenantId, userId) : notFound(tenantId);
     await this.#audit('sessions_revoked', tenantId, userId ? { subject: userId } : {});
     return notBefore;
@@ -148,7 +148,7 @@ export class TenantAdmin {
    */
   async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<void> {
     const endSessionsBefore = disabled ? this.#nextSecond() : undefined;
-    if (!(await this.deps.identities.setUserDisabled(tenantId, userId, disabled, endSessionsBefore))) {
+    if (!(await this.deps.users.setUserDisabled(tenantId, userId, disabled, endSessionsBefore))) {
       throw noSuchUser(tenantId, userId);
     }
     await this.#audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userId });
@@ -156,8 +156,11 @@ export class TenantAdmin {
 
   /** Makes `userId` the one owner; false when they already were. */
   async setOwner(tenantId: string, userId: string): Promise<boolean> {
-    const outcome = await this.deps.identities.transferOwnership(tenantId, userId);
+    const outcome = await this.deps.users.transferOwnership(tenantId, userId);
     if (outcome === 'no_such_user') throw noSuchUser(tenantId, userId);
+    if (outcome === 'conflict') {
+      throw new TenantAdminError('conflict', 'Ownership changed at the same moment elsewhere: run the command again.');
+    }
     if (outcome === 'transferred') await this.#audit('owner_transferred', tenantId, { subject: userId });
     return outcome === 'transferred';
   }

@@ -1,8 +1,8 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { ServiceConfig } from '../config.ts';
 import type { ClientSecretStore, StateKeyProvider } from '../ports.ts';
-import type { DocumentClient } from './dynamodb-client.ts';
-import { TableClientSecretStore } from './local-secret-store.ts';
+import type { DocumentClient } from './dynamodb/client.ts';
+import { TableClientSecretStore } from './dynamodb/table-client-secret-store.ts';
 import {
   createSecretsManagerClient,
   createSecretsProvider,

@@ -1,29 +1,42 @@
 import type { ServiceConfig } from '../config.ts';
-import type { AuditLog, IdentityStore, TenantStore } from '../ports.ts';
-import { createDocumentClient, type DocumentClient } from './dynamodb-client.ts';
-import { DynamoDbIdentityStore } from './dynamodb-identity-store.ts';
-import { DynamoDbTenantStore } from './dynamodb-tenant-store.ts';
+import type { AuditLog, LoginStore, SessionStore, TenantStore, UserDirectory } from '../ports.ts';
+import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
+import { createDocumentClient, type DocumentClient } from './dynamodb/client.ts';
+import { DynamoDbLoginStore } from './dynamodb/login-store.ts';
+import { DynamoDbSessionStore } from './dynamodb/session-store.ts';
+import { DynamoDbTenantStore } from './dynamodb/tenant-store.ts';
+import { DynamoDbUserDirectory } from './dynamodb/user-directory.ts';
 
 export interface Stores {
   readonly tenants: TenantStore;
-  readonly identities: IdentityStore;
+  readonly logins: LoginStore;
+  readonly sessions: SessionStore;
+  readonly users: UserDirectory;
   readonly audit: AuditLog;
   /** The process's one DynamoDB client, for adapters built next to the stores (login secrets). */
   readonly client: DocumentClient;
 }
 
 /**
- * The table's adapters for this deployment, on one DynamoDB client created
- * here, once per cold start. Secrets are separate (`login-secrets.ts`): only
- * the login function reads them, so only its bundle carries Secrets Manager.
+ * The table's adapters on one DynamoDB client, for a deployment (`config`)
+ * or a tool (an explicit client and table). In a function they are created
+ * once per cold start. Secrets are separate (`login-secrets.ts`): only the
+ * login function reads them, so only its bundle carries Secrets Manager.
  */
-export function createStores(config: ServiceConfig): Stores {
+export function createStores(
+  config: Pick<ServiceConfig, 'dynamoDbEndpoint' | 'tableName' | 'auditRetentionDays'>,
+): Stores {
   const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint, maxAttempts: 3 });
-  const identities = new DynamoDbIdentityStore(client, config.tableName, config.auditRetentionDays);
+  return storesOn(client, config.tableName, config.auditRetentionDays);
+}
+
+export function storesOn(client: DocumentClient, tableName: string, auditRetentionDays?: number): Stores {
   return {
-    tenants: new DynamoDbTenantStore(client, config.tableName),
-    identities,
-    audit: identities,
+    tenants: new DynamoDbTenantStore(client, tableName),
+    logins: new DynamoDbLoginStore(client, tableName, auditRetentionDays),
+    sessions: new DynamoDbSessionStore(client, tableName),
+    users: new DynamoDbUserDirectory(client, tableName),
+    audit: new DynamoDbAuditLog(client, tableName, auditRetentionDays),
     client,
   };
 }

@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../config.ts';
 import type { DiscoveryCache } from '../oidc/discovery.ts';
 import type { FetchLike } from '../oidc/http-fetch.ts';
 import type { SigningKeysCache } from '../oidc/signing-keys.ts';
-import type { AuditLog, ClientSecretStore, IdentityStore, LoginTelemetry, StateKeyProvider } from '../ports.ts';
+import type { AuditLog, ClientSecretStore, LoginStore, LoginTelemetry, StateKeyProvider } from '../ports.ts';
 import type { TenantDirectory } from '../tenant-directory.ts';
 
 /** What the login function needs; built once per cold start by its composition root. */
@@ -12,7 +12,7 @@ export interface LoginDependencies {
   readonly tenants: TenantDirectory;
   readonly clientSecrets: ClientSecretStore;
   readonly stateKeys: StateKeyProvider;
-  readonly identities: IdentityStore;
+  readonly logins: LoginStore;
   readonly audit: AuditLog;
   readonly discovery: DiscoveryCache;
   readonly signingKeys: SigningKeysCache;

@@ -40,7 +40,7 @@ export async function signIn(
     enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
     const record = loginRecord(deps, tenant, userId, claims.sub, profile, token, callback.previousSession);
-    const { mode } = await provisionLogin(deps.identities, record, tenant);
+    const { mode } = await provisionLogin(deps.logins, record, tenant);
     if (mode === 'owner') deps.tenants.invalidate(tenant.tenantId);
     deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
     deps.logger.info('login succeeded', { userId, provisioned: mode });

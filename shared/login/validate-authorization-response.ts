@@ -30,7 +30,7 @@ export async function validateAuthorizationResponse(
       restartable: true,
     });
   }
-  if (!(await deps.identities.consumeLoginState(state.stateId, state.expiresAt))) {
+  if (!(await deps.logins.consumeLoginState(state.stateId, state.expiresAt))) {
     throw new LoginError('STATE_REPLAYED', 'This sign-in link has already been used.', {
       reason: 'state_replayed',
       restartable: true,

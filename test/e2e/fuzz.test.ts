@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 
 const REQUESTS = 1200;
 let stack: LocalStack;

@@ -4,8 +4,8 @@
  * timeouts, revocation, disabling users and ownership transfer via the CLI.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
-import { keys } from '../../shared/adapters/table-schema.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';

@@ -11,8 +11,8 @@ import {
   cancellationReasons,
   cancellationReasonsByName,
   createDocumentClient,
-} from '../../shared/adapters/dynamodb-client.ts';
-import { ensureTable } from '../../shared/adapters/dynamodb-table.ts';
+} from '../../shared/adapters/dynamodb/client.ts';
+import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { StoreUnavailableError } from '../../shared/errors.ts';
 import { fakeAws, type ScriptedAnswer } from '../support/fake-aws.ts';
 

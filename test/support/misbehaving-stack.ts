@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb-client.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { type Hop, signInForm, TestBrowser, tileLogin } from './browser.ts';
 import { startTestIdp, type TestIdp } from './test-idp.ts';
 

@@ -10,7 +10,7 @@ import { createAuthorizer } from '../../shared/authorizer.ts';
 import { readConfig } from '../../shared/config.ts';
 import { createHttpHandler } from '../../shared/http/middleware.ts';
 import { json } from '../../shared/http/responses.ts';
-import type { IdentityStore } from '../../shared/ports.ts';
+import type { SessionStore } from '../../shared/ports.ts';
 import { InMemoryTenantStore } from '../support/in-memory-stores.ts';
 
 const contextFor = (awsRequestId: string) =>
@@ -85,10 +85,10 @@ describe('Lambda context in the logs', () => {
       getSessionContext: async () => {
         throw new Error('store down');
       },
-    } as unknown as IdentityStore;
+    } as unknown as SessionStore;
     const authorize = createAuthorizer({
       config: readConfig({ TABLE_NAME: 't' }),
-      identities: unreachable,
+      sessions: unreachable,
       tenantStore: new InMemoryTenantStore(),
       logger: new Logger({ serviceName: 'okta-login' }),
       now: () => new Date(),
@@ -120,7 +120,7 @@ describe('Tracing of SDK clients', () => {
   async function clientWith(env: Record<string, string>) {
     for (const [name, value] of Object.entries(env)) vi.stubEnv(name, value);
     const tracing = await import('../../shared/adapters/tracing.ts');
-    const { createDocumentClient } = await import('../../shared/adapters/dynamodb-client.ts');
+    const { createDocumentClient } = await import('../../shared/adapters/dynamodb/client.ts');
     const client = createDocumentClient({ endpoint: 'http://127.0.0.1:9' });
     await tracing.tracingReady();
     const middleware = client.sdk.middlewareStack.identify();

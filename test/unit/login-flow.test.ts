@@ -77,7 +77,7 @@ describe('Login flow with in-memory ports', () => {
       tenants: new TenantDirectory(tenants),
       clientSecrets: secrets,
       stateKeys: new FixedStateKey(),
-      identities,
+      logins: identities,
       audit: identities,
       discovery: new DiscoveryCache({ fetch: okta.fetch, timeoutMs: 1000, allowLoopback: false }),
       signingKeys: new SigningKeysCache({ fetch: okta.fetch, timeoutMs: 1000 }),
@@ -89,7 +89,7 @@ describe('Login flow with in-memory ports', () => {
     login = createLoginHandler(deps);
     session = createSessionHandler({
       config,
-      identities,
+      sessions: identities,
       audit: identities,
       tenants: new TenantDirectory(tenants),
       logger,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { LoginRecord } from '../../shared/ports.ts';
 import { provisionLogin } from '../../shared/provisioning.ts';
 import { userIdFor } from '../../shared/users.ts';
-import { InMemoryIdentityStore } from '../support/in-memory-stores.ts';
+import { InMemoryIdentityStore, InMemoryTenantStore } from '../support/in-memory-stores.ts';
 
 const ISSUER = 'https://acme.okta.example';
 
@@ -18,6 +18,8 @@ function record(sub: string, tokenHash = `hash-${sub}-${Math.random()}`): LoginR
   };
 }
 
+// The store cases (racing first logins, profile refresh, disabled users) run against both
+// stores in test/integration/store-contract.test.ts; these are the provisioning state machine.
 describe('Function: provisionLogin', () => {
   it('makes the first user the owner and later users members', async () => {
     const store = new InMemoryIdentityStore();
@@ -50,38 +52,12 @@ describe('Function: provisionLogin', () => {
     expect((await provisionLogin(store, record('00ua'), { hasOwner: false })).mode).toBe('returning');
   });
 
-  it('creates exactly one owner when 50 first logins race', async () => {
-    const store = new InMemoryIdentityStore();
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, index) => provisionLogin(store, record(`00u${index}`), {})),
-    );
-    expect(results.filter((result) => result.mode === 'owner')).toHaveLength(1);
-    const users = await store.listUsers('acme');
-    expect(users).toHaveLength(50);
-    expect(users.filter((user) => user.role === 'owner')).toHaveLength(1);
-  });
-
-  it('refreshes the profile of a returning user', async () => {
-    const store = new InMemoryIdentityStore();
-    await provisionLogin(store, record('00ua'), {});
-    const changed = {
-      ...record('00ua'),
-      profile: { email: 'new@acme.example', emailVerified: true, name: 'New', groups: ['g'], roles: [] },
-    };
-    await provisionLogin(store, changed, {});
-    const [user] = await store.listUsers('acme');
-    expect(user?.email).toBe('new@acme.example');
-    expect(user?.groups).toEqual(['g']);
-    expect(user?.role).toBe('owner');
-  });
-
-  it('refuses a disabled user', async () => {
-    const store = new InMemoryIdentityStore();
-    await provisionLogin(store, record('00ua'), {});
-    const key = `acme/${userIdFor(ISSUER, '00ua')}`;
-    const user = store.users.get(key);
-    if (!user) throw new Error('user missing');
-    store.users.set(key, { ...user, disabled: true });
-    await expect(provisionLogin(store, record('00ua'), {})).rejects.toMatchObject({ code: 'USER_DISABLED' });
+  it('turns a tenant deleted meanwhile into TENANT_NOT_FOUND', async () => {
+    const tenants = new InMemoryTenantStore();
+    const store = new InMemoryIdentityStore(tenants);
+    await expect(provisionLogin(store, record('00ua'), {})).rejects.toMatchObject({
+      code: 'TENANT_NOT_FOUND',
+      reason: 'tenant_deleted_during_login',
+    });
   });
 });

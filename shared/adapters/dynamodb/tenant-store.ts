@@ -1,9 +1,9 @@
-import { StoreUnavailableError } from '../errors.ts';
-import type { TenantStore } from '../ports.ts';
-import type { RoleMapping } from '../roles.ts';
-import type { TenantConfig } from '../tenants.ts';
-import { guard } from './aws-errors.ts';
-import type { DocumentClient } from './dynamodb-client.ts';
+import { StoreUnavailableError } from '../../errors.ts';
+import type { TenantStore } from '../../ports.ts';
+import type { RoleMapping } from '../../roles.ts';
+import type { TenantConfig } from '../../tenants.ts';
+import { guard } from '../aws-errors.ts';
+import type { DocumentClient } from './client.ts';
 import { keys } from './table-schema.ts';
 
 function toConfig(item: Record<string, unknown>): TenantConfig {

@@ -1,6 +1,6 @@
-import type { ClientSecretStore } from '../ports.ts';
-import { guard } from './aws-errors.ts';
-import type { DocumentClient } from './dynamodb-client.ts';
+import type { ClientSecretStore } from '../../ports.ts';
+import { guard } from '../aws-errors.ts';
+import type { DocumentClient } from './client.ts';
 import { keys } from './table-schema.ts';
 
 /**

@@ -5,7 +5,7 @@ import {
   ResourceInUseException,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, type DocumentClient } from './dynamodb-client.ts';
+import { createDocumentClient, type DocumentClient } from './client.ts';
 import { TABLE_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
 
 /**

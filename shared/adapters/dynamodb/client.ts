@@ -30,7 +30,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { traceClient } from './tracing.ts';
+import { traceClient } from '../tracing.ts';
 
 export interface DocumentClientOptions {
   /** DynamoDB Local endpoint; unset in AWS (where `AWS_ENDPOINT_URL_DYNAMODB` still applies). */

@@ -1,0 +1,83 @@
+/**
+ * How domain records are stored as items of the single table, and read back.
+ * Stored items may predate a field: readers tolerate a missing one.
+ */
+import type { AuditEvent } from '../../audit.ts';
+import type { Session } from '../../sessions.ts';
+import type { User } from '../../users.ts';
+import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
+
+type Item = Record<string, unknown>;
+
+const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
+
+export function userFromItem(item: Item): User {
+  return {
+    tenantId: item.tenantId as string,
+    userId: item.userId as string,
+    issuer: item.issuer as string,
+    sub: item.sub as string,
+    email: text(item.email),
+    emailVerified: typeof item.emailVerified === 'boolean' ? item.emailVerified : undefined,
+    name: text(item.name),
+    groups: strings(item.groups),
+    roles: strings(item.roles),
+    role: item.role === 'owner' ? 'owner' : 'member',
+    disabled: item.disabled === true,
+    createdAt: item.createdAt as string,
+    lastLoginAt: item.lastLoginAt as string,
+    sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+  };
+}
+
+export function sessionItem(session: Session): Item {
+  return {
+    ...keys.session(session.tokenHash),
+    type: 'session',
+    tokenHash: session.tokenHash,
+    tenantId: session.tenantId,
+    userId: session.userId,
+    ...(session.tenantGeneration ? { tenantGeneration: session.tenantGeneration } : {}),
+    createdAt: session.createdAt,
+    lastSeenAt: session.lastSeenAt,
+    [TTL_ATTRIBUTE]: session.expiresAt,
+  };
+}
+
+export function sessionFromItem(item: Item): Session {
+  return {
+    tokenHash: item.tokenHash as string,
+    tenantId: item.tenantId as string,
+    userId: item.userId as string,
+    tenantGeneration: text(item.tenantGeneration),
+    createdAt: item.createdAt as number,
+    expiresAt: item[TTL_ATTRIBUTE] as number,
+    lastSeenAt: typeof item.lastSeenAt === 'number' ? item.lastSeenAt : (item.createdAt as number),
+  };
+}
+
+/** Audit events expire by TTL after the retention; they are keyed by tenant and time. */
+export function auditItem(event: AuditEvent, retentionDays: number): Item {
+  return {
+    ...keys.auditEvent(event.tenantId, event.at, event.id),
+    ...event,
+    type: 'audit',
+    eventType: event.type,
+    [TTL_ATTRIBUTE]: Math.floor(Date.parse(event.at) / 1000) + retentionDays * 86_400,
+  };
+}
+
+export function auditEventFromItem(item: Item): AuditEvent {
+  return {
+    tenantId: item.tenantId as string,
+    at: item.at as string,
+    id: item.id as string,
+    type: item.eventType as AuditEvent['type'],
+    actor: item.actor as string,
+    subject: text(item.subject),
+    outcome: item.outcome as AuditEvent['outcome'],
+    reason: text(item.reason),
+    details: item.details as AuditEvent['details'],
+  };
+}

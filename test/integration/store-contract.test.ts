@@ -1,0 +1,317 @@
+/**
+ * The stores' contract, run against both implementations: the DynamoDB
+ * adapters on DynamoDB Local and the in-memory fakes the unit tests use. A
+ * case that passes for one and not the other is a fake that drifted.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
+import { TableClientSecretStore } from '../../shared/adapters/dynamodb/table-client-secret-store.ts';
+import { storesOn } from '../../shared/adapters/runtime.ts';
+import { auditEvent } from '../../shared/audit.ts';
+import type {
+  AuditLog,
+  ClientSecretStore,
+  LoginRecord,
+  LoginStore,
+  SessionStore,
+  TenantStore,
+  UserDirectory,
+} from '../../shared/ports.ts';
+import { provisionLogin } from '../../shared/provisioning.ts';
+import { hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
+import { buildTenantConfig, type TenantConfig } from '../../shared/tenants.ts';
+import { userIdFor } from '../../shared/users.ts';
+import { InMemoryClientSecretStore, InMemoryIdentityStore, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+
+interface StoreSet {
+  readonly tenants: TenantStore;
+  readonly logins: LoginStore;
+  readonly sessions: SessionStore;
+  readonly users: UserDirectory;
+  readonly audit: AuditLog;
+  readonly secrets: ClientSecretStore;
+}
+
+const endpoint = inject('dynamoDbEndpoint');
+const tableName = `contract-${randomUUID()}`;
+const client = createDocumentClient({ endpoint });
+
+beforeAll(async () => {
+  await ensureTable(client, tableName);
+});
+afterAll(() => client.destroy());
+
+const implementations: Array<[string, () => StoreSet]> = [
+  [
+    'DynamoDB adapters',
+    () => ({ ...storesOn(client, tableName), secrets: new TableClientSecretStore(client, tableName) }),
+  ],
+  [
+    'in-memory fakes',
+    () => {
+      const tenants = new InMemoryTenantStore();
+      const identities = new InMemoryIdentityStore(tenants);
+      const secrets = new InMemoryClientSecretStore(tenants.table);
+      return { tenants, logins: identities, sessions: identities, users: identities, audit: identities, secrets };
+    },
+  ],
+];
+
+const ISSUER = 'https://acme.okta.example';
+
+describe.each(implementations)('Store contract: %s', (_name, make) => {
+  const stores = make();
+  /** A tenant id of its own for each case (the DynamoDB table is shared by the cases). */
+  const tenantId = () => `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+
+  async function newTenant(): Promise<TenantConfig> {
+    const config = buildTenantConfig(
+      { tenantId: tenantId(), issuer: ISSUER, clientId: '0oa1' },
+      { allowLoopback: false, now: new Date() },
+    );
+    await stores.tenants.putTenant(config);
+    return config;
+  }
+
+  function record(tenant: TenantConfig, sub: string, profile: Partial<LoginRecord['profile']> = {}): LoginRecord {
+    const userId = userIdFor(ISSUER, sub);
+    const now = Math.floor(Date.now() / 1000);
+    return {
+      tenantId: tenant.tenantId,
+      userId,
+      issuer: ISSUER,
+      sub,
+      profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: ['all'], roles: [], ...profile },
+      session: {
+        tokenHash: hashSessionToken(newSessionToken()),
+        tenantId: tenant.tenantId,
+        userId,
+        tenantGeneration: tenant.generation,
+        createdAt: now,
+        expiresAt: now + 3600,
+        lastSeenAt: now,
+      },
+      now: new Date().toISOString(),
+    };
+  }
+
+  /** Provisions with the tenant as the login function would see it (owner flag refreshed). */
+  const login = async (tenant: TenantConfig, rec: LoginRecord) =>
+    provisionLogin(stores.logins, rec, (await stores.tenants.getTenant(tenant.tenantId)) ?? tenant);
+
+  describe('Port: LoginStore', () => {
+    it('creates exactly one owner when 50 first logins race', async () => {
+      const tenant = await newTenant();
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => provisionLogin(stores.logins, record(tenant, `00u${i}`), tenant)),
+      );
+      expect(results.filter((result) => result.mode === 'owner')).toHaveLength(1);
+      const users = await stores.users.listUsers(tenant.tenantId);
+      expect(users).toHaveLength(50);
+      expect(users.filter((user) => user.role === 'owner')).toHaveLength(1);
+      expect((await stores.tenants.getTenant(tenant.tenantId))?.hasOwner).toBe(true);
+    });
+
+    it('creates one identity when the same user logs in twice at once', async () => {
+      const tenant = await newTenant();
+      const [a, b] = await Promise.all([
+        provisionLogin(stores.logins, record(tenant, '00usame'), tenant),
+        provisionLogin(stores.logins, record(tenant, '00usame'), tenant),
+      ]);
+      expect([a.mode, b.mode].sort()).toEqual(['owner', 'returning']);
+      expect(await stores.users.listUsers(tenant.tenantId)).toHaveLength(1);
+    });
+
+    it('refreshes the profile at every login and removes claims that disappeared', async () => {
+      const tenant = await newTenant();
+      await login(tenant, record(tenant, '00ua'));
+      await login(tenant, record(tenant, '00ua', { email: undefined, name: 'Ada L.', groups: [] }));
+      const [user] = await stores.users.listUsers(tenant.tenantId);
+      expect(user).toMatchObject({ name: 'Ada L.', email: undefined, groups: [], role: 'owner' });
+    });
+
+    it('writes the login’s audit events with it, a role change included', async () => {
+      const tenant = await newTenant();
+      await login(tenant, record(tenant, '00ua', { roles: ['admin'] }));
+      await login(tenant, record(tenant, '00ua', { roles: ['viewer'] }));
+      // Events of the same millisecond have no order among them: compare as a set.
+      const types = (await stores.audit.list(tenant.tenantId)).map((event) => event.type).sort();
+      expect(types).toEqual(['login_succeeded', 'login_succeeded', 'owner_claimed', 'role_changed']);
+    });
+
+    it('refuses a disabled user and writes no session', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, true)).toBe(true);
+      const attempt = record(tenant, '00ua');
+      await expect(login(tenant, attempt)).rejects.toMatchObject({ code: 'USER_DISABLED' });
+      const read = await stores.sessions.getSessionContext(attempt.session.tokenHash, tenant.tenantId, attempt.userId);
+      expect(read.session).toBeUndefined();
+      expect(read.user?.disabled).toBe(true);
+    });
+
+    it('writes no user into a tenant that was deleted or re-created meanwhile', async () => {
+      const tenant = await newTenant();
+      await login(tenant, record(tenant, '00ua'));
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      await expect(provisionLogin(stores.logins, record(tenant, '00ub'), { hasOwner: true })).rejects.toMatchObject({
+        code: 'TENANT_NOT_FOUND',
+      });
+      const recreated = { ...tenant, generation: randomUUID(), hasOwner: false };
+      await stores.tenants.putTenant(recreated);
+      await expect(provisionLogin(stores.logins, record(tenant, '00uc'), {})).rejects.toMatchObject({
+        code: 'TENANT_NOT_FOUND',
+      });
+      expect((await stores.users.listUsers(tenant.tenantId)).map((user) => user.sub)).toEqual(['00ua']);
+    });
+
+    it('uses a login state once', async () => {
+      const stateId = randomUUID();
+      const expiresAt = Math.floor(Date.now() / 1000) + 600;
+      expect(await stores.logins.consumeLoginState(stateId, expiresAt)).toBe(true);
+      expect(await stores.logins.consumeLoginState(stateId, expiresAt)).toBe(false);
+    });
+  });
+
+  describe('Port: SessionStore', () => {
+    it('reads a session with its user and tenant, ends the browser’s previous one, and deletes it', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
+      expect(read.session).toEqual(first.session);
+      expect(read.user?.email).toBe('00ua@acme.example');
+      expect(read.tenant?.generation).toBe(tenant.generation);
+
+      const second = { ...record(tenant, '00ua'), replacesSessionHash: first.session.tokenHash };
+      await login(tenant, second);
+      expect(
+        (await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId)).session,
+      ).toBeUndefined();
+
+      await stores.sessions.touchSession(second.session.tokenHash, second.session.lastSeenAt + 60);
+      const touched = await stores.sessions.getSessionContext(second.session.tokenHash, tenant.tenantId, second.userId);
+      expect(touched.session?.lastSeenAt).toBe(second.session.lastSeenAt + 60);
+      expect(await stores.sessions.deleteSession(second.session.tokenHash)).toEqual({
+        tenantId: tenant.tenantId,
+        userId: second.userId,
+      });
+      expect(await stores.sessions.deleteSession(second.session.tokenHash)).toBeUndefined();
+      await stores.sessions.touchSession(second.session.tokenHash, 1); // a gone session is not revived
+      expect(
+        (await stores.sessions.getSessionContext(second.session.tokenHash, tenant.tenantId, second.userId)).session,
+      ).toBeUndefined();
+    });
+
+    it('says when the tenant is gone', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
+      expect(read.tenant).toBeUndefined();
+    });
+  });
+
+  describe('Port: UserDirectory', () => {
+    it('revokes sessions by epoch, for a user and for a tenant', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.revokeUserSessions(tenant.tenantId, first.userId, 1234)).toBe(true);
+      expect((await stores.users.getUser(tenant.tenantId, first.userId))?.sessionsNotBefore).toBe(1234);
+      expect(await stores.users.revokeUserSessions(tenant.tenantId, 'u_nobody', 1)).toBe(false);
+      expect(await stores.users.revokeTenantSessions(tenant.tenantId, 5678)).toBe(true);
+      const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
+      expect(read.tenant?.sessionsNotBefore).toBe(5678);
+      expect(await stores.users.revokeTenantSessions(tenantId(), 1)).toBe(false);
+    });
+
+    it('disables with an epoch that enabling does not undo', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, true, 999)).toBe(true);
+      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, false)).toBe(true);
+      expect(await stores.users.getUser(tenant.tenantId, first.userId)).toMatchObject({
+        disabled: false,
+        sessionsNotBefore: 999,
+      });
+      expect(await stores.users.setUserDisabled(tenant.tenantId, 'u_nobody', true)).toBe(false);
+    });
+
+    it('transfers ownership keeping exactly one owner', async () => {
+      const tenant = await newTenant();
+      const ada = record(tenant, '00ua');
+      const grace = record(tenant, '00ug');
+      await login(tenant, ada);
+      await login(tenant, grace);
+      expect(await stores.users.transferOwnership(tenant.tenantId, grace.userId)).toBe('transferred');
+      expect(await stores.users.transferOwnership(tenant.tenantId, grace.userId)).toBe('already_owner');
+      expect(await stores.users.transferOwnership(tenant.tenantId, 'u_nobody')).toBe('no_such_user');
+      const roles = Object.fromEntries((await stores.users.listUsers(tenant.tenantId)).map((u) => [u.sub, u.role]));
+      expect(roles).toEqual({ '00ua': 'member', '00ug': 'owner' });
+    });
+  });
+
+  describe('Port: AuditLog', () => {
+    it('lists a tenant’s events oldest first, from a time on', async () => {
+      const tenant = await newTenant();
+      const at = (iso: string) =>
+        auditEvent({ tenantId: tenant.tenantId, type: 'logout', actor: 'system', now: new Date(iso) });
+      for (const iso of ['2026-11-01T10:00:00Z', '2026-11-03T10:00:00Z', '2026-11-02T10:00:00Z']) {
+        await stores.audit.append(at(iso));
+      }
+      const all = (await stores.audit.list(tenant.tenantId)).map((event) => event.at);
+      expect(all).toEqual(['2026-11-01T10:00:00.000Z', '2026-11-02T10:00:00.000Z', '2026-11-03T10:00:00.000Z']);
+      expect(await stores.audit.list(tenant.tenantId, '2026-11-02T00:00:00.000Z')).toHaveLength(2);
+      expect(await stores.audit.list(tenantId())).toEqual([]);
+    });
+  });
+
+  describe('Port: TenantStore', () => {
+    it('puts, gets, lists and deletes tenants', async () => {
+      const config = await newTenant();
+      expect(await stores.tenants.getTenant(config.tenantId)).toEqual(config);
+      expect((await stores.tenants.listTenants()).map((tenant) => tenant.tenantId)).toContain(config.tenantId);
+      expect(await stores.tenants.deleteTenant(config.tenantId)).toBe(true);
+      expect(await stores.tenants.deleteTenant(config.tenantId)).toBe(false);
+      expect(await stores.tenants.getTenant(config.tenantId)).toBeUndefined();
+    });
+
+    it('purges everything stored under a tenant and counts it', async () => {
+      const tenant = await newTenant();
+      await login(tenant, record(tenant, '00ua'));
+      await login(tenant, record(tenant, '00ub'));
+      await stores.secrets.putClientSecret(tenant.tenantId, 'shh');
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(true);
+      expect(await stores.tenants.purgeTenantData(tenant.tenantId)).toEqual({
+        tenant: 1,
+        owner: 1,
+        user: 2,
+        client_secret: 1,
+      });
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
+      expect(await stores.tenants.purgeTenantData(tenant.tenantId)).toEqual({});
+    });
+
+    it('keeps client secrets apart from the config', async () => {
+      const id = tenantId();
+      await stores.secrets.putClientSecret(id, 'shh');
+      expect(await stores.secrets.getClientSecret(id)).toBe('shh');
+      await stores.secrets.deleteClientSecret(id);
+      expect(await stores.secrets.getClientSecret(id)).toBeUndefined();
+    });
+  });
+});
+
+describe('Store failures', () => {
+  it('turns an unreachable DynamoDB into STORE_UNAVAILABLE', async () => {
+    const dead = createDocumentClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    await expect(storesOn(dead, tableName).tenants.getTenant('x')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    dead.destroy();
+  });
+});
