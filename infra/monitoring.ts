@@ -5,7 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import type { LoginErrorCode } from '../shared/errors.ts';
+import type { ErrorCode } from '../shared/errors.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './service-function.ts';
 import { requireInteger } from './validation.ts';
 
@@ -41,7 +41,7 @@ export const ALARMED_FAILURE_REASONS = [
   'STORE_UNAVAILABLE',
   'ID_TOKEN_INVALID',
   'CONFIGURATION_ERROR',
-] as const satisfies readonly LoginErrorCode[];
+] as const satisfies readonly ErrorCode[];
 
 /**
  * Alarms a platform team needs: 5xx rate of the API, errors and throttles of

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { awaitTracing } from './adapters/tracing.ts';
 import type { AppCredentialVerifier } from './app-credentials.ts';
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
 import { header } from './http/request.ts';
 import type { TenantStore } from './ports.ts';
 import { findActiveSession, type SessionDependencies } from './session-flow.ts';
@@ -106,7 +106,7 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
     } catch (error) {
       // A store outage must not turn into access.
       deps.logger.error('authorizer could not check the request', {
-        code: error instanceof LoginError ? error.code : 'INTERNAL',
+        code: error instanceof ServiceError ? error.code : 'INTERNAL',
       });
       return REFUSED;
     }

@@ -1,4 +1,4 @@
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
 import type { TenantConfig } from './tenants.ts';
 import type { UserProfile } from './users.ts';
 
@@ -14,21 +14,12 @@ export function enforceEmailPolicy(
   if (tenant.allowedEmailDomains.length > 0) {
     const domain = profile.email?.split('@').pop()?.toLowerCase();
     if (!domain || !profile.email?.includes('@') || !tenant.allowedEmailDomains.includes(domain)) {
-      throw new LoginError(
-        'EMAIL_DOMAIN_NOT_ALLOWED',
-        `This organization only allows sign-in with email addresses at ${tenant.allowedEmailDomains.join(', ')}.`,
-        {
-          reason: 'email_domain_not_allowed',
-          adminHint: `Tenant "${tenant.tenantId}" allows these email domains: ${tenant.allowedEmailDomains.join(', ')}. Change the user's email in Okta or the tenant's --allowed-email-domain list.`,
-        },
-      );
+      throw new ServiceError('EMAIL_DOMAIN_NOT_ALLOWED', {
+        details: { tenantId: tenant.tenantId, allowedDomains: tenant.allowedEmailDomains.join(', ') },
+      });
     }
   }
   if (tenant.requireEmailVerified && profile.emailVerified !== true) {
-    throw new LoginError('EMAIL_NOT_VERIFIED', 'Your email address has not been verified in Okta.', {
-      reason: 'email_not_verified',
-      adminHint:
-        'The ID token does not say email_verified: true. Verify the user’s email in Okta, or turn off --require-email-verified for the tenant.',
-    });
+    throw new ServiceError('EMAIL_NOT_VERIFIED');
   }
 }

@@ -1,5 +1,5 @@
 import { decodeProtectedHeader, EncryptJWT, jwtDecrypt } from 'jose';
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
 
 /**
  * What the service must remember between sending the browser to Okta and
@@ -83,61 +83,53 @@ export async function openLoginState(
   key: Uint8Array,
   now: Date = new Date(),
 ): Promise<LoginState> {
-  let payload: Record<string, unknown>;
+  const state = stateFromClaims(await decrypt(sealed, key, now));
+  if (state.stateId !== expected.stateId) throw new ServiceError('STATE_INVALID', { reason: 'state_mismatch' });
+  if (state.tenantId !== expected.tenantId) {
+    throw new ServiceError('STATE_INVALID', { reason: 'state_tenant_mismatch' });
+  }
+  return state;
+}
+
+async function decrypt(sealed: string, key: Uint8Array, now: Date): Promise<Record<string, unknown>> {
   try {
-    ({ payload } = await jwtDecrypt(sealed, await aesKey(key), {
+    const { payload } = await jwtDecrypt(sealed, await aesKey(key), {
       keyManagementAlgorithms: ['dir'],
       contentEncryptionAlgorithms: ['A256GCM'],
       currentDate: now,
       clockTolerance: 0,
       requiredClaims: ['exp'],
-    }));
+    });
+    return payload;
   } catch (error) {
     if ((error as { code?: string }).code === 'ERR_JWT_EXPIRED') {
-      throw new LoginError('STATE_EXPIRED', 'This sign-in took too long and has expired.', {
-        reason: 'state_expired',
-        restartable: true,
-      });
+      throw new ServiceError('STATE_EXPIRED', { reason: 'state_expired' });
     }
-    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
-      reason: 'state_cookie_invalid',
-      restartable: true,
-    });
+    throw new ServiceError('STATE_INVALID', { reason: 'state_cookie_invalid' });
   }
-  const { sid, ten, gen, non, pkv, tgt, exp } = payload;
+}
+
+function stateFromClaims(claims: Record<string, unknown>): LoginState {
+  const { sid, ten, gen, non, pkv, tgt, exp } = claims;
+  const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
   if (
     typeof sid !== 'string' ||
     typeof ten !== 'string' ||
-    (gen !== undefined && typeof gen !== 'string') ||
     typeof non !== 'string' ||
     typeof pkv !== 'string' ||
     typeof exp !== 'number' ||
-    (tgt !== undefined && typeof tgt !== 'string')
+    !optionalText(gen) ||
+    !optionalText(tgt)
   ) {
-    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
-      reason: 'state_cookie_malformed',
-      restartable: true,
-    });
-  }
-  if (sid !== expected.stateId) {
-    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
-      reason: 'state_mismatch',
-      restartable: true,
-    });
-  }
-  if (ten !== expected.tenantId) {
-    throw new LoginError('STATE_INVALID', 'This sign-in was started for another organization.', {
-      reason: 'state_tenant_mismatch',
-      restartable: true,
-    });
+    throw new ServiceError('STATE_INVALID', { reason: 'state_cookie_malformed' });
   }
   return {
     stateId: sid,
     tenantId: ten,
-    tenantGeneration: gen,
+    tenantGeneration: gen as string | undefined,
     nonce: non,
     codeVerifier: pkv,
-    target: tgt,
+    target: tgt as string | undefined,
     expiresAt: exp,
   };
 }

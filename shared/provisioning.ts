@@ -1,5 +1,5 @@
 import { type AuditEvent, auditEvent } from './audit.ts';
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
 import type { LoginRecord, LoginStore, LoginWriteMode } from './ports.ts';
 import type { TenantConfig } from './tenants.ts';
 
@@ -54,21 +54,12 @@ export async function provisionLogin(
         await sleep(10 + Math.random() * 40 * (attempt + 1));
         break;
       case 'tenant_gone':
-        throw new LoginError('TENANT_NOT_FOUND', 'This organization was removed while you were signing in.', {
-          reason: 'tenant_deleted_during_login',
-        });
+        throw new ServiceError('TENANT_NOT_FOUND', { reason: 'tenant_deleted_during_login' });
       case 'user_disabled':
-        throw new LoginError('USER_DISABLED', 'Your account has been disabled for this app.', {
-          reason: 'user_disabled',
-          adminHint:
-            'An administrator disabled this user. Re-enable the user with the tenant CLI if that was a mistake.',
-        });
+        throw new ServiceError('USER_DISABLED');
     }
   }
-  throw new LoginError('INTERNAL', 'The sign-in could not be recorded. Please try again.', {
-    reason: 'provisioning_contention',
-    restartable: true,
-  });
+  throw new ServiceError('INTERNAL', { reason: 'provisioning_contention' });
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { auditEvent } from './audit.ts';
 import type { ServiceConfig } from './config.ts';
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
 import { createHttpHandler, type RouteHandler } from './http/middleware.ts';
 import { escapeHtml, renderPage } from './http/pages.ts';
 import { header, publicOrigin, requestCookies, wantsJson } from './http/request.ts';
@@ -80,7 +80,7 @@ export function describeSession({ user }: ActiveSession) {
 export async function getMe(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const active = await findActiveSession(deps, event);
   if (!active) {
-    throw new LoginError('NOT_AUTHENTICATED', 'You are not signed in.', { reason: 'no_session' });
+    throw new ServiceError('NOT_AUTHENTICATED', { reason: 'no_session' });
   }
   return json(200, describeSession(active));
 }
@@ -91,8 +91,7 @@ export async function getMe(deps: SessionDependencies, event: APIGatewayProxyEve
  * cookie off it.
  */
 function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
-  const refuse = () =>
-    new LoginError('CROSS_SITE_REQUEST', 'Sign-out must be requested from this site.', { reason: 'cross_site_logout' });
+  const refuse = () => new ServiceError('CROSS_SITE_REQUEST', { reason: 'cross_site_logout' });
   // Fetch metadata is the reliable signal: our pages send no Referer, so browsers
   // send `Origin: null` even for our own form posts.
   const site = header(event, 'sec-fetch-site');

@@ -1,4 +1,5 @@
-import { LoginError } from './errors.ts';
+import { ServiceError } from './errors.ts';
+import { describeError } from './http/error-catalogue.ts';
 import { fetchProviderMetadata } from './oidc/discovery.ts';
 import { describeFetchFailure, type FetchLike, fetchWithTimeout } from './oidc/http-fetch.ts';
 import type { TenantConfig } from './tenants.ts';
@@ -31,8 +32,9 @@ export async function checkTenant(
     });
     jwksUri = metadata.jwksUri;
   } catch (error) {
-    if (!(error instanceof LoginError)) throw error;
-    return [{ check: checkFor(error.reason ?? ''), ok: false, message: error.adminHint ?? error.message }];
+    if (!(error instanceof ServiceError)) throw error;
+    const { adminHint, message } = describeError(error);
+    return [{ check: checkFor(error.reason), ok: false, message: adminHint ?? message }];
   }
   return [
     { check: 'discovery', ok: true, message: `${tenant.issuer}/.well-known/openid-configuration answers.` },

@@ -1,6 +1,6 @@
 import { hkdfSync } from 'node:crypto';
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { LoginError } from '../errors.ts';
+import { ServiceError, StoreUnavailableError } from '../errors.ts';
 import type { StateKeyProvider } from '../ports.ts';
 
 const MIN_SECRET_LENGTH = 32;
@@ -8,9 +8,9 @@ const MIN_SECRET_LENGTH = 32;
 /** Derives the 256-bit cookie-sealing key from secret text of any format. */
 export function deriveStateKey(secret: string): Uint8Array {
   if (secret.length < MIN_SECRET_LENGTH) {
-    throw new LoginError('CONFIGURATION_ERROR', 'The service is misconfigured.', {
+    throw new ServiceError('CONFIGURATION_ERROR', {
       reason: 'state_key_too_short',
-      adminHint: `The login-state key must be at least ${MIN_SECRET_LENGTH} characters.`,
+      details: { minimum: String(MIN_SECRET_LENGTH) },
     });
   }
   return new Uint8Array(hkdfSync('sha256', secret, new Uint8Array(0), 'okta-login/login-state/v1', 32));
@@ -44,14 +44,10 @@ export class SecretsManagerStateKeyProvider implements StateKeyProvider {
     try {
       secret = await this.secrets.get(this.secretId, { maxAge: this.maxAgeSeconds });
     } catch (cause) {
-      throw new LoginError('STORE_UNAVAILABLE', 'The service cannot read its keys right now. Please try again.', {
-        cause,
-        reason: 'state_key_unavailable',
-        restartable: true,
-      });
+      throw new StoreUnavailableError(cause, 'state_key_unavailable');
     }
     if (typeof secret !== 'string') {
-      throw new LoginError('CONFIGURATION_ERROR', 'The service is misconfigured.', { reason: 'state_key_not_text' });
+      throw new ServiceError('CONFIGURATION_ERROR', { reason: 'state_key_not_text' });
     }
     if (this.#cached?.secret !== secret) this.#cached = { secret, key: deriveStateKey(secret) };
     return this.#cached.key;

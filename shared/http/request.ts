@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parse as parseCookieHeader } from 'cookie';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 
 /** Largest form body accepted (an Okta Simplified id_token post is a few KB). */
 export const MAX_FORM_BYTES = 64 * 1024;
@@ -9,8 +9,8 @@ export const MAX_PARAM_LENGTH = 8192;
 
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
-function invalid(message: string, reason: string): LoginError {
-  return new LoginError('INVALID_REQUEST', message, { reason });
+function invalid(reason: string, details: Record<string, string> = {}): ServiceError {
+  return new ServiceError('INVALID_REQUEST', { reason, details });
 }
 
 /** Request parameters where every name appears at most once (RFC 6749 §3.1). */
@@ -28,10 +28,10 @@ export class Params {
   /** The value of `name`, or undefined; a repeated or oversized value is a 400. */
   get(name: string): string | undefined {
     const values = this.#params.getAll(name);
-    if (values.length > 1) throw invalid(`The parameter "${name}" was sent more than once.`, 'duplicate_parameter');
+    if (values.length > 1) throw invalid('duplicate_parameter', { parameter: name });
     const value = values[0];
     if (value !== undefined && value.length > MAX_PARAM_LENGTH) {
-      throw invalid(`The parameter "${name}" is too long.`, 'parameter_too_long');
+      throw invalid('parameter_too_long', { parameter: name });
     }
     return value;
   }
@@ -58,20 +58,18 @@ function rawBody(event: APIGatewayProxyEventV2): Buffer {
 export function formParams(event: APIGatewayProxyEventV2): Params {
   const body = rawBody(event);
   if (body.length > MAX_FORM_BYTES) {
-    throw new LoginError('BODY_TOO_LARGE', 'The request body is too large.', { reason: 'body_too_large' });
+    throw new ServiceError('BODY_TOO_LARGE');
   }
   if (body.length === 0) return new Params(new URLSearchParams());
   const contentType = (header(event, 'content-type') ?? '').split(';')[0]?.trim().toLowerCase();
   if (contentType !== 'application/x-www-form-urlencoded') {
-    throw new LoginError('UNSUPPORTED_MEDIA_TYPE', 'Send the form as application/x-www-form-urlencoded.', {
-      reason: 'unsupported_media_type',
-    });
+    throw new ServiceError('UNSUPPORTED_MEDIA_TYPE');
   }
   let text: string;
   try {
     text = strictUtf8.decode(body);
   } catch {
-    throw invalid('The request body is not valid UTF-8.', 'invalid_utf8');
+    throw invalid('invalid_utf8');
   }
   return new Params(new URLSearchParams(text));
 }
@@ -118,10 +116,7 @@ export function publicOrigin(event: APIGatewayProxyEventV2, configured: string |
   if (configured) return configured;
   const domain = event.requestContext?.domainName;
   if (!domain || !/^[a-z0-9.-]+(:\d+)?$/i.test(domain)) {
-    throw new LoginError('CONFIGURATION_ERROR', 'The service does not know its own address.', {
-      reason: 'no_public_url',
-      adminHint: 'Set PUBLIC_URL for the deployment.',
-    });
+    throw new ServiceError('CONFIGURATION_ERROR', { reason: 'no_public_url' });
   }
   return `https://${domain.toLowerCase()}`;
 }

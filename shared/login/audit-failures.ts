@@ -1,5 +1,5 @@
 import { auditEvent } from '../audit.ts';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import type { LoginDependencies } from './dependencies.ts';
 
 /** Errors already written to the audit trail by an inner wrapper. */
@@ -30,7 +30,7 @@ export async function auditFailures<T>(
             actor: attempt.userId ? `user:${attempt.userId}` : 'anonymous',
             subject: attempt.userId,
             outcome: 'failure',
-            reason: error instanceof LoginError ? error.code : 'INTERNAL',
+            reason: error instanceof ServiceError ? error.code : 'INTERNAL',
             now: deps.now(),
           }),
         )

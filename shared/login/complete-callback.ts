@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { formParams } from '../http/request.ts';
 import { clearCookie, type HttpResult } from '../http/responses.ts';
 import { auditFailures } from './audit-failures.ts';
@@ -19,8 +19,6 @@ import { validateAuthorizationResponse } from './validate-authorization-response
  */
 export async function completeCallback(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const callback = readCallback(event);
-  // Whatever happens next, this login attempt is over: its cookie goes.
-  const clearState = callback.stateCookieName ? [clearCookie(callback.stateCookieName)] : [];
   try {
     const { state, tenant } = await openState(deps, event, callback);
     const result = await auditFailures(deps, { tenantId: tenant.tenantId }, async () => {
@@ -28,27 +26,34 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
       const claims = await redeemCode(deps, event, tenant, state, code);
       return signIn(deps, event, callback, tenant, state, claims);
     });
-    result.cookies = [...clearState, ...(result.cookies ?? [])];
+    result.cookies = [...stateCookieToClear(event), ...(result.cookies ?? [])];
     return result;
   } catch (error) {
-    if (error instanceof LoginError) {
-      error.responseCookies.push(...clearState);
-      // The tenant was deleted or re-created since this container cached it: read it afresh next time.
-      if (error.code === 'TENANT_NOT_FOUND' || error.reason === 'state_tenant_generation_mismatch') {
-        deps.tenants.invalidate(callback.tenantId);
-      }
+    // The tenant was deleted or re-created since this container cached it: read it afresh next time.
+    if (
+      error instanceof ServiceError &&
+      (error.code === 'TENANT_NOT_FOUND' || error.reason === 'state_tenant_generation_mismatch')
+    ) {
+      deps.tenants.invalidate(callback.tenantId);
     }
     throw error;
   }
 }
 
+/** Whatever the outcome, the callback's login attempt is over: its cookie goes, on error responses too. */
+export function stateCookieToClear(event: APIGatewayProxyEventV2): string[] {
+  let name: string | undefined;
+  try {
+    name = readCallback(event).stateCookieName;
+  } catch {
+    // A callback too malformed to read (a repeated or oversized parameter) names no cookie.
+    return [];
+  }
+  return name ? [clearCookie(name)] : [];
+}
+
 /** POST /t/{tenant}/callback: only Okta Simplified's id_token post is expected here. */
 export async function callbackByPost(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   if (formParams(event).has('id_token')) return bounceUnsolicitedIdToken(deps, event);
-  throw new LoginError('INVALID_REQUEST', 'This address expects a sign-in response from Okta.', {
-    reason: 'callback_post_without_id_token',
-    restartable: true,
-    adminHint:
-      'The Okta app should redirect back with GET (response_mode=query). Check the app’s sign-in redirect URI.',
-  });
+  throw new ServiceError('INVALID_REQUEST', { reason: 'callback_post_without_id_token' });
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { formParams, Params, publicOrigin, requestCookies } from '../http/request.ts';
 import { clearCookie, type HttpResult, redirect, setCookie } from '../http/responses.ts';
 import { loginStateCookieName, loginStateCookiesToDrop, sealLoginState } from '../login-state.ts';
@@ -77,9 +77,9 @@ export async function bounceUnsolicitedIdToken(
 /** Refuse a foreign issuer before any network call: we never run discovery against it. */
 function assertTenantIssuer(iss: string | undefined, tenant: TenantConfig): void {
   if (iss === undefined || isTenantIssuer(iss, tenant)) return;
-  throw new LoginError('ISSUER_MISMATCH', 'This sign-in came from an Okta organization that is not set up here.', {
+  throw new ServiceError('ISSUER_MISMATCH', {
     reason: 'initiate_issuer_mismatch',
-    adminHint: `The Okta tile sent an issuer that does not belong to tenant "${tenant.tenantId}". Check the tenant's --issuer (and --org-url) against the Okta org.`,
+    details: { tenantId: tenant.tenantId },
   });
 }
 

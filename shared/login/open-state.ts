@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { type LoginState, openLoginState } from '../login-state.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
@@ -25,41 +25,24 @@ export async function openState(
     const state = await openSealedState(deps, callback);
     const tenant = await requireTenant(deps, event);
     if (state.tenantGeneration !== tenant.generation) {
-      throw new LoginError('STATE_INVALID', 'This sign-in was started for an organization that has since changed.', {
-        reason: 'state_tenant_generation_mismatch',
-        restartable: true,
-      });
+      throw new ServiceError('STATE_INVALID', { reason: 'state_tenant_generation_mismatch' });
     }
     return { state, tenant };
   } catch (error) {
     if (!callback.error) throw error;
-    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
-      reason: 'idp_error_without_state',
-      restartable: true,
-      cause: error,
-    });
+    throw new ServiceError('STATE_INVALID', { reason: 'idp_error_without_state', cause: error });
   }
 }
 
 async function openSealedState(deps: LoginDependencies, callback: CallbackRequest): Promise<LoginState> {
   if (!callback.stateId) {
-    throw new LoginError('STATE_MISSING', 'This sign-in link is incomplete or has expired.', {
-      reason: 'state_missing',
-      restartable: true,
-    });
+    throw new ServiceError('STATE_MISSING', { reason: 'state_missing' });
   }
   if (!callback.stateCookieName) {
-    throw new LoginError('STATE_INVALID', 'This sign-in could not be verified.', {
-      reason: 'state_malformed',
-      restartable: true,
-    });
+    throw new ServiceError('STATE_INVALID', { reason: 'state_malformed' });
   }
   if (!callback.sealedState) {
-    throw new LoginError(
-      'STATE_MISSING',
-      'This sign-in was started in another browser or has already been completed. Start again from here.',
-      { reason: 'state_cookie_missing', restartable: true },
-    );
+    throw new ServiceError('STATE_MISSING', { reason: 'state_cookie_missing' });
   }
   const key = await deps.stateKeys.getStateKey();
   const expected = { stateId: callback.stateId, tenantId: callback.tenantId };

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import type { LoginState } from '../login-state.ts';
 import { exchangeCode } from '../oidc/token-exchange.ts';
 import { type IdTokenClaims, verifyIdToken } from '../oidc/verify-id-token.ts';
@@ -24,9 +24,9 @@ export async function redeemCode(
     deps.clientSecrets.getClientSecret(tenant.tenantId),
   ]);
   if (!clientSecret) {
-    throw new LoginError('CONFIGURATION_ERROR', 'This organization’s sign-in is not fully set up.', {
+    throw new ServiceError('CONFIGURATION_ERROR', {
       reason: 'client_secret_missing',
-      adminHint: `Tenant "${tenant.tenantId}" has no client secret. Set it with: npm run tenant -- put ${tenant.tenantId} --client-secret-stdin`,
+      details: { tenantId: tenant.tenantId },
     });
   }
   const tokens = await exchangeCode(

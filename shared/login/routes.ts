@@ -1,17 +1,20 @@
-import { createHttpHandler, type RouteHandler } from '../http/middleware.ts';
+import { createHttpHandler, type Route, type RouteHandler } from '../http/middleware.ts';
 import { queryParams } from '../http/request.ts';
-import { callbackByPost, completeCallback } from './complete-callback.ts';
+import { callbackByPost, completeCallback, stateCookieToClear } from './complete-callback.ts';
 import type { LoginDependencies } from './dependencies.ts';
 import { initiateLogin, initiateLoginByPost } from './initiate-login.ts';
 
 export type { LoginDependencies } from './dependencies.ts';
 
 /** Route table of the login function. */
-export function loginRoutes(deps: LoginDependencies): Record<string, RouteHandler> {
+export function loginRoutes(deps: LoginDependencies): Record<string, RouteHandler | Route> {
   return {
     'GET /t/{tenant}/login': (event) => initiateLogin(deps, event, queryParams(event)),
     'POST /t/{tenant}/login': (event) => initiateLoginByPost(deps, event),
-    'GET /t/{tenant}/callback': (event) => completeCallback(deps, event),
+    'GET /t/{tenant}/callback': {
+      handle: (event) => completeCallback(deps, event),
+      cookiesOnError: stateCookieToClear,
+    },
     'POST /t/{tenant}/callback': (event) => callbackByPost(deps, event),
   };
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { publicOrigin } from '../http/request.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
@@ -8,11 +8,7 @@ import type { LoginDependencies } from './dependencies.ts';
 export async function requireTenant(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<TenantConfig> {
   const tenant = await deps.tenants.get(event.pathParameters?.tenant ?? '');
   if (!tenant) {
-    throw new LoginError('TENANT_NOT_FOUND', 'This sign-in link is for an organization we do not know.', {
-      reason: 'tenant_not_found',
-      adminHint:
-        'Check the Initiate login URI in the Okta app: it must be https://<service>/t/<tenant>/login with the tenant id registered with the service.',
-    });
+    throw new ServiceError('TENANT_NOT_FOUND');
   }
   deps.logger.appendKeys({ tenant: tenant.tenantId });
   return tenant;

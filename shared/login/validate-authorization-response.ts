@@ -1,4 +1,4 @@
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import type { LoginState } from '../login-state.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
@@ -19,49 +19,27 @@ export async function validateAuthorizationResponse(
 ): Promise<string> {
   if (callback.error) throw idpError(callback.error, tenant.tenantId);
   if (callback.issuer !== undefined && callback.issuer !== tenant.issuer) {
-    throw new LoginError('ISSUER_MISMATCH', 'The sign-in response came from an unexpected Okta.', {
-      reason: 'callback_issuer_mismatch',
-      restartable: true,
-    });
+    throw new ServiceError('ISSUER_MISMATCH', { reason: 'callback_issuer_mismatch' });
   }
   if (!callback.code) {
-    throw new LoginError('INVALID_REQUEST', 'The sign-in response from Okta has no authorization code.', {
-      reason: 'code_missing',
-      restartable: true,
-    });
+    throw new ServiceError('INVALID_REQUEST', { reason: 'code_missing' });
   }
   if (!(await deps.logins.consumeLoginState(state.stateId, state.expiresAt))) {
-    throw new LoginError('STATE_REPLAYED', 'This sign-in link has already been used.', {
-      reason: 'state_replayed',
-      restartable: true,
-    });
+    throw new ServiceError('STATE_REPLAYED', { reason: 'state_replayed' });
   }
   return callback.code;
 }
 
-/** Okta's refusal in words: only the OAuth error code is used, never the description's text. */
-function idpError(error: NonNullable<CallbackRequest['error']>, tenantId: string): LoginError {
-  if (error.code === 'access_denied' && /not assigned/i.test(error.description)) {
-    return new LoginError(
-      'USER_NOT_ASSIGNED',
-      'Your Okta account is not assigned to this app. Ask your Okta administrator to give you access, then open the app again from your Okta dashboard.',
-      {
-        reason: 'user_not_assigned',
-        adminHint: `Assign the user (or one of their groups) to the app in Okta: Applications → the app for tenant "${tenantId}" → Assignments.`,
-      },
-    );
-  }
+/** Okta's refusal: only its OAuth error code is used, and the description only to spot "not assigned". */
+function idpError(error: NonNullable<CallbackRequest['error']>, tenantId: string): ServiceError {
+  const details = { tenantId };
   if (error.code === 'access_denied') {
-    return new LoginError('USER_NOT_ASSIGNED', 'Okta did not allow you to sign in to this app.', {
-      reason: 'access_denied',
-      adminHint: `Okta answered access_denied. Check that the user is assigned to the app for tenant "${tenantId}" and that sign-on policies allow them.`,
-      restartable: true,
+    const notAssigned = /not assigned/i.test(error.description);
+    return new ServiceError('USER_NOT_ASSIGNED', {
+      reason: notAssigned ? 'user_not_assigned' : 'access_denied',
+      details,
     });
   }
-  const code = /^[\w.-]{1,64}$/.test(error.code) ? error.code : 'unknown_error';
-  return new LoginError('IDP_ERROR', 'Okta could not complete the sign-in.', {
-    reason: `idp_${code}`,
-    adminHint: `Okta answered "${code}". Check the app's grant types (Authorization Code), sign-in redirect URI and assigned scopes.`,
-    restartable: true,
-  });
+  const oauthError = /^[\w.-]{1,64}$/.test(error.code) ? error.code : 'unknown_error';
+  return new ServiceError('IDP_ERROR', { reason: `idp_${oauthError}`, details: { ...details, oauthError } });
 }

@@ -1,4 +1,4 @@
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { describeFetchFailure, type FetchLike, fetchWithTimeout } from './http-fetch.ts';
 import { assertAcceptableEndpoint } from './issuer-policy.ts';
 
@@ -70,8 +70,8 @@ export class DiscoveryCache {
  * Fetches an issuer's OpenID configuration and checks it the way every login
  * relies on it: reachable, JSON, `issuer` exactly the one asked for (OIDC
  * Discovery §4.3), and the endpoints we use present and acceptable. Failures
- * are `DISCOVERY_FAILED` with a reason and an admin hint in plain words; the
- * login page and `tenant check` both say what this says.
+ * are `DISCOVERY_FAILED` with a reason and the facts for the admin hint; the
+ * login page and `tenant check` both say it in the catalogue's words.
  */
 export async function fetchProviderMetadata(
   issuer: string,
@@ -81,10 +81,7 @@ export async function fetchProviderMetadata(
   const document = await fetchDocument(url, options);
   // OIDC Discovery §4.3: the issuer in the document must be exactly the one we asked.
   if (document.issuer !== issuer) {
-    throw discoveryFailure(
-      'discovery_issuer_mismatch',
-      `The discovery document names the issuer "${String(document.issuer)}" but the tenant is configured with "${issuer}". Configure the exact issuer (no trailing slash differences).`,
-    );
+    throw discoveryFailure('discovery_issuer_mismatch', { documentIssuer: String(document.issuer), issuer });
   }
   const endpoint = (name: string) => assertAcceptableEndpoint(name, document[name], options.allowLoopback);
   return {
@@ -111,30 +108,19 @@ async function fetchDocument(
     );
   } catch (cause) {
     const failure = describeFetchFailure(url, cause);
-    throw discoveryFailure(`discovery_${failure.kind}`, failure.message, cause);
+    throw discoveryFailure(`discovery_${failure.kind}`, { url, problem: failure.message }, cause);
   }
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw discoveryFailure(
-      `discovery_http_${response.status}`,
-      `${url} answered HTTP ${response.status}: the issuer URL is probably wrong (Okta issuers look like https://<org>.okta.com or https://<org>.okta.com/oauth2/default).`,
-    );
+    throw discoveryFailure(`discovery_http_${response.status}`, { url, status: String(response.status) });
   }
   const document: unknown = await response.json().catch(() => undefined);
   if (!document || typeof document !== 'object' || Array.isArray(document)) {
-    throw discoveryFailure(
-      'discovery_not_json',
-      `${url} did not answer with a JSON object: check that the issuer URL is an Okta authorization server.`,
-    );
+    throw discoveryFailure('discovery_not_json', { url });
   }
   return document as Record<string, unknown>;
 }
 
-function discoveryFailure(reason: string, adminHint: string, cause?: unknown): LoginError {
-  return new LoginError('DISCOVERY_FAILED', 'The service could not reach your organization’s Okta.', {
-    reason,
-    adminHint,
-    cause,
-    restartable: true,
-  });
+function discoveryFailure(reason: string, details: Record<string, string>, cause?: unknown): ServiceError {
+  return new ServiceError('DISCOVERY_FAILED', { reason, details, cause });
 }

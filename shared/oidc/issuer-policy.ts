@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -44,18 +44,12 @@ export function assertAcceptableIssuer(issuer: string, allowLoopback: boolean): 
 /** Same rule for endpoints that discovery hands us (token, JWKS, authorize). */
 export function assertAcceptableEndpoint(name: string, value: unknown, allowLoopback: boolean): string {
   if (typeof value !== 'string') {
-    throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration document is incomplete.', {
-      reason: `discovery_missing_${name}`,
-      adminHint: `The discovery document has no "${name}". Check that the issuer URL is an Okta authorization server.`,
-    });
+    throw new ServiceError('DISCOVERY_FAILED', { reason: `discovery_missing_${name}`, details: { endpoint: name } });
   }
   try {
     assertAcceptableIssuer(value.replace(/\?.*$/, ''), allowLoopback);
   } catch {
-    throw new LoginError('DISCOVERY_FAILED', 'Your Okta’s configuration document is not usable.', {
-      reason: `discovery_insecure_${name}`,
-      adminHint: `The discovery document's "${name}" is not an https URL on a public host.`,
-    });
+    throw new ServiceError('DISCOVERY_FAILED', { reason: `discovery_insecure_${name}`, details: { endpoint: name } });
   }
   return value;
 }

@@ -1,4 +1,4 @@
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { type FetchLike, fetchWithTimeout } from './http-fetch.ts';
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post';
@@ -21,13 +21,8 @@ export interface TokenResponse {
 const MAX_RESPONSE_BYTES = 256 * 1024;
 
 /** Okta unreachable, slow or failing (5xx): the only case that is Okta's outage, not the caller's or the tenant's problem. */
-function failure(reason: string, adminHint: string, cause?: unknown): LoginError {
-  return new LoginError('TOKEN_ENDPOINT_FAILED', 'Okta did not complete the sign-in.', {
-    reason,
-    cause,
-    adminHint,
-    restartable: true,
-  });
+function failure(reason: string, details: Record<string, string> = {}, cause?: unknown): ServiceError {
+  return new ServiceError('TOKEN_ENDPOINT_FAILED', { reason, details, cause });
 }
 
 /**
@@ -66,16 +61,14 @@ export async function exchangeCode(
     const timedOut = (cause as { name?: string } | null)?.name === 'TimeoutError';
     throw failure(
       timedOut ? 'token_endpoint_timeout' : 'token_endpoint_unreachable',
-      timedOut
-        ? `Okta's token endpoint did not answer within ${Math.round(timeoutMs / 1000)} s. Check Okta's status and the network path from the service to Okta.`
-        : "Okta's token endpoint could not be reached. Check the issuer URL and the network path from the service to Okta.",
+      { timeoutSeconds: String(Math.round(timeoutMs / 1000)) },
       cause,
     );
   }
 
   const text = await response.text();
   if (text.length > MAX_RESPONSE_BYTES) {
-    throw failure('token_endpoint_oversized', 'The token endpoint answered with an unexpectedly large body.');
+    throw failure('token_endpoint_oversized');
   }
   let json: Record<string, unknown> | undefined;
   try {
@@ -87,12 +80,7 @@ export async function exchangeCode(
 
   if (response.status !== 200) throw rejection(response.status, json);
   if (!json || typeof json.id_token !== 'string' || json.id_token.length === 0) {
-    throw new LoginError('TOKEN_REQUEST_REJECTED', 'Okta did not complete the sign-in.', {
-      reason: 'token_endpoint_no_id_token',
-      adminHint:
-        'The token response has no ID token: make sure the app is an OIDC app and the `openid` scope is granted.',
-      restartable: true,
-    });
+    throw new ServiceError('TOKEN_REQUEST_REJECTED', { reason: 'token_endpoint_no_id_token' });
   }
   return { idToken: json.id_token };
 }
@@ -106,33 +94,15 @@ export async function exchangeCode(
  * - 5xx: Okta is failing.
  * - other answers: Okta refused the request as configured.
  */
-function rejection(status: number, json: Record<string, unknown> | undefined): LoginError {
+function rejection(status: number, json: Record<string, unknown> | undefined): ServiceError {
   // Only the OAuth error code is safe and useful to surface; descriptions may echo input.
   const oauthError = typeof json?.error === 'string' && /^[\w.-]{1,64}$/.test(json.error) ? json.error : undefined;
   const reason = oauthError ? `token_endpoint_${oauthError}` : `token_endpoint_http_${status}`;
-  if (status >= 500) {
-    return failure(
-      reason,
-      `Okta's token endpoint answered HTTP ${status}. Check Okta's status page; logins resume when it recovers.`,
-    );
-  }
-  if (oauthError === 'invalid_grant') {
-    return new LoginError(
-      'AUTHORIZATION_CODE_REJECTED',
-      'Okta did not accept this sign-in: it has expired or was already used. Start again to get a fresh one.',
-      { reason, restartable: true },
-    );
-  }
+  const details = { status: String(status), ...(oauthError ? { oauthError } : {}) };
+  if (status >= 500) return failure(reason, details);
+  if (oauthError === 'invalid_grant') return new ServiceError('AUTHORIZATION_CODE_REJECTED', { reason, details });
   if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client') {
-    return new LoginError('CLIENT_AUTH_FAILED', 'This organization’s sign-in is not set up correctly.', {
-      reason,
-      adminHint:
-        'Okta rejected the app’s client credentials: the client secret is wrong or was rotated in Okta, or the client id or token endpoint auth method does not match the Okta app. Set the current secret with `tenant put <tenant> --client-secret-stdin`.',
-    });
+    return new ServiceError('CLIENT_AUTH_FAILED', { reason, details });
   }
-  return new LoginError('TOKEN_REQUEST_REJECTED', 'Okta did not complete the sign-in.', {
-    reason,
-    restartable: true,
-    adminHint: `Okta's token endpoint answered HTTP ${status}${oauthError ? ` (${oauthError})` : ''}. Check the app's grant types (Authorization Code) and sign-in redirect URI in Okta.`,
-  });
+  return new ServiceError('TOKEN_REQUEST_REJECTED', { reason, details });
 }

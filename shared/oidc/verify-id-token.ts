@@ -1,5 +1,5 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { LoginError } from '../errors.ts';
+import { ServiceError } from '../errors.ts';
 import { isKeyFetchFailure } from './signing-keys.ts';
 
 export interface IdTokenExpectations {
@@ -43,21 +43,9 @@ export type IdTokenRejection =
   | 'nonce'
   | 'keys_unavailable';
 
-function reject(rejection: IdTokenRejection, cause?: unknown): LoginError {
-  if (rejection === 'keys_unavailable') {
-    return new LoginError('JWKS_FAILED', 'The service could not fetch your Okta’s signing keys.', {
-      reason: 'jwks_unreachable',
-      cause,
-      restartable: true,
-      adminHint: 'Check that the jwks_uri in the issuer’s discovery document is reachable.',
-    });
-  }
-  return new LoginError('ID_TOKEN_INVALID', 'The sign-in response from Okta could not be verified.', {
-    reason: `id_token_${rejection}`,
-    cause,
-    restartable: true,
-    adminHint: 'If this keeps happening, check the tenant’s issuer and client id against the Okta app.',
-  });
+function reject(rejection: IdTokenRejection, cause?: unknown): ServiceError {
+  if (rejection === 'keys_unavailable') return new ServiceError('JWKS_FAILED', { reason: 'jwks_unreachable', cause });
+  return new ServiceError('ID_TOKEN_INVALID', { reason: `id_token_${rejection}`, cause });
 }
 
 function rejectionFor(error: unknown): IdTokenRejection {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginError } from '../../shared/errors.ts';
+import { ServiceError } from '../../shared/errors.ts';
 import { assertAcceptableEndpoint, isPrivateHost } from '../../shared/oidc/issuer-policy.ts';
 
 describe('Function: isPrivateHost', () => {
@@ -33,7 +33,7 @@ describe('Function: assertAcceptableEndpoint', () => {
       'https://10.0.0.1/token',
       'https://[fd00::1]/keys',
     ]) {
-      expect(() => assertAcceptableEndpoint('token_endpoint', endpoint, false), endpoint).toThrow(LoginError);
+      expect(() => assertAcceptableEndpoint('token_endpoint', endpoint, false), endpoint).toThrow(ServiceError);
     }
     expect(assertAcceptableEndpoint('token_endpoint', 'https://acme.okta.com/oauth2/v1/token', false)).toBe(
       'https://acme.okta.com/oauth2/v1/token',

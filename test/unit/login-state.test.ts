@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoginError } from '../../shared/errors.ts';
+import { ServiceError } from '../../shared/errors.ts';
 import { loginStateCookieName, openLoginState, sealLoginState } from '../../shared/login-state.ts';
 
 const key = new Uint8Array(32).fill(1);
@@ -19,8 +19,8 @@ async function failure(promise: Promise<unknown>): Promise<string | undefined> {
     await promise;
     return undefined;
   } catch (error) {
-    expect(error).toBeInstanceOf(LoginError);
-    return (error as LoginError).reason;
+    expect(error).toBeInstanceOf(ServiceError);
+    return (error as ServiceError).reason;
   }
 }
 

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { LoginError } from '../../shared/errors.ts';
+import { ServiceError } from '../../shared/errors.ts';
 import { verifyIdToken } from '../../shared/oidc/verify-id-token.ts';
 
 const ISSUER = 'https://acme.okta.example/oauth2/default';
@@ -56,8 +56,8 @@ async function rejection(token: string): Promise<string | undefined> {
     await verify(token);
     return undefined;
   } catch (error) {
-    expect(error).toBeInstanceOf(LoginError);
-    return (error as LoginError).reason;
+    expect(error).toBeInstanceOf(ServiceError);
+    return (error as ServiceError).reason;
   }
 }
 

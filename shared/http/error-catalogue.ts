@@ -1,0 +1,290 @@
+/**
+ * What every error looks like over HTTP, in one place: status, page title,
+ * the sentence the person in the browser reads, the hint for the tenant's
+ * Okta admin, and whether "start again" is offered. Keyed by error code, with
+ * finer words for some reasons. A reason is looked up exactly, then by its
+ * family (`discovery_http_404` → `discovery_http` → `discovery`).
+ */
+import type { ErrorCode, ErrorDetails, ServiceError } from '../errors.ts';
+
+type Words = string | ((details: ErrorDetails) => string);
+
+interface CodeEntry {
+  readonly status: number;
+  readonly title: string;
+  readonly message: Words;
+  readonly adminHint?: Words;
+  readonly restartable?: boolean;
+}
+
+type ReasonEntry = Partial<Pick<CodeEntry, 'message' | 'adminHint' | 'restartable'>>;
+
+export interface DescribedError {
+  readonly status: number;
+  readonly title: string;
+  readonly message: string;
+  readonly adminHint: string | undefined;
+  readonly restartable: boolean;
+}
+
+const OKTA_ISSUERS = 'Okta issuers look like https://<org>.okta.com or https://<org>.okta.com/oauth2/default';
+const tenantName = (d: ErrorDetails) => (d.tenantId ? ` "${d.tenantId}"` : '');
+
+const CODES: Record<ErrorCode, CodeEntry> = {
+  TENANT_NOT_FOUND: {
+    status: 404,
+    title: 'Unknown organization',
+    message: 'This sign-in link is for an organization we do not know.',
+    adminHint:
+      'Check the Initiate login URI in the Okta app: it must be https://<service>/t/<tenant>/login with the tenant id registered with the service.',
+  },
+  ISSUER_MISMATCH: {
+    status: 400,
+    title: 'Sign-in came from an unexpected Okta',
+    message: 'This sign-in came from an Okta organization that is not set up here.',
+    adminHint: (d) =>
+      `The Okta tile sent an issuer that does not belong to tenant${tenantName(d)}. Check the tenant's --issuer (and --org-url) against the Okta org.`,
+  },
+  INVALID_REQUEST: { status: 400, title: 'Bad sign-in request', message: 'This request could not be understood.' },
+  BODY_TOO_LARGE: { status: 413, title: 'Request too large', message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    title: 'Unsupported request format',
+    message: 'Send the form as application/x-www-form-urlencoded.',
+  },
+  ROUTE_NOT_FOUND: { status: 404, title: 'Page not found', message: 'There is nothing at this address.' },
+  STATE_MISSING: {
+    status: 400,
+    title: 'Sign-in expired',
+    message: 'This sign-in link is incomplete or has expired.',
+    restartable: true,
+  },
+  STATE_INVALID: {
+    status: 400,
+    title: 'Sign-in could not be verified',
+    message: 'This sign-in could not be verified.',
+    restartable: true,
+  },
+  STATE_EXPIRED: {
+    status: 400,
+    title: 'Sign-in expired',
+    message: 'This sign-in took too long and has expired.',
+    restartable: true,
+  },
+  STATE_REPLAYED: {
+    status: 400,
+    title: 'Sign-in link already used',
+    message: 'This sign-in link has already been used.',
+    restartable: true,
+  },
+  USER_NOT_ASSIGNED: {
+    status: 403,
+    title: 'You are not assigned to this app',
+    message: 'Okta did not allow you to sign in to this app.',
+    adminHint: (d) =>
+      `Okta answered access_denied. Check that the user is assigned to the app for tenant${tenantName(d)} and that sign-on policies allow them.`,
+    restartable: true,
+  },
+  IDP_ERROR: {
+    status: 400,
+    title: 'Okta refused the sign-in',
+    message: 'Okta could not complete the sign-in.',
+    adminHint: (d) =>
+      `Okta answered "${d.oauthError ?? 'unknown_error'}". Check the app's grant types (Authorization Code), sign-in redirect URI and assigned scopes.`,
+    restartable: true,
+  },
+  TOKEN_ENDPOINT_FAILED: {
+    status: 502,
+    title: 'Could not complete sign-in with Okta',
+    message: 'Okta did not complete the sign-in.',
+    adminHint: (d) =>
+      `Okta's token endpoint answered HTTP ${d.status ?? '5xx'}. Check Okta's status page; logins resume when it recovers.`,
+    restartable: true,
+  },
+  AUTHORIZATION_CODE_REJECTED: {
+    status: 400,
+    title: 'Sign-in expired',
+    message: 'Okta did not accept this sign-in: it has expired or was already used. Start again to get a fresh one.',
+    restartable: true,
+  },
+  CLIENT_AUTH_FAILED: {
+    status: 502,
+    title: 'This app’s sign-in is misconfigured',
+    message: 'This organization’s sign-in is not set up correctly.',
+    adminHint:
+      'Okta rejected the app’s client credentials: the client secret is wrong or was rotated in Okta, or the client id or token endpoint auth method does not match the Okta app. Set the current secret with `tenant put <tenant> --client-secret-stdin`.',
+  },
+  TOKEN_REQUEST_REJECTED: {
+    status: 502,
+    title: 'Okta refused the sign-in',
+    message: 'Okta did not complete the sign-in.',
+    adminHint: (d) =>
+      `Okta's token endpoint answered HTTP ${d.status ?? '4xx'}${d.oauthError ? ` (${d.oauthError})` : ''}. Check the app's grant types (Authorization Code) and sign-in redirect URI in Okta.`,
+    restartable: true,
+  },
+  DISCOVERY_FAILED: {
+    status: 502,
+    title: 'Could not reach your Okta',
+    message: 'The service could not reach your organization’s Okta.',
+    adminHint: (d) =>
+      `Check that ${d.url ?? 'the issuer'} answers with the OpenID configuration and that the tenant's issuer is right.`,
+    restartable: true,
+  },
+  JWKS_FAILED: {
+    status: 502,
+    title: 'Could not fetch Okta signing keys',
+    message: 'The service could not fetch your Okta’s signing keys.',
+    adminHint: 'Check that the jwks_uri in the issuer’s discovery document is reachable.',
+    restartable: true,
+  },
+  ID_TOKEN_INVALID: {
+    status: 401,
+    title: 'Sign-in could not be verified',
+    message: 'The sign-in response from Okta could not be verified.',
+    adminHint: 'If this keeps happening, check the tenant’s issuer and client id against the Okta app.',
+    restartable: true,
+  },
+  USER_DISABLED: {
+    status: 403,
+    title: 'Your account is disabled',
+    message: 'Your account has been disabled for this app.',
+    adminHint: 'An administrator disabled this user. Re-enable the user with the tenant CLI if that was a mistake.',
+  },
+  EMAIL_DOMAIN_NOT_ALLOWED: {
+    status: 403,
+    title: 'Your email address is not allowed here',
+    message: (d) => `This organization only allows sign-in with email addresses at ${d.allowedDomains}.`,
+    adminHint: (d) =>
+      `Tenant${tenantName(d)} allows these email domains: ${d.allowedDomains}. Change the user's email in Okta or the tenant's --allowed-email-domain list.`,
+  },
+  EMAIL_NOT_VERIFIED: {
+    status: 403,
+    title: 'Your email address is not verified',
+    message: 'Your email address has not been verified in Okta.',
+    adminHint:
+      'The ID token does not say email_verified: true. Verify the user’s email in Okta, or turn off --require-email-verified for the tenant.',
+  },
+  NOT_AUTHENTICATED: { status: 401, title: 'Not signed in', message: 'You are not signed in.' },
+  CROSS_SITE_REQUEST: { status: 403, title: 'Request refused', message: 'Sign-out must be requested from this site.' },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    title: 'Service temporarily unavailable',
+    message: 'The service cannot reach its database right now. Please try again in a minute.',
+    restartable: true,
+  },
+  CONFIGURATION_ERROR: { status: 500, title: 'Service misconfigured', message: 'The service is misconfigured.' },
+  INTERNAL: {
+    status: 500,
+    title: 'Something went wrong',
+    message: 'An unexpected error stopped the sign-in. Please try again.',
+    restartable: true,
+  },
+};
+
+const REASONS: Record<string, ReasonEntry> = {
+  // Requests
+  duplicate_parameter: { message: (d) => `The parameter "${d.parameter}" was sent more than once.` },
+  parameter_too_long: { message: (d) => `The parameter "${d.parameter}" is too long.` },
+  invalid_utf8: { message: 'The request body is not valid UTF-8.' },
+  callback_post_without_id_token: {
+    message: 'This address expects a sign-in response from Okta.',
+    adminHint:
+      'The Okta app should redirect back with GET (response_mode=query). Check the app’s sign-in redirect URI.',
+    restartable: true,
+  },
+  code_missing: { message: 'The sign-in response from Okta has no authorization code.', restartable: true },
+  // State
+  state_cookie_missing: {
+    message: 'This sign-in was started in another browser or has already been completed. Start again from here.',
+  },
+  state_tenant_mismatch: { message: 'This sign-in was started for another organization.' },
+  state_tenant_generation_mismatch: { message: 'This sign-in was started for an organization that has since changed.' },
+  callback_issuer_mismatch: {
+    message: 'The sign-in response came from an unexpected Okta.',
+    adminHint: '',
+    restartable: true,
+  },
+  // Okta's answers at the callback
+  user_not_assigned: {
+    message:
+      'Your Okta account is not assigned to this app. Ask your Okta administrator to give you access, then open the app again from your Okta dashboard.',
+    adminHint: (d) =>
+      `Assign the user (or one of their groups) to the app in Okta: Applications → the app for tenant${tenantName(d)} → Assignments.`,
+    restartable: false,
+  },
+  token_endpoint_timeout: {
+    adminHint: (d) =>
+      `Okta's token endpoint did not answer within ${d.timeoutSeconds} s. Check Okta's status and the network path from the service to Okta.`,
+  },
+  token_endpoint_unreachable: {
+    adminHint:
+      "Okta's token endpoint could not be reached. Check the issuer URL and the network path from the service to Okta.",
+  },
+  token_endpoint_oversized: { adminHint: 'The token endpoint answered with an unexpectedly large body.' },
+  token_endpoint_no_id_token: {
+    adminHint:
+      'The token response has no ID token: make sure the app is an OIDC app and the `openid` scope is granted.',
+  },
+  // Discovery (the details carry the words of `describeFetchFailure` or the document check)
+  discovery: {
+    adminHint: (d) => d.problem ?? `Check that ${d.url ?? 'the issuer'} answers with the OpenID configuration.`,
+  },
+  discovery_http: {
+    adminHint: (d) => `${d.url} answered HTTP ${d.status}: the issuer URL is probably wrong (${OKTA_ISSUERS}).`,
+  },
+  discovery_not_json: {
+    adminHint: (d) =>
+      `${d.url} did not answer with a JSON object: check that the issuer URL is an Okta authorization server.`,
+  },
+  discovery_issuer_mismatch: {
+    message: 'Your Okta’s configuration does not match this organization.',
+    adminHint: (d) =>
+      `The discovery document names the issuer "${d.documentIssuer}" but the tenant is configured with "${d.issuer}". Configure the exact issuer (no trailing slash differences).`,
+  },
+  discovery_missing: {
+    message: 'Your Okta’s configuration document is incomplete.',
+    adminHint: (d) =>
+      `The discovery document has no "${d.endpoint}". Check that the issuer URL is an Okta authorization server.`,
+  },
+  discovery_insecure: {
+    message: 'Your Okta’s configuration document is not usable.',
+    adminHint: (d) => `The discovery document's "${d.endpoint}" is not an https URL on a public host.`,
+  },
+  // Tenant and configuration
+  tenant_deleted_during_login: { message: 'This organization was removed while you were signing in.' },
+  client_secret_missing: {
+    message: 'This organization’s sign-in is not fully set up.',
+    adminHint: (d) =>
+      `Tenant${tenantName(d)} has no client secret. Set it with: npm run tenant -- put ${d.tenantId ?? '<tenant>'} --client-secret-stdin`,
+  },
+  no_public_url: {
+    message: 'The service does not know its own address.',
+    adminHint: 'Set PUBLIC_URL for the deployment.',
+  },
+  state_key_too_short: { adminHint: (d) => `The login-state key must be at least ${d.minimum} characters.` },
+  state_key_unavailable: { message: 'The service cannot read its keys right now. Please try again.' },
+  provisioning_contention: { message: 'The sign-in could not be recorded. Please try again.' },
+};
+
+/** The status and words for an error, from its code and (finer) its reason. */
+export function describeError(error: ServiceError): DescribedError {
+  const base = CODES[error.code];
+  const refined = reasonEntry(error.reason);
+  const words = (value: Words | undefined) => (typeof value === 'function' ? value(error.details) : value);
+  const adminHint = words(refined?.adminHint ?? base.adminHint);
+  return {
+    status: base.status,
+    title: base.title,
+    message: words(refined?.message ?? base.message) ?? '',
+    adminHint: adminHint || undefined,
+    restartable: refined?.restartable ?? base.restartable ?? false,
+  };
+}
+
+function reasonEntry(reason: string): ReasonEntry | undefined {
+  for (let key = reason; key; key = key.includes('_') ? key.slice(0, key.lastIndexOf('_')) : '') {
+    const entry = REASONS[key];
+    if (entry) return entry;
+  }
+  return undefined;
+}
