@@ -7,7 +7,7 @@ import type { AppCredentialVerifier } from './app-credentials.ts';
 import { ServiceError } from './errors.ts';
 import { header } from './http/request.ts';
 import type { TenantStore } from './ports.ts';
-import { findActiveSession, type SessionDependencies } from './session-flow.ts';
+import { type ActiveSession, findActiveSession, type SessionDependencies } from './session-flow.ts';
 import { isValidTenantId } from './tenants.ts';
 
 /** What downstream routes receive in `requestContext.authorizer.lambda`. */
@@ -60,49 +60,15 @@ const REFUSED: AuthorizerResult = { isAuthorized: false };
 export function createAuthorizer(deps: AuthorizerDependencies) {
   const authorize = async (event: APIGatewayRequestAuthorizerEventV2): Promise<AuthorizerResult> => {
     // The session lookup reads cookies and headers the same way the HTTP handlers do.
-    const asRequest = event as unknown as APIGatewayProxyEventV2;
-    const requestedTenant = event.pathParameters?.tenant ?? header(asRequest, 'x-tenant-id');
+    const request = event as unknown as APIGatewayProxyEventV2;
+    const requestedTenant = event.pathParameters?.tenant ?? header(request, 'x-tenant-id');
     if (requestedTenant !== undefined && !isValidTenantId(requestedTenant)) return REFUSED;
     try {
-      const active = await findActiveSession(deps, asRequest);
-      if (active && (requestedTenant === undefined || requestedTenant === active.user.tenantId)) {
-        return {
-          isAuthorized: true,
-          context: {
-            authMethod: 'okta-sso',
-            tenant: active.user.tenantId,
-            userId: active.user.userId,
-            sub: active.user.sub,
-            role: active.user.role,
-            roles: active.user.roles.join(','),
-            email: active.user.email ?? '',
-          },
-        };
-      }
-      const bearer = /^Bearer ([\w.~+/-]+=*)$/.exec(header(asRequest, 'authorization') ?? '')?.[1];
-      if (active || !bearer || !requestedTenant || !deps.appCredentials) return REFUSED;
-      // The credential is verified before the tenant is read: unauthenticated callers
-      // learn nothing about which tenant ids exist.
-      const caller = await deps.appCredentials.verify(bearer, requestedTenant);
-      if (!caller) return REFUSED;
-      const tenant = await deps.tenantStore.getTenant(requestedTenant);
-      if (!tenant) return REFUSED;
-      if (tenant.ssoEnforced) {
-        deps.logger.info('refused a non-SSO sign-in for a tenant that enforces SSO', { tenant: tenant.tenantId });
-        return REFUSED;
-      }
-      return {
-        isAuthorized: true,
-        context: {
-          authMethod: 'app-credential',
-          tenant: tenant.tenantId,
-          userId: '',
-          sub: caller.sub,
-          role: '',
-          roles: '',
-          email: '',
-        },
-      };
+      const active = await findActiveSession(deps, request);
+      if (active) return sessionDecision(active, requestedTenant);
+      const bearer = /^Bearer ([\w.~+/-]+=*)$/.exec(header(request, 'authorization') ?? '')?.[1];
+      if (!bearer || !requestedTenant) return REFUSED;
+      return await appCredentialDecision(deps, bearer, requestedTenant);
     } catch (error) {
       // A store outage must not turn into access.
       deps.logger.error('authorizer could not check the request', {
@@ -116,4 +82,44 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
   return middy<APIGatewayRequestAuthorizerEventV2, AuthorizerResult, Error, Context>(authorize)
     .use(injectLambdaContext(deps.logger))
     .use(awaitTracing());
+}
+
+/** Our session, for its own tenant only. */
+function sessionDecision(active: ActiveSession, requestedTenant: string | undefined): AuthorizerResult {
+  const { user } = active;
+  if (requestedTenant !== undefined && requestedTenant !== user.tenantId) return REFUSED;
+  return {
+    isAuthorized: true,
+    context: {
+      authMethod: 'okta-sso',
+      tenant: user.tenantId,
+      userId: user.userId,
+      sub: user.sub,
+      role: user.role,
+      roles: user.roles.join(','),
+      email: user.email ?? '',
+    },
+  };
+}
+
+/**
+ * The app's own JWT, when a verifier is configured. It is verified before the
+ * tenant is read: unauthenticated callers learn nothing about which tenant ids
+ * exist. The tenant is read on every request, so `--sso-enforced` applies at once.
+ */
+async function appCredentialDecision(
+  deps: AuthorizerDependencies,
+  token: string,
+  tenantId: string,
+): Promise<AuthorizerResult> {
+  const caller = deps.appCredentials ? await deps.appCredentials.verify(token, tenantId) : undefined;
+  if (!caller) return REFUSED;
+  const tenant = await deps.tenantStore.getTenant(tenantId);
+  if (!tenant) return REFUSED;
+  if (tenant.ssoEnforced) {
+    deps.logger.info('refused a non-SSO sign-in for a tenant that enforces SSO', { tenant: tenant.tenantId });
+    return REFUSED;
+  }
+  const context = { authMethod: 'app-credential', tenant: tenant.tenantId, sub: caller.sub } as const;
+  return { isAuthorized: true, context: { ...context, userId: '', role: '', roles: '', email: '' } };
 }

@@ -1,4 +1,4 @@
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
 
@@ -61,69 +61,74 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
         'http:': new HttpAgent({ keepAlive: true }),
         'https:': new HttpsAgent({ keepAlive: true }),
       };
-  return (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = new URL(input);
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-        reject(new TypeError(`unsupported URL scheme ${url.protocol}`));
-        return;
-      }
-      const signal = init.signal ?? undefined;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const body = init.body === undefined || init.body === null ? undefined : String(init.body);
-      const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((value, name) => {
-        headers[name] = value;
-      });
-      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
-      const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol] }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        let oversized = false;
-        res.on('data', (chunk: Buffer) => {
-          size += chunk.length;
-          if (size > maxBodyBytes && !oversized) {
-            oversized = true;
-            req.destroy();
-            fail(new RangeError(`response body above ${maxBodyBytes} bytes`));
-          }
-          if (!oversized) chunks.push(chunk);
-        });
-        res.on('end', () => {
-          if (oversized) return;
-          signal?.removeEventListener('abort', onAbort);
-          const status = res.statusCode ?? 0;
-          const responseHeaders = new Headers();
-          for (const [name, value] of Object.entries(res.headers)) {
-            for (const item of Array.isArray(value) ? value : [value ?? '']) responseHeaders.append(name, item);
-          }
-          resolve(
-            new Response(NULL_BODY_STATUSES.has(status) ? null : Buffer.concat(chunks), {
-              status,
-              statusText: res.statusMessage ?? '',
-              headers: responseHeaders,
-            }),
-          );
-        });
-        res.on('error', fail);
-      });
-      function fail(error: Error): void {
-        signal?.removeEventListener('abort', onAbort);
-        if (REFUSED_ADDRESS.test(error.message)) Object.assign(error, { code: PRIVATE_ADDRESS_REFUSED });
-        reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
-      }
-      function onAbort(): void {
-        req.destroy();
-        reject(signal?.reason);
-      }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      req.on('error', fail);
-      req.end(body);
+  return async (input, init = {}) => {
+    const url = new URL(input);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`unsupported URL scheme ${url.protocol}`);
+    }
+    init.signal?.throwIfAborted();
+    const body = init.body === undefined || init.body === null ? undefined : String(init.body);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => {
+      headers[name] = value;
     });
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const request = send(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol] });
+    return exchange(request, body, init.signal ?? undefined, maxBodyBytes);
+  };
+}
+
+/** Sends the request and reads the whole answer, at most `maxBodyBytes`, as fetch would (redirects not followed). */
+function exchange(
+  request: ClientRequest,
+  body: string | undefined,
+  signal: AbortSignal | undefined,
+  maxBodyBytes: number,
+): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    const fail = (error: Error) => {
+      signal?.removeEventListener('abort', onAbort);
+      request.destroy();
+      if (REFUSED_ADDRESS.test(error.message)) Object.assign(error, { code: PRIVATE_ADDRESS_REFUSED });
+      reject(signal?.aborted ? signal.reason : new TypeError('fetch failed', { cause: error }));
+    };
+    const onAbort = () => {
+      request.destroy();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.on('error', fail);
+    request.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBodyBytes) fail(new RangeError(`response body above ${maxBodyBytes} bytes`));
+        else chunks.push(chunk);
+      });
+      res.on('error', fail);
+      res.on('end', () => {
+        if (size > maxBodyBytes) return;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(toResponse(res, Buffer.concat(chunks)));
+      });
+    });
+    request.end(body);
+  });
+}
+
+function toResponse(res: IncomingMessage, body: Buffer): Response {
+  const status = res.statusCode ?? 0;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(res.headers)) {
+    for (const item of Array.isArray(value) ? value : [value ?? '']) headers.append(name, item);
+  }
+  return new Response(NULL_BODY_STATUSES.has(status) ? null : new Uint8Array(body), {
+    status,
+    statusText: res.statusMessage ?? '',
+    headers,
+  });
 }
 
 const TLS_CODES = /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i;
