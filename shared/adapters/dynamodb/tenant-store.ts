@@ -4,6 +4,7 @@ import type { RoleMapping } from '../../roles.ts';
 import type { TenantConfig } from '../../tenants.ts';
 import { guard } from '../aws-errors.ts';
 import type { DocumentClient } from './client.ts';
+import { collect, pages } from './paginate.ts';
 import { keys } from './table-schema.ts';
 
 function toConfig(item: Record<string, unknown>): TenantConfig {
@@ -85,21 +86,15 @@ export class DynamoDbTenantStore implements TenantStore {
    */
   async purgeTenantData(tenantId: string): Promise<Record<string, number>> {
     const removed: Record<string, number> = {};
-    const pk = keys.tenantConfig(tenantId).pk;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await guard(() =>
-        this.client.query({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': pk },
-          ExpressionAttributeNames: { '#type': 'type' },
-          ProjectionExpression: 'pk, sk, #type',
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const items = page.Items ?? [];
+    for await (const items of pages(this.client, {
+      operation: 'query',
+      TableName: this.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk },
+      ExpressionAttributeNames: { '#type': 'type' },
+      ProjectionExpression: 'pk, sk, #type',
+      ConsistentRead: true,
+    })) {
       for (let start = 0; start < items.length; start += BATCH_WRITE_LIMIT) {
         const batch = items.slice(start, start + BATCH_WRITE_LIMIT);
         await this.#deleteAll(batch.map((item) => ({ pk: item.pk, sk: item.sk })));
@@ -108,8 +103,7 @@ export class DynamoDbTenantStore implements TenantStore {
           removed[kind] = (removed[kind] ?? 0) + 1;
         }
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
     return removed;
   }
 
@@ -125,20 +119,16 @@ export class DynamoDbTenantStore implements TenantStore {
   }
 
   async listTenants(): Promise<TenantConfig[]> {
-    const tenants: TenantConfig[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await guard(() =>
-        this.client.scan({
-          TableName: this.tableName,
-          FilterExpression: 'sk = :config',
-          ExpressionAttributeValues: { ':config': 'CONFIG' },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) tenants.push(toConfig(item));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    const tenants = await collect(
+      this.client,
+      {
+        operation: 'scan',
+        TableName: this.tableName,
+        FilterExpression: 'sk = :config',
+        ExpressionAttributeValues: { ':config': 'CONFIG' },
+      },
+      toConfig,
+    );
     return tenants.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   }
 }
