@@ -4,7 +4,7 @@ import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { DiscoveryCache } from '../shared/oidc/discovery.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
-import { createSessionHandler } from '../shared/session-flow.ts';
+import { createSessionHandler } from '../shared/session/routes.ts';
 import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();

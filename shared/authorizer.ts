@@ -7,7 +7,8 @@ import type { AppCredentialVerifier } from './app-credentials.ts';
 import { ServiceError } from './errors.ts';
 import { header } from './http/request.ts';
 import type { TenantStore } from './ports.ts';
-import { type ActiveSession, findActiveSession, type SessionDependencies } from './session-flow.ts';
+import { type ActiveSession, findActiveSession } from './session/active-session.ts';
+import type { SessionDependencies } from './session/dependencies.ts';
 import { isValidTenantId } from './tenants.ts';
 
 /** What downstream routes receive in `requestContext.authorizer.lambda`. */

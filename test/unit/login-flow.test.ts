@@ -6,7 +6,7 @@ import type { HttpResult } from '../../shared/http/responses.ts';
 import { createLoginHandler, type LoginDependencies } from '../../shared/login/routes.ts';
 import { DiscoveryCache } from '../../shared/oidc/discovery.ts';
 import { SigningKeysCache } from '../../shared/oidc/signing-keys.ts';
-import { createSessionHandler } from '../../shared/session-flow.ts';
+import { createSessionHandler } from '../../shared/session/routes.ts';
 import { TenantDirectory } from '../../shared/tenant-directory.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
 import { createFakeOkta, FAKE_ISSUER, type FakeOkta } from '../support/fake-okta.ts';
