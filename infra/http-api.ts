@@ -18,6 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { type FunctionName, ROUTES } from '../shared/routes.ts';
+import { validationError } from './validation.ts';
 
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
 
@@ -62,14 +63,27 @@ export class LoginHttpApi extends Construct {
     super(scope, id);
     const rate = props.throttlingRateLimit ?? 200;
     const burst = props.throttlingBurstLimit ?? 400;
-    if (!(rate > 0) || !Number.isInteger(burst) || !(burst >= rate)) {
-      throw new TypeError(
+    // Each rule only where its values are known at synth (not tokens).
+    const rateKnown = !Token.isUnresolved(rate);
+    const burstKnown = !Token.isUnresolved(burst);
+    if (
+      (rateKnown && !(rate > 0)) ||
+      (burstKnown && !Number.isInteger(burst)) ||
+      (rateKnown && burstKnown && !(burst >= rate))
+    ) {
+      throw validationError(
+        this,
+        'InvalidThrottling',
         `throttling needs rateLimit > 0 and an integer burstLimit >= rateLimit, got rate ${rate}, burst ${burst}`,
       );
     }
     const domainName = props.customDomain?.domainName;
     if (domainName !== undefined && !Token.isUnresolved(domainName) && !DOMAIN_NAME.test(domainName)) {
-      throw new TypeError(`customDomain.domainName must be a host name like login.example.com, got "${domainName}"`);
+      throw validationError(
+        this,
+        'InvalidDomainName',
+        `customDomain.domainName must be a host name like login.example.com, got "${domainName}"`,
+      );
     }
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Okta tile login service' });
     const accessLogs = new LogGroup(this, 'AccessLogs', {

@@ -1,7 +1,8 @@
-import { App, type AppProps, Validations } from 'aws-cdk-lib';
+import { App, type AppProps, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { LoginStack } from './login-stack.ts';
 import { acknowledgeNagFindings } from './nag-suppressions.ts';
+import { validationError } from './validation.ts';
 
 /**
  * The context keys the app reads (`npx cdk deploy -c key=value`, or
@@ -21,7 +22,10 @@ export const CONTEXT_KEYS = {
   alarmTopicArn: 'alarmTopicArn',
   /** `true`: X-Ray active tracing on every function. Default `false`. */
   tracing: 'tracing',
-  /** `true`: development stack, the table and logs are deleted with it. Default `false`. */
+  /**
+   * `true`: development stack, the table and logs are deleted with it
+   * (`LoginService` prop `removalPolicy: RemovalPolicy.DESTROY`). Default `false`.
+   */
   dev: 'dev',
   /** Stack name. Default `OktaLogin`. */
   stackName: 'stackName',
@@ -41,23 +45,33 @@ export function createLoginApp(props: AppProps = {}): { app: App; stack: LoginSt
   const flag = (key: string): boolean => {
     const value = context(key);
     if (value !== undefined && value !== 'true' && value !== 'false') {
-      throw new TypeError(`context ${key} must be true or false, got "${value}"`);
+      throw validationError(app, 'InvalidContextFlag', `context ${key} must be true or false, got "${value}"`);
     }
     return value === 'true';
   };
   const domainName = context(CONTEXT_KEYS.customDomainName);
   const certificateArn = context(CONTEXT_KEYS.certificateArn);
   if (Boolean(domainName) !== Boolean(certificateArn)) {
-    throw new TypeError(
+    throw validationError(
+      app,
+      'InvalidCustomDomainContext',
       `context customDomainName and certificateArn go together: give both or neither, got customDomainName "${domainName ?? ''}", certificateArn "${certificateArn ?? ''}"`,
     );
   }
   if (certificateArn && !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
-    throw new TypeError(`context certificateArn must be an ACM certificate ARN, got "${certificateArn}"`);
+    throw validationError(
+      app,
+      'InvalidCertificateArn',
+      `context certificateArn must be an ACM certificate ARN, got "${certificateArn}"`,
+    );
   }
   const alarmTopicArn = context(CONTEXT_KEYS.alarmTopicArn);
   if (alarmTopicArn && !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+$/.test(alarmTopicArn)) {
-    throw new TypeError(`context alarmTopicArn must be an SNS topic ARN, got "${alarmTopicArn}"`);
+    throw validationError(
+      app,
+      'InvalidAlarmTopicArn',
+      `context alarmTopicArn must be an SNS topic ARN, got "${alarmTopicArn}"`,
+    );
   }
   const defaultRedirectPath = context(CONTEXT_KEYS.defaultRedirectPath);
 
@@ -68,7 +82,8 @@ export function createLoginApp(props: AppProps = {}): { app: App; stack: LoginSt
         .split(',')
         .map((origin) => origin.trim())
         .filter(Boolean),
-      dev: flag(CONTEXT_KEYS.dev),
+      // The documented `-c dev=true` switch, as the construct's removal policy.
+      ...(flag(CONTEXT_KEYS.dev) ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
       tracing: flag(CONTEXT_KEYS.tracing),
       ...(defaultRedirectPath ? { defaultRedirectPath } : {}),
     },

@@ -1,9 +1,10 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { type HttpApi, type HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName } from '../shared/routes.ts';
@@ -13,7 +14,7 @@ import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
 import { LoginSecrets } from './secrets.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, ServiceFunction } from './service-function.ts';
-import { requireSeconds, requireSetting } from './validation.ts';
+import { numberToEnv, requireSeconds, requireSetting, validationError } from './validation.ts';
 
 export interface LoginServiceProps {
   /** Origins `target_link_uri` may point to, for every tenant. @default none: same-origin paths only */
@@ -39,11 +40,15 @@ export interface LoginServiceProps {
   /** @default the execute-api URL */
   readonly customDomain?: CustomDomainProps;
   /**
-   * Development stacks: the table (without deletion protection) and the log
-   * groups are destroyed with the stack. Never for production.
-   * @default false: table and logs are retained, the table is deletion-protected
+   * What happens to the table and the log groups when they leave the stack
+   * (stack deleted, or the construct removed). `RETAIN` keeps them and turns
+   * the table's deletion protection on; `DESTROY` deletes them, the table
+   * without deletion protection: for development stacks only (the CDK app's
+   * `-c dev=true`). The login-state key is always deleted with the stack: it
+   * only seals 10-minute cookies.
+   * @default RemovalPolicy.RETAIN
    */
-  readonly dev?: boolean;
+  readonly removalPolicy?: RemovalPolicy;
   /** @default 200 requests per second */
   readonly throttlingRateLimit?: number;
   /** @default 400 */
@@ -124,37 +129,56 @@ export class LoginService extends Construct {
   constructor(scope: Construct, id: string, props: LoginServiceProps = {}) {
     super(scope, id);
     // Validated here, with the prop's name, rather than by shared/config.ts at the first cold start.
-    for (const origin of props.allowedRedirectOrigins ?? []) {
+    // Values that are tokens (known only at deploy time) are left to that check.
+    const allowedRedirectOrigins = props.allowedRedirectOrigins ?? [];
+    for (const origin of Token.isUnresolved(allowedRedirectOrigins) ? [] : allowedRedirectOrigins) {
+      if (Token.isUnresolved(origin)) continue;
       const url = URL.parse(origin);
       if (url?.protocol !== 'https:' || url.origin !== origin) {
-        throw new TypeError(
+        throw validationError(
+          this,
+          'InvalidRedirectOrigin',
           `allowedRedirectOrigins entries must be https origins like https://app.example.com, got "${origin}"`,
         );
       }
     }
     const defaultRedirectPath = props.defaultRedirectPath ?? '/';
-    if (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//')) {
-      throw new TypeError(
+    if (
+      !Token.isUnresolved(defaultRedirectPath) &&
+      (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//'))
+    ) {
+      throw validationError(
+        this,
+        'InvalidDefaultRedirectPath',
         `defaultRedirectPath must be a path starting with a single "/", got "${defaultRedirectPath}"`,
       );
     }
     const seconds = (name: string, value: Duration | undefined, setting: NumericSetting) =>
-      requireSeconds(name, value ?? Duration.seconds(setting.default), setting);
+      requireSeconds(this, name, value ?? Duration.seconds(setting.default), setting);
     const sessionTtl = seconds('sessionTtl', props.sessionTtl, SETTINGS.sessionTtlSeconds);
     const idle = seconds('sessionIdleTimeout', props.sessionIdleTimeout, SETTINGS.sessionIdleSeconds);
     const loginStateTtl = seconds('loginStateTtl', props.loginStateTtl, SETTINGS.loginStateTtlSeconds);
     const secretsCache = seconds('secretsCacheTtl', props.secretsCacheTtl, SETTINGS.secretsCacheSeconds);
     const functionTimeout = props.functionTimeout ?? Duration.seconds(10);
-    const idpTimeoutMs = (props.idpTimeout ?? Duration.millis(SETTINGS.idpTimeoutMs.default)).toMilliseconds();
-    const idpTimeoutMax = Math.min(SETTINGS.idpTimeoutMs.max, functionTimeout.toMilliseconds() - 1);
-    if (!isWithin({ ...SETTINGS.idpTimeoutMs, max: idpTimeoutMax }, idpTimeoutMs)) {
-      throw new TypeError(
-        `idpTimeout must be from ${SETTINGS.idpTimeoutMs.min} ms to ${idpTimeoutMax} ms (${SETTINGS.idpTimeoutMs.max / 1000} s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
-      );
+    const idpTimeout = props.idpTimeout ?? Duration.millis(SETTINGS.idpTimeoutMs.default);
+    const idpTimeoutMs = idpTimeout.toMilliseconds();
+    if (!idpTimeout.isUnresolved() && !functionTimeout.isUnresolved()) {
+      const idpTimeoutMax = Math.min(SETTINGS.idpTimeoutMs.max, functionTimeout.toMilliseconds() - 1);
+      if (!isWithin({ ...SETTINGS.idpTimeoutMs, max: idpTimeoutMax }, idpTimeoutMs)) {
+        throw validationError(
+          this,
+          'InvalidIdpTimeout',
+          `idpTimeout must be from ${SETTINGS.idpTimeoutMs.min} ms to ${idpTimeoutMax} ms (${SETTINGS.idpTimeoutMs.max / 1000} s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
+        );
+      }
     }
     for (const route of props.protectedRoutes ?? []) {
-      if (!route.path.startsWith('/')) {
-        throw new TypeError(`protectedRoutes paths must start with "/", got "${route.path}"`);
+      if (!Token.isUnresolved(route.path) && !route.path.startsWith('/')) {
+        throw validationError(
+          this,
+          'InvalidProtectedRoute',
+          `protectedRoutes paths must start with "/", got "${route.path}"`,
+        );
       }
     }
     const appCredentials = props.appCredentials;
@@ -163,23 +187,35 @@ export class LoginService extends Construct {
         ['issuer', appCredentials.issuer],
         ['jwksUri', appCredentials.jwksUri],
       ] as const) {
-        if (URL.parse(value)?.protocol !== 'https:') {
-          throw new TypeError(`appCredentials.${name} must be an https URL, got "${value}"`);
+        if (!Token.isUnresolved(value) && URL.parse(value)?.protocol !== 'https:') {
+          throw validationError(
+            this,
+            'InvalidAppCredentials',
+            `appCredentials.${name} must be an https URL, got "${value}"`,
+          );
         }
       }
-      if (!appCredentials.audience) throw new TypeError('appCredentials.audience must not be empty');
+      if (!appCredentials.audience) {
+        throw validationError(this, 'InvalidAppCredentials', 'appCredentials.audience must not be empty');
+      }
     }
     const auditRetentionDays = requireSetting(
+      this,
       'auditRetentionDays',
       props.auditRetentionDays ?? SETTINGS.auditRetentionDays.default,
       SETTINGS.auditRetentionDays,
       ' days',
     );
-    const logRemovalPolicy = props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
+      throw validationError(
+        this,
+        'InvalidRemovalPolicy',
+        `removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${removalPolicy}`,
+      );
+    }
 
-    this.table = new LoginTable(this, 'Table', {
-      removalPolicy: props.dev ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
-    }).table;
+    this.table = new LoginTable(this, 'Table', { removalPolicy }).table;
     this.secrets = new LoginSecrets(this, 'Secrets', {
       ...(props.clientSecretPrefix !== undefined ? { clientSecretPrefix: props.clientSecretPrefix } : {}),
     });
@@ -188,29 +224,44 @@ export class LoginService extends Construct {
     // function's configuration can be read in the console without knowing the code's defaults.
     const common = {
       TABLE_NAME: this.table.tableName,
-      ALLOWED_REDIRECT_ORIGINS: (props.allowedRedirectOrigins ?? []).join(','),
+      // A list token (e.g. a CommaDelimitedList parameter) is joined by CloudFormation.
+      ALLOWED_REDIRECT_ORIGINS: Token.isUnresolved(allowedRedirectOrigins)
+        ? Fn.join(',', [...allowedRedirectOrigins])
+        : allowedRedirectOrigins.join(','),
       DEFAULT_REDIRECT_PATH: defaultRedirectPath,
-      SESSION_TTL_SECONDS: String(sessionTtl),
-      SESSION_IDLE_TIMEOUT_SECONDS: String(idle),
-      LOGIN_STATE_TTL_SECONDS: String(loginStateTtl),
-      IDP_TIMEOUT_MS: String(idpTimeoutMs),
-      SECRETS_CACHE_SECONDS: String(secretsCache),
-      AUDIT_RETENTION_DAYS: String(auditRetentionDays),
+      SESSION_TTL_SECONDS: numberToEnv(sessionTtl),
+      SESSION_IDLE_TIMEOUT_SECONDS: numberToEnv(idle),
+      LOGIN_STATE_TTL_SECONDS: numberToEnv(loginStateTtl),
+      IDP_TIMEOUT_MS: numberToEnv(idpTimeoutMs),
+      SECRETS_CACHE_SECONDS: numberToEnv(secretsCache),
+      AUDIT_RETENTION_DAYS: numberToEnv(auditRetentionDays),
       HSTS_PRELOAD: props.hstsPreload ? 'true' : 'false',
       // Unset: each request's own API Gateway domain is the base of the redirect URIs.
       ...(props.customDomain ? { PUBLIC_URL: `https://${props.customDomain.domainName}` } : {}),
     };
-    const make = (name: string, entry: string, environment: Record<string, string> = {}) =>
-      new ServiceFunction(this, `${name[0]?.toUpperCase()}${name.slice(1)}Function`, {
+    const make = (name: string, entry: string, environment: Record<string, string> = {}) => {
+      const id = `${name[0]?.toUpperCase()}${name.slice(1)}Function`;
+      // Each function's own log group and role are this construct's children, with the ids
+      // deployed stacks have (`<id>Logs`, `<id>Role`): the log groups keep their logical ids.
+      const logGroup = new LogGroup(this, `${id}Logs`, {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy,
+      });
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of ${id}: its own log group plus explicit grants`,
+      });
+      return new ServiceFunction(this, id, {
         entry,
+        role,
+        logGroup,
         environment: { ...common, ...environment },
         timeout: functionTimeout,
-        logRemovalPolicy,
+        tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
         ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
-        ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
-        ...(props.tracing ? { tracing: true } : {}),
         ...(props.sourceMaps ? { sourceMaps: true } : {}),
       });
+    };
 
     this.functions = {
       login: make('login', FUNCTION_ENTRIES.login, {
@@ -262,7 +313,7 @@ export class LoginService extends Construct {
     this.httpApi = new LoginHttpApi(this, 'Http', {
       functions: this.functions,
       authorizerFunction: authorizer,
-      logRemovalPolicy,
+      logRemovalPolicy: removalPolicy,
       ...(props.throttlingRateLimit !== undefined ? { throttlingRateLimit: props.throttlingRateLimit } : {}),
       ...(props.throttlingBurstLimit !== undefined ? { throttlingBurstLimit: props.throttlingBurstLimit } : {}),
       ...(props.customDomain ? { customDomain: props.customDomain } : {}),

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { TABLE_KEY, TTL_ATTRIBUTE } from '../shared/adapters/dynamodb/table-schema.ts';
+import { validationError } from './validation.ts';
 
 export interface LoginTableProps {
   /**
@@ -24,7 +25,11 @@ export class LoginTable extends Construct {
     super(scope, id);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
-      throw new TypeError(`LoginTable removalPolicy must be RETAIN or DESTROY, got ${removalPolicy}`);
+      throw validationError(
+        this,
+        'InvalidRemovalPolicy',
+        `LoginTable removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${removalPolicy}`,
+      );
     }
     this.table = new TableV2(this, 'Table', {
       partitionKey: { name: TABLE_KEY.partitionKey, type: AttributeType.STRING },

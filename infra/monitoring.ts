@@ -61,7 +61,13 @@ export class LoginMonitoring extends Construct {
   constructor(scope: Construct, id: string, props: LoginMonitoringProps) {
     super(scope, id);
     this.#alarmTopic = props.alarmTopic;
-    const failureThreshold = requireInteger('loginFailureThreshold', props.loginFailureThreshold ?? 25, 1, 1_000_000);
+    const failureThreshold = requireInteger(
+      this,
+      'loginFailureThreshold',
+      props.loginFailureThreshold ?? 25,
+      1,
+      1_000_000,
+    );
     const period = Duration.minutes(5);
     const namespace = props.metricsNamespace ?? METRICS_NAMESPACE;
     const service = props.serviceName ?? SERVICE_NAME;

@@ -5,7 +5,7 @@ import type { LoginService } from './login-service.ts';
  * The cdk-nag AwsSolutions findings this design accepts, each acknowledged on
  * the narrowest construct, for the exact finding (cdk-nag v3 ids carry the
  * offending policy or resource in brackets), with its reason. Everything else
- * must pass: `test/infra/login-stack.test.ts` runs the checks.
+ * must pass: `test/infra/nag.test.ts` runs the checks.
  */
 export function acknowledgeNagFindings(service: LoginService): void {
   for (const fn of Object.values(service.functions)) {
@@ -15,7 +15,7 @@ export function acknowledgeNagFindings(service: LoginService): void {
         'nodejs22.x (LTS, supported by Lambda) is the runtime the code, the bundles and the benchmarks target; moving to a newer runtime is a deliberate ServiceFunction change.',
     });
     if (fn.activeTracing && fn.role) {
-      // The policy lives on the execution role, which ServiceFunction creates next to the function.
+      // The policy lives on the execution role, which LoginService creates next to the function.
       Validations.of(fn.role).acknowledge({
         id: 'AwsSolutions-IAM5[Resource::*]',
         reason:
@@ -24,6 +24,7 @@ export function acknowledgeNagFindings(service: LoginService): void {
     }
   }
   const loginRole = service.functions.login.role;
+  // ServiceFunction requires its role, so this holds for every function LoginService makes.
   if (!loginRole) throw new Error('ServiceFunction always has an execution role');
   Validations.of(loginRole).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${service.secrets.clientSecretPrefix}*]`,

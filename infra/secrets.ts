@@ -1,7 +1,8 @@
-import { Arn, ArnFormat, Stack } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { validationError } from './validation.ts';
 
 export interface LoginSecretsProps {
   /**
@@ -23,8 +24,10 @@ export class LoginSecrets extends Construct {
   constructor(scope: Construct, id: string, props: LoginSecretsProps = {}) {
     super(scope, id);
     this.clientSecretPrefix = props.clientSecretPrefix ?? 'okta-login/client-secret/';
-    if (!/^[\w/+=.@-]{1,200}\/$/.test(this.clientSecretPrefix)) {
-      throw new TypeError(
+    if (!Token.isUnresolved(this.clientSecretPrefix) && !/^[\w/+=.@-]{1,200}\/$/.test(this.clientSecretPrefix)) {
+      throw validationError(
+        this,
+        'InvalidClientSecretPrefix',
         `clientSecretPrefix must be a Secrets Manager name prefix ending in "/", got "${this.clientSecretPrefix}"`,
       );
     }

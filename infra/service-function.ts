@@ -1,13 +1,13 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Duration } from 'aws-cdk-lib';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { repositoryPath } from './paths.ts';
-import { requireInteger } from './validation.ts';
+import { requireInteger, validationError } from './validation.ts';
 
 /** The SDK's default credential chain, replaced in the bundles by ... */
 export const CREDENTIAL_CHAIN = '@aws-sdk/credential-provider-node';
@@ -25,11 +25,31 @@ export const SERVICE_NAME = 'okta-login';
 /** `POWERTOOLS_METRICS_NAMESPACE` of every function: where `LoginSuccess` and `LoginFailure` land. */
 export const METRICS_NAMESPACE = 'OktaLogin';
 
-export interface ServiceFunctionProps {
+/**
+ * The Lambda options a service function may set: the subset of
+ * `NodejsFunctionProps` that does not change how the code is built or run
+ * (runtime, architecture, handler and bundling are the service's, see the
+ * class comment), plus the role and log group, which the owner creates (see
+ * `role`).
+ */
+export interface ServiceFunctionProps
+  extends Pick<
+    NodejsFunctionProps,
+    'description' | 'environment' | 'memorySize' | 'reservedConcurrentExecutions' | 'timeout' | 'tracing'
+  > {
   /** Entry file, relative to the repository root (see `shared/routes.ts`). */
   readonly entry: string;
-  /** Added to (and may override) the Powertools and Node.js variables set here. @default none */
-  readonly environment?: Record<string, string>;
+  /**
+   * The execution role. Required: Lambda's default role carries
+   * AWSLambdaBasicExecutionRole, which may write to every log group in the
+   * account; this function grants `role` write access to `logGroup` only, and
+   * callers add data access with grants. The owner creates the role in its own
+   * scope (a construct cannot create children before `super()`, and a
+   * NodejsFunction needs its role then).
+   */
+  readonly role: IRole;
+  /** Where the function logs; the owner sets its retention and removal policy. */
+  readonly logGroup: ILogGroup;
   /**
    * Memory in MB. 512 MB is where cold init and a login's CPU time stop
    * improving much for these bundles (chosen from measurement in `npm run bench`).
@@ -41,19 +61,15 @@ export interface ServiceFunctionProps {
    * @default Duration.seconds(10)
    */
   readonly timeout?: Duration;
-  /** @default RetentionDays.ONE_MONTH */
-  readonly logRetention?: RetentionDays;
+  /** Added to (and may override) the Powertools and Node.js variables set here. @default none */
+  readonly environment?: Record<string, string>;
   /**
-   * What happens to the function's log group when the stack is deleted.
-   * @default RemovalPolicy.RETAIN: logs outlive the stack, for investigations
+   * X-Ray tracing. When on (ACTIVE or PASS_THROUGH) every AWS SDK call is a
+   * subsegment too (Powertools Tracer, through `POWERTOOLS_TRACE_ENABLED`);
+   * off, the tracer is not even loaded.
+   * @default Tracing.DISABLED
    */
-  readonly logRemovalPolicy?: RemovalPolicy;
-  /**
-   * X-Ray active tracing, with every AWS SDK call as a subsegment (Powertools
-   * Tracer, through `POWERTOOLS_TRACE_ENABLED`). Off, the tracer is not even loaded.
-   * @default false
-   */
-  readonly tracing?: boolean;
+  readonly tracing?: Tracing;
   /** Powertools `LOG_LEVEL`. @default 'INFO' */
   readonly logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
   /**
@@ -69,8 +85,8 @@ export interface ServiceFunctionProps {
 /**
  * A NodejsFunction with this service's defaults baked in: Node.js 22 on
  * arm64, one bundle built by the local esbuild (never Docker), tree-shaken
- * with module-first main fields, minified, and its own log group with
- * retention.
+ * with module-first main fields, minified, logging to the log group and
+ * running with the role its owner gives it.
  *
  * The bundle is CommonJS: esbuild tree-shakes the ES module sources all the
  * same, and Node links one CommonJS file faster than an ES module, which
@@ -89,30 +105,29 @@ export interface ServiceFunctionProps {
  * chain (profiles, SSO, web identity, instance metadata, with their own STS
  * and SSO clients) can never answer there and only costs cold-start time.
  *
- * The execution role is the function's own, allowed to write only to the
- * function's log group (instead of AWSLambdaBasicExecutionRole, which allows
- * every log group in the account). Callers add data access with grants.
+ * The role may write only to the function's log group (instead of
+ * AWSLambdaBasicExecutionRole, which allows every log group in the account).
+ * Callers add data access with grants.
  */
 export class ServiceFunction extends NodejsFunction {
-  /** Whether X-Ray active tracing is on (its permissions cannot be scoped to a resource). */
+  /** Whether X-Ray tracing is on (its permissions cannot be scoped to a resource). */
   readonly activeTracing: boolean;
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
+    // Checked before super(), which bundles: a bad prop fails at once, not after esbuild.
     const timeout = props.timeout ?? Duration.seconds(10);
-    if (timeout.toSeconds() >= 29) {
-      throw new TypeError(`ServiceFunction timeout must be below API Gateway's 29 s, got ${timeout.toSeconds()} s`);
+    if (!timeout.isUnresolved() && timeout.toSeconds({ integral: false }) >= 29) {
+      throw validationError(
+        scope,
+        'InvalidFunctionTimeout',
+        `${id} timeout must be below API Gateway's 29 s, got ${timeout.toSeconds({ integral: false })} s`,
+      );
     }
-    const memorySize = requireInteger('ServiceFunction memorySize', props.memorySize ?? 512, 128, 10240, ' MB');
-    // Created next to the function (the constructor cannot add children before super()).
-    const logGroup = new LogGroup(scope, `${id}Logs`, {
-      retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-      removalPolicy: props.logRemovalPolicy ?? RemovalPolicy.RETAIN,
-    });
-    const role = new Role(scope, `${id}Role`, {
-      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Execution role of ${id}: its own log group plus explicit grants`,
-    });
-    logGroup.grantWrite(role);
+    const memorySize = requireInteger(scope, `${id} memorySize`, props.memorySize ?? 512, 128, 10240, ' MB');
+    const tracing = props.tracing ?? Tracing.DISABLED;
+    const traced = tracing !== Tracing.DISABLED;
+    // Before the function adds its own statements (X-Ray), as the role's first statement.
+    props.logGroup.grantWrite(props.role);
     super(scope, id, {
       entry: repositoryPath(props.entry),
       handler: 'handler',
@@ -122,15 +137,19 @@ export class ServiceFunction extends NodejsFunction {
       architecture: Architecture.ARM_64,
       memorySize,
       timeout,
-      role,
-      logGroup,
+      role: props.role,
+      logGroup: props.logGroup,
       // Powertools Logger writes JSON lines itself.
       loggingFormat: LoggingFormat.TEXT,
-      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+      tracing,
+      ...(props.description !== undefined ? { description: props.description } : {}),
+      ...(props.reservedConcurrentExecutions !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrentExecutions }
+        : {}),
       environment: {
         ...(props.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
         // What shared/adapters/tracing.ts reads: only then are SDK clients captured by Powertools Tracer.
-        POWERTOOLS_TRACE_ENABLED: props.tracing ? 'true' : 'false',
+        POWERTOOLS_TRACE_ENABLED: traced ? 'true' : 'false',
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         LOG_LEVEL: props.logLevel ?? 'INFO',
@@ -164,7 +183,7 @@ export class ServiceFunction extends NodejsFunction {
         forceDockerBundling: false,
       },
     });
-    this.activeTracing = props.tracing ?? false;
+    this.activeTracing = traced;
   }
 }
 

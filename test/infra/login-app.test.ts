@@ -1,3 +1,4 @@
+import { Errors } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { createLoginApp } from '../../infra/login-app.ts';
@@ -45,6 +46,7 @@ describe('Function: createLoginApp', () => {
     }
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'login.example.com' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
+    // dev=true is the construct's removalPolicy DESTROY (what it does: table.test.ts).
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
   });
 
@@ -80,8 +82,15 @@ describe('Function: createLoginApp', () => {
     ['a malformed topic ARN', { alarmTopicArn: 'ops-alarms' }, /SNS topic ARN, got "ops-alarms"/],
     ['a flag that is not true/false', { dev: 'yes' }, /dev must be true or false, got "yes"/],
     ['an http origin', { allowedRedirectOrigins: 'http://app.example.com' }, /got "http:\/\/app\.example\.com"/],
-  ])('rejects %s with the offending value', (_case, context, message) => {
-    expect(() => createLoginApp({ context: { ...SKIP_BUNDLING, ...context } })).toThrow(message);
+  ])('rejects %s with the offending value, as a CDK ValidationError', (_case, context, message) => {
+    let error: unknown;
+    try {
+      createLoginApp({ context: { ...SKIP_BUNDLING, ...context } });
+    } catch (caught) {
+      error = caught;
+    }
+    expect((error as Error | undefined)?.message).toMatch(message);
+    expect(Errors.isValidationError(error)).toBe(true);
   });
 
   it('synthesizes with the cdk-nag plugin registered and passing', () => {

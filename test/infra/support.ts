@@ -12,6 +12,9 @@ export function appWithoutBundling(props: AppProps = {}): App {
   return new App({ ...props, context: { ...SKIP_BUNDLING, ...props.context } });
 }
 
+/** The functions `LoginService` creates, as their construct ids name them (`LoginService<Name>Function`). */
+export const FUNCTION_NAMES = ['Login', 'Session', 'Health', 'Whoami', 'Authorizer'] as const;
+
 export function synthStack(props: LoginStackProps = {}, id = 'Test') {
   const app = appWithoutBundling();
   const stack = new LoginStack(app, id, props);

@@ -1,0 +1,111 @@
+import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { HttpMethod } from 'aws-cdk-lib/aws-apigatewayv2';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { LoginService } from '../../infra/login-service.ts';
+import { ROUTES } from '../../shared/routes.ts';
+import { appWithoutBundling, functionsOf, synthStack } from './support.ts';
+
+describe('Construct: LoginService HTTP API', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthStack().template;
+  });
+
+  it('serves exactly the routes of shared/routes.ts with payload 2.0 integrations', () => {
+    const keys = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => (route as { Properties: { RouteKey: string } }).Properties.RouteKey,
+    );
+    expect(keys.sort()).toEqual(ROUTES.map((route) => route.routeKey).sort());
+    const integrations = Object.values(template.findResources('AWS::ApiGatewayV2::Integration'));
+    expect(integrations).toHaveLength(new Set(ROUTES.map((route) => route.function)).size);
+    for (const integration of integrations) {
+      expect(integration).toMatchObject({
+        Properties: { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' },
+      });
+    }
+  });
+
+  it('protects only the authorized routes, with an uncached simple-response authorizer', () => {
+    for (const route of ROUTES) {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: route.routeKey,
+        AuthorizationType: route.authorized ? 'CUSTOM' : 'NONE',
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'REQUEST',
+      EnableSimpleResponses: true,
+      AuthorizerPayloadFormatVersion: '2.0',
+      IdentitySource: [],
+      // No identity source to key a cache on: a cached decision would be shared by every caller.
+      AuthorizerResultTtlInSeconds: 0,
+    });
+  });
+
+  it('throttles the default stage and writes access logs without query strings', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: Match.objectLike({ Format: Match.stringLikeRegexp('"status":"\\$context.status"') }),
+    });
+    const stage = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'))[0];
+    expect(JSON.stringify(stage)).not.toMatch(/querystring|cookie|header\./i);
+  });
+
+  it('uses the throttling props', () => {
+    synthStack({ service: { throttlingRateLimit: 50, throttlingBurstLimit: 75 } }).template.hasResourceProperties(
+      'AWS::ApiGatewayV2::Stage',
+      { DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 75 } },
+    );
+  });
+
+  it('serves a custom domain when given, sets PUBLIC_URL to it and outputs the DNS target', () => {
+    const custom = synthStack({
+      customDomain: {
+        domainName: 'login.example.com',
+        certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+      },
+    }).template;
+    custom.hasResourceProperties('AWS::ApiGatewayV2::DomainName', {
+      DomainName: 'login.example.com',
+      DomainNameConfigurations: [
+        Match.objectLike({ CertificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc' }),
+      ],
+    });
+    custom.resourceCountIs('AWS::ApiGatewayV2::ApiMapping', 1);
+    for (const fn of Object.values(functionsOf(custom))) {
+      expect(fn.Properties.Environment.Variables.PUBLIC_URL).toBe('https://login.example.com');
+    }
+    const outputs = custom.findOutputs('*');
+    expect(outputs.ApiUrl?.Value).toBe('https://login.example.com');
+    expect(outputs.LoginUriPattern?.Value).toBe('https://login.example.com/t/<tenant>/login');
+    expect(outputs.CustomDomainTarget).toBeDefined();
+  });
+
+  it('has no custom domain by default', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::DomainName', 0);
+    expect(template.findOutputs('CustomDomainTarget')).toEqual({});
+  });
+
+  describe('as a construct in another app', () => {
+    it('attaches the session authorizer to the app’s own routes given as props', () => {
+      const stack = new Stack(appWithoutBundling(), 'AppWithRoutes');
+      const handler = new LambdaFunction(stack, 'Projects', {
+        runtime: Runtime.NODEJS_22_X,
+        handler: 'index.handler',
+        code: Code.fromInline('export const handler = async () => ({ statusCode: 200 })'),
+      });
+      const service = new LoginService(stack, 'Login', {
+        protectedRoutes: [{ path: '/api/projects/{id}', method: HttpMethod.GET, handler }],
+      });
+      expect(service.api).toBe(service.httpApi.api);
+      Template.fromStack(stack).hasResourceProperties('AWS::ApiGatewayV2::Route', {
+        RouteKey: 'GET /api/projects/{id}',
+        AuthorizationType: 'CUSTOM',
+      });
+    });
+  });
+});

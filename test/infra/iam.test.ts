@@ -1,0 +1,84 @@
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { actionsOf, dataActions, FUNCTION_NAMES, type Statement, statementsOf, synthStack } from './support.ts';
+
+describe('Construct: LoginService IAM', () => {
+  let template: Template;
+  beforeAll(() => {
+    template = synthStack().template;
+  });
+  const dataActionsOf = (fn: string) => dataActions(statementsOf(template, `LoginService${fn}FunctionRole`));
+
+  it('grants each function only the table actions and secrets its code uses', () => {
+    expect(dataActionsOf('Login')).toEqual(
+      [
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    expect(dataActionsOf('Session')).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
+    expect(dataActionsOf('Authorizer')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dataActionsOf('Health')).toEqual([]);
+    expect(dataActionsOf('Whoami')).toEqual([]);
+  });
+
+  it('scopes table actions to the table and secrets to the state key and the tenant prefix', () => {
+    const login = statementsOf(template, 'LoginServiceLoginFunctionRole');
+    const resourcesFor = (prefix: string) =>
+      login.filter((s) => actionsOf(s).some((a) => a.startsWith(prefix))).map((s) => s.Resource);
+    expect(resourcesFor('dynamodb:')).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }]);
+    const secrets = JSON.stringify(resourcesFor('secretsmanager:'));
+    expect(secrets).toContain('LoginServiceSecretsStateKey');
+    expect(secrets).toContain(':secret:okta-login/client-secret/*');
+  });
+
+  it('lets each function write only to its own log group, with no managed policies', () => {
+    for (const name of FUNCTION_NAMES) {
+      const logs = statementsOf(template, `LoginService${name}FunctionRole`).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('logs:')),
+      );
+      expect(logs, name).toEqual([
+        {
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Effect: 'Allow',
+          Resource: { 'Fn::GetAtt': [expect.stringMatching(new RegExp(`^LoginService${name}FunctionLogs`)), 'Arn'] },
+        },
+      ]);
+    }
+    for (const role of Object.values(template.findResources('AWS::IAM::Role'))) {
+      expect((role as { Properties: Record<string, unknown> }).Properties.ManagedPolicyArns).toBeUndefined();
+    }
+  });
+
+  it('never allows a "*" action, nor "*" resources for data services', () => {
+    const check = (statements: Statement[]) => {
+      for (const statement of statements) {
+        const actions = actionsOf(statement);
+        expect(actions.some((action) => action === '*' || action.endsWith(':*'))).toBe(false);
+        if (actions.some((action) => /^(dynamodb|secretsmanager|kms|logs):/.test(action))) {
+          expect(JSON.stringify(statement.Resource)).not.toBe('"*"');
+        }
+      }
+    };
+    check(statementsOf(template));
+    // With tracing, X-Ray (and only X-Ray) needs "*".
+    const traced = statementsOf(synthStack({ service: { tracing: true } }).template);
+    check(traced);
+    const starred = traced.filter((s) => JSON.stringify(s.Resource) === '"*"').flatMap(actionsOf);
+    expect(new Set(starred)).toEqual(new Set(['xray:PutTraceSegments', 'xray:PutTelemetryRecords']));
+  });
+});
