@@ -2,6 +2,7 @@
  * Tenant CLI (README "Onboard a tenant"): a table of commands over the tenant administration module.
  *   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
  *   npm run tenant -- get <tenant> | list | delete <tenant> | users <tenant>
+ *   npm run tenant -- invite <tenant> [--expires 7d] [--revoke]
  *
  * Where it writes: DYNAMODB_ENDPOINT (or a running `npm start`) → the local
  * table, client secret in the table; otherwise AWS: TABLE_NAME and
@@ -21,9 +22,10 @@ import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
+import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../shared/setup/link.ts';
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
-import { isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
+import { isTenantConnected, isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
 import type { User } from '../shared/users.ts';
 import { quietOldNodeWarnings } from './node-runtime.ts';
 
@@ -283,11 +285,47 @@ const COMMANDS: Record<string, Command> = {
       return { tenant: tenantId, owner: userId, changed: await admin.setOwner(tenantId, userId) };
     },
   },
+  invite: {
+    usage: `invite <tenant> [--expires 7d] [--revoke]       a setup link for the tenant's Okta admin (JSON: tenant, url, expiresAt)
+      (creates the tenant if needed, inactive until the admin activates it on the link's page;
+      re-issuing replaces the previous link; --expires: 10m to 30d, default 7d; --revoke ends it now)`,
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], values, target, admin }) {
+      if (values.revoke) {
+        if (values.expires !== undefined) throw new UsageError('--revoke takes no --expires.');
+        return { tenant: tenantId, revoked: await admin.revokeInvite(tenantId) };
+      }
+      const expires = typeof values.expires === 'string' ? values.expires : undefined;
+      const lifetime =
+        expires === undefined ? DEFAULT_SETUP_LINK_LIFETIME_SECONDS : parseSetupLinkLifetime(expires.toLowerCase());
+      if (lifetime === undefined) {
+        throw new UsageError(
+          `--expires must be minutes, hours or days from 10m to 30d (e.g. 7d, 12h), got "${expires}"`,
+        );
+      }
+      if (!target.publicUrl) {
+        throw new UsageError(
+          'invite needs the address the service is served at: set PUBLIC_URL or pass --public-url (the stack output ApiUrl).',
+        );
+      }
+      const link = await admin.invite(tenantId, lifetime);
+      // The token is printed once, inside the URL, for the platform team to send; it is stored only as a hash.
+      return {
+        tenant: tenantId,
+        url: `${target.publicUrl}/t/${tenantId}/setup?token=${link.token}`,
+        expiresAt: link.expiresAt,
+      };
+    },
+  },
   check: {
     usage: `check <tenant>                                 fetch discovery and JWKS and say what is wrong`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], target, admin }) {
       const config = await admin.get(tenantId);
+      if (!isTenantConnected(config)) {
+        const message = 'No Okta yet: the tenant is waiting for its setup link (tenant invite).';
+        return new Outcome({ tenant: tenantId, ok: false, checks: [{ check: 'issuer', ok: false, message }] }, 1);
+      }
       // The same capped, timed client the service uses, refusing private addresses in AWS.
       const checks: CheckResult[] = await checkTenant(config, {
         fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
@@ -351,6 +389,8 @@ const OPTIONS = {
   'require-email-verified': { type: 'boolean' },
   'logout-redirect': { type: 'string' },
   'sso-enforced': { type: 'boolean' },
+  expires: { type: 'string' },
+  revoke: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -360,6 +400,7 @@ function adminFor(target: Target, client: DocumentClient, secretsManager: Client
     tenants: stores.tenants,
     users: stores.users,
     audit: stores.audit,
+    setup: stores.setup,
     secrets: secretsManager ?? new TableClientSecretStore(client, target.tableName),
     actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
     allowLoopback: target.mode === 'local',

@@ -12,7 +12,12 @@ export type AuditEventType =
   | 'user_enabled'
   | 'sessions_revoked'
   | 'tenant_saved'
-  | 'tenant_deleted';
+  | 'tenant_deleted'
+  | 'setup_link_issued'
+  | 'setup_link_revoked'
+  | 'setup_checked'
+  | 'setup_test_sign_in'
+  | 'tenant_activated';
 
 /**
  * One audit record. Never holds tokens, codes, secrets or cookie values: the
@@ -25,7 +30,7 @@ export interface AuditEvent {
   /** Unique within the tenant and time; also orders events of the same millisecond. */
   readonly id: string;
   readonly type: AuditEventType;
-  /** `user:<userId>`, `admin:<name>` or `system`. */
+  /** `user:<userId>`, `admin:<name>`, `setup-link` (the tenant's Okta admin on the setup link) or `system`. */
   readonly actor: string;
   /** The user the event is about, if any. */
   readonly subject: string | undefined;

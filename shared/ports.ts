@@ -1,5 +1,6 @@
 import type { AuditEvent } from './audit.ts';
 import type { Session } from './sessions.ts';
+import type { SetupLink, SetupTestResult } from './setup/link.ts';
 import type { TenantConfig } from './tenants.ts';
 import type { Role, User, UserProfile } from './users.ts';
 
@@ -21,7 +22,8 @@ export interface TenantStore {
 }
 
 export interface ClientSecretStore {
-  getClientSecret(tenantId: string): Promise<string | undefined>;
+  /** `fresh`: skip the cache (a setup-link test sign-in must use the secret just saved). */
+  getClientSecret(tenantId: string, options?: { readonly fresh?: boolean }): Promise<string | undefined>;
   putClientSecret(tenantId: string, secret: string): Promise<void>;
   deleteClientSecret(tenantId: string): Promise<void>;
 }
@@ -142,4 +144,24 @@ export interface AuditLog {
 export interface LoginTelemetry {
   loginSucceeded(tenantId: string, firstLogin: boolean): void;
   loginFailed(reason: string): void;
+}
+
+/**
+ * A tenant's setup link and what its pages keep, all in the tenant's own
+ * partition so `tenant delete` removes it: the link (its token's hash only),
+ * the attempt counter that rate-limits its checks, and the last test sign-in.
+ */
+export interface SetupStore {
+  /** Stores the tenant's one link, replacing the previous one (re-issuing ends the old link). */
+  putSetupLink(link: SetupLink): Promise<void>;
+  getSetupLink(tenantId: string): Promise<SetupLink | undefined>;
+  /** Ends the link at once; false when there was none. */
+  deleteSetupLink(tenantId: string): Promise<boolean>;
+  /**
+   * Counts one attempt in the fixed window starting at `windowStart` (epoch
+   * seconds, kept until `windowEnd`) and says whether it is within `limit`.
+   */
+  countSetupAttempt(tenantId: string, windowStart: number, windowEnd: number, limit: number): Promise<boolean>;
+  putSetupTestResult(result: SetupTestResult): Promise<void>;
+  getSetupTestResult(tenantId: string): Promise<SetupTestResult | undefined>;
 }

@@ -6,9 +6,10 @@
  */
 import { type AuditEvent, type AuditEventType, auditEvent } from './audit.ts';
 import { orgUrlOf } from './oidc/issuer-policy.ts';
-import type { AuditLog, ClientSecretStore, TenantStore, UserDirectory } from './ports.ts';
+import type { AuditLog, ClientSecretStore, SetupStore, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
-import { buildTenantConfig, type TenantConfig, type TenantInput } from './tenants.ts';
+import { hashSetupToken, newSetupToken } from './setup/link.ts';
+import { buildTenantConfig, isTenantConnected, type TenantConfig, type TenantInput } from './tenants.ts';
 import type { User } from './users.ts';
 
 export interface TenantAdminDependencies {
@@ -16,7 +17,8 @@ export interface TenantAdminDependencies {
   readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
-  /** Who acts, for the audit trail (`admin:<name>`). */
+  readonly setup: SetupStore;
+  /** Who acts, for the audit trail (`admin:<name>`, or `setup-link` on the setup pages). */
   readonly actor: string;
   /** Local mode: loopback issuers allowed. */
   readonly allowLoopback: boolean;
@@ -85,12 +87,7 @@ export class TenantAdmin {
   async #assertCreatable(tenantId: string, changes: TenantChanges, hasSecret: boolean): Promise<void> {
     if (!changes.issuer) throw new TenantAdminError('invalid', 'A new tenant needs --issuer <url>.');
     if (!changes.clientId) throw new TenantAdminError('invalid', 'A new tenant needs --client-id <id>.');
-    if (await this.deps.tenants.hasTenantData(tenantId)) {
-      throw new TenantAdminError(
-        'invalid',
-        `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
-      );
-    }
+    if (await this.deps.tenants.hasTenantData(tenantId)) throw unfinishedDelete(tenantId);
     if (!hasSecret) {
       throw new TenantAdminError(
         'invalid',
@@ -115,6 +112,83 @@ export class TenantAdmin {
       details: Object.fromEntries(Object.entries(removed).map(([kind, count]) => [kind, String(count)])),
     });
     return removed;
+  }
+
+  /**
+   * A setup link for the tenant's Okta admin: creates the tenant if needed, in
+   * `setup` (its tile shows "setup not finished" until the admin activates it),
+   * and mints a 256-bit token of which only the hash is stored. Re-issuing
+   * replaces the previous link; a link issued after an activation works again.
+   * The token is returned once, for the URL, and never stored or logged.
+   */
+  async invite(
+    tenantId: string,
+    lifetimeSeconds: number,
+  ): Promise<{ config: TenantConfig; created: boolean; token: string; expiresAt: string }> {
+    let config = await this.deps.tenants.getTenant(tenantId);
+    const created = config === undefined;
+    if (!config) {
+      if (await this.deps.tenants.hasTenantData(tenantId)) throw unfinishedDelete(tenantId);
+      try {
+        config = buildTenantConfig(
+          { tenantId, issuer: '', clientId: '' },
+          { allowLoopback: this.deps.allowLoopback, now: this.deps.now(), status: 'setup' },
+        );
+      } catch (error) {
+        throw new TenantAdminError('invalid', (error as Error).message);
+      }
+      await this.deps.tenants.putTenant(config);
+      await this.#audit('tenant_saved', tenantId, { details: { created: true, status: 'setup' } });
+    }
+    const now = this.deps.now();
+    const token = newSetupToken();
+    const expiresAt = Math.floor(now.getTime() / 1000) + lifetimeSeconds;
+    await this.deps.setup.putSetupLink({
+      tenantId,
+      tokenHash: hashSetupToken(token),
+      issuedAt: now.getTime(),
+      expiresAt,
+    });
+    const expiresAtIso = new Date(expiresAt * 1000).toISOString();
+    await this.#audit('setup_link_issued', tenantId, { details: { expiresAt: expiresAtIso } });
+    return { config, created, token, expiresAt: expiresAtIso };
+  }
+
+  /** Ends the tenant's setup link at once; false when it had none. */
+  async revokeInvite(tenantId: string): Promise<boolean> {
+    await this.#require(tenantId);
+    const revoked = await this.deps.setup.deleteSetupLink(tenantId);
+    if (revoked) await this.#audit('setup_link_revoked', tenantId, {});
+    return revoked;
+  }
+
+  /**
+   * Makes a connected tenant live and spends its setup link: the config first
+   * (with the activation time, which refuses every link issued before it even
+   * if deleting the link below fails), then the link, then the audit event.
+   */
+  async activate(tenantId: string): Promise<TenantConfig> {
+    const config = await this.#require(tenantId);
+    if (!isTenantConnected(config)) {
+      throw new TenantAdminError('invalid', `Tenant "${tenantId}" has no Okta issuer and client yet.`);
+    }
+    const now = this.deps.now().toISOString();
+    const live: TenantConfig = { ...config, status: 'active', activatedAt: now, updatedAt: now };
+    await this.deps.tenants.putTenant(live);
+    await this.deps.setup.deleteSetupLink(tenantId);
+    await this.#audit('tenant_activated', tenantId, {});
+    return live;
+  }
+
+  /** Appends an audit event of this actor, e.g. a setup check or test sign-in. */
+  record(
+    type: AuditEventType,
+    tenantId: string,
+    extra: { outcome?: 'success' | 'failure'; reason?: string; details?: Record<string, string | boolean> } = {},
+  ): Promise<void> {
+    return this.deps.audit.append(
+      auditEvent({ tenantId, type, actor: this.deps.actor, now: this.deps.now(), ...extra }),
+    );
   }
 
   async get(tenantId: string): Promise<TenantConfig & { hasClientSecret: boolean }> {
@@ -198,6 +272,11 @@ export class TenantAdmin {
   }
 }
 
+const unfinishedDelete = (tenantId: string) =>
+  new TenantAdminError(
+    'invalid',
+    `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
+  );
 const notFound = (tenantId: string) => new TenantAdminError('not_found', `No tenant "${tenantId}".`);
 const noSuchUser = (tenantId: string, userId: string) =>
   new TenantAdminError('not_found', `No user "${userId}" in tenant "${tenantId}".`);
@@ -210,14 +289,25 @@ function mergeSettings(tenantId: string, changes: TenantChanges, existing: Tenan
 
 function storedSettings(existing: TenantConfig | undefined): TenantChanges {
   if (!existing) return {};
-  const { tenantId: _id, createdAt: _c, updatedAt: _u, generation: _g, hasOwner: _o, orgUrl, ...settings } = existing;
-  // An org URL derived from the issuer follows a new issuer; one set explicitly stays.
-  return orgUrl === orgUrlOf(existing.issuer) ? settings : { ...settings, orgUrl };
+  const {
+    tenantId: _id,
+    createdAt: _c,
+    updatedAt: _u,
+    generation: _g,
+    hasOwner: _o,
+    status: _s,
+    activatedAt: _a,
+    orgUrl,
+    ...settings
+  } = existing;
+  // An org URL derived from the issuer follows a new issuer; one set explicitly stays (a tenant
+  // waiting for its setup link has neither).
+  return !existing.issuer || orgUrl === orgUrlOf(existing.issuer) ? settings : { ...settings, orgUrl };
 }
 
 /** Names of the settings that differ between two versions of a tenant's config. */
 function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
-  const bookkeeping = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation']);
+  const bookkeeping = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation', 'status', 'activatedAt']);
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   const differs = (name: string) =>
     JSON.stringify(before[name as keyof TenantConfig]) !== JSON.stringify(after[name as keyof TenantConfig]);

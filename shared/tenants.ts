@@ -11,6 +11,29 @@ export function isValidTenantId(value: string): boolean {
   return value.length >= 1 && value.length <= 63 && TENANT_ID.test(value);
 }
 
+/**
+ * `setup`: created by `tenant invite` and waiting for its Okta admin to
+ * connect Okta and press Activate on the setup link; until then its tile
+ * shows "setup not finished" and only the setup link's test sign-in runs.
+ * `active`: live. Tenants stored before setup links existed have no status
+ * and are active.
+ */
+export type TenantStatus = 'setup' | 'active';
+
+/** Whether the tenant's tile logins run (tenants without a status predate setup links and are live). */
+export function isTenantActive(tenant: Pick<TenantConfig, 'status'>): boolean {
+  return tenant.status !== 'setup';
+}
+
+/**
+ * Whether the tenant knows its Okta: a tenant created by `tenant invite` has
+ * no issuer and client id (empty strings) until its admin saves them on the
+ * setup page.
+ */
+export function isTenantConnected(tenant: Pick<TenantConfig, 'issuer' | 'clientId'>): boolean {
+  return tenant.issuer !== '' && tenant.clientId !== '';
+}
+
 /** A tenant: one customer organisation signing in with its own Okta app. */
 export interface TenantConfig {
   readonly tenantId: string;
@@ -50,6 +73,10 @@ export interface TenantConfig {
   readonly generation?: string;
   /** Set once the tenant has an owner; lets a later user's first login skip the owner claim. */
   readonly hasOwner?: boolean;
+  /** Absent: active (see `TenantStatus`). */
+  readonly status?: TenantStatus;
+  /** ISO time of the last activation through a setup link: links issued before it are spent. */
+  readonly activatedAt?: string;
 }
 
 export interface TenantInput {
@@ -91,10 +118,19 @@ const SUPPORTED_ALGORITHMS = new Set(['RS256', 'RS384', 'RS512', 'PS256', 'PS384
  */
 export function buildTenantConfig(
   input: TenantInput,
-  options: { allowLoopback: boolean; now: Date; existing?: TenantConfig | undefined },
+  options: {
+    allowLoopback: boolean;
+    now: Date;
+    existing?: TenantConfig | undefined;
+    /** Of a new tenant (`tenant invite` creates it in `setup`); an existing one keeps its own. */
+    status?: TenantStatus | undefined;
+  },
 ): TenantConfig {
   const tenantId = validTenantId(input.tenantId);
-  const { issuer, orgUrl } = validIssuer(input, options.allowLoopback);
+  const status = options.existing ? options.existing.status : options.status;
+  // A tenant waiting for its setup link may not know its Okta yet: both empty, nothing to validate.
+  const unconnected = status === 'setup' && input.issuer === '' && input.clientId === '';
+  const { issuer, orgUrl } = unconnected ? { issuer: '', orgUrl: '' } : validIssuer(input, options.allowLoopback);
   const allowedRedirectOrigins = validOrigins(input.allowedRedirectOrigins ?? []);
   const redirects = validRedirects(input, allowedRedirectOrigins);
   const now = options.now.toISOString();
@@ -103,7 +139,7 @@ export function buildTenantConfig(
     tenantId,
     issuer,
     orgUrl,
-    clientId: validClientId(input.clientId),
+    clientId: unconnected ? '' : validClientId(input.clientId),
     tokenEndpointAuthMethod: input.tokenEndpointAuthMethod ?? 'client_secret_basic',
     requestGroups: input.requestGroups ?? false,
     idTokenAlgorithms: validAlgorithms(input.idTokenAlgorithms ?? ['RS256']),
@@ -119,6 +155,8 @@ export function buildTenantConfig(
     // A new tenant gets a new generation; an update keeps it (older tenants have none).
     ...(existing ? (existing.generation ? { generation: existing.generation } : {}) : { generation: randomUUID() }),
     ...(existing?.hasOwner ? { hasOwner: true } : {}),
+    ...(status ? { status } : {}),
+    ...(existing?.activatedAt ? { activatedAt: existing.activatedAt } : {}),
   };
 }
 

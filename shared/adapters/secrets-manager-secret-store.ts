@@ -52,9 +52,14 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
     return `${this.prefix}${tenantId}`;
   }
 
-  async getClientSecret(tenantId: string): Promise<string | undefined> {
+  async getClientSecret(tenantId: string, options: { readonly fresh?: boolean } = {}): Promise<string | undefined> {
     try {
-      const value = await guard(() => this.#secrets.get(this.secretName(tenantId), { maxAge: this.maxAgeSeconds }));
+      const value = await guard(() =>
+        this.#secrets.get(this.secretName(tenantId), {
+          maxAge: this.maxAgeSeconds,
+          ...(options.fresh ? { forceFetch: true } : {}),
+        }),
+      );
       return typeof value === 'string' && value.length > 0 ? value : undefined;
     } catch (error) {
       if (isNotFound(error)) return undefined;

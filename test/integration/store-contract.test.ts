@@ -16,14 +16,21 @@ import type {
   LoginRecord,
   LoginStore,
   SessionStore,
+  SetupStore,
   TenantStore,
   UserDirectory,
 } from '../../shared/ports.ts';
 import { provisionLogin } from '../../shared/provisioning.ts';
 import { hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
+import { hashSetupToken, newSetupToken, type SetupTestResult } from '../../shared/setup/link.ts';
 import { buildTenantConfig, type TenantConfig } from '../../shared/tenants.ts';
 import { userIdFor } from '../../shared/users.ts';
-import { InMemoryClientSecretStore, InMemoryIdentityStore, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+import {
+  InMemoryClientSecretStore,
+  InMemoryIdentityStore,
+  InMemorySetupStore,
+  InMemoryTenantStore,
+} from '../support/in-memory-stores.ts';
 
 interface StoreSet {
   readonly tenants: TenantStore;
@@ -32,6 +39,7 @@ interface StoreSet {
   readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
+  readonly setup: SetupStore;
 }
 
 const endpoint = inject('dynamoDbEndpoint');
@@ -54,7 +62,16 @@ const implementations: Array<[string, () => StoreSet]> = [
       const tenants = new InMemoryTenantStore();
       const identities = new InMemoryIdentityStore(tenants);
       const secrets = new InMemoryClientSecretStore(tenants.table);
-      return { tenants, logins: identities, sessions: identities, users: identities, audit: identities, secrets };
+      const setup = new InMemorySetupStore(tenants.table);
+      return {
+        tenants,
+        logins: identities,
+        sessions: identities,
+        users: identities,
+        audit: identities,
+        secrets,
+        setup,
+      };
     },
   ],
 ];
@@ -274,7 +291,102 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     });
   });
 
+  describe('Port: SetupStore', () => {
+    const link = (tenant: string, expiresAt = Math.floor(Date.now() / 1000) + 3600) => ({
+      tenantId: tenant,
+      tokenHash: hashSetupToken(newSetupToken()),
+      issuedAt: Date.now(),
+      expiresAt,
+    });
+
+    it('keeps one link per tenant: re-issuing replaces it, deleting ends it', async () => {
+      const id = tenantId();
+      expect(await stores.setup.getSetupLink(id)).toBeUndefined();
+      const first = link(id);
+      await stores.setup.putSetupLink(first);
+      expect(await stores.setup.getSetupLink(id)).toEqual(first);
+      const second = link(id);
+      await stores.setup.putSetupLink(second);
+      expect(await stores.setup.getSetupLink(id)).toEqual(second);
+      expect(await stores.setup.getSetupLink(tenantId())).toBeUndefined();
+      expect(await stores.setup.deleteSetupLink(id)).toBe(true);
+      expect(await stores.setup.deleteSetupLink(id)).toBe(false);
+      expect(await stores.setup.getSetupLink(id)).toBeUndefined();
+    });
+
+    it('counts attempts per window and never lets racing attempts pass the limit', async () => {
+      const id = tenantId();
+      const start = 1_800_000_000;
+      const racing = await Promise.all(
+        Array.from({ length: 12 }, () => stores.setup.countSetupAttempt(id, start, start + 900, 5)),
+      );
+      expect(racing.filter(Boolean)).toHaveLength(5);
+      expect(await stores.setup.countSetupAttempt(id, start, start + 900, 5)).toBe(false);
+      // A new window, and another tenant, count from zero.
+      expect(await stores.setup.countSetupAttempt(id, start + 900, start + 1800, 5)).toBe(true);
+      expect(await stores.setup.countSetupAttempt(tenantId(), start, start + 900, 5)).toBe(true);
+    });
+
+    it('keeps the last test sign-in of a tenant', async () => {
+      const id = tenantId();
+      const result: SetupTestResult = {
+        tenantId: id,
+        at: new Date().toISOString(),
+        outcome: 'signed_in',
+        claims: { sub: '00u1', email: 'ada@acme.example', emailVerified: true, groups: undefined },
+        warnings: ['groups_claim_missing'],
+        expiresAt: Math.floor(Date.now() / 1000) + 3600,
+      };
+      await stores.setup.putSetupTestResult(result);
+      expect(await stores.setup.getSetupTestResult(id)).toEqual(result);
+      const failed: SetupTestResult = {
+        tenantId: id,
+        at: new Date().toISOString(),
+        outcome: 'failed',
+        warnings: [],
+        error: { code: 'USER_NOT_ASSIGNED', reason: 'user_not_assigned', details: { tenantId: id } },
+        expiresAt: result.expiresAt,
+      };
+      await stores.setup.putSetupTestResult(failed);
+      expect(await stores.setup.getSetupTestResult(id)).toEqual(failed);
+    });
+
+    it('keeps setup items in the tenant’s partition, so deleting the tenant removes them', async () => {
+      const tenant = await newTenant();
+      await stores.setup.putSetupLink(link(tenant.tenantId));
+      await stores.setup.countSetupAttempt(tenant.tenantId, 1_800_000_000, 1_800_000_900, 5);
+      await stores.setup.putSetupTestResult({
+        tenantId: tenant.tenantId,
+        at: new Date().toISOString(),
+        outcome: 'failed',
+        warnings: [],
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+      });
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(true);
+      expect(await stores.tenants.purgeTenantData(tenant.tenantId)).toEqual({
+        setup_link: 1,
+        setup_attempts: 1,
+        setup_test: 1,
+      });
+      expect(await stores.setup.getSetupLink(tenant.tenantId)).toBeUndefined();
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
+    });
+  });
+
   describe('Port: TenantStore', () => {
+    it('keeps a tenant’s setup status and activation time, and reads tenants without them as they were', async () => {
+      const pending = buildTenantConfig(
+        { tenantId: tenantId(), issuer: '', clientId: '' },
+        { allowLoopback: false, now: new Date(), status: 'setup' },
+      );
+      await stores.tenants.putTenant(pending);
+      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual(pending);
+      const live = { ...pending, issuer: ISSUER, clientId: '0oa1', status: 'active' as const, activatedAt: 'now' };
+      await stores.tenants.putTenant(live);
+      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual(live);
+    });
+
     it('puts, gets, lists and deletes tenants', async () => {
       const config = await newTenant();
       expect(await stores.tenants.getTenant(config.tenantId)).toEqual(config);

@@ -16,11 +16,13 @@ import type {
   LoginWriteOutcome,
   OwnershipTransfer,
   SessionStore,
+  SetupStore,
   StateKeyProvider,
   TenantStore,
   UserDirectory,
 } from '../../shared/ports.ts';
 import type { Session } from '../../shared/sessions.ts';
+import type { SetupLink, SetupTestResult } from '../../shared/setup/link.ts';
 import type { TenantConfig } from '../../shared/tenants.ts';
 import type { User } from '../../shared/users.ts';
 
@@ -34,6 +36,10 @@ class InMemoryTable {
   readonly auditEvents: AuditEvent[] = [];
   readonly tenantSessionsNotBefore = new Map<string, number>();
   readonly clientSecrets = new Map<string, string>();
+  readonly setupLinks = new Map<string, SetupLink>();
+  readonly setupTests = new Map<string, SetupTestResult>();
+  /** `<tenant>/<window start>` → attempts. */
+  readonly setupAttempts = new Map<string, number>();
 }
 
 export class InMemoryTenantStore implements TenantStore {
@@ -60,9 +66,18 @@ export class InMemoryTenantStore implements TenantStore {
     return [...this.table.tenants.values()].sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   }
   async hasTenantData(tenantId: string) {
-    const { tenants, owners, users, clientSecrets } = this.table;
+    const { tenants, owners, users, clientSecrets, setupLinks, setupTests, setupAttempts } = this.table;
     const hasUsers = [...users.keys()].some((key) => key.startsWith(`${tenantId}/`));
-    return tenants.has(tenantId) || owners.has(tenantId) || clientSecrets.has(tenantId) || hasUsers;
+    const hasAttempts = [...setupAttempts.keys()].some((key) => key.startsWith(`${tenantId}/`));
+    return (
+      tenants.has(tenantId) ||
+      owners.has(tenantId) ||
+      clientSecrets.has(tenantId) ||
+      setupLinks.has(tenantId) ||
+      setupTests.has(tenantId) ||
+      hasAttempts ||
+      hasUsers
+    );
   }
   async purgeTenantData(tenantId: string): Promise<Record<string, number>> {
     const removed: Record<string, number> = {};
@@ -72,6 +87,11 @@ export class InMemoryTenantStore implements TenantStore {
     if (this.table.tenants.delete(tenantId)) count('tenant');
     if (this.table.owners.delete(tenantId)) count('owner');
     if (this.table.clientSecrets.delete(tenantId)) count('client_secret');
+    if (this.table.setupLinks.delete(tenantId)) count('setup_link');
+    if (this.table.setupTests.delete(tenantId)) count('setup_test');
+    for (const key of [...this.table.setupAttempts.keys()]) {
+      if (key.startsWith(`${tenantId}/`) && this.table.setupAttempts.delete(key)) count('setup_attempts');
+    }
     for (const key of [...this.table.users.keys()]) {
       if (key.startsWith(`${tenantId}/`) && this.table.users.delete(key)) count('user');
     }
@@ -93,6 +113,33 @@ export class InMemoryClientSecretStore implements ClientSecretStore {
   }
   async deleteClientSecret(tenantId: string) {
     this.table.clientSecrets.delete(tenantId);
+  }
+}
+
+export class InMemorySetupStore implements SetupStore {
+  constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
+
+  async putSetupLink(link: SetupLink) {
+    this.table.setupLinks.set(link.tenantId, link);
+  }
+  async getSetupLink(tenantId: string) {
+    return this.table.setupLinks.get(tenantId);
+  }
+  async deleteSetupLink(tenantId: string) {
+    return this.table.setupLinks.delete(tenantId);
+  }
+  async countSetupAttempt(tenantId: string, windowStart: number, _windowEnd: number, limit: number) {
+    const key = `${tenantId}/${windowStart}`;
+    const attempts = this.table.setupAttempts.get(key) ?? 0;
+    if (attempts >= limit) return false;
+    this.table.setupAttempts.set(key, attempts + 1);
+    return true;
+  }
+  async putSetupTestResult(result: SetupTestResult) {
+    this.table.setupTests.set(result.tenantId, result);
+  }
+  async getSetupTestResult(tenantId: string) {
+    return this.table.setupTests.get(tenantId);
   }
 }
 

@@ -18,9 +18,9 @@ export class TableClientSecretStore implements ClientSecretStore {
     private readonly maxAgeSeconds = 0,
   ) {}
 
-  async getClientSecret(tenantId: string): Promise<string | undefined> {
+  async getClientSecret(tenantId: string, options: { readonly fresh?: boolean } = {}): Promise<string | undefined> {
     const cached = this.#cache.get(tenantId);
-    if (cached && cached.expiresAt > Date.now()) return cached.secret;
+    if (cached && cached.expiresAt > Date.now() && !options.fresh) return cached.secret;
     const { Item } = await guard(() =>
       this.client.get({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) }),
     );

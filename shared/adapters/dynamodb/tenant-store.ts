@@ -29,6 +29,8 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
     updatedAt: item.updatedAt as string,
     ...(typeof item.generation === 'string' ? { generation: item.generation } : {}),
     ...(item.hasOwner === true ? { hasOwner: true } : {}),
+    ...(item.status === 'setup' || item.status === 'active' ? { status: item.status } : {}),
+    ...(typeof item.activatedAt === 'string' ? { activatedAt: item.activatedAt } : {}),
   };
 }
 
