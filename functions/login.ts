@@ -27,6 +27,7 @@ export const handler = createLoginHandler({
   stateKeys: secrets.stateKeys,
   logins: stores.logins,
   audit: stores.audit,
+  setup: stores.setup,
   discovery: new DiscoveryCache({
     fetch: fetchImpl,
     timeoutMs: config.idpTimeoutMs,

@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
+  type CfnStage,
   DomainName,
   HttpApi,
   type HttpMethod,
@@ -121,6 +122,7 @@ export class LoginHttpApi extends Construct {
     });
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES) {
       let integration = integrations.get(route.function);
       if (!integration) {
@@ -128,12 +130,24 @@ export class LoginHttpApi extends Construct {
         integrations.set(route.function, integration);
       }
       const [method, path] = route.routeKey.split(' ') as [HttpMethod, string];
-      new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
+      const httpRoute = new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
         httpApi: this.api,
         routeKey: route.routeKey === DEFAULT_ROUTE_KEY ? HttpRouteKey.DEFAULT : HttpRouteKey.with(path, method),
         integration,
         ...(route.authorized ? { authorizer: this.authorizer } : {}),
       });
+      if (route.throttle) {
+        routeSettings[route.routeKey] = {
+          ThrottlingRateLimit: route.throttle.rateLimit,
+          ThrottlingBurstLimit: route.throttle.burstLimit,
+        };
+        // API Gateway refuses settings for a route that does not exist yet.
+        this.stage.node.addDependency(httpRoute);
+      }
+    }
+    if (Object.keys(routeSettings).length > 0) {
+      // Per-route throttling has no L2 prop: the stage's RouteSettings, keyed by route key.
+      (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
     }
 
     if (props.customDomain) {

@@ -269,6 +269,10 @@ export class LoginService extends Construct {
         STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
       }),
       session: make('session', FUNCTION_ENTRIES.session),
+      setup: make('setup', FUNCTION_ENTRIES.setup, {
+        CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
+        STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
+      }),
       health: make('health', FUNCTION_ENTRIES.health),
       whoami: make('whoami', FUNCTION_ENTRIES.whoami),
       authorizer: make(
@@ -289,7 +293,7 @@ export class LoginService extends Construct {
     // (no index: the table has none), and nothing else. TransactWriteItems needs no action of
     // its own: IAM authorizes each item of a transaction by its Put/Update/Delete/ConditionCheck.
     // health and whoami get no data access at all.
-    const { login, session, authorizer } = this.functions;
+    const { login, session, setup, authorizer } = this.functions;
     this.table.grant(
       login,
       'dynamodb:GetItem', // tenant config
@@ -309,6 +313,16 @@ export class LoginService extends Construct {
       'dynamodb:PutItem', // logout audit event
     );
     this.table.grant(authorizer, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    this.table.grant(
+      setup,
+      'dynamodb:GetItem', // tenant config, setup link, last test sign-in
+      'dynamodb:PutItem', // tenant config (connect, activate), audit events
+      'dynamodb:UpdateItem', // the link's attempt counter (conditional)
+      'dynamodb:DeleteItem', // the link, spent by activation
+    );
+    // The state key seals the test sign-in's login state; client secrets are written, never read.
+    this.secrets.grantReadStateKey(setup);
+    this.secrets.grantWriteClientSecrets(setup);
 
     this.httpApi = new LoginHttpApi(this, 'Http', {
       functions: this.functions,

@@ -31,6 +31,13 @@ export function acknowledgeNagFindings(service: LoginService): void {
     reason:
       'The login function reads tenant client secrets by name prefix (one secret per tenant, `<prefix><tenant>`, created by the tenant CLI after deploy, so their ARNs are unknown at synth); the prefix is the narrowest possible grant, and only GetSecretValue is allowed.',
   });
+  const setupRole = service.functions.setup.role;
+  if (!setupRole) throw new Error('ServiceFunction always has an execution role');
+  Validations.of(setupRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${service.secrets.clientSecretPrefix}*]`,
+    reason:
+      'The setup function writes the client secret of the tenant whose setup link was opened (`<prefix><tenant>`, created on first save, so its ARN is unknown at synth): PutSecretValue and CreateSecret on the prefix only, no read and no delete.',
+  });
   Validations.of(service.secrets.stateKey).acknowledge({
     id: 'AwsSolutions-SMG4',
     reason:
@@ -39,6 +46,6 @@ export function acknowledgeNagFindings(service: LoginService): void {
   Validations.of(service.httpApi).acknowledge({
     id: 'AwsSolutions-APIG4',
     reason:
-      'The login routes (initiate login, callback, /me, logout, health) are public by design: they are how a user gets authenticated, and /me and /logout check the session cookie themselves. App routes use the session authorizer.',
+      'The login routes (initiate login, callback, /me, logout, health) are public by design: they are how a user gets authenticated, and /me and /logout check the session cookie themselves; the setup pages check their own setup link (a 256-bit token) on every request. App routes use the session authorizer.',
   });
 }

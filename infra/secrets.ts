@@ -48,9 +48,22 @@ export class LoginSecrets extends Construct {
 
   /** Read access to every tenant's client secret: the prefix, never `*`. */
   grantReadClientSecrets(grantee: IGrantable): Grant {
+    return this.#grantOnClientSecrets(grantee, ['secretsmanager:GetSecretValue']);
+  }
+
+  /**
+   * Write access to tenants' client secrets (the setup link saves the secret
+   * its admin pasted): put a new value, or create the tenant's secret, under
+   * the prefix only; no read, no delete.
+   */
+  grantWriteClientSecrets(grantee: IGrantable): Grant {
+    return this.#grantOnClientSecrets(grantee, ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']);
+  }
+
+  #grantOnClientSecrets(grantee: IGrantable, actions: string[]): Grant {
     return Grant.addToPrincipal({
       grantee,
-      actions: ['secretsmanager:GetSecretValue'],
+      actions,
       // The `*` also covers the 6 random characters Secrets Manager appends to every secret's ARN.
       resourceArns: [
         Arn.format(

@@ -56,7 +56,7 @@ export interface LocalStackOptions {
    * Load these files (absolute paths, e.g. the bundles `cdk synth` built)
    * instead of the TypeScript entries, so what runs is what deploys (benchmarks).
    */
-  readonly handlerModules?: Partial<Record<'login' | 'session' | 'health' | 'whoami' | 'authorizer', string>>;
+  readonly handlerModules?: Partial<Record<'login' | 'session' | 'setup' | 'health' | 'whoami' | 'authorizer', string>>;
 }
 
 export interface LocalStack {
@@ -107,9 +107,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
       return { handler: loaded.handler ?? loaded.default?.handler };
     };
-    const [login, session, health, whoami, authorizer] = await Promise.all([
+    const [login, session, setup, health, whoami, authorizer] = await Promise.all([
       load(modules.login, () => import('../functions/login.ts')),
       load(modules.session, () => import('../functions/session.ts')),
+      load(modules.setup, () => import('../functions/setup.ts')),
       load(modules.health, () => import('../functions/health.ts')),
       load(modules.whoami, () => import('../functions/whoami.ts')),
       load(modules.authorizer, () => import('../functions/authorizer.ts')),
@@ -118,6 +119,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const handlers = {
       login: wrap('login', login.handler as unknown as LambdaHandler),
       session: wrap('session', session.handler as unknown as LambdaHandler),
+      setup: wrap('setup', setup.handler as unknown as LambdaHandler),
       health: wrap('health', health.handler as unknown as LambdaHandler),
       whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
     };

@@ -44,6 +44,8 @@ export interface ServiceConfig {
   readonly auditRetentionDays: number;
   /** Seconds secrets are cached in memory before they are read again. */
   readonly secretsCacheSeconds: number;
+  /** Live checks and test sign-ins a setup link may run per 15-minute window. */
+  readonly setupAttemptLimit: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, setting: NumericSetting): number {
@@ -105,5 +107,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     tenantCacheSeconds: integer(env, SETTINGS.tenantCacheSeconds),
     auditRetentionDays: integer(env, SETTINGS.auditRetentionDays),
     secretsCacheSeconds: integer(env, SETTINGS.secretsCacheSeconds),
+    setupAttemptLimit: integer(env, SETTINGS.setupAttemptLimit),
   };
 }

@@ -22,7 +22,15 @@ export interface LoginState {
   readonly target: string | undefined;
   /** Epoch seconds. */
   readonly expiresAt: number;
+  /**
+   * `setup-test`: a test sign-in started from the tenant's setup link. The
+   * callback verifies it exactly as a login and then shows the setup page what
+   * it received, without provisioning (no user, no owner, no session).
+   */
+  readonly purpose?: LoginPurpose | undefined;
 }
+
+export type LoginPurpose = 'setup-test';
 
 const COOKIE_PREFIX = '__Host-login-';
 const STATE_ID = /^[A-Za-z0-9_-]{22,64}$/;
@@ -64,6 +72,7 @@ export async function sealLoginState(state: LoginState, key: Uint8Array): Promis
       non: state.nonce,
       pkv: state.codeVerifier,
       ...(state.target ? { tgt: state.target } : {}),
+      ...(state.purpose ? { pur: state.purpose } : {}),
     })
       // `exp` also in the (integrity-protected, readable) header: pending logins can be
       // ordered by age without decrypting them (RFC 7519 §5.3 replicates claims this way).
@@ -110,7 +119,7 @@ async function decrypt(sealed: string, key: Uint8Array, now: Date): Promise<Reco
 }
 
 function stateFromClaims(claims: Record<string, unknown>): LoginState {
-  const { sid, ten, gen, non, pkv, tgt, exp } = claims;
+  const { sid, ten, gen, non, pkv, tgt, exp, pur } = claims;
   const optionalText = (value: unknown) => value === undefined || typeof value === 'string';
   if (
     typeof sid !== 'string' ||
@@ -119,7 +128,8 @@ function stateFromClaims(claims: Record<string, unknown>): LoginState {
     typeof pkv !== 'string' ||
     typeof exp !== 'number' ||
     !optionalText(gen) ||
-    !optionalText(tgt)
+    !optionalText(tgt) ||
+    (pur !== undefined && pur !== 'setup-test')
   ) {
     throw new ServiceError('STATE_INVALID', { reason: 'state_cookie_malformed' });
   }
@@ -131,6 +141,7 @@ function stateFromClaims(claims: Record<string, unknown>): LoginState {
     codeVerifier: pkv,
     target: tgt as string | undefined,
     expiresAt: exp,
+    ...(pur === 'setup-test' ? { purpose: 'setup-test' as const } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'health' | 'whoami';
+export type FunctionName = 'login' | 'session' | 'setup' | 'health' | 'whoami';
 
 /** API Gateway's catch-all route key: requests no other route matches. */
 export const DEFAULT_ROUTE_KEY = '$default';
@@ -14,13 +14,27 @@ export interface RouteDefinition {
   readonly function: FunctionName;
   /** Protected by the session authorizer: the function gets the caller's tenant, user and roles. */
   readonly authorized?: boolean;
+  /**
+   * API Gateway throttling of this route alone, below the stage's: routes a
+   * person uses a few times (the setup link's pages) get a budget that an
+   * attacker cannot turn into Okta or DynamoDB load.
+   */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
+
+/** The setup link's routes: one person at a time clicks through them. */
+const SETUP_THROTTLE = { rateLimit: 5, burstLimit: 20 } as const;
 
 export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /t/{tenant}/login', function: 'login' },
   { routeKey: 'POST /t/{tenant}/login', function: 'login' },
   { routeKey: 'GET /t/{tenant}/callback', function: 'login' },
   { routeKey: 'POST /t/{tenant}/callback', function: 'login' },
+  // The setup link's pages (README "Self-serve setup"), for the tenant's Okta admin.
+  { routeKey: 'GET /t/{tenant}/setup', function: 'setup', throttle: SETUP_THROTTLE },
+  { routeKey: 'POST /t/{tenant}/setup/check', function: 'setup', throttle: SETUP_THROTTLE },
+  { routeKey: 'POST /t/{tenant}/setup/test', function: 'setup', throttle: SETUP_THROTTLE },
+  { routeKey: 'POST /t/{tenant}/setup/activate', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
   { routeKey: 'GET /health', function: 'health' },
@@ -35,6 +49,7 @@ export const ROUTES: readonly RouteDefinition[] = [
 export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   login: 'functions/login.ts',
   session: 'functions/session.ts',
+  setup: 'functions/setup.ts',
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
 };

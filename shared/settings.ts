@@ -28,6 +28,8 @@ export const SETTINGS = {
   tenantCacheSeconds: { env: 'TENANT_CACHE_SECONDS', default: 30, min: 1, max: 3600 },
   /** Days audit events are kept (DynamoDB TTL). */
   auditRetentionDays: { env: 'AUDIT_RETENTION_DAYS', default: 400, min: 1, max: 3650 },
+  /** Live checks and test sign-ins one setup link may run per 15 minutes. */
+  setupAttemptLimit: { env: 'SETUP_ATTEMPT_LIMIT', default: 20, min: 1, max: 1000 },
   /** How long secrets are cached in memory. */
   secretsCacheSeconds: { env: 'SECRETS_CACHE_SECONDS', default: 300, min: 0, max: DAY },
 } as const satisfies Record<string, NumericSetting>;

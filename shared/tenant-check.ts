@@ -1,6 +1,6 @@
 import { ServiceError } from './errors.ts';
 import { describeError } from './http/error-catalogue.ts';
-import { fetchProviderMetadata } from './oidc/discovery.ts';
+import { fetchProviderMetadata, type ProviderMetadata } from './oidc/discovery.ts';
 import { describeFetchFailure, type FetchLike, fetchWithTimeout } from './oidc/http-fetch.ts';
 import type { TenantConfig } from './tenants.ts';
 
@@ -23,25 +23,43 @@ export async function checkTenant(
   options: { fetch: FetchLike; timeoutMs?: number; allowLoopback?: boolean },
 ): Promise<CheckResult[]> {
   const timeoutMs = options.timeoutMs ?? 5000;
-  let jwksUri: string;
+  const discovered = await checkDiscovery(tenant.issuer, {
+    fetch: options.fetch,
+    timeoutMs,
+    allowLoopback: options.allowLoopback ?? true,
+  });
+  if ('failure' in discovered) return [discovered.failure];
+  return [
+    ...discovered.results,
+    await checkSigningKeys(discovered.metadata.jwksUri, tenant.idTokenAlgorithms, options.fetch, timeoutMs),
+  ];
+}
+
+/**
+ * Discovery as a login runs it (reachable, JSON, `issuer` exact, endpoints
+ * present and acceptable): the passed checks and the metadata, or the one
+ * check that failed in the catalogue's words.
+ */
+export async function checkDiscovery(
+  issuer: string,
+  options: { fetch: FetchLike; timeoutMs: number; allowLoopback: boolean },
+): Promise<{ metadata: ProviderMetadata; results: CheckResult[] } | { failure: CheckResult }> {
+  let metadata: ProviderMetadata;
   try {
-    const metadata = await fetchProviderMetadata(tenant.issuer, {
-      fetch: options.fetch,
-      timeoutMs,
-      allowLoopback: options.allowLoopback ?? true,
-    });
-    jwksUri = metadata.jwksUri;
+    metadata = await fetchProviderMetadata(issuer, options);
   } catch (error) {
     if (!(error instanceof ServiceError)) throw error;
     const { adminHint, message } = describeError(error);
-    return [{ check: checkFor(error.reason), ok: false, message: adminHint ?? message }];
+    return { failure: { check: checkFor(error.reason), ok: false, message: adminHint ?? message } };
   }
-  return [
-    { check: 'discovery', ok: true, message: `${tenant.issuer}/.well-known/openid-configuration answers.` },
-    { check: 'issuer', ok: true, message: 'The discovery document names the configured issuer.' },
-    { check: 'endpoints', ok: true, message: 'Authorization, token and JWKS endpoints are published.' },
-    await checkSigningKeys(jwksUri, tenant.idTokenAlgorithms, options.fetch, timeoutMs),
-  ];
+  return {
+    metadata,
+    results: [
+      { check: 'discovery', ok: true, message: `${issuer}/.well-known/openid-configuration answers.` },
+      { check: 'issuer', ok: true, message: 'The discovery document names the configured issuer.' },
+      { check: 'endpoints', ok: true, message: 'Authorization, token and JWKS endpoints are published.' },
+    ],
+  };
 }
 
 /** Which check a discovery failure belongs to. */
@@ -51,7 +69,7 @@ function checkFor(reason: string): string {
   return 'discovery';
 }
 
-async function checkSigningKeys(
+export async function checkSigningKeys(
   jwksUri: string,
   algorithms: readonly string[],
   fetchImpl: FetchLike,

@@ -174,6 +174,25 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     restartable: true,
   },
   CROSS_SITE_REQUEST: { status: 403, title: 'Request refused', message: 'Sign-out must be requested from this site.' },
+  SETUP_LINK_INVALID: {
+    status: 403,
+    title: 'This setup link does not work',
+    message:
+      'This setup link is not valid: it may have been replaced by a newer one or revoked, or setup was finished with it. Ask your contact at the service for a new link.',
+  },
+  SETUP_NOT_FINISHED: {
+    status: 403,
+    title: 'Setup not finished',
+    message: 'Sign-in to this app is still being set up for your organization. Please try again later.',
+    adminHint: (d) =>
+      `Tenant${tenantName(d)} is not live yet: finish the steps on its setup link and press Activate, or ask the service's platform team for a new link (tenant invite).`,
+  },
+  SETUP_RATE_LIMITED: {
+    status: 429,
+    title: 'Too many attempts',
+    message: (d) =>
+      `This setup link has made too many checks and test sign-ins in a short time. Wait ${d.retryMinutes ?? 'a few'} minutes, then try again.`,
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     title: 'Service temporarily unavailable',
@@ -259,6 +278,26 @@ const REASONS: Record<string, ReasonEntry> = {
     message: 'Your Okta’s configuration document is not usable.',
     adminHint: (d) => `The discovery document's "${d.endpoint}" is not an https URL on a public host.`,
   },
+  // The setup link
+  setup_link_expired: {
+    message: 'This setup link has expired. Ask your contact at the service for a new link.',
+  },
+  setup_link_finished: {
+    message:
+      'Setup was finished with this link: the organization is live and the link no longer works. If something must change, ask your contact at the service for a new link.',
+  },
+  setup_cookie_missing: {
+    message:
+      'Open the setup link you were sent (the whole address, with its token) in this browser to continue: this browser has not opened it yet, or its visit ended.',
+  },
+  cross_site_setup: { message: 'Setup forms must be sent from the setup page itself.' },
+  setup_form_expired: {
+    message:
+      'This form is out of date (it belongs to another visit of the setup link). Reload the setup page and try again.',
+  },
+  setup_not_connected: {
+    message: 'Connect your Okta first: save the issuer, client id and client secret on the setup page.',
+  },
   // Tenant and configuration
   tenant_deleted_during_login: { message: 'This organization was removed while you were signing in.' },
   client_secret_missing: {
@@ -297,3 +336,50 @@ function reasonEntry(reason: string): ReasonEntry | undefined {
   }
   return undefined;
 }
+
+/**
+ * Words of the setup page's live checks (`shared/setup/checks.ts`) and of its
+ * test sign-in warnings, keyed by what happened; details are safe facts (the
+ * issuer typed, an endpoint, a status), escaped when rendered.
+ */
+export const SETUP_CHECK_WORDS = {
+  issuer_invalid: (d: ErrorDetails) =>
+    `"${d.issuer}" is not an issuer the service can use: it must be the https address of your Okta org or of one of its authorization servers, on a public host, without a trailing slash (${OKTA_ISSUERS}).`,
+  client_id_invalid: 'The client id must be the app’s Client ID from its General tab (letters, digits, . _ -).',
+  client_secret_missing: 'Paste the app’s client secret (General tab → Client Credentials).',
+  authorization_server_org: (d: ErrorDetails) =>
+    `${d.issuer} is your Okta org authorization server, and its endpoints are its own. For roles, add the groups claim on the app’s Sign On tab.`,
+  authorization_server_custom: (d: ErrorDetails) =>
+    `${d.issuer} is the custom authorization server "${d.name}", and its endpoints are under it. For roles, add a groups claim to it: Security → API → Authorization Servers → ${d.name} → Claims (name "groups", ID Token, Always, Groups filter Matches regex .*), and make sure its access policies allow this app.`,
+  authorization_server_other: (d: ErrorDetails) => `The endpoints of ${d.issuer} are under the issuer.`,
+  authorization_server_mismatch: (d: ErrorDetails) =>
+    `The discovery document sends ${d.endpoint} to ${d.url}, which is not under ${d.issuer}: that is another authorization server. Paste the issuer of the authorization server this app uses.`,
+  client_accepted:
+    'Okta accepted the client id and secret: a test request with a made-up authorization code was refused as invalid_grant, which Okta only answers to a client that authenticated.',
+  client_rejected:
+    'Okta rejected the client id and secret (invalid_client). Copy both again from the app’s General tab → Client Credentials, and check that Client authentication is “Client secret” (sent as HTTP Basic).',
+  client_grant_not_allowed:
+    'Okta knows the client, but the app may not use the Authorization Code grant (unauthorized_client): tick Authorization Code under General → Grant type.',
+  client_check_failed: (d: ErrorDetails) =>
+    `The token endpoint answered HTTP ${d.status ?? '?'}${d.oauthError ? ` (${d.oauthError})` : ''} to a test request, so the client credentials could not be confirmed. Check the app’s grant types and that it is a Web Application.`,
+  client_check_unreachable: (d: ErrorDetails) =>
+    `The token endpoint ${d.url} could not be reached in time, so the client credentials could not be checked. Try again in a minute.`,
+  client_check_skipped: 'The client credentials are checked once the checks above pass.',
+  saved:
+    'Saved: the issuer and client id with the organization, the client secret in the secret store. The secret is never shown again: to change it, paste a new one.',
+  not_saved:
+    'Nothing was saved. Fix what is marked above and check again; paste the secret again each time (it is never shown back).',
+} as const;
+
+export const SETUP_WARNING_WORDS: Record<string, (d: ErrorDetails) => string> = {
+  groups_claim_missing: () =>
+    'The ID token has no groups claim, but this organization maps Okta groups to app roles: everyone would get only the default roles. Add the groups claim (see step 5 above), then test again.',
+  groups_not_requested: () =>
+    'Roles are mapped from Okta groups, but the groups claim is not asked for yet: tick “My Okta app sends a groups claim” above and save again.',
+  email_missing: () =>
+    'The ID token has no email: the app cannot show who signed in by email. Make sure the app is granted the email scope.',
+  email_domain_not_allowed: (d) =>
+    `The email domain is outside the domains this organization allows (${d.allowedDomains}): this person would be refused. Sign in with an allowed address, or ask the platform team to change the list.`,
+  email_not_verified: () =>
+    'Okta does not say this email address is verified, and this organization requires verified addresses: this person would be refused.',
+};

@@ -8,6 +8,7 @@ import { bounceUnsolicitedIdToken } from './initiate-login.ts';
 import { openState } from './open-state.ts';
 import { readCallback } from './read-callback.ts';
 import { redeemCode } from './redeem-code.ts';
+import { completeSetupTest } from './setup-test.ts';
 import { signIn } from './sign-in.ts';
 import { validateAuthorizationResponse } from './validate-authorization-response.ts';
 
@@ -15,12 +16,19 @@ import { validateAuthorizationResponse } from './validate-authorization-response
  * The redirect URI, step by step as the protocol runs: read the callback,
  * open the state (nothing is fetched or written before it proves a login of
  * this browser), validate the authorization response and use the state up,
- * redeem the code for verified claims, sign the user in.
+ * redeem the code for verified claims, sign the user in. A setup link's test
+ * sign-in runs the same steps up to the verified claims, then shows them to
+ * the setup page instead of signing anyone in.
  */
 export async function completeCallback(deps: LoginDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const callback = readCallback(event);
   try {
     const { state, tenant } = await openState(deps, event, callback);
+    if (state.purpose === 'setup-test') {
+      const tested = await completeSetupTest(deps, event, callback, tenant, state);
+      tested.cookies = [...stateCookieToClear(event), ...(tested.cookies ?? [])];
+      return tested;
+    }
     const result = await auditFailures(deps, { tenantId: tenant.tenantId }, async () => {
       const code = await validateAuthorizationResponse(deps, callback, tenant, state);
       const claims = await redeemCode(deps, event, tenant, state, code);

@@ -2,13 +2,13 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
 import { formParams, Params, publicOrigin, requestCookies } from '../http/request.ts';
 import { clearCookie, type HttpResult, redirect, setCookie } from '../http/responses.ts';
-import { loginStateCookieName, loginStateCookiesToDrop, sealLoginState } from '../login-state.ts';
+import { type LoginPurpose, loginStateCookieName, loginStateCookiesToDrop, sealLoginState } from '../login-state.ts';
 import { buildAuthorizationUrl, randomToken } from '../oidc/authorization-request.ts';
 import { isTenantIssuer } from '../oidc/issuer-policy.ts';
 import { resolveRedirectTarget } from '../redirect-target.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
-import { callbackUri, requireTenant } from './tenant.ts';
+import { callbackUri, requireActiveTenant } from './tenant.ts';
 
 const MAX_LOGIN_HINT = 256;
 
@@ -22,16 +22,47 @@ export async function initiateLogin(
   event: APIGatewayProxyEventV2,
   params: Params,
 ): Promise<HttpResult> {
-  const tenant = await requireTenant(deps, event);
+  const tenant = await requireActiveTenant(deps, event);
   assertTenantIssuer(params.get('iss'), tenant);
   const target = redirectTarget(deps, event, params.get('target_link_uri'), tenant);
+  return startLogin(deps, event, tenant, { target, loginHint: sanitizeLoginHint(params.get('login_hint')) });
+}
+
+/** What a login is started with, once the request has been checked. */
+export interface LoginStart {
+  readonly target: string | undefined;
+  readonly loginHint: string | undefined;
+  readonly purpose?: LoginPurpose | undefined;
+}
+
+/**
+ * Sends the browser to the tenant's authorization endpoint with fresh state,
+ * nonce and PKCE verifier sealed into a cookie on this browser: the tile
+ * click's login, and the setup link's test sign-in (`purpose: 'setup-test'`),
+ * which must run exactly the same protocol.
+ */
+export async function startLogin(
+  deps: Pick<LoginDependencies, 'config' | 'discovery' | 'stateKeys' | 'now'>,
+  event: APIGatewayProxyEventV2,
+  tenant: TenantConfig,
+  start: LoginStart,
+): Promise<HttpResult> {
   const metadata = await deps.discovery.get(tenant.issuer);
   const stateId = randomToken(16);
   const nonce = randomToken(16);
   const codeVerifier = randomToken(32);
   const expiresAt = Math.floor(deps.now().getTime() / 1000) + deps.config.loginStateTtlSeconds;
   const sealed = await sealLoginState(
-    { stateId, tenantId: tenant.tenantId, tenantGeneration: tenant.generation, nonce, codeVerifier, target, expiresAt },
+    {
+      stateId,
+      tenantId: tenant.tenantId,
+      tenantGeneration: tenant.generation,
+      nonce,
+      codeVerifier,
+      target: start.target,
+      expiresAt,
+      purpose: start.purpose,
+    },
     await deps.stateKeys.getStateKey(),
   );
   const location = buildAuthorizationUrl({
@@ -42,7 +73,7 @@ export async function initiateLogin(
     state: stateId,
     nonce,
     codeVerifier,
-    loginHint: sanitizeLoginHint(params.get('login_hint')),
+    loginHint: start.loginHint,
   });
   // A browser keeps a few pending logins (tabs, a second click), never an unbounded pile.
   const dropped = loginStateCookiesToDrop(requestCookies(event)).map(clearCookie);

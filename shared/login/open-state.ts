@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
 import { type LoginState, openLoginState } from '../login-state.ts';
-import type { TenantConfig } from '../tenants.ts';
+import { isTenantActive, type TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
 import type { CallbackRequest } from './read-callback.ts';
 import { requireTenant } from './tenant.ts';
@@ -23,9 +23,15 @@ export async function openState(
 ): Promise<{ state: LoginState; tenant: TenantConfig }> {
   try {
     const state = await openSealedState(deps, callback);
+    // A setup test runs against what the admin saved a moment ago, not this container's cached copy.
+    if (state.purpose === 'setup-test') deps.tenants.invalidate(callback.tenantId);
     const tenant = await requireTenant(deps, event);
     if (state.tenantGeneration !== tenant.generation) {
       throw new ServiceError('STATE_INVALID', { reason: 'state_tenant_generation_mismatch' });
+    }
+    // Only a setup link's test sign-in completes for a tenant that is not live yet.
+    if (state.purpose !== 'setup-test' && !isTenantActive(tenant)) {
+      throw new ServiceError('SETUP_NOT_FINISHED', { details: { tenantId: tenant.tenantId } });
     }
     return { state, tenant };
   } catch (error) {

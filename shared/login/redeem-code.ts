@@ -18,10 +18,11 @@ export async function redeemCode(
   tenant: TenantConfig,
   state: LoginState,
   code: string,
+  options: { readonly freshSecret?: boolean } = {},
 ): Promise<IdTokenClaims> {
   const [metadata, clientSecret] = await Promise.all([
     deps.discovery.get(tenant.issuer),
-    deps.clientSecrets.getClientSecret(tenant.tenantId),
+    deps.clientSecrets.getClientSecret(tenant.tenantId, { fresh: options.freshSecret ?? false }),
   ]);
   if (!clientSecret) {
     throw new ServiceError('CONFIGURATION_ERROR', {

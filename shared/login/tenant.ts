@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
 import { publicOrigin } from '../http/request.ts';
-import type { TenantConfig } from '../tenants.ts';
+import { isTenantActive, type TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
 
 /** The tenant named in the path, from the (cached) directory; 404 when there is none. */
@@ -18,8 +18,31 @@ export async function requireTenant(deps: LoginDependencies, event: APIGatewayPr
   return tenant;
 }
 
+/**
+ * The tenant named in the path, refused with "setup not finished" while it
+ * waits for its setup link. A tenant cached as waiting is read afresh before
+ * it is refused: its admin may have activated it a moment ago.
+ */
+export async function requireActiveTenant(
+  deps: LoginDependencies,
+  event: APIGatewayProxyEventV2,
+): Promise<TenantConfig> {
+  const cached = await requireTenant(deps, event);
+  if (isTenantActive(cached)) return cached;
+  deps.tenants.invalidate(cached.tenantId);
+  const tenant = await requireTenant(deps, event);
+  if (!isTenantActive(tenant)) {
+    throw new ServiceError('SETUP_NOT_FINISHED', { details: { tenantId: tenant.tenantId } });
+  }
+  return tenant;
+}
+
 /** The redirect URI registered in the tenant's Okta app: the same at initiate and at the code exchange. */
-export function callbackUri(deps: LoginDependencies, event: APIGatewayProxyEventV2, tenant: TenantConfig): string {
+export function callbackUri(
+  deps: Pick<LoginDependencies, 'config'>,
+  event: APIGatewayProxyEventV2,
+  tenant: TenantConfig,
+): string {
   return `${publicOrigin(event, deps.config.publicUrl)}/t/${tenant.tenantId}/callback`;
 }
 

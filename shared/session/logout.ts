@@ -1,32 +1,14 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { auditEvent } from '../audit.ts';
-import { ServiceError } from '../errors.ts';
 import { escapeHtml, renderPage } from '../http/pages.ts';
 import { header, publicOrigin, requestCookies, wantsJson } from '../http/request.ts';
 import { clearCookie, empty, type HttpResult, html, redirect } from '../http/responses.ts';
+import { assertSameOrigin } from '../http/same-origin.ts';
 import { hashSessionToken, parseSessionCookie, SESSION_COOKIE } from '../sessions.ts';
 import type { SessionDependencies } from './dependencies.ts';
 
-/**
- * Logout is a POST that must come from our own pages: a cross-site form post
- * (login/logout CSRF) is refused even though SameSite=Lax already keeps the
- * cookie off it.
- */
-function assertSameOrigin(event: APIGatewayProxyEventV2, origin: string): void {
-  const refuse = () => new ServiceError('CROSS_SITE_REQUEST', { reason: 'cross_site_logout' });
-  // Fetch metadata is the reliable signal: our pages send no Referer, so browsers
-  // send `Origin: null` even for our own form posts.
-  const site = header(event, 'sec-fetch-site');
-  if (site) {
-    if (site !== 'same-origin' && site !== 'none') throw refuse();
-    return;
-  }
-  const requestOrigin = header(event, 'origin');
-  if (requestOrigin && requestOrigin !== origin) throw refuse();
-}
-
 export async function logout(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  assertSameOrigin(event, publicOrigin(event, deps.config.publicUrl));
+  assertSameOrigin(event, publicOrigin(event, deps.config.publicUrl), 'cross_site_logout');
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
   const ended = cookie ? await deps.sessions.deleteSession(hashSessionToken(cookie.token)) : undefined;
   const cookies = [clearCookie(SESSION_COOKIE)];

@@ -14,6 +14,7 @@ import {
   FixedStateKey,
   InMemoryClientSecretStore,
   InMemoryIdentityStore,
+  InMemorySetupStore,
   InMemoryTenantStore,
   RecordingTelemetry,
 } from '../support/in-memory-stores.ts';
@@ -79,6 +80,7 @@ describe('Login flow with in-memory ports', () => {
       stateKeys: new FixedStateKey(),
       logins: identities,
       audit: identities,
+      setup: new InMemorySetupStore(tenants.table),
       discovery: new DiscoveryCache({ fetch: okta.fetch, timeoutMs: 1000, allowLoopback: false }),
       signingKeys: new SigningKeysCache({ fetch: okta.fetch, timeoutMs: 1000 }),
       fetch: okta.fetch,

@@ -1,0 +1,150 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ServiceError } from '../errors.ts';
+import { createHttpHandler, type RouteHandler } from '../http/middleware.ts';
+import { pageCsp } from '../http/pages.ts';
+import { publicOrigin, queryParams } from '../http/request.ts';
+import { clearCookie, type HttpResult, html, redirect, setCookie } from '../http/responses.ts';
+import { startLogin } from '../login/initiate-login.ts';
+import { callbackUri } from '../login/tenant.ts';
+import type { CheckResult } from '../tenant-check.ts';
+import { isTenantConnected } from '../tenants.ts';
+import { countSetupAttempt, openSetupForm, openSetupLink, openSetupVisit, type SetupVisit } from './access.ts';
+import { checkOktaConnection } from './checks.ts';
+import type { SetupDependencies } from './dependencies.ts';
+import { setupCookieName, setupCsrfToken } from './link.ts';
+import { renderActivatedPage, renderSetupPage, type SetupPageView, wantsGroups } from './page.ts';
+
+export type { SetupDependencies } from './dependencies.ts';
+
+/** The setup cookie lasts a working day at most, never past the link. */
+const SETUP_COOKIE_MAX_SECONDS = 8 * 3600;
+
+/** Route table of the setup function. */
+export function setupRoutes(deps: SetupDependencies): Record<string, RouteHandler> {
+  return {
+    'GET /t/{tenant}/setup': (event) => landing(deps, event),
+    'POST /t/{tenant}/setup/check': (event) => check(deps, event),
+    'POST /t/{tenant}/setup/test': (event) => testSignIn(deps, event),
+    'POST /t/{tenant}/setup/activate': (event) => activate(deps, event),
+  };
+}
+
+export function createSetupHandler(deps: SetupDependencies) {
+  return createHttpHandler(setupRoutes(deps), { logger: deps.logger });
+}
+
+/**
+ * `GET /t/{tenant}/setup?token=…` exchanges the link's token for an HttpOnly
+ * `__Host-` cookie and sends the browser to the same address without it, so
+ * the token leaves the address bar, history and any later request at once;
+ * `GET /t/{tenant}/setup` shows the page to a browser holding the cookie.
+ */
+async function landing(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const token = queryParams(event).get('token');
+  if (token !== undefined) {
+    const visit = await openSetupLink(deps, event, token);
+    const remaining = visit.link.expiresAt - Math.floor(deps.now().getTime() / 1000);
+    deps.logger.info('setup link opened');
+    return redirect(`/t/${visit.tenant.tenantId}/setup`, [
+      setCookie(setupCookieName(visit.tenant.tenantId), token, Math.min(SETUP_COOKIE_MAX_SECONDS, remaining)),
+    ]);
+  }
+  return page(deps, event, await openSetupVisit(deps, event));
+}
+
+async function page(
+  deps: SetupDependencies,
+  event: APIGatewayProxyEventV2,
+  visit: SetupVisit,
+  extra: Pick<SetupPageView, 'typed' | 'checks'> = {},
+): Promise<HttpResult> {
+  const origin = publicOrigin(event, deps.config.publicUrl);
+  const { tenant } = visit;
+  const test = await deps.setup.getSetupTestResult(tenant.tenantId);
+  const view: SetupPageView = {
+    tenant,
+    origin,
+    csrf: setupCsrfToken(visit.token, tenant.tenantId),
+    linkExpiresAt: visit.link.expiresAt,
+    extraSteps: deps.extensions.flatMap((extension) => extension.steps({ tenant, origin })),
+    test,
+    ...extra,
+  };
+  const result = html(200, renderSetupPage(view));
+  // The test sign-in form is answered with a redirect to the tenant's Okta, which form-action must allow.
+  const okta = isTenantConnected(tenant) ? await authorizationOrigin(deps, tenant.issuer) : undefined;
+  if (okta) result.headers['content-security-policy'] = pageCsp([okta]);
+  return result;
+}
+
+async function authorizationOrigin(deps: SetupDependencies, issuer: string): Promise<string | undefined> {
+  try {
+    return new URL((await deps.discovery.get(issuer)).authorizationEndpoint).origin;
+  } catch {
+    // The page still works; the connect step's checks say what is wrong with the issuer.
+    return undefined;
+  }
+}
+
+/** `POST …/setup/check`: the live checks; everything is saved only when every check passes. */
+async function check(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { visit, params } = await openSetupForm(deps, event);
+  const tenantId = visit.tenant.tenantId;
+  await countSetupAttempt(deps, tenantId);
+  const issuer = (params.get('issuer') ?? '').trim();
+  const clientId = (params.get('client_id') ?? '').trim();
+  const clientSecret = params.get('client_secret') ?? '';
+  const groups = params.get('groups') === 'on';
+  const results: CheckResult[] = await checkOktaConnection(
+    { issuer, clientId, clientSecret },
+    {
+      fetch: deps.fetch,
+      timeoutMs: deps.config.idpTimeoutMs,
+      allowLoopback: deps.config.allowLoopbackIssuers,
+      redirectUri: callbackUri(deps, event, visit.tenant),
+      authMethod: visit.tenant.tokenEndpointAuthMethod,
+      idTokenAlgorithms: visit.tenant.idTokenAlgorithms,
+    },
+  );
+  const passed = results.every((result) => result.ok);
+  const failed = results.filter((result) => !result.ok).map((result) => result.check);
+  await deps.admin.record('setup_checked', tenantId, {
+    outcome: passed ? 'success' : 'failure',
+    ...(passed ? {} : { details: { failed: failed.join(',') } }),
+  });
+  let tenant = visit.tenant;
+  if (passed) {
+    // Through tenant administration: the secret to the secret store, then the config, then the audit event.
+    const saved = await deps.admin.save(
+      tenantId,
+      { issuer, clientId, ...(wantsGroups(tenant) ? { requestGroups: groups } : {}) },
+      async () => clientSecret,
+    );
+    tenant = saved.config;
+  }
+  deps.logger.info('setup checks', { passed, failed });
+  return page(
+    deps,
+    event,
+    { ...visit, tenant },
+    { typed: { issuer, clientId, groups }, checks: { results, saved: passed } },
+  );
+}
+
+/** `POST …/setup/test`: a real login against the admin's Okta, marked so its callback provisions nothing. */
+async function testSignIn(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { visit } = await openSetupForm(deps, event);
+  if (!isTenantConnected(visit.tenant)) throw new ServiceError('INVALID_REQUEST', { reason: 'setup_not_connected' });
+  await countSetupAttempt(deps, visit.tenant.tenantId);
+  deps.logger.info('setup test sign-in started');
+  return startLogin(deps, event, visit.tenant, { target: undefined, loginHint: undefined, purpose: 'setup-test' });
+}
+
+/** `POST …/setup/activate`: the tenant goes live and the link is spent. */
+async function activate(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { visit } = await openSetupForm(deps, event);
+  if (!isTenantConnected(visit.tenant)) throw new ServiceError('INVALID_REQUEST', { reason: 'setup_not_connected' });
+  const live = await deps.admin.activate(visit.tenant.tenantId);
+  deps.logger.info('setup finished: tenant activated');
+  return html(200, renderActivatedPage(live), [clearCookie(setupCookieName(live.tenantId))]);
+}
