@@ -10,6 +10,13 @@
  * offers "Sign out" (oidc-provider's own end-session flow), after which the
  * next tile click asks who you are: that is how the demo switches people
  * without a private window.
+ *
+ * Its admin page (`/admin`) plays the Okta Admin Console's "Create App
+ * Integration": an app gets a client id and secret (registered with
+ * oidc-provider's own Dynamic Client Registration), a tile on the dashboard,
+ * a groups claim that can be switched on and off, and optionally assignments
+ * (a user not assigned is refused with `access_denied`, as Okta does). The
+ * setup link's tests and demo use it as the customer's Okta admin would.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -69,6 +76,17 @@ export interface DemoClient {
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
+/** An app integration created on the admin page (or by a test through `createApp`). */
+export interface DemoApp {
+  readonly name: string;
+  readonly redirectUri: string;
+  readonly initiateLoginUri: string;
+  /** Send the `groups` claim (Okta: the app's groups claim filter). @default true */
+  readonly groupsClaim?: boolean;
+  /** Logins assigned to the app; undefined: everyone. */
+  readonly assigned?: readonly string[];
+}
+
 export interface DemoTile {
   readonly label: string;
   readonly initiateLoginUri: string;
@@ -96,8 +114,13 @@ export interface DemoIdp {
   readonly issuer: string;
   readonly port: number;
   readonly dashboardUrl: string;
+  /** The admin page: create app integrations, switch their groups claim. */
+  readonly adminUrl: string;
   readonly provider: Provider;
   readonly users: readonly DemoUser[];
+  /** Creates an app integration as the admin page does; its secret is returned once. */
+  createApp(app: DemoApp): Promise<{ clientId: string; clientSecret: string }>;
+  setGroupsClaim(clientId: string, on: boolean): void;
   stop(): Promise<void>;
 }
 
@@ -110,7 +133,9 @@ button.user{background:#fff;color:#1d1d21;border:1px solid #c1c1c8;text-align:le
 .session{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem 1rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:.75rem 1rem;margin:1rem 0}
 .session form{margin:0}.session button{width:auto;margin:0;padding:.45rem 1rem}a.button{display:block;text-align:center;margin:.35rem 0;padding:.6rem;border-radius:6px;border:1px solid #c1c1c8;color:#1d1d21;text-decoration:none}
 .tiles{display:flex;flex-wrap:wrap;gap:1rem}a.tile{display:flex;flex-direction:column;align-items:center;justify-content:center;width:10rem;height:8rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);text-decoration:none;color:#1d1d21;font-weight:600;text-align:center;padding:1rem}
-a.tile span.logo{display:block;width:3rem;height:3rem;border-radius:8px;background:#1662dd;color:#fff;font-size:1.6rem;line-height:3rem;margin-bottom:.5rem}small{color:#5b5b66}`;
+a.tile span.logo{display:block;width:3rem;height:3rem;border-radius:8px;background:#1662dd;color:#fff;font-size:1.6rem;line-height:3rem;margin-bottom:.5rem}small{color:#5b5b66}
+.app{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:1rem 1.25rem;margin:1rem 0;overflow-wrap:anywhere}.app form{margin:.5rem 0 0}.app button{width:auto;padding:.45rem 1rem}
+code{font-family:ui-monospace,monospace;background:#eef0f4;padding:.1rem .3rem;border-radius:4px;user-select:all}label.check{display:flex;gap:.5rem;font-weight:400}label.check input{width:auto}`;
 
 function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><header>acme · demo Okta</header><main>${body}</main></body></html>`;
@@ -166,6 +191,11 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     use: 'sig',
   };
   const bySub = new Map<string, DemoUser>();
+  /** Apps created on the admin page, by client id. */
+  const apps = new Map<string, DemoApp & { clientId: string; groupsClaim: boolean }>();
+  // Only this server registers clients (the admin page): Dynamic Client Registration needs this token.
+  const registrationToken = randomBytes(24).toString('base64url');
+  const sendsGroups = (clientId: string | undefined) => (clientId ? (apps.get(clientId)?.groupsClaim ?? true) : true);
   const userFor = (sub: string | undefined) =>
     sub ? (bySub.get(sub) ?? users.find((candidate) => candidate.sub === sub)) : undefined;
 
@@ -193,6 +223,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
+      registration: { enabled: true, initialAccessToken: registrationToken },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -219,9 +250,10 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       Session: 3600,
       Grant: 3600,
     },
-    findAccount: async (_ctx, sub) => {
+    findAccount: async (ctx, sub) => {
       const user = userFor(sub);
       if (!user) return undefined;
+      const groups = sendsGroups(ctx.oidc?.client?.clientId);
       return {
         accountId: sub,
         claims: async () => ({
@@ -232,7 +264,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
           given_name: user.givenName,
           family_name: user.familyName,
           preferred_username: user.email,
-          groups: [...user.groups],
+          ...(groups ? { groups: [...user.groups] } : {}),
         }),
       };
     },
@@ -251,7 +283,8 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
   async function interactions(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
     const url = new URL(req.url ?? '/', issuer);
     if (req.method === 'GET' && url.pathname === '/') {
-      const tiles = (options.tiles ?? [])
+      const appTiles = [...apps.values()].map((app) => ({ label: app.name, initiateLoginUri: app.initiateLoginUri }));
+      const tiles = [...(options.tiles ?? []), ...appTiles]
         .map(
           (tile) =>
             `<a class="tile" href="${escapeHtml(`${tile.initiateLoginUri}?iss=${encodeURIComponent(issuer)}`)}"><span class="logo" aria-hidden="true">${escapeHtml(tile.label.charAt(0))}</span>${escapeHtml(tile.label)}</a>`,
@@ -272,6 +305,7 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       );
       return true;
     }
+    if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return admin(req, res, url);
     const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
     if (!match) return false;
     const details = await provider.interactionDetails(req, res);
@@ -296,6 +330,17 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
       const form = await readForm(req);
       const user = profileFor(form.get('login') ?? '', users);
       bySub.set(user.sub, user);
+      const app = apps.get(String(details.params.client_id));
+      if (app?.assigned && !app.assigned.includes(user.login)) {
+        // What Okta answers for a person the app is not assigned to.
+        await provider.interactionFinished(
+          req,
+          res,
+          { error: 'access_denied', error_description: 'User is not assigned to the client application.' },
+          { mergeWithLastSubmission: false },
+        );
+        return true;
+      }
       await provider.interactionFinished(
         req,
         res,
@@ -323,6 +368,87 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     return true;
   }
 
+  async function createApp(app: DemoApp): Promise<{ clientId: string; clientSecret: string }> {
+    const response = await fetch(`http://127.0.0.1:${port}/reg`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${registrationToken}` },
+      body: JSON.stringify({
+        client_name: app.name,
+        redirect_uris: [app.redirectUri],
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      }),
+    });
+    const registered = (await response.json()) as { client_id?: string; client_secret?: string; error?: string };
+    if (!registered.client_id || !registered.client_secret) {
+      throw new Error(`demo Okta could not create the app: ${registered.error ?? response.status}`);
+    }
+    apps.set(registered.client_id, { ...app, clientId: registered.client_id, groupsClaim: app.groupsClaim ?? true });
+    return { clientId: registered.client_id, clientSecret: registered.client_secret };
+  }
+
+  /** The admin page; a local demo fixture, so its forms carry no CSRF token. */
+  async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const send = (body: string) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(page('Admin · Applications', body));
+    };
+    if (req.method === 'POST' && url.pathname === '/admin/apps') {
+      const form = await readForm(req);
+      const assigned = (form.get('assigned') ?? '')
+        .split(/[\s,]+/)
+        .map((login) => login.trim())
+        .filter(Boolean);
+      const created = await createApp({
+        name: form.get('name') || 'New app',
+        redirectUri: form.get('redirect_uri') ?? '',
+        initiateLoginUri: form.get('initiate_login_uri') ?? '',
+        groupsClaim: form.get('groups') === 'on',
+        ...(assigned.length ? { assigned } : {}),
+      }).catch((error: Error) => error);
+      if (created instanceof Error) {
+        send(
+          `<div class="card"><h1>Could not create the app</h1><p>${escapeHtml(created.message)}</p><a class="button" href="/admin">Back</a></div>`,
+        );
+        return true;
+      }
+      send(
+        `<div class="card"><h1>App integration created</h1><p>Copy these now: the secret is not shown again.</p><p>Client ID<br><code data-testid="client-id">${escapeHtml(created.clientId)}</code></p><p>Client secret<br><code data-testid="client-secret">${escapeHtml(created.clientSecret)}</code></p><p>Issuer<br><code data-testid="issuer">${escapeHtml(issuer)}</code></p><a class="button" href="/admin">Applications</a></div>`,
+      );
+      return true;
+    }
+    const toggle = /^\/admin\/apps\/([\w.-]+)\/groups$/.exec(url.pathname);
+    if (req.method === 'POST' && toggle?.[1]) {
+      const form = await readForm(req);
+      setGroupsClaim(toggle[1], form.get('groups') === 'on');
+      res.writeHead(303, { location: '/admin' }).end();
+      return true;
+    }
+    if (req.method !== 'GET' || url.pathname !== '/admin') return false;
+    const list = [...apps.values()]
+      .map(
+        (app) =>
+          `<div class="app" data-testid="app"><strong>${escapeHtml(app.name)}</strong><br><small>Client ID <code>${escapeHtml(app.clientId)}</code> · sign-in redirect ${escapeHtml(app.redirectUri)}</small>
+<form method="post" action="/admin/apps/${escapeHtml(app.clientId)}/groups"><input type="hidden" name="groups" value="${app.groupsClaim ? 'off' : 'on'}"><small>Groups claim: ${app.groupsClaim ? 'on' : 'off'}</small> <button type="submit">${app.groupsClaim ? 'Remove groups claim' : 'Add groups claim'}</button></form></div>`,
+      )
+      .join('');
+    send(`<h1>Applications</h1>${list || '<p>No app integrations yet.</p>'}
+<div class="card"><h1>Create App Integration</h1><p><small>OIDC - OpenID Connect · Web Application · Authorization Code · Login initiated by Either Okta or App, Redirect to app to initiate login (OIDC Compliant).</small></p>
+<form method="post" action="/admin/apps"><label for="name">App name</label><input id="name" name="name" required>
+<label for="redirect_uri">Sign-in redirect URI</label><input id="redirect_uri" name="redirect_uri" type="url" required>
+<label for="initiate_login_uri">Initiate login URI</label><input id="initiate_login_uri" name="initiate_login_uri" type="url" required>
+<label class="check"><input type="checkbox" name="groups" value="on"> Groups claim (Filter, Matches regex .*)</label>
+<label for="assigned">Assignments (logins, comma-separated; empty: everyone)</label><input id="assigned" name="assigned">
+<button type="submit">Save</button></form></div>`);
+    return true;
+  }
+
+  function setGroupsClaim(clientId: string, on: boolean): void {
+    const app = apps.get(clientId);
+    if (app) apps.set(clientId, { ...app, groupsClaim: on });
+  }
+
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     interactions(req, res)
       .then((handled) => {
@@ -341,8 +467,11 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     issuer,
     port,
     dashboardUrl: `${issuer}/`,
+    adminUrl: `${issuer}/admin`,
     provider,
     users,
+    createApp,
+    setGroupsClaim,
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

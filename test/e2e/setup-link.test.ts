@@ -1,0 +1,484 @@
+/**
+ * The setup link end to end, against the local stack and its demo Okta (a
+ * real oidc-provider) with the app integration created on the demo Okta's
+ * admin page: the link is the only credential (hashed at rest, one tenant,
+ * expiry, revocation, spent by activation unless re-issued), every form is
+ * CSRF-protected, checks are rate-limited, the test sign-in provisions
+ * nothing, and no secret, token, code or cookie value reaches a page or a log.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
+import { hashSetupToken, newSetupToken } from '../../shared/setup/link.ts';
+import { type Hop, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
+import { cli } from '../support/cli.ts';
+
+let stack: LocalStack;
+let client: DocumentClient;
+let stores: Stores;
+const captured: string[] = [];
+/** Every value that must never be shown or logged, and every page served, for the last test. */
+const secrets = new Set<string>();
+const pages: string[] = [];
+const originalStdout = process.stdout.write.bind(process.stdout);
+const originalStderr = process.stderr.write.bind(process.stderr);
+const ATTEMPT_LIMIT = 8;
+
+beforeAll(async () => {
+  const capture = (chunk: unknown) => {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    return true;
+  };
+  process.stdout.write = capture as typeof process.stdout.write;
+  process.stderr.write = capture as typeof process.stderr.write;
+  stack = await startLocalStack({
+    port: 0,
+    demoIdpPort: 0,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: `e2e-setup-${randomUUID()}`,
+    env: {
+      LOG_LEVEL: 'DEBUG',
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      SETUP_ATTEMPT_LIMIT: String(ATTEMPT_LIMIT),
+      TENANT_CACHE_SECONDS: '1',
+    },
+  });
+  client = createDocumentClient({ endpoint: stack.dynamoDbEndpoint });
+  stores = storesOn(client, stack.tableName);
+});
+
+afterAll(async () => {
+  process.stdout.write = originalStdout;
+  process.stderr.write = originalStderr;
+  client?.destroy();
+  await stack?.stop();
+});
+
+const idp = () => {
+  if (!stack.demoIdp) throw new Error('the demo Okta is not running');
+  return stack.demoIdp;
+};
+const setupUrl = (tenant: string, path = '') => `${stack.url}/t/${tenant}/setup${path}`;
+
+async function invite(tenant: string, ...args: string[]): Promise<{ tenant: string; url: string; expiresAt: string }> {
+  const result = await cli('invite', tenant, ...args);
+  expect(result.code, result.stderr).toBe(0);
+  secrets.add(new URL(result.output.url).searchParams.get('token') ?? '');
+  return result.output;
+}
+
+/** Opens a setup link as a browser does: the token is exchanged for the cookie, then the page. */
+async function open(browser: TestBrowser, url: string): Promise<Hop> {
+  const hops = await browser.navigate(url);
+  for (const hop of hops) pages.push(hop.body);
+  return hops.at(-1) as Hop;
+}
+
+const csrfOf = (page: Hop) => /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+const SAME_ORIGIN = () => ({ origin: stack.url, 'sec-fetch-site': 'same-origin' });
+
+async function post(
+  browser: TestBrowser,
+  tenant: string,
+  action: 'check' | 'test' | 'activate',
+  fields: Record<string, string>,
+  headers: Record<string, string> = SAME_ORIGIN(),
+): Promise<Hop> {
+  const hop = await browser.request(setupUrl(tenant, `/${action}`), {
+    method: 'POST',
+    body: new URLSearchParams(fields).toString(),
+    headers,
+  });
+  pages.push(hop.body);
+  return hop;
+}
+
+/** An app integration in the demo Okta for `tenant`, as its admin creates it. */
+async function oktaApp(tenant: string, options: { groupsClaim?: boolean; assigned?: string[] } = {}) {
+  const app = await idp().createApp({
+    name: `App of ${tenant}`,
+    redirectUri: `${stack.url}/t/${tenant}/callback`,
+    initiateLoginUri: `${stack.url}/t/${tenant}/login`,
+    ...options,
+  });
+  secrets.add(app.clientSecret);
+  return app;
+}
+
+async function connect(
+  browser: TestBrowser,
+  tenant: string,
+  page: Hop,
+  app: { clientId: string; clientSecret: string },
+) {
+  return post(browser, tenant, 'check', {
+    csrf: csrfOf(page),
+    issuer: idp().issuer,
+    client_id: app.clientId,
+    client_secret: app.clientSecret,
+    groups: 'on',
+  });
+}
+
+/** Runs the test sign-in from the setup page as `login`, following it back to the setup page. */
+async function testSignIn(browser: TestBrowser, tenant: string, page: Hop, login: string): Promise<Hop[]> {
+  const start = await post(browser, tenant, 'test', { csrf: csrfOf(page) });
+  expect(start.status).toBe(302);
+  const toIdp = await browser.navigate(start.location ?? '');
+  // With a live session at the demo Okta, no sign-in page is shown: the browser is already back.
+  const signedIn = toIdp.some((hop) => hop.url.startsWith(`${stack.url}/t/${tenant}/callback`));
+  const form = signedIn ? undefined : signInForm(toIdp.at(-1) as Hop, login);
+  const back = form ? await browser.navigate(form.action, { method: 'POST', body: form.body }) : [];
+  const hops = [start, ...toIdp, ...back];
+  for (const hop of hops) {
+    const code = new URL(hop.url).searchParams.get('code');
+    if (code) secrets.add(code);
+    if (hop.url.startsWith(stack.url)) pages.push(hop.body);
+  }
+  return hops;
+}
+
+async function rememberCookies(browser: TestBrowser) {
+  for (const cookie of await browser.jar.getCookies(stack.url)) {
+    if (cookie.key.startsWith('__Host-')) secrets.add(cookie.value);
+  }
+}
+
+describe('tenant invite', () => {
+  it('creates the tenant inactive and prints { tenant, url, expiresAt }; only the token’s hash is stored', async () => {
+    const before = Date.now();
+    const link = await invite('globex', '--expires', '2d');
+    expect(Object.keys(link).sort()).toEqual(['expiresAt', 'tenant', 'url']);
+    expect(link.tenant).toBe('globex');
+    const url = new URL(link.url);
+    expect(`${url.origin}${url.pathname}`).toBe(setupUrl('globex'));
+    const token = url.searchParams.get('token') ?? '';
+    expect(token).toMatch(/^[\w-]{43}$/); // 256 bits
+    expect(Date.parse(link.expiresAt) - before).toBeGreaterThan(2 * 86_400_000 - 60_000);
+    expect((await cli('get', 'globex')).output).toMatchObject({ status: 'setup', issuer: '', hasClientSecret: false });
+    const stored = await stores.setup.getSetupLink('globex');
+    expect(stored?.tokenHash).toBe(hashSetupToken(token));
+    const table = await client.scan({ TableName: stack.tableName });
+    expect(JSON.stringify(table.Items)).not.toContain(token);
+  });
+
+  it('refuses a bad --expires, and --revoke with --expires', async () => {
+    for (const expires of ['0d', '5m', '31d', 'soon', '7']) {
+      expect((await cli('invite', 'globex', '--expires', expires)).code, expires).toBe(2);
+    }
+    expect((await cli('invite', 'globex', '--revoke', '--expires', '1d')).code).toBe(2);
+  });
+
+  it('keeps an inactive tenant’s tile on "setup not finished"', async () => {
+    const hop = await new TestBrowser().request(`${stack.url}/t/globex/login`);
+    pages.push(hop.body);
+    expect(hop.status).toBe(403);
+    expect(hop.body).toContain('Setup not finished');
+  });
+});
+
+describe('The link is the only credential', () => {
+  it('exchanges the token for a __Host- cookie and a token-free address; the page is no-store and unframeable', async () => {
+    const link = await invite('hooli');
+    const browser = new TestBrowser();
+    const exchange = await browser.request(link.url);
+    expect(exchange.status).toBe(302);
+    expect(exchange.location).toBe(setupUrl('hooli'));
+    const cookie = exchange.headers.getSetCookie().find((value) => value.startsWith('__Host-setup-hooli='));
+    expect(cookie).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
+    const page = await browser.request(setupUrl('hooli'));
+    pages.push(page.body);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.body).toContain(`${stack.url}/t/hooli/callback`);
+    expect(page.body).toContain(`${stack.url}/t/hooli/login`);
+    expect(page.body).toContain('Redirect to app to initiate login (OIDC Compliant)');
+    await rememberCookies(browser);
+  });
+
+  it('refuses wrong, malformed and other tenants’ tokens, and a browser without the cookie', async () => {
+    const link = await invite('initech');
+    const token = new URL(link.url).searchParams.get('token') ?? '';
+    const browser = new TestBrowser();
+    for (const url of [
+      setupUrl('initech', `?token=${newSetupToken()}`),
+      setupUrl('initech', '?token=short'),
+      setupUrl('hooli', `?token=${token}`), // another tenant's link
+      setupUrl('demo', `?token=${token}`), // a live tenant without a link
+      setupUrl('nobody', `?token=${token}`),
+      setupUrl('initech'), // no cookie: this browser never opened the link
+    ]) {
+      const hop = await browser.request(url);
+      pages.push(hop.body);
+      expect(hop.status, url).toBe(403);
+      expect(hop.body).toContain('This setup link does not work');
+      expect(hop.headers.getSetCookie()).toEqual([]);
+    }
+  });
+
+  it('refuses an expired link, saying so only to its holder', async () => {
+    const token = newSetupToken();
+    secrets.add(token);
+    await invite('umbrella');
+    await stores.setup.putSetupLink({
+      tenantId: 'umbrella',
+      tokenHash: hashSetupToken(token),
+      issuedAt: Date.now() - 3_600_000,
+      expiresAt: Math.floor(Date.now() / 1000) - 1,
+    });
+    const hop = await new TestBrowser().request(setupUrl('umbrella', `?token=${token}`));
+    pages.push(hop.body);
+    expect(hop.status).toBe(403);
+    expect(hop.body).toContain('This setup link has expired');
+    const guess = await new TestBrowser().request(setupUrl('umbrella', `?token=${newSetupToken()}`));
+    expect(guess.body).not.toContain('expired');
+  });
+
+  it('ends a revoked link at once, and a re-issued link replaces the previous one', async () => {
+    const first = await invite('vandelay');
+    const browser = new TestBrowser();
+    expect((await open(browser, first.url)).status).toBe(200);
+    const second = await invite('vandelay');
+    expect((await browser.request(setupUrl('vandelay'))).status).toBe(403); // the cookie held the old token
+    expect((await new TestBrowser().request(first.url)).status).toBe(403);
+    const fresh = new TestBrowser();
+    expect((await open(fresh, second.url)).status).toBe(200);
+    expect((await cli('invite', 'vandelay', '--revoke')).output).toEqual({ tenant: 'vandelay', revoked: true });
+    expect((await fresh.request(setupUrl('vandelay'))).status).toBe(403);
+    expect((await new TestBrowser().request(second.url)).status).toBe(403);
+    expect((await cli('invite', 'vandelay', '--revoke')).output).toEqual({ tenant: 'vandelay', revoked: false });
+    const trail = (await cli('audit', 'vandelay')).output as Array<{ type: string }>;
+    expect(trail.map((event) => event.type)).toEqual([
+      'tenant_saved',
+      'setup_link_issued',
+      'setup_link_issued',
+      'setup_link_revoked',
+    ]);
+  });
+});
+
+describe('Forms are CSRF-protected', () => {
+  it('refuses posts without the synchronizer token, with another link’s, cross-site, or without the cookie; nothing is written', async () => {
+    const link = await invite('wonka');
+    const browser = new TestBrowser();
+    const page = await open(browser, link.url);
+    const other = await open(new TestBrowser(), (await invite('wayne')).url);
+    const app = await oktaApp('wonka');
+    const fields = { issuer: idp().issuer, client_id: app.clientId, client_secret: app.clientSecret };
+    const attempts: Array<[string, Record<string, string>, Record<string, string>, TestBrowser]> = [
+      ['no token', fields, SAME_ORIGIN(), browser],
+      ['another link’s token', { ...fields, csrf: csrfOf(other) }, SAME_ORIGIN(), browser],
+      ['forged token', { ...fields, csrf: 'x'.repeat(43) }, SAME_ORIGIN(), browser],
+      ['cross-site', { ...fields, csrf: csrfOf(page) }, { 'sec-fetch-site': 'cross-site' }, browser],
+      ['foreign Origin', { ...fields, csrf: csrfOf(page) }, { origin: 'https://evil.example' }, browser],
+      ['no cookie', { ...fields, csrf: csrfOf(page) }, SAME_ORIGIN(), new TestBrowser()],
+    ];
+    for (const action of ['check', 'test', 'activate'] as const) {
+      for (const [name, body, headers, who] of attempts) {
+        const hop = await post(who, 'wonka', action, body, headers);
+        expect(hop.status, `${action}: ${name}`).toBe(403);
+      }
+    }
+    const tenant = await stores.tenants.getTenant('wonka');
+    expect(tenant).toMatchObject({ status: 'setup', issuer: '', clientId: '' });
+    expect(await stores.setup.getSetupLink('wonka')).toBeDefined();
+    const trail = (await cli('audit', 'wonka')).output as Array<{ type: string }>;
+    expect(trail.map((event) => event.type)).toEqual(['tenant_saved', 'setup_link_issued']);
+  });
+});
+
+describe('Live checks', () => {
+  it('says what is wrong in words and saves nothing until every check passes', async () => {
+    const link = await invite('soylent');
+    const browser = new TestBrowser();
+    let page = await open(browser, link.url);
+    const app = await oktaApp('soylent');
+    const check = async (fields: Record<string, string>) => {
+      page = await post(browser, 'soylent', 'check', { csrf: csrfOf(page), ...fields });
+      expect(page.status).toBe(200);
+      return page.body;
+    };
+
+    const wrongIssuer = await check({
+      issuer: `${idp().issuer}/oauth2/default`,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    });
+    expect(wrongIssuer).toContain('the issuer URL is probably wrong');
+    expect(wrongIssuer).toContain('Nothing was saved');
+
+    const notHttps = await check({ issuer: 'ftp://okta.example', client_id: app.clientId, client_secret: 'x' });
+    expect(notHttps).toContain('is not an issuer the service can use');
+
+    const wrongSecret = await check({ issuer: idp().issuer, client_id: app.clientId, client_secret: 'not-the-secret' });
+    expect(wrongSecret).toContain('Okta rejected the client id and secret (invalid_client)');
+    expect(wrongSecret).toContain('signing key');
+    expect(wrongSecret).toContain('Nothing was saved');
+    expect(await stores.tenants.getTenant('soylent')).toMatchObject({ issuer: '', clientId: '' });
+
+    const good = await check({ issuer: idp().issuer, client_id: app.clientId, client_secret: app.clientSecret });
+    expect(good).toContain('Okta accepted the client id and secret');
+    expect(good).toContain('is your Okta org authorization server');
+    expect(good).toContain('Saved:');
+    expect(good).not.toContain(app.clientSecret);
+    expect(good).toMatch(/name="client_secret" type="password" required autocomplete="off" value=""/);
+    expect(await stores.tenants.getTenant('soylent')).toMatchObject({
+      issuer: idp().issuer,
+      clientId: app.clientId,
+      status: 'setup',
+    });
+    expect((await cli('get', 'soylent')).output.hasClientSecret).toBe(true);
+    const trail = (await cli('audit', 'soylent')).output as Array<{ type: string; actor: string; outcome: string }>;
+    expect(trail.filter((event) => event.actor === 'setup-link').map((e) => `${e.type}:${e.outcome}`)).toEqual([
+      'setup_checked:failure',
+      'setup_checked:failure',
+      'setup_checked:failure',
+      'setup_checked:success',
+      'tenant_saved:success',
+    ]);
+  });
+
+  it('rate-limits checks per link', async () => {
+    const browser = new TestBrowser();
+    const page = await open(browser, (await invite('tyrell')).url);
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt <= ATTEMPT_LIMIT; attempt++) {
+      const hop = await post(browser, 'tyrell', 'check', {
+        csrf: csrfOf(page),
+        issuer: 'not an issuer', // refused before any request is made
+        client_id: 'x',
+        client_secret: 'y',
+      });
+      statuses.push(hop.status);
+      if (hop.status === 429) expect(hop.body).toContain('Too many attempts');
+    }
+    expect(statuses).toEqual([...Array(ATTEMPT_LIMIT).fill(200), 429]);
+  });
+});
+
+describe('Test sign-in, activation, then the first real login', () => {
+  it('verifies a real sign-in and shows what was received without creating a user, an owner or a session', async () => {
+    const link = await invite('acme_corp');
+    // The platform team maps roles on the waiting tenant, before its admin connects Okta.
+    expect((await cli('put', 'acme_corp', '--groups', '--role-map', 'Admins=admin')).code).toBe(0);
+    const browser = new TestBrowser();
+    let page = await open(browser, link.url);
+    expect(page.body).toContain('This organization maps Okta groups to app roles');
+    const app = await oktaApp('acme_corp', { groupsClaim: false });
+    page = await connect(browser, 'acme_corp', page, app);
+    expect(page.body).toContain('Saved:');
+
+    // The app sends no groups claim yet.
+    let hops = await testSignIn(browser, 'acme_corp', page, 'ada');
+    const callback = hops.find((hop) => hop.url.startsWith(`${stack.url}/t/acme_corp/callback`));
+    expect(callback?.status).toBe(302);
+    expect(callback?.location).toBe(`${setupUrl('acme_corp')}#test-result`);
+    expect(callback?.headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-session='))).toBe(false);
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('00u1ada0lovelace0001');
+    expect(page.body).toContain('ada@acme.example');
+    expect(page.body).toContain('(no groups claim)');
+    expect(page.body).toContain('The ID token has no groups claim');
+
+    idp().setGroupsClaim(app.clientId, true);
+    hops = await testSignIn(browser, 'acme_corp', page, 'ada');
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('Everyone, Engineering, Admins');
+    expect(page.body).toContain('No warnings.');
+
+    // An email outside the domains the organization allows.
+    expect((await cli('put', 'acme_corp', '--allowed-email-domain', 'acme-corp.example')).code).toBe(0);
+    hops = await testSignIn(browser, 'acme_corp', page, 'ada');
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('outside the domains this organization allows (acme-corp.example)');
+    expect((await cli('put', 'acme_corp', '--allowed-email-domain', 'acme.example')).code).toBe(0);
+
+    expect(await stores.users.listUsers('acme_corp')).toEqual([]);
+    expect((await stores.tenants.getTenant('acme_corp'))?.hasOwner).toBeUndefined();
+    expect(await browser.cookieValue(stack.url, '__Host-session')).toBeUndefined();
+    await rememberCookies(browser);
+    const trail = (await cli('audit', 'acme_corp')).output as Array<{ type: string; actor: string }>;
+    expect(trail.filter((event) => event.type === 'setup_test_sign_in').map((event) => event.actor)).toEqual([
+      'setup-link',
+      'setup-link',
+      'setup-link',
+    ]);
+    expect(trail.some((event) => event.type === 'login_succeeded')).toBe(false);
+  });
+
+  it('shows "not assigned" when Okta refuses the tester at the callback', async () => {
+    const browser = new TestBrowser();
+    let page = await open(browser, (await invite('cyberdyne')).url);
+    page = await connect(browser, 'cyberdyne', page, await oktaApp('cyberdyne', { assigned: ['grace'] }));
+    const hops = await testSignIn(browser, 'cyberdyne', page, 'ada');
+    page = hops.at(-1) as Hop;
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('You are not assigned to this app');
+    expect(page.body).toContain('Assign the user (or one of their groups) to the app in Okta');
+    expect(await stores.users.listUsers('cyberdyne')).toEqual([]);
+  });
+
+  it('activates: the tile works, its first real login claims ownership, and the link is spent unless re-issued', async () => {
+    const browser = new TestBrowser();
+    const link = await invite('acme_corp');
+    const page = await open(browser, link.url);
+    const done = await post(browser, 'acme_corp', 'activate', { csrf: csrfOf(page) });
+    expect(done.status).toBe(200);
+    expect(done.body).toContain('Sign-in is live');
+    expect(done.headers.getSetCookie().some((cookie) => /^__Host-setup-acme_corp=;.*Max-Age=0/.test(cookie))).toBe(
+      true,
+    );
+    expect(await stores.tenants.getTenant('acme_corp')).toMatchObject({ status: 'active' });
+    expect((await browser.request(setupUrl('acme_corp'))).status).toBe(403);
+    const reused = await new TestBrowser().request(link.url);
+    expect(reused.status).toBe(403);
+
+    const login = await tileLogin(new TestBrowser(), {
+      serviceUrl: stack.url,
+      tenant: 'acme_corp',
+      issuer: idp().issuer,
+      login: 'grace',
+    });
+    expect(login.callback?.status).toBe(302);
+    const users = await stores.users.listUsers('acme_corp');
+    expect(users.map((user) => [user.email, user.role])).toEqual([['grace@acme.example', 'owner']]);
+
+    // Re-issued after activation: works again for a live tenant, and finishing spends it again.
+    const again = await invite('acme_corp');
+    const reopened = await open(new TestBrowser(), again.url);
+    expect(reopened.status).toBe(200);
+    expect(reopened.body).toContain('Sign-in is live');
+    const trail = (await cli('audit', 'acme_corp')).output as Array<{ type: string; actor: string }>;
+    expect(trail.find((event) => event.type === 'tenant_activated')?.actor).toBe('setup-link');
+  });
+
+  it('deletes the link with the tenant', async () => {
+    await invite('globex');
+    const deleted = await cli('delete', 'globex');
+    expect(deleted.code).toBe(0);
+    expect(await stores.setup.getSetupLink('globex')).toBeUndefined();
+  });
+});
+
+describe('Secrets stay out of pages and logs', () => {
+  it('never shows or logs a client secret, link token, authorization code or cookie value', () => {
+    const log = captured.join('');
+    // The capture saw the service's structured logs (this test must be able to fail).
+    expect(log).toContain('"message":"setup test sign-in"');
+    expect(log).toContain('"message":"setup checks"');
+    expect(secrets.size).toBeGreaterThan(10);
+    for (const secret of secrets) {
+      if (secret.length < 8) continue;
+      expect(log.includes(secret), `log contains a secret value (${secret.slice(0, 4)}…)`).toBe(false);
+      for (const page of pages) {
+        expect(page.includes(secret), `a page contains a secret value (${secret.slice(0, 4)}…)`).toBe(false);
+      }
+    }
+    expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+  });
+});
