@@ -1,0 +1,184 @@
+/**
+ * The setup link as a customer's Okta admin uses it, in Chromium at desktop
+ * and phone (375 px) widths, against the local stack's demo Okta: open the
+ * link, create the app integration on the demo Okta's admin page with the
+ * values the setup page gives, paste a wrong issuer, a wrong secret, then the
+ * right ones; test a sign-in without a groups claim (warning), add the claim,
+ * test again (claims shown), activate, and sign in for real from the tile as
+ * the tenant's first owner. Every page of ours fits the screen and breaks no
+ * CSP rule; screenshots of each step go to test-results/screenshots/.
+ */
+
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { storesOn } from '../../shared/adapters/runtime.ts';
+import { launchChromium, overflowsSideways, SCREENSHOTS, screenshot, watchPage } from '../support/chromium.ts';
+import { cli } from '../support/cli.ts';
+
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  stack = await startLocalStack({
+    port: 0,
+    demoIdpPort: 0,
+    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
+    tableName: `browser-setup-${randomUUID()}`,
+    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', TENANT_CACHE_SECONDS: '1' },
+  });
+  browser = await launchChromium(inject('chromium'));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const WIDTHS: ReadonlyArray<{ name: string; context: BrowserContextOptions }> = [
+  { name: 'desktop', context: { viewport: { width: 1280, height: 800 } } },
+  {
+    name: 'phone',
+    context: { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  },
+];
+
+function demoOkta() {
+  if (!stack.demoIdp) throw new Error('the demo Okta is not running');
+  return stack.demoIdp;
+}
+
+/** Our page fits the screen and broke no CSP rule so far; then its screenshot. */
+async function step(page: Page, problems: string[], name: string): Promise<void> {
+  expect(await overflowsSideways(page), `${name} overflows sideways`).toBe(false);
+  expect(problems, name).toEqual([]);
+  await screenshot(page, name);
+}
+
+/** Fills and sends the connect form. */
+async function connect(page: Page, values: { issuer: string; clientId: string; clientSecret: string }) {
+  await page.fill('#issuer', values.issuer);
+  await page.fill('#client_id', values.clientId);
+  await page.fill('#client_secret', values.clientSecret);
+  await page.getByRole('button', { name: 'Check and save' }).click();
+  await page.locator('[data-testid="checks"]').waitFor();
+}
+
+/** Runs the test sign-in: a new tab that signs in at the demo Okta (as Ada, if asked) and lands on the setup page. */
+async function testSignIn(context: BrowserContext, page: Page, tenant: string, problems: string[]): Promise<Page> {
+  const [tab] = await Promise.all([
+    context.waitForEvent('page'),
+    page.getByRole('button', { name: /Test sign-in/ }).click(),
+  ]);
+  problems.push(...watchPage(tab));
+  await tab.waitForURL((url) => url.pathname.startsWith('/interaction/') || url.pathname === `/t/${tenant}/setup`);
+  if (new URL(tab.url()).pathname.startsWith('/interaction/')) {
+    await tab.getByRole('button', { name: /Ada/ }).click();
+  }
+  await tab.waitForURL(`${stack.url}/t/${tenant}/setup#test-result`);
+  await tab.locator('[data-testid="test-result"]').waitFor();
+  return tab;
+}
+
+describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: options }) => {
+  const tenant = `setup_${name}`;
+
+  it('walks the Okta admin from the link to a live tile whose first sign-in is the owner', async () => {
+    const invite = await cli('invite', tenant);
+    expect(invite.code, invite.stderr).toBe(0);
+    expect((await cli('put', tenant, '--groups', '--role-map', 'Admins=admin')).code).toBe(0);
+    const context = await browser.newContext(options);
+    const page = await context.newPage();
+    const problems = watchPage(page);
+
+    // 1. The link: exchanged for a cookie, the token gone from the address bar.
+    await page.goto(invite.output.url);
+    await page.waitForURL(`${stack.url}/t/${tenant}/setup`);
+    expect(page.url()).not.toContain('token');
+    await expect(page.locator('h1').textContent()).resolves.toBe('Set up sign-in with Okta');
+    const copyValues = await page.locator('code.copy').allTextContents();
+    expect(copyValues).toEqual([`${stack.url}/t/${tenant}/callback`, `${stack.url}/t/${tenant}/login`]);
+    await step(page, problems, `${name}-setup-1-link-opened`);
+
+    // 2. The app integration in the demo Okta, with the values copied from the setup page.
+    const okta = await context.newPage();
+    await okta.goto(demoOkta().adminUrl);
+    await okta.fill('#name', `Setup ${name}`);
+    await okta.fill('#redirect_uri', copyValues[0] ?? '');
+    await okta.fill('#initiate_login_uri', copyValues[1] ?? '');
+    await screenshot(okta, `${name}-setup-2-okta-create-app`);
+    await okta.getByRole('button', { name: 'Save' }).click();
+    const clientId = (await okta.getByTestId('client-id').textContent()) ?? '';
+    const clientSecret = (await okta.getByTestId('client-secret').textContent()) ?? '';
+    const issuer = (await okta.getByTestId('issuer').textContent()) ?? '';
+
+    // 3. A wrong issuer, then a wrong secret: results in words, nothing saved, the secret never shown.
+    await connect(page, { issuer: `${issuer}/oauth2/default`, clientId, clientSecret });
+    await expect(page.getByTestId('checks').textContent()).resolves.toContain('the issuer URL is probably wrong');
+    await expect(page.getByTestId('not-saved').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#client_secret').inputValue()).resolves.toBe('');
+    await step(page, problems, `${name}-setup-3-wrong-issuer`);
+
+    await connect(page, { issuer, clientId, clientSecret: 'not-the-secret' });
+    await expect(page.getByTestId('checks').textContent()).resolves.toContain('invalid_client');
+    await step(page, problems, `${name}-setup-4-wrong-secret`);
+
+    await page.getByRole('checkbox', { name: /groups claim/ }).check();
+    await connect(page, { issuer, clientId, clientSecret });
+    await expect(page.getByTestId('saved').isVisible()).resolves.toBe(true);
+    expect(await page.content()).not.toContain(clientSecret);
+    await step(page, problems, `${name}-setup-5-connected`);
+
+    // 4. A test sign-in while the Okta app sends no groups claim: the warning says what to fix.
+    let tab = await testSignIn(context, page, tenant, problems);
+    await expect(tab.getByTestId('groups').textContent()).resolves.toBe('(no groups claim)');
+    await expect(tab.getByTestId('warnings').textContent()).resolves.toContain('The ID token has no groups claim');
+    await step(tab, problems, `${name}-setup-6-test-missing-groups`);
+    await tab.close();
+
+    // 5. The groups claim added in Okta; the next test shows the groups and no warning.
+    await okta.goto(demoOkta().adminUrl);
+    await okta
+      .getByTestId('app')
+      .filter({ hasText: `Setup ${name}` })
+      .getByRole('button', { name: 'Add groups claim' })
+      .click();
+    await screenshot(okta, `${name}-setup-7-okta-groups-claim`);
+    tab = await testSignIn(context, page, tenant, problems);
+    await expect(tab.getByTestId('groups').textContent()).resolves.toBe('Everyone, Engineering, Admins');
+    await expect(tab.getByTestId('test-result').textContent()).resolves.toContain('No warnings.');
+    await step(tab, problems, `${name}-setup-8-test-signed-in`);
+
+    // The test created no user, no owner, no session.
+    const client = createDocumentClient({ endpoint: stack.dynamoDbEndpoint });
+    const stores = storesOn(client, stack.tableName);
+    expect(await stores.users.listUsers(tenant)).toEqual([]);
+    expect((await context.cookies(stack.url)).some((cookie) => cookie.name === '__Host-session')).toBe(false);
+
+    // 6. Activate: live, the link spent.
+    await tab.getByRole('button', { name: 'Activate' }).click();
+    await tab.getByRole('heading', { name: 'Sign-in is live' }).waitFor();
+    await step(tab, problems, `${name}-setup-9-activated`);
+    const reopened = await tab.goto(invite.output.url);
+    expect(reopened?.status()).toBe(403);
+    await step(tab, problems, `${name}-setup-10-link-spent`);
+
+    // 7. The tile on the demo Okta dashboard: the first real sign-in claims ownership.
+    await okta.goto(demoOkta().dashboardUrl);
+    await okta.getByRole('link', { name: new RegExp(`Setup ${name}`) }).click();
+    await okta.waitForURL(`${stack.url}/`);
+    await expect(okta.getByTestId('role').textContent()).resolves.toBe('owner');
+    await expect(okta.getByTestId('roles').textContent()).resolves.toContain('admin');
+    await screenshot(okta, `${name}-setup-11-tile-login-owner`);
+    expect((await stores.users.listUsers(tenant)).map((user) => [user.sub, user.role])).toEqual([
+      ['00u1ada0lovelace0001', 'owner'],
+    ]);
+    client.destroy();
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
