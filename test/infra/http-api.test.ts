@@ -55,6 +55,24 @@ describe('Construct: LoginService HTTP API', () => {
     expect(JSON.stringify(stage)).not.toMatch(/querystring|cookie|header\./i);
   });
 
+  it('throttles the setup link’s routes on their own, below the stage', () => {
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Array<{
+      Properties: { RouteSettings?: Record<string, unknown> };
+      DependsOn?: string[];
+    }>;
+    const setupRoutes = ROUTES.filter((route) => route.function === 'setup').map((route) => route.routeKey);
+    expect(setupRoutes).toHaveLength(4);
+    expect(Object.keys(stage?.Properties.RouteSettings ?? {}).sort()).toEqual([...setupRoutes].sort());
+    for (const key of setupRoutes) {
+      expect(stage?.Properties.RouteSettings?.[key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 });
+    }
+    // The stage is deployed after the routes its settings name.
+    const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
+    const setupRouteIds = routeIds.filter((id) => /Route(GET|POST)ttenantsetup/.test(id));
+    expect(setupRouteIds).toHaveLength(4);
+    expect(stage?.DependsOn).toEqual(expect.arrayContaining(setupRouteIds));
+  });
+
   it('uses the throttling props', () => {
     synthStack({ service: { throttlingRateLimit: 50, throttlingBurstLimit: 75 } }).template.hasResourceProperties(
       'AWS::ApiGatewayV2::Stage',

@@ -32,6 +32,18 @@ describe('Construct: LoginService IAM', () => {
       ].sort(),
     );
     expect(dataActionsOf('Authorizer')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dataActionsOf('Setup')).toEqual(
+      [
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+      ].sort(),
+    );
     expect(dataActionsOf('Health')).toEqual([]);
     expect(dataActionsOf('Whoami')).toEqual([]);
   });
@@ -44,6 +56,24 @@ describe('Construct: LoginService IAM', () => {
     const secrets = JSON.stringify(resourcesFor('secretsmanager:'));
     expect(secrets).toContain('LoginServiceSecretsStateKey');
     expect(secrets).toContain(':secret:okta-login/client-secret/*');
+  });
+
+  it('lets the setup function write tenants’ client secrets under the prefix, read only the state key, and delete none', () => {
+    const setup = statementsOf(template, 'LoginServiceSetupFunctionRole');
+    const resourcesFor = (action: string) =>
+      JSON.stringify(setup.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
+    for (const write of ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']) {
+      expect(resourcesFor(write)).toContain(':secret:okta-login/client-secret/*');
+      expect(resourcesFor(write)).not.toContain('StateKey');
+    }
+    // Reads: the state key only (the test sign-in seals a login state), never a client secret.
+    expect(resourcesFor('secretsmanager:GetSecretValue')).toContain('LoginServiceSecretsStateKey');
+    expect(resourcesFor('secretsmanager:GetSecretValue')).not.toContain('client-secret');
+    expect(setup.flatMap(actionsOf).filter((action) => /Delete|Restore|Rotate/.test(action))).toEqual([
+      'dynamodb:DeleteItem',
+    ]);
+    const table = setup.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:'))).map((s) => s.Resource);
+    expect(table).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }]);
   });
 
   it('lets each function write only to its own log group, with no managed policies', () => {

@@ -65,6 +65,8 @@ describe('Logical ids of the stateful resources', () => {
     'AWS::Logs::LogGroup': [
       'LoginServiceLoginFunctionLogs7E5B1162',
       'LoginServiceSessionFunctionLogs360D4B4C',
+      // Added with the setup link's function (issue 17): a new resource, nothing replaced.
+      'LoginServiceSetupFunctionLogsA1C05072',
       'LoginServiceHealthFunctionLogs3BF93338',
       'LoginServiceWhoamiFunctionLogs044A0F15',
       'LoginServiceAuthorizerFunctionLogsA8345FB0',

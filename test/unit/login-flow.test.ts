@@ -3,6 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.ts';
 import type { HttpResult } from '../../shared/http/responses.ts';
+import { startLogin } from '../../shared/login/initiate-login.ts';
 import { createLoginHandler, type LoginDependencies } from '../../shared/login/routes.ts';
 import { DiscoveryCache } from '../../shared/oidc/discovery.ts';
 import { SigningKeysCache } from '../../shared/oidc/signing-keys.ts';
@@ -58,6 +59,8 @@ describe('Login flow with in-memory ports', () => {
   let telemetry: RecordingTelemetry;
   let login: ReturnType<typeof createLoginHandler>;
   let session: ReturnType<typeof createSessionHandler>;
+  let deps: LoginDependencies;
+  let setupStore: InMemorySetupStore;
 
   beforeEach(async () => {
     okta = await createFakeOkta();
@@ -73,14 +76,15 @@ describe('Login flow with in-memory ports', () => {
     const secrets = new InMemoryClientSecretStore();
     await secrets.putClientSecret('acme', 's3cr3t:with/odd chars');
     const config = readConfig({ TABLE_NAME: 't', PUBLIC_URL, ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com' });
-    const deps: LoginDependencies = {
+    setupStore = new InMemorySetupStore(tenants.table);
+    deps = {
       config,
       tenants: new TenantDirectory(tenants),
       clientSecrets: secrets,
       stateKeys: new FixedStateKey(),
       logins: identities,
       audit: identities,
-      setup: new InMemorySetupStore(tenants.table),
+      setup: setupStore,
       discovery: new DiscoveryCache({ fetch: okta.fetch, timeoutMs: 1000, allowLoopback: false }),
       signingKeys: new SigningKeysCache({ fetch: okta.fetch, timeoutMs: 1000 }),
       fetch: okta.fetch,
@@ -315,5 +319,73 @@ describe('Login flow with in-memory ports', () => {
     )) as HttpResult;
     expect(result.statusCode).toBe(400);
     expect(JSON.parse(result.body ?? '{}')).toMatchObject({ error: 'STATE_MISSING', correlationId: 'req-12345678' });
+  });
+
+  describe('a tenant waiting for its setup link', () => {
+    beforeEach(() => {
+      const live = tenants.tenants.get('acme');
+      if (live) tenants.tenants.set('acme', { ...live, status: 'setup' });
+    });
+
+    it('answers a tile click with "setup not finished", asking Okta nothing', async () => {
+      const result = (await login(event('GET /t/{tenant}/login'), context)) as HttpResult;
+      expect(result.statusCode).toBe(403);
+      expect(result.body).toContain('Setup not finished');
+      expect(okta.calls).toHaveLength(0);
+    });
+
+    it('completes a setup-test sign-in as a verified login, writing its result and nothing else', async () => {
+      const tenant = tenants.tenants.get('acme');
+      if (!tenant) throw new Error('no tenant');
+      const started = await startLogin(deps, event('POST /t/{tenant}/setup/test'), tenant, {
+        target: undefined,
+        loginHint: undefined,
+        purpose: 'setup-test',
+      });
+      const authorize = new URL(started.headers.location ?? '');
+      await okta.nextIdToken({
+        iss: FAKE_ISSUER,
+        sub: '00uada',
+        aud: '0oa-acme',
+        iat: Math.floor(Date.now() / 1000),
+        exp: Math.floor(Date.now() / 1000) + 300,
+        nonce: authorize.searchParams.get('nonce'),
+        email: 'ada@acme.example',
+      });
+      const query = `code=abc&state=${authorize.searchParams.get('state')}`;
+      const callback = (await login(
+        event('GET /t/{tenant}/callback', { query, cookies: cookiesFrom(started) }),
+        context,
+      )) as HttpResult;
+      expect(callback.statusCode).toBe(302);
+      expect(callback.headers.location).toBe('/t/acme/setup#test-result');
+      expect(cookiesFrom(callback)).toEqual([]);
+      expect(identities.users.size).toBe(0);
+      expect(identities.sessions.size).toBe(0);
+      expect(tenants.tenants.get('acme')?.hasOwner).toBeUndefined();
+      expect(telemetry.successes).toEqual([]);
+      expect(await setupStore.getSetupTestResult('acme')).toMatchObject({
+        outcome: 'signed_in',
+        claims: { sub: '00uada', email: 'ada@acme.example', groups: undefined },
+      });
+      expect(identities.auditEvents.map((e) => [e.type, e.actor])).toEqual([['setup_test_sign_in', 'setup-link']]);
+    });
+
+    it('refuses a login state without the setup-test marker for it', async () => {
+      const tenant = tenants.tenants.get('acme');
+      if (!tenant) throw new Error('no tenant');
+      const started = await startLogin(deps, event('GET /t/{tenant}/login'), tenant, {
+        target: undefined,
+        loginHint: undefined,
+      });
+      const state = new URL(started.headers.location ?? '').searchParams.get('state');
+      const callback = (await login(
+        event('GET /t/{tenant}/callback', { query: `code=abc&state=${state}`, cookies: cookiesFrom(started) }),
+        context,
+      )) as HttpResult;
+      expect(callback.statusCode).toBe(403);
+      expect(callback.body).toContain('Setup not finished');
+      expect(okta.calls.some((call) => call.url.endsWith('/v1/token'))).toBe(false);
+    });
   });
 });
