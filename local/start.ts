@@ -51,6 +51,9 @@ if (stack.demoIdp) {
     `  3. You land on ${stack.url}/ signed in; the first user becomes the owner.`,
     '',
     `  Demo tenant "demo" uses the demo identity provider at ${stack.demoIdp.issuer}`,
+    '',
+    '  Self-serve setup: `npm run -s tenant -- invite acme_two` prints a setup link; create the',
+    `  Okta app it asks for on the demo Okta's admin page: ${stack.demoIdp.adminUrl}`,
   );
 } else {
   lines.push('', '  DEMO_IDP=off: register your tenant with `npm run tenant -- put ...`');

@@ -14,6 +14,7 @@ export type AuditEventType =
   | 'tenant_saved'
   | 'tenant_deleted'
   | 'setup_link_issued'
+  | 'setup_link_opened'
   | 'setup_link_revoked'
   | 'setup_checked'
   | 'setup_test_sign_in'

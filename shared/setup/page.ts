@@ -92,7 +92,7 @@ function connectSection(view: SetupPageView): string {
     ? `<label class="check"><input type="checkbox" name="groups" value="on"${typed.groups ? ' checked' : ''}> My Okta app sends a groups claim (step 5)</label>`
     : '';
   const connected = isTenantConnected(tenant)
-    ? `<p class="muted"><small>Saved: issuer <code>${h(tenant.issuer)}</code>, client <code>${h(tenant.clientId)}</code>, and a client secret (never shown). To change anything, check and save again.</small></p>`
+    ? `<p class="muted"><small>Saved: issuer <code>${h(tenant.issuer)}</code>, client <code>${h(tenant.clientId)}</code>. The client secret is never shown; to change anything, the secret included, check and save again.</small></p>`
     : '';
   return `<section id="connect"><h2>2. Connect your Okta</h2>
 ${connected}<form method="post" action="/t/${h(tenant.tenantId)}/setup/check#connect">

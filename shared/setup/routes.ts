@@ -44,6 +44,8 @@ async function landing(deps: SetupDependencies, event: APIGatewayProxyEventV2): 
   if (token !== undefined) {
     const visit = await openSetupLink(deps, event, token);
     const remaining = visit.link.expiresAt - Math.floor(deps.now().getTime() / 1000);
+    // The platform team can see that (and when) the admin opened the link; never the token.
+    await deps.admin.record('setup_link_opened', visit.tenant.tenantId);
     deps.logger.info('setup link opened');
     return redirect(`/t/${visit.tenant.tenantId}/setup`, [
       setCookie(setupCookieName(visit.tenant.tenantId), token, Math.min(SETUP_COOKIE_MAX_SECONDS, remaining)),
