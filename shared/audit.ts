@@ -17,6 +17,7 @@ export type AuditEventType =
   | 'setup_link_opened'
   | 'setup_link_revoked'
   | 'setup_checked'
+  | 'setup_action'
   | 'setup_test_sign_in'
   | 'tenant_activated';
 

@@ -35,6 +35,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'POST /t/{tenant}/setup/check', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'POST /t/{tenant}/setup/test', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'POST /t/{tenant}/setup/activate', function: 'setup', throttle: SETUP_THROTTLE },
+  { routeKey: 'POST /t/{tenant}/setup/actions/{action}', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
   { routeKey: 'GET /health', function: 'health' },

@@ -6,12 +6,28 @@ export interface SetupValue {
   readonly value: string;
 }
 
+/**
+ * Something a step lets the admin do that yields values to show once (a
+ * credential Okta needs, e.g. a SCIM bearer token): `POST
+ * /t/{tenant}/setup/actions/{id}` runs it behind the same link, CSRF and
+ * attempt checks as the other forms, audits it, and shows its values in that
+ * one response (no-store); they are never stored or logged by the page.
+ */
+export interface SetupAction {
+  /** Path segment: letters, digits and `-`. */
+  readonly id: string;
+  /** The button's words. */
+  readonly label: string;
+  run(context: SetupContext): Promise<readonly SetupValue[]>;
+}
+
 /** One step of "Create the app integration in Okta", in words and values to copy. */
 export interface SetupStep {
   readonly title: string;
   /** Plain text (escaped when rendered). */
   readonly text: string;
   readonly values?: readonly SetupValue[];
+  readonly action?: SetupAction;
 }
 
 export interface SetupContext {

@@ -9,7 +9,7 @@ import { describeError, SETUP_CHECK_WORDS, SETUP_WARNING_WORDS } from '../http/e
 import { escapeHtml, renderPage } from '../http/pages.ts';
 import type { CheckResult } from '../tenant-check.ts';
 import { isTenantActive, isTenantConnected, type TenantConfig } from '../tenants.ts';
-import type { SetupStep } from './extensions.ts';
+import type { SetupStep, SetupValue } from './extensions.ts';
 import type { SetupTestResult } from './link.ts';
 
 export interface SetupPageView {
@@ -24,6 +24,8 @@ export interface SetupPageView {
   /** What was typed (never the secret), to fill the form again after a check. */
   readonly typed?: { readonly issuer: string; readonly clientId: string; readonly groups: boolean };
   readonly checks?: { readonly results: readonly CheckResult[]; readonly saved: boolean };
+  /** Values a step's action just produced: shown in this response only. */
+  readonly revealed?: { readonly actionId: string; readonly values: readonly SetupValue[] };
 }
 
 const h = escapeHtml;
@@ -60,14 +62,7 @@ function oktaAppSection(view: SetupPageView): string {
   const groups = wantsGroups(view.tenant)
     ? '<strong>This organization maps Okta groups to app roles</strong>, so the ID token needs a groups claim.'
     : 'Optional: only needed if the app should get roles from Okta groups.';
-  const extra = view.extraSteps
-    .map(
-      (step) =>
-        `<li><strong>${h(step.title)}</strong>: ${h(step.text)}${(step.values ?? [])
-          .map((value) => `<br>${copy(value.label, value.value)}`)
-          .join('')}</li>`,
-    )
-    .join('\n');
+  const extra = view.extraSteps.map((step) => extraStep(view, step)).join('\n');
   return `<section id="okta-app"><h2>1. Create the app integration in Okta</h2>
 <p>In your Okta Admin Console:</p>
 <ol class="steps">
@@ -79,6 +74,22 @@ function oktaAppSection(view: SetupPageView): string {
 <li><strong>Assignments</strong>: assign the people or groups who may use the app; others are told to ask you.</li>
 ${extra}
 </ol></section>`;
+}
+
+/** A step another feature contributes: its words, values to copy, and its action's button or one-time result. */
+function extraStep(view: SetupPageView, step: SetupStep): string {
+  const values = (step.values ?? []).map((value) => `<br>${copy(value.label, value.value)}`).join('');
+  const { action } = step;
+  let actionHtml = '';
+  if (action && view.revealed?.actionId === action.id) {
+    actionHtml = `<div class="saved" data-testid="revealed-${h(action.id)}"><p>Shown this once: copy it into Okta now. Doing it again replaces it.</p>${view.revealed.values
+      .map((value) => copy(value.label, value.value))
+      .join('<br>')}</div>`;
+  } else if (action) {
+    actionHtml = `<form method="post" action="/t/${h(view.tenant.tenantId)}/setup/actions/${h(action.id)}#okta-app">
+<input type="hidden" name="csrf" value="${h(view.csrf)}"><button type="submit">${h(action.label)}</button></form>`;
+  }
+  return `<li><strong>${h(step.title)}</strong>: ${h(step.text)}${values}${actionHtml}</li>`;
 }
 
 function connectSection(view: SetupPageView): string {

@@ -26,6 +26,7 @@ export function setupRoutes(deps: SetupDependencies): Record<string, RouteHandle
     'POST /t/{tenant}/setup/check': (event) => check(deps, event),
     'POST /t/{tenant}/setup/test': (event) => testSignIn(deps, event),
     'POST /t/{tenant}/setup/activate': (event) => activate(deps, event),
+    'POST /t/{tenant}/setup/actions/{action}': (event) => runAction(deps, event),
   };
 }
 
@@ -58,7 +59,7 @@ async function page(
   deps: SetupDependencies,
   event: APIGatewayProxyEventV2,
   visit: SetupVisit,
-  extra: Pick<SetupPageView, 'typed' | 'checks'> = {},
+  extra: Pick<SetupPageView, 'typed' | 'checks' | 'revealed'> = {},
 ): Promise<HttpResult> {
   const origin = publicOrigin(event, deps.config.publicUrl);
   const { tenant } = visit;
@@ -140,6 +141,23 @@ async function testSignIn(deps: SetupDependencies, event: APIGatewayProxyEventV2
   await countSetupAttempt(deps, visit.tenant.tenantId);
   deps.logger.info('setup test sign-in started');
   return startLogin(deps, event, visit.tenant, { target: undefined, loginHint: undefined, purpose: 'setup-test' });
+}
+
+/** `POST …/setup/actions/{action}`: a step's action (e.g. a credential Okta needs), its values shown once. */
+async function runAction(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
+  const { visit } = await openSetupForm(deps, event);
+  const context = { tenant: visit.tenant, origin: publicOrigin(event, deps.config.publicUrl) };
+  const id = event.pathParameters?.action ?? '';
+  const action = deps.extensions
+    .flatMap((extension) => extension.steps(context))
+    .map((step) => step.action)
+    .find((candidate) => candidate?.id === id);
+  if (!action) throw new ServiceError('ROUTE_NOT_FOUND');
+  await countSetupAttempt(deps, visit.tenant.tenantId);
+  const values = await action.run(context);
+  await deps.admin.record('setup_action', visit.tenant.tenantId, { details: { action: id } });
+  deps.logger.info('setup action', { action: id });
+  return page(deps, event, visit, { revealed: { actionId: id, values } });
 }
 
 /** `POST …/setup/activate`: the tenant goes live and the link is spent. */

@@ -61,7 +61,7 @@ describe('Construct: LoginService HTTP API', () => {
       DependsOn?: string[];
     }>;
     const setupRoutes = ROUTES.filter((route) => route.function === 'setup').map((route) => route.routeKey);
-    expect(setupRoutes).toHaveLength(4);
+    expect(setupRoutes).toHaveLength(5);
     expect(Object.keys(stage?.Properties.RouteSettings ?? {}).sort()).toEqual([...setupRoutes].sort());
     for (const key of setupRoutes) {
       expect(stage?.Properties.RouteSettings?.[key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 });
@@ -69,7 +69,7 @@ describe('Construct: LoginService HTTP API', () => {
     // The stage is deployed after the routes its settings name.
     const routeIds = Object.keys(template.findResources('AWS::ApiGatewayV2::Route'));
     const setupRouteIds = routeIds.filter((id) => /Route(GET|POST)ttenantsetup/.test(id));
-    expect(setupRouteIds).toHaveLength(4);
+    expect(setupRouteIds).toHaveLength(5);
     expect(stage?.DependsOn).toEqual(expect.arrayContaining(setupRouteIds));
   });
 
