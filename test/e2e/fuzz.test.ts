@@ -92,6 +92,12 @@ describe('Fuzz: malformed requests through the local server', () => {
       `/t/${DEMO_TENANT}/callback`,
       '/t/nobody/login',
       '/t/nobody/callback',
+      `/t/${DEMO_TENANT}/setup`,
+      `/t/${DEMO_TENANT}/setup/check`,
+      `/t/${DEMO_TENANT}/setup/test`,
+      `/t/${DEMO_TENANT}/setup/activate`,
+      `/t/${DEMO_TENANT}/setup/actions/${encodeURIComponent(random.text(8))}`,
+      '/t/nobody/setup',
       '/me',
       '/logout',
       '/health',
@@ -109,7 +115,17 @@ describe('Fuzz: malformed requests through the local server', () => {
       const query = new URLSearchParams();
       for (let q = random.int(6); q > 0; q--) {
         query.append(
-          random.pick(['state', 'code', 'iss', 'error', 'target_link_uri', 'login_hint', 'id_token', random.text(5)]),
+          random.pick([
+            'state',
+            'code',
+            'iss',
+            'error',
+            'target_link_uri',
+            'login_hint',
+            'id_token',
+            'token',
+            random.text(5),
+          ]),
           random.pick([
             random.text(random.int(64)),
             'x'.repeat(random.int(10_000)),
@@ -134,6 +150,7 @@ describe('Fuzz: malformed requests through the local server', () => {
           `__Host-session=${encodeURIComponent(random.text(random.int(100)))}`,
           `__Host-session=${DEMO_TENANT}.u_${'A'.repeat(32)}.${'B'.repeat(43)}`,
           `__Host-login-${'A'.repeat(12)}=${hugeJwt().slice(0, 3000)}`,
+          `__Host-setup-${DEMO_TENANT}=${random.pick(['C'.repeat(43), encodeURIComponent(random.text(60))])}`,
           `${random.text(5).replace(/[^\w]/g, 'x')}=${random.text(20).replace(/[^\x21-\x7e]/g, '')}`,
           'a=b; a=c; ;;; =;',
         ]);
