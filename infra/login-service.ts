@@ -318,7 +318,6 @@ export class LoginService extends Construct {
       'dynamodb:GetItem', // tenant config, setup link, last test sign-in
       'dynamodb:PutItem', // tenant config (connect, activate), audit events
       'dynamodb:UpdateItem', // the link's attempt counter (conditional)
-      'dynamodb:DeleteItem', // the link, spent by activation
     );
     // The state key seals the test sign-in's login state; client secrets are written, never read.
     this.secrets.grantReadStateKey(setup);

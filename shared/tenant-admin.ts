@@ -163,9 +163,10 @@ export class TenantAdmin {
   }
 
   /**
-   * Makes a connected tenant live and spends its setup link: the config first
-   * (with the activation time, which refuses every link issued before it even
-   * if deleting the link below fails), then the link, then the audit event.
+   * Makes a connected tenant live and spends its setup link: the activation
+   * time on the config refuses every link issued before it. The link's item
+   * stays until its TTL, so whoever opens it again is told setup was finished
+   * rather than that the link is unknown.
    */
   async activate(tenantId: string): Promise<TenantConfig> {
     const config = await this.#require(tenantId);
@@ -175,7 +176,6 @@ export class TenantAdmin {
     const now = this.deps.now().toISOString();
     const live: TenantConfig = { ...config, status: 'active', activatedAt: now, updatedAt: now };
     await this.deps.tenants.putTenant(live);
-    await this.deps.setup.deleteSetupLink(tenantId);
     await this.#audit('tenant_activated', tenantId, {});
     return live;
   }

@@ -165,6 +165,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     await step(tab, problems, `${name}-setup-9-activated`);
     const reopened = await tab.goto(invite.output.url);
     expect(reopened?.status()).toBe(403);
+    await expect(tab.locator('main').textContent()).resolves.toContain('Setup was finished with this link');
     await step(tab, problems, `${name}-setup-10-link-spent`);
 
     // 7. The tile on the demo Okta dashboard: the first real sign-in claims ownership.

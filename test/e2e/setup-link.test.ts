@@ -448,6 +448,7 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect((await browser.request(setupUrl('acme_corp'))).status).toBe(403);
     const reused = await new TestBrowser().request(link.url);
     expect(reused.status).toBe(403);
+    expect(reused.body).toContain('Setup was finished with this link');
 
     const login = await tileLogin(new TestBrowser(), {
       serviceUrl: stack.url,

@@ -34,7 +34,6 @@ describe('Construct: LoginService IAM', () => {
     expect(dataActionsOf('Authorizer')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dataActionsOf('Setup')).toEqual(
       [
-        'dynamodb:DeleteItem',
         'dynamodb:GetItem',
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
@@ -58,7 +57,7 @@ describe('Construct: LoginService IAM', () => {
     expect(secrets).toContain(':secret:okta-login/client-secret/*');
   });
 
-  it('lets the setup function write tenants’ client secrets under the prefix, read only the state key, and delete none', () => {
+  it('lets the setup function write tenants’ client secrets under the prefix, read only the state key, and delete nothing', () => {
     const setup = statementsOf(template, 'LoginServiceSetupFunctionRole');
     const resourcesFor = (action: string) =>
       JSON.stringify(setup.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
@@ -69,9 +68,7 @@ describe('Construct: LoginService IAM', () => {
     // Reads: the state key only (the test sign-in seals a login state), never a client secret.
     expect(resourcesFor('secretsmanager:GetSecretValue')).toContain('LoginServiceSecretsStateKey');
     expect(resourcesFor('secretsmanager:GetSecretValue')).not.toContain('client-secret');
-    expect(setup.flatMap(actionsOf).filter((action) => /Delete|Restore|Rotate/.test(action))).toEqual([
-      'dynamodb:DeleteItem',
-    ]);
+    expect(setup.flatMap(actionsOf).filter((action) => /Delete|Restore|Rotate/.test(action))).toEqual([]);
     const table = setup.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:'))).map((s) => s.Resource);
     expect(table).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }]);
   });
