@@ -104,6 +104,15 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     expect(copyValues).toEqual([`${stack.url}/t/${tenant}/callback`, `${stack.url}/t/${tenant}/login`]);
     await step(page, problems, `${name}-setup-1-link-opened`);
 
+    // Until activation the tile says so, with a hint for the admin.
+    const early = await context.newPage();
+    problems.push(...watchPage(early));
+    expect((await early.goto(`${stack.url}/t/${tenant}/login`))?.status()).toBe(403);
+    await expect(early.locator('h1').textContent()).resolves.toBe('Setup not finished');
+    await expect(early.locator('.admin').textContent()).resolves.toContain('press Activate');
+    await step(early, problems, `${name}-setup-1b-tile-before-activation`);
+    await early.close();
+
     // 2. The app integration in the demo Okta, with the values copied from the setup page.
     const okta = await context.newPage();
     await okta.goto(demoOkta().adminUrl);
