@@ -210,14 +210,23 @@ function mergeSettings(tenantId: string, changes: TenantChanges, existing: Tenan
 
 function storedSettings(existing: TenantConfig | undefined): TenantChanges {
   if (!existing) return {};
-  const { tenantId: _id, createdAt: _c, updatedAt: _u, generation: _g, hasOwner: _o, orgUrl, ...settings } = existing;
+  const {
+    tenantId: _id,
+    createdAt: _c,
+    updatedAt: _u,
+    generation: _g,
+    hasOwner: _o,
+    scimGroups: _s,
+    orgUrl,
+    ...settings
+  } = existing;
   // An org URL derived from the issuer follows a new issuer; one set explicitly stays.
   return orgUrl === orgUrlOf(existing.issuer) ? settings : { ...settings, orgUrl };
 }
 
 /** Names of the settings that differ between two versions of a tenant's config. */
 function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
-  const bookkeeping = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation']);
+  const bookkeeping = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation', 'scimGroups']);
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   const differs = (name: string) =>
     JSON.stringify(before[name as keyof TenantConfig]) !== JSON.stringify(after[name as keyof TenantConfig]);

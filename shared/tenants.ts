@@ -50,6 +50,12 @@ export interface TenantConfig {
   readonly generation?: string;
   /** Set once the tenant has an owner; lets a later user's first login skip the owner claim. */
   readonly hasOwner?: boolean;
+  /**
+   * Set when SCIM creates the tenant's first group: from then on every user's
+   * roles come from their SCIM groups, and logins no longer write roles from
+   * the ID token's `groups` claim (README "Provision users with SCIM").
+   */
+  readonly scimGroups?: boolean;
 }
 
 export interface TenantInput {
@@ -119,6 +125,7 @@ export function buildTenantConfig(
     // A new tenant gets a new generation; an update keeps it (older tenants have none).
     ...(existing ? (existing.generation ? { generation: existing.generation } : {}) : { generation: randomUUID() }),
     ...(existing?.hasOwner ? { hasOwner: true } : {}),
+    ...(existing?.scimGroups ? { scimGroups: true } : {}),
   };
 }
 

@@ -94,6 +94,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         lastSeenAt: now,
       },
       now: new Date().toISOString(),
+      rolesFrom: 'claim',
     };
   }
 
