@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   ApiMapping,
+  type CfnStage,
   DomainName,
   HttpApi,
   type HttpMethod,
@@ -121,6 +122,7 @@ export class LoginHttpApi extends Construct {
     });
 
     const integrations = new Map<FunctionName, HttpLambdaIntegration>();
+    const routeSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> = {};
     for (const route of ROUTES) {
       let integration = integrations.get(route.function);
       if (!integration) {
@@ -128,12 +130,25 @@ export class LoginHttpApi extends Construct {
         integrations.set(route.function, integration);
       }
       const [method, path] = route.routeKey.split(' ') as [HttpMethod, string];
-      new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
+      const httpRoute = new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
         httpApi: this.api,
         routeKey: HttpRouteKey.with(path, method),
         integration,
         ...(route.authorized ? { authorizer: this.authorizer } : {}),
       });
+      if (route.throttle) {
+        routeSettings[route.routeKey] = {
+          // Never above the API's own limits (when those are known at synth).
+          ThrottlingRateLimit: rateKnown ? Math.min(route.throttle.rateLimit, rate) : route.throttle.rateLimit,
+          ThrottlingBurstLimit: burstKnown ? Math.min(route.throttle.burstLimit, burst) : route.throttle.burstLimit,
+        };
+        // Route settings name the route key: the route must exist before the stage refers to it.
+        this.stage.node.addDependency(httpRoute);
+      }
+    }
+    if (Object.keys(routeSettings).length > 0) {
+      // Per-route throttling has no L2 prop on HttpStage: set it on the underlying CfnStage.
+      (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     }
 
     if (props.customDomain) {

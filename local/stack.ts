@@ -56,7 +56,7 @@ export interface LocalStackOptions {
    * Load these files (absolute paths, e.g. the bundles `cdk synth` built)
    * instead of the TypeScript entries, so what runs is what deploys (benchmarks).
    */
-  readonly handlerModules?: Partial<Record<'login' | 'session' | 'health' | 'whoami' | 'authorizer', string>>;
+  readonly handlerModules?: Partial<Record<'login' | 'session' | 'health' | 'whoami' | 'scim' | 'authorizer', string>>;
 }
 
 export interface LocalStack {
@@ -107,11 +107,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
       return { handler: loaded.handler ?? loaded.default?.handler };
     };
-    const [login, session, health, whoami, authorizer] = await Promise.all([
+    const [login, session, health, whoami, scim, authorizer] = await Promise.all([
       load(modules.login, () => import('../functions/login.ts')),
       load(modules.session, () => import('../functions/session.ts')),
       load(modules.health, () => import('../functions/health.ts')),
       load(modules.whoami, () => import('../functions/whoami.ts')),
+      load(modules.scim, () => import('../functions/scim.ts')),
       load(modules.authorizer, () => import('../functions/authorizer.ts')),
     ]);
     const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
@@ -120,6 +121,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       session: wrap('session', session.handler as unknown as LambdaHandler),
       health: wrap('health', health.handler as unknown as LambdaHandler),
       whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
+      scim: wrap('scim', scim.handler as unknown as LambdaHandler),
     };
 
     let demoIdp: DemoIdp | undefined;

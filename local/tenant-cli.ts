@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { storesOn } from '../shared/adapters/runtime.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
@@ -21,6 +22,7 @@ import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
+import { scimBaseUrl } from '../shared/scim/responses.ts';
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
 import { isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
@@ -52,6 +54,8 @@ const USAGE = `Usage:
   npm run tenant -- disable-user <tenant> <userId>               refuse logins, end sessions at once
   npm run tenant -- enable-user <tenant> <userId>
   npm run tenant -- set-owner <tenant> <userId>                   transfer ownership (still exactly one owner)
+  npm run tenant -- scim-token <tenant>                           create or rotate the SCIM token (printed once;
+                                                                  the old one stops at once)
 
 Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
 TABLE_NAME and CLIENT_SECRET_PREFIX (or --table, --secret-prefix; --endpoint, --public-url).`;
@@ -162,9 +166,20 @@ interface Command {
   run(context: CommandContext): Promise<unknown>;
 }
 
+const baseOf = (target: Target) => target.publicUrl ?? 'https://<your-api>';
+
+/** Okta's Provisioning tab: the SCIM connector base URL and how to get the token. */
+function scimSettings(target: Target, tenantId: string) {
+  return {
+    baseUrl: scimBaseUrl(baseOf(target), tenantId),
+    uniqueIdentifierField: 'userName',
+    authentication: `HTTP Header; token from: npm run tenant -- scim-token ${tenantId}`,
+  };
+}
+
 /** The values to paste into the tenant's Okta app for this deployment. */
 function oktaSettings(target: Target, config: TenantConfig) {
-  const base = target.publicUrl ?? 'https://<your-api>';
+  const base = baseOf(target);
   return {
     signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
     initiateLoginUri: `${base}/t/${config.tenantId}/login`,
@@ -174,6 +189,7 @@ function oktaSettings(target: Target, config: TenantConfig) {
       ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
       : 'not requested (use --groups)',
     ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
+    scim: scimSettings(target, config.tenantId),
   };
 }
 
@@ -188,7 +204,8 @@ function describeUser(user: User) {
     groups: user.groups,
     disabled: user.disabled,
     createdAt: user.createdAt,
-    lastLoginAt: user.lastLoginAt,
+    lastLoginAt: user.lastLoginAt ?? null,
+    ...(user.scim ? { scim: { userName: user.scim.userName, active: !user.deactivated } } : {}),
   };
 }
 
@@ -212,22 +229,34 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
-  get: { args: ['tenant'], run: ({ args: [tenantId = ''], admin }) => admin.get(tenantId) },
+  get: {
+    args: ['tenant'],
+    run: async ({ args: [tenantId = ''], target, admin }) => ({
+      ...(await admin.get(tenantId)),
+      scim: scimSettings(target, tenantId),
+    }),
+  },
   list: { args: [], run: ({ admin }) => admin.list() },
   delete: {
     args: ['tenant'],
     async run({ args: [tenantId = ''], admin }) {
       const removed = await admin.delete(tenantId);
       const named = ['user', 'owner', 'tenant'];
+      // SCIM's items: token, groups, memberships, the userName/externalId/group-name keys, login links.
+      const isScim = (kind: string) =>
+        kind.startsWith('scim_') || ['user_name', 'external_id', 'user_link'].includes(kind);
+      const sum = (filter: (kind: string) => boolean) =>
+        Object.entries(removed)
+          .filter(([kind]) => filter(kind))
+          .reduce((total, [, count]) => total + count, 0);
       return {
         deleted: tenantId,
         removed: {
           users: removed.user ?? 0,
           owner: removed.owner ?? 0,
           config: removed.tenant ?? 0,
-          other: Object.entries(removed)
-            .filter(([kind]) => !named.includes(kind))
-            .reduce((sum, [, count]) => sum + count, 0),
+          scim: sum(isScim),
+          other: sum((kind) => !named.includes(kind) && !isScim(kind)),
         },
         sessions: 'all ended: session items expire by TTL and are refused until then',
         auditTrail: 'kept until its retention (AUDIT_RETENTION_DAYS) expires',
@@ -264,6 +293,14 @@ const COMMANDS: Record<string, Command> = {
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
       return { tenant: tenantId, owner: userId, changed: await admin.setOwner(tenantId, userId) };
+    },
+  },
+  'scim-token': {
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], target, admin }) {
+      // Printed once, here: stored only as a hash. Paste it into Okta, then close the terminal.
+      const token = await admin.rotateScimToken(tenantId);
+      return { tenant: tenantId, baseUrl: scimBaseUrl(baseOf(target), tenantId), token };
     },
   },
   check: {
@@ -342,6 +379,7 @@ function adminFor(target: Target, client: DocumentClient, secretsManager: Client
     users: stores.users,
     audit: stores.audit,
     secrets: secretsManager ?? new TableClientSecretStore(client, target.tableName),
+    scim: new DynamoDbScimDirectory(client, target.tableName),
     actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
     allowLoopback: target.mode === 'local',
     vetRoleMappings: assertSafeRoleMappings,

@@ -12,7 +12,16 @@ export type AuditEventType =
   | 'user_enabled'
   | 'sessions_revoked'
   | 'tenant_saved'
-  | 'tenant_deleted';
+  | 'tenant_deleted'
+  | 'scim_token_rotated'
+  | 'scim_user_created'
+  | 'scim_user_updated'
+  | 'scim_user_deactivated'
+  | 'scim_user_reactivated'
+  | 'scim_group_created'
+  | 'scim_group_updated'
+  | 'scim_group_deleted'
+  | 'scim_groups_started';
 
 /**
  * One audit record. Never holds tokens, codes, secrets or cookie values: the
@@ -25,7 +34,7 @@ export interface AuditEvent {
   /** Unique within the tenant and time; also orders events of the same millisecond. */
   readonly id: string;
   readonly type: AuditEventType;
-  /** `user:<userId>`, `admin:<name>` or `system`. */
+  /** `user:<userId>`, `admin:<name>`, `scim` (the tenant's Okta provisioning) or `system`. */
   readonly actor: string;
   /** The user the event is about, if any. */
   readonly subject: string | undefined;

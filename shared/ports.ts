@@ -207,6 +207,8 @@ export interface ScimUserWrite {
   readonly previousUserName: string | undefined;
   readonly previousExternalId: string | undefined;
   readonly disabled: boolean;
+  /** Okta's `active: false`: refused at login with the "deactivated" page. */
+  readonly deactivated: boolean;
   /** Set when this write deactivates the user: sessions created before it end at once. */
   readonly endSessionsBefore: number | undefined;
   /** Set when the tenant's roles come from SCIM groups and a new user starts with none. */

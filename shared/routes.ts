@@ -3,7 +3,7 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'health' | 'whoami';
+export type FunctionName = 'login' | 'session' | 'health' | 'whoami' | 'scim';
 
 export interface RouteDefinition {
   /** API Gateway v2 route key: `METHOD /path/{param}`. */
@@ -11,6 +11,8 @@ export interface RouteDefinition {
   readonly function: FunctionName;
   /** Protected by the session authorizer: the function gets the caller's tenant, user and roles. */
   readonly authorized?: boolean;
+  /** Its own stage throttling (requests per second, burst), below the API's. */
+  readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
 
 export const ROUTES: readonly RouteDefinition[] = [
@@ -21,6 +23,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
   { routeKey: 'GET /health', function: 'health' },
+  // SCIM 2.0 for Okta provisioning: the bearer token is checked by the function on every path.
+  // Okta sends a few requests per second at most (Group Push batches members), so a flood of
+  // SCIM calls with wrong tokens cannot take the logins' share of the API.
+  {
+    routeKey: 'ANY /t/{tenant}/scim/v2/{proxy+}',
+    function: 'scim',
+    throttle: { rateLimit: 25, burstLimit: 50 },
+  },
   // An example of the app's own API behind the session authorizer.
   { routeKey: 'GET /app/whoami', function: 'whoami', authorized: true },
 ];
@@ -31,6 +41,7 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   session: 'functions/session.ts',
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
+  scim: 'functions/scim.ts',
 };
 
 /** The Lambda authorizer (HTTP API, simple responses) for `authorized` routes and the app's own. */

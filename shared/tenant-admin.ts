@@ -6,8 +6,9 @@
  */
 import { type AuditEvent, type AuditEventType, auditEvent } from './audit.ts';
 import { orgUrlOf } from './oidc/issuer-policy.ts';
-import type { AuditLog, ClientSecretStore, TenantStore, UserDirectory } from './ports.ts';
+import type { AuditLog, ClientSecretStore, ScimDirectory, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
+import { hashScimToken, newScimToken } from './scim/auth.ts';
 import { buildTenantConfig, type TenantConfig, type TenantInput } from './tenants.ts';
 import type { User } from './users.ts';
 
@@ -16,6 +17,7 @@ export interface TenantAdminDependencies {
   readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
+  readonly scim: Pick<ScimDirectory, 'putScimTokenHash'>;
   /** Who acts, for the audit trail (`admin:<name>`). */
   readonly actor: string;
   /** Local mode: loopback issuers allowed. */
@@ -152,6 +154,20 @@ export class TenantAdmin {
       throw noSuchUser(tenantId, userId);
     }
     await this.#audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userId });
+  }
+
+  /**
+   * Creates or rotates the tenant's SCIM bearer token: 256 random bits,
+   * stored only as its SHA-256, replacing the previous hash in one write (the
+   * old token stops at the next request). Returned once, for the admin to
+   * paste into Okta; never logged.
+   */
+  async rotateScimToken(tenantId: string): Promise<string> {
+    await this.#require(tenantId);
+    const token = newScimToken();
+    await this.deps.scim.putScimTokenHash(tenantId, hashScimToken(token), this.deps.now().toISOString());
+    await this.#audit('scim_token_rotated', tenantId, {});
+    return token;
   }
 
   /** Makes `userId` the one owner; false when they already were. */

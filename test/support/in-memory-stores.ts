@@ -499,7 +499,7 @@ export class InMemoryScimDirectory implements ScimDirectory {
       userName: write.profile.userName,
       scim: write.profile,
       disabled: write.disabled,
-      deactivated: write.disabled,
+      deactivated: write.deactivated,
       updatedAt: write.now,
       ...(write.endSessionsBefore !== undefined ? { sessionsNotBefore: write.endSessionsBefore } : {}),
     };
