@@ -33,6 +33,7 @@ import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startDynamoDbProxy } from '../test/support/dynamodb-proxy.ts';
 import { startTestIdp } from '../test/support/test-idp.ts';
 import { measureCalls } from './calls.ts';
+import { measureScimRequests } from './scim.ts';
 
 const run = promisify(execFile);
 /** The last figures of the hand-written AWS client the SDK replaced, for comparison (README, Benchmarks). */
@@ -282,6 +283,15 @@ async function measureLogins(handlerModules: Record<string, string> | undefined)
     signedIn.request(`${url}/logout`, { method: 'POST', headers: { origin: url, accept: 'application/json' } }),
   );
 
+  const scim = await measureScimRequests({
+    url,
+    dynamoDbEndpoint: dynamo.endpoint,
+    tableName,
+    tenant: 'bench_first',
+    count,
+    login,
+  });
+
   idp.resetCounters();
   await login('bench_first', 'grace');
   const fetchesPerWarmLogin = { ...idp.counters };
@@ -340,6 +350,7 @@ async function measureLogins(handlerModules: Record<string, string> | undefined)
   return {
     calls,
     requests,
+    scim,
     fetchesPerWarmLogin,
     latency: {
       logins: LATENCY_LOGINS,
@@ -406,6 +417,15 @@ console.table(
     Object.entries(logins.requests).map(([scenario, value]) => [
       scenario,
       { requests: value.requests, wru: value.wru, operations: value.operations.join(' ') },
+    ]),
+  ),
+);
+console.log('\nDynamoDB requests per SCIM call (and the logins SCIM changes)');
+console.table(
+  Object.fromEntries(
+    Object.entries(logins.scim).map(([call, value]) => [
+      call,
+      { requests: value.requests, operations: value.operations.join(' ') },
     ]),
   ),
 );

@@ -55,6 +55,20 @@ describe('Construct: LoginService HTTP API', () => {
     expect(JSON.stringify(stage)).not.toMatch(/querystring|cookie|header\./i);
   });
 
+  it('throttles the SCIM route on its own, below the API, and serves it from the SCIM function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'ANY /t/{tenant}/scim/v2/{proxy+}': { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /t/{tenant}/scim/v2/{proxy+}' });
+    // Never above the API's own limit.
+    synthStack({ service: { throttlingRateLimit: 10, throttlingBurstLimit: 20 } }).template.hasResourceProperties(
+      'AWS::ApiGatewayV2::Stage',
+      { RouteSettings: { 'ANY /t/{tenant}/scim/v2/{proxy+}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } } },
+    );
+  });
+
   it('uses the throttling props', () => {
     synthStack({ service: { throttlingRateLimit: 50, throttlingBurstLimit: 75 } }).template.hasResourceProperties(
       'AWS::ApiGatewayV2::Stage',
