@@ -11,33 +11,39 @@ import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-director
 import { hashScimToken, newScimToken } from '../shared/scim/auth.ts';
 import { demoSubOf } from '../test/support/scim-client.ts';
 
-type Counted = { requests: number; operations: string[]; wru: number };
+type Counted = { requests: number; operations: string[] };
 
-export interface ScimBenchOptions {
+/** What the bench's service offers (bench/service.ts), as far as this module uses it. */
+export interface ScimBenchService {
   readonly url: string;
-  /** DynamoDB Local itself (not the proxy): setting up the token is not counted. */
-  readonly dynamoDbEndpoint: string;
+  /** DynamoDB Local itself (not the meter): setting up the token is not counted. */
+  readonly dynamo: { readonly endpoint: string };
   readonly tableName: string;
-  /** A tenant with an owner already. */
-  readonly tenant: string;
-  readonly count: (fn: () => Promise<unknown>) => Promise<Counted>;
-  readonly login: (tenant: string, user: string) => Promise<unknown>;
+  readonly meter: { readonly operations: string[]; reset(): void };
+  login(tenant: string, user: string): Promise<unknown>;
 }
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
-export async function measureScimRequests(options: ScimBenchOptions): Promise<Record<string, Counted>> {
-  const client = createDocumentClient({ endpoint: options.dynamoDbEndpoint });
+/** `tenant` has an owner already; its roles come from SCIM groups afterwards. */
+export async function measureScimRequests(service: ScimBenchService, tenant: string): Promise<Record<string, Counted>> {
+  const client = createDocumentClient({ endpoint: service.dynamo.endpoint });
   const token = newScimToken();
-  await new DynamoDbScimDirectory(client, options.tableName).putScimTokenHash(
-    options.tenant,
+  await new DynamoDbScimDirectory(client, service.tableName).putScimTokenHash(
+    tenant,
     hashScimToken(token),
     new Date().toISOString(),
   );
   client.destroy();
-  const base = `${options.url}/t/${options.tenant}/scim/v2`;
+  const count = async (fn: () => Promise<unknown>): Promise<Counted> => {
+    service.meter.reset();
+    await fn();
+    return { requests: service.meter.operations.length, operations: [...service.meter.operations] };
+  };
+  const options = { count, login: (user: string) => service.login(tenant, user) };
+  const base = `${service.url}/t/${tenant}/scim/v2`;
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
       method,
@@ -86,7 +92,7 @@ export async function measureScimRequests(options: ScimBenchOptions): Promise<Re
   );
   // Someone who has never signed in: SCIM creates them with Okta's user id, then they sign in.
   const grace = await call('POST', '/Users', user('katherine@acme.example', demoSubOf('katherine')));
-  measured.firstLoginOfScimUser = await options.count(() => options.login(options.tenant, 'katherine'));
+  measured.firstLoginOfScimUser = await options.count(() => options.login('katherine'));
   const group = await measure('firstGroupPushOfTenant1Member', () =>
     call('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineering', members: [{ value: hedy.id }] }),
   );
@@ -114,7 +120,19 @@ export async function measureScimRequests(options: ScimBenchOptions): Promise<Re
   );
   // The login function's cached tenant config (TENANT_CACHE_SECONDS) still says "no SCIM groups": one retry,
   // and the cache is refreshed; from then on a returning login is 2 requests again.
-  measured.returningLoginStaleTenantCache = await options.count(() => options.login(options.tenant, 'katherine'));
-  measured.returningLoginUnderScimGroups = await options.count(() => options.login(options.tenant, 'katherine'));
+  measured.returningLoginStaleTenantCache = await options.count(() => options.login('katherine'));
+  measured.returningLoginUnderScimGroups = await options.count(() => options.login('katherine'));
   return measured;
+}
+
+export function printScimCounts(scim: Record<string, Counted>): void {
+  console.log('\nDynamoDB requests per SCIM call (and the logins SCIM changes)');
+  console.table(
+    Object.fromEntries(
+      Object.entries(scim).map(([call, value]) => [
+        call,
+        { requests: value.requests, operations: value.operations.join(' ') },
+      ]),
+    ),
+  );
 }

@@ -183,6 +183,8 @@ describe('Okta provisioning, in the order Okta calls', () => {
     expect(on.status).toBe(200);
     expect(on.body.active).toBe(true);
     expect((await me(graceBrowser)).status).toBe(401);
+    // Revocation is to the second (as for disable-user): a login in the deactivation's own second stays ended.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const login = await signIn(GRACE.login);
     expect(login.status).toBe(302);
     graceBrowser = login.browser;

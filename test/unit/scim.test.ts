@@ -210,7 +210,7 @@ describe('Group bodies and member PATCHes', () => {
     displayName: 'Engineering',
     members: [{ value: 'u_1' }, { value: 'u_2' }],
   };
-  const after = (...ops: unknown[]) =>
+  const patchedGroup = (...ops: unknown[]) =>
     readGroup(applyPatch(group, { schemas: [PATCH_OP_SCHEMA], Operations: ops }), { requireSchema: false });
 
   it.each([
@@ -224,11 +224,11 @@ describe('Group bodies and member PATCHes', () => {
     ['remove a list', { op: 'remove', path: 'members', value: [{ value: 'u_2' }] }, ['u_1']],
     ['replace all members', { op: 'replace', path: 'members', value: [{ value: 'u_4' }] }, ['u_4']],
   ])('%s', (_name, op, members) => {
-    expect(after(op).members).toEqual(members);
+    expect(patchedGroup(op).members).toEqual(members);
   });
 
   it('renames with a value object, as Okta does', () => {
-    expect(after({ op: 'replace', value: { id: 'g_1', displayName: 'Admins' } }).displayName).toBe('Admins');
+    expect(patchedGroup({ op: 'replace', value: { id: 'g_1', displayName: 'Admins' } }).displayName).toBe('Admins');
   });
 
   it('refuses groups without a name, unknown attributes and oversized member lists', () => {
