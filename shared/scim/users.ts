@@ -92,9 +92,9 @@ export async function createUser(request: ScimRequest): Promise<HttpResult> {
   const outcome = await deps.scim.writeUser(write);
   if (outcome === 'conflict') return adoptUser(request, userId, input);
   assertWritten(outcome);
-  const [created] = await deps.scim.getUsers(tenant.tenantId, [userId]);
-  if (!created) throw notFound();
-  return scimJson(201, userResource(created, baseUrl), { location: `${baseUrl}/Users/${userId}` });
+  return scimJson(201, userResource(writtenUser(undefined, write), baseUrl), {
+    location: `${baseUrl}/Users/${userId}`,
+  });
 }
 
 /** The id is taken: by a user a login created for this same person (take it over), or a SCIM user (409). */
@@ -179,9 +179,48 @@ async function writeChange(
   const outcome = await deps.scim.writeUser(write);
   if (outcome === 'conflict') return 'conflict';
   assertWritten(outcome);
-  const [written] = await deps.scim.getUsers(tenant.tenantId, [user.userId]);
-  if (!written) throw notFound();
-  return written;
+  return writtenUser(user, write);
+}
+
+/**
+ * The user as the write left it, without reading it back: the write was
+ * conditional on `before`'s version, so nothing SCIM keeps changed in between.
+ */
+function writtenUser(before: User | undefined, write: ScimUserWrite): User {
+  const base: User = before ?? {
+    tenantId: write.tenantId,
+    userId: write.userId,
+    issuer: write.identity?.issuer ?? '',
+    sub: write.identity?.sub ?? '',
+    email: undefined,
+    emailVerified: undefined,
+    name: undefined,
+    groups: write.roles?.groups ?? [],
+    roles: write.roles?.roles ?? [],
+    role: 'member',
+    disabled: false,
+    createdAt: write.now,
+    lastLoginAt: undefined,
+    sessionsNotBefore: undefined,
+    userName: undefined,
+    scim: undefined,
+    scimGroups: write.roles ? {} : undefined,
+    deactivated: false,
+    version: 0,
+    updatedAt: undefined,
+  };
+  return {
+    ...base,
+    email: write.email ?? base.email,
+    name: write.name ?? base.name,
+    userName: write.profile.userName,
+    scim: write.profile,
+    disabled: write.disabled,
+    deactivated: write.deactivated,
+    sessionsNotBefore: write.endSessionsBefore ?? base.sessionsNotBefore,
+    updatedAt: write.now,
+    version: base.version + 1,
+  };
 }
 
 function assertWritten(outcome: Awaited<ReturnType<ScimDependencies['scim']['writeUser']>>): void {
