@@ -1,7 +1,7 @@
 import type { HttpResult } from '../http/responses.ts';
 import { scimError } from './errors.ts';
 import { listResponse, scimJson } from './responses.ts';
-import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, MAX_BODY_BYTES, MAX_RESULTS, USER_SCHEMA } from './schemas.ts';
+import { GROUP_SCHEMA, MAX_BODY_BYTES, MAX_RESULTS, USER_SCHEMA } from './schemas.ts';
 
 const SCHEMA_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:Schema';
 const RESOURCE_TYPE_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ResourceType';
@@ -11,7 +11,6 @@ const SPC_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'
 export function serviceProviderConfig(baseUrl: string): HttpResult {
   return scimJson(200, {
     schemas: [SPC_SCHEMA],
-    documentationUri: 'https://github.com/okta-tile-login#provision-users-with-scim',
     patch: { supported: true },
     bulk: { supported: false, maxOperations: 0, maxPayloadSize: MAX_BODY_BYTES },
     filter: { supported: true, maxResults: MAX_RESULTS },
@@ -121,6 +120,3 @@ export function schemas(baseUrl: string, id?: string): HttpResult {
   if (!entry) throw scimError('SCIM_NOT_FOUND', 'scim_schema_not_found');
   return scimJson(200, schema(entry, baseUrl));
 }
-
-/** Listed so a client that asks is told the extension exists; its attributes are accepted and dropped. */
-export const KNOWN_EXTENSIONS = [ENTERPRISE_USER_SCHEMA];
