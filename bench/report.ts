@@ -23,6 +23,8 @@ export interface BenchResults {
   throughput: Awaited<ReturnType<typeof measureThroughput>>;
   calls: Awaited<ReturnType<typeof measureCalls>>;
   cost: ReturnType<typeof costPerMillion>;
+  /** DynamoDB requests per SCIM call (bench/scim.ts). */
+  scim?: Record<string, { requests: number; operations: string[] }>;
 }
 
 export function printColdInit(bundles: BundleResult[]): void {
@@ -86,6 +88,7 @@ export function writeResults(results: BenchResults): string {
     latency: results.latency,
     throughput: results.throughput,
     cost: results.cost,
+    ...(results.scim ? { scim: results.scim } : {}),
   };
   mkdirSync(repositoryPath('bench'), { recursive: true });
   writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);

@@ -29,6 +29,7 @@ import { authorizerReadCost, costPerMillion } from './cost.ts';
 import { measureLatency, measureThroughput } from './latency.ts';
 import { printColdInit, printResults, writeResults } from './report.ts';
 import { measureAuthorizer, measureRequestCounts } from './request-counts.ts';
+import { measureScimRequests, printScimCounts } from './scim.ts';
 import { startBenchService } from './service.ts';
 import { SERVICE_NODE, SKIP_BUNDLES } from './settings.ts';
 import { round } from './stats.ts';
@@ -52,6 +53,8 @@ await service.login('bench', 'warmup');
 await service.login('bench', 'warmup');
 const counts = await measureRequestCounts(service);
 const authorizer = await measureAuthorizer(service);
+// After the login counts: SCIM turns bench_first's roles over to SCIM groups (bench/scim.ts).
+const scim = await measureScimRequests(service, 'bench_first');
 const latency = await measureLatency(service);
 const throughput = await measureThroughput(service);
 await service.stop();
@@ -72,6 +75,7 @@ const results = {
   cost: costPerMillion(counts.requests.returningUser, latency.handlerWallMsPerInvocation, OKTA_TOKEN_RTT_MS),
 };
 printResults(results);
-writeResults(results);
+printScimCounts(scim);
+writeResults({ ...results, scim });
 console.log('\nwrote bench/results.json');
 process.exit(0);

@@ -4,12 +4,13 @@
  * Composition root, built once per cold start.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { createLoginSecrets } from '../shared/adapters/login-secrets.ts';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { DiscoveryCache } from '../shared/oidc/discovery.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
-import { SETUP_EXTENSIONS } from '../shared/setup/extensions.ts';
+import { setupExtensions } from '../shared/setup/extensions.ts';
 import { createSetupHandler } from '../shared/setup/routes.ts';
 import { TenantAdmin } from '../shared/tenant-admin.ts';
 
@@ -19,23 +20,27 @@ const secrets = createLoginSecrets(config, stores.client);
 // The same capped, timed client as the login function, refusing private addresses in AWS.
 const fetchImpl = createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers });
 
+const admin = new TenantAdmin({
+  tenants: stores.tenants,
+  users: stores.users,
+  audit: stores.audit,
+  setup: stores.setup,
+  // Only the SCIM token's hash is written from here (the SCIM step's one-time token).
+  scim: new DynamoDbScimDirectory(stores.client, config.tableName, config.auditRetentionDays),
+  secrets: secrets.clientSecrets,
+  actor: 'setup-link',
+  allowLoopback: config.allowLoopbackIssuers,
+  // The setup pages change issuer, client and the groups scope, never role maps (vetted when the
+  // platform team saved them with the CLI), so the ReDoS checker stays out of this bundle.
+  vetRoleMappings: () => undefined,
+  now: () => new Date(),
+});
+
 export const handler = createSetupHandler({
   config,
   tenants: stores.tenants,
   setup: stores.setup,
-  admin: new TenantAdmin({
-    tenants: stores.tenants,
-    users: stores.users,
-    audit: stores.audit,
-    setup: stores.setup,
-    secrets: secrets.clientSecrets,
-    actor: 'setup-link',
-    allowLoopback: config.allowLoopbackIssuers,
-    // The setup pages change issuer, client and the groups scope, never role maps (vetted when the
-    // platform team saved them with the CLI), so the ReDoS checker stays out of this bundle.
-    vetRoleMappings: () => undefined,
-    now: () => new Date(),
-  }),
+  admin,
   // Short-lived: an admin who fixes something in Okta sees it at the next try.
   discovery: new DiscoveryCache({
     fetch: fetchImpl,
@@ -45,7 +50,7 @@ export const handler = createSetupHandler({
   }),
   stateKeys: secrets.stateKeys,
   fetch: fetchImpl,
-  extensions: SETUP_EXTENSIONS,
+  extensions: setupExtensions(admin),
   logger: new Logger(),
   now: () => new Date(),
 });

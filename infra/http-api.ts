@@ -138,16 +138,17 @@ export class LoginHttpApi extends Construct {
       });
       if (route.throttle) {
         routeSettings[route.routeKey] = {
-          ThrottlingRateLimit: route.throttle.rateLimit,
-          ThrottlingBurstLimit: route.throttle.burstLimit,
+          // Never above the API's own limits (when those are known at synth).
+          ThrottlingRateLimit: rateKnown ? Math.min(route.throttle.rateLimit, rate) : route.throttle.rateLimit,
+          ThrottlingBurstLimit: burstKnown ? Math.min(route.throttle.burstLimit, burst) : route.throttle.burstLimit,
         };
-        // API Gateway refuses settings for a route that does not exist yet.
+        // Route settings name the route key: the route must exist before the stage refers to it.
         this.stage.node.addDependency(httpRoute);
       }
     }
     if (Object.keys(routeSettings).length > 0) {
-      // Per-route throttling has no L2 prop: the stage's RouteSettings, keyed by route key.
-      (this.stage.node.defaultChild as CfnStage).addPropertyOverride('RouteSettings', routeSettings);
+      // Per-route throttling has no L2 prop on HttpStage: set it on the underlying CfnStage.
+      (this.stage.node.defaultChild as CfnStage).routeSettings = routeSettings;
     }
 
     if (props.customDomain) {

@@ -275,6 +275,7 @@ export class LoginService extends Construct {
       }),
       health: make('health', FUNCTION_ENTRIES.health),
       whoami: make('whoami', FUNCTION_ENTRIES.whoami),
+      scim: make('scim', FUNCTION_ENTRIES.scim),
       authorizer: make(
         'authorizer',
         AUTHORIZER_ENTRY,
@@ -293,7 +294,7 @@ export class LoginService extends Construct {
     // (no index: the table has none), and nothing else. TransactWriteItems needs no action of
     // its own: IAM authorizes each item of a transaction by its Put/Update/Delete/ConditionCheck.
     // health and whoami get no data access at all.
-    const { login, session, setup, authorizer } = this.functions;
+    const { login, session, setup, authorizer, scim } = this.functions;
     this.table.grant(
       login,
       'dynamodb:GetItem', // tenant config
@@ -322,6 +323,17 @@ export class LoginService extends Construct {
     // The state key seals the test sign-in's login state; client secrets are written, never read.
     this.secrets.grantReadStateKey(setup);
     this.secrets.grantWriteClientSecrets(setup);
+    // SCIM: no secrets, no Okta calls, no Scan (lookups are keyed items, listings query the tenant's partition).
+    this.table.grant(
+      scim,
+      'dynamodb:BatchGetItem', // tenant config + token hash on every request; users by id
+      'dynamodb:GetItem', // userName, externalId and group-name items; a group
+      'dynamodb:Query', // a tenant's users, groups and a group's members
+      'dynamodb:PutItem', // users, groups, memberships, key items, audit (in transactions)
+      'dynamodb:UpdateItem', // users' SCIM attributes, groups and roles; the tenant's SCIM-groups flag
+      'dynamodb:DeleteItem', // memberships and key items that move
+      'dynamodb:ConditionCheckItem', // the tenant's generation in transactions
+    );
 
     this.httpApi = new LoginHttpApi(this, 'Http', {
       functions: this.functions,

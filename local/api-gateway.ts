@@ -22,31 +22,41 @@ export interface RouteMatch {
   readonly pathParameters: Record<string, string>;
 }
 
-function compile(routeKey: string): { method: string; pattern: RegExp; names: string[] } {
+function compile(routeKey: string): { method: string; pattern: RegExp; names: string[]; greedy: boolean } {
   const [method = '', path = ''] = routeKey.split(' ');
   const names: string[] = [];
+  let greedy = false;
   const source = path
     .split('/')
     .map((segment) => {
-      const param = /^\{(\w+)\}$/.exec(segment);
+      // `{proxy+}` (last segment only) takes the rest of the path, slashes included.
+      const param = /^\{(\w+)(\+?)\}$/.exec(segment);
       if (!param?.[1]) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
       names.push(param[1]);
+      if (param[2]) {
+        greedy = true;
+        return '(.+)';
+      }
       return '([^/]+)';
     })
     .join('/');
-  return { method, pattern: new RegExp(`^${source}$`), names };
+  return { method, pattern: new RegExp(`^${source}$`), names, greedy };
 }
 
-const COMPILED = ROUTES.filter((route) => route.routeKey !== DEFAULT_ROUTE_KEY).map((route) => ({
-  route,
-  ...compile(route.routeKey),
-}));
+/**
+ * In API Gateway's order of preference: a route without a greedy variable
+ * before one with, and a route's own method before `ANY`; `$default` only
+ * when none matches.
+ */
+const COMPILED = ROUTES.filter((route) => route.routeKey !== DEFAULT_ROUTE_KEY)
+  .map((route) => ({ route, ...compile(route.routeKey) }))
+  .sort((a, b) => Number(a.greedy) - Number(b.greedy) || Number(a.method === 'ANY') - Number(b.method === 'ANY'));
 const DEFAULT_ROUTE = ROUTES.find((route) => route.routeKey === DEFAULT_ROUTE_KEY);
 
 /** Finds the route API Gateway would pick; `undefined` means API Gateway's own 404. */
 export function matchRoute(method: string, path: string): RouteMatch | undefined {
   for (const candidate of COMPILED) {
-    if (candidate.method !== method) continue;
+    if (candidate.method !== method && candidate.method !== 'ANY') continue;
     const match = candidate.pattern.exec(path);
     if (!match) continue;
     const pathParameters: Record<string, string> = {};

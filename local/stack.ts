@@ -56,7 +56,9 @@ export interface LocalStackOptions {
    * Load these files (absolute paths, e.g. the bundles `cdk synth` built)
    * instead of the TypeScript entries, so what runs is what deploys (benchmarks).
    */
-  readonly handlerModules?: Partial<Record<'login' | 'session' | 'setup' | 'health' | 'whoami' | 'authorizer', string>>;
+  readonly handlerModules?: Partial<
+    Record<'login' | 'session' | 'setup' | 'health' | 'whoami' | 'scim' | 'authorizer', string>
+  >;
 }
 
 export interface LocalStack {
@@ -107,12 +109,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
       return { handler: loaded.handler ?? loaded.default?.handler };
     };
-    const [login, session, setup, health, whoami, authorizer] = await Promise.all([
+    const [login, session, setup, health, whoami, scim, authorizer] = await Promise.all([
       load(modules.login, () => import('../functions/login.ts')),
       load(modules.session, () => import('../functions/session.ts')),
       load(modules.setup, () => import('../functions/setup.ts')),
       load(modules.health, () => import('../functions/health.ts')),
       load(modules.whoami, () => import('../functions/whoami.ts')),
+      load(modules.scim, () => import('../functions/scim.ts')),
       load(modules.authorizer, () => import('../functions/authorizer.ts')),
     ]);
     const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
@@ -122,6 +125,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       setup: wrap('setup', setup.handler as unknown as LambdaHandler),
       health: wrap('health', health.handler as unknown as LambdaHandler),
       whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
+      scim: wrap('scim', scim.handler as unknown as LambdaHandler),
     };
 
     let demoIdp: DemoIdp | undefined;

@@ -14,6 +14,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { storesOn } from '../shared/adapters/runtime.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
@@ -22,6 +23,7 @@ import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
+import { scimBaseUrl } from '../shared/scim/responses.ts';
 import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../shared/setup/link.ts';
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
@@ -166,9 +168,20 @@ interface Command {
   run(context: CommandContext): Promise<unknown>;
 }
 
+const baseOf = (target: Target) => target.publicUrl ?? 'https://<your-api>';
+
+/** Okta's Provisioning tab: the SCIM connector base URL and how to get the token. */
+function scimSettings(target: Target, tenantId: string) {
+  return {
+    baseUrl: scimBaseUrl(baseOf(target), tenantId),
+    uniqueIdentifierField: 'userName',
+    authentication: `HTTP Header; token from: npm run tenant -- scim-token ${tenantId}`,
+  };
+}
+
 /** The values to paste into the tenant's Okta app for this deployment. */
 function oktaSettings(target: Target, config: TenantConfig) {
-  const base = target.publicUrl ?? 'https://<your-api>';
+  const base = baseOf(target);
   return {
     signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
     initiateLoginUri: `${base}/t/${config.tenantId}/login`,
@@ -178,6 +191,7 @@ function oktaSettings(target: Target, config: TenantConfig) {
       ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
       : 'not requested (use --groups)',
     ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
+    scim: scimSettings(target, config.tenantId),
   };
 }
 
@@ -192,7 +206,8 @@ function describeUser(user: User) {
     groups: user.groups,
     disabled: user.disabled,
     createdAt: user.createdAt,
-    lastLoginAt: user.lastLoginAt,
+    lastLoginAt: user.lastLoginAt ?? null,
+    ...(user.scim ? { scim: { userName: user.scim.userName, active: !user.deactivated } } : {}),
   };
 }
 
@@ -218,9 +233,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   get: {
-    usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret)`,
+    usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret, scim.baseUrl)`,
     args: ['tenant'],
-    run: ({ args: [tenantId = ''], admin }) => admin.get(tenantId),
+    run: async ({ args: [tenantId = ''], target, admin }) => ({
+      ...(await admin.get(tenantId)),
+      scim: scimSettings(target, tenantId),
+    }),
   },
   list: {
     usage: `list                                           every tenant, as get shows it`,
@@ -233,15 +251,21 @@ const COMMANDS: Record<string, Command> = {
     async run({ args: [tenantId = ''], admin }) {
       const removed = await admin.delete(tenantId);
       const named = ['user', 'owner', 'tenant'];
+      // SCIM's items: token, groups, memberships, the userName/externalId/group-name keys, login links.
+      const isScim = (kind: string) =>
+        kind.startsWith('scim_') || ['user_name', 'external_id', 'user_link'].includes(kind);
+      const sum = (filter: (kind: string) => boolean) =>
+        Object.entries(removed)
+          .filter(([kind]) => filter(kind))
+          .reduce((total, [, count]) => total + count, 0);
       return {
         deleted: tenantId,
         removed: {
           users: removed.user ?? 0,
           owner: removed.owner ?? 0,
           config: removed.tenant ?? 0,
-          other: Object.entries(removed)
-            .filter(([kind]) => !named.includes(kind))
-            .reduce((sum, [, count]) => sum + count, 0),
+          scim: sum(isScim),
+          other: sum((kind) => !named.includes(kind) && !isScim(kind)),
         },
         sessions: 'all ended: session items expire by TTL and are refused until then',
         auditTrail: 'kept until its retention (AUDIT_RETENTION_DAYS) expires',
@@ -315,6 +339,15 @@ const COMMANDS: Record<string, Command> = {
         url: `${target.publicUrl}/t/${tenantId}/setup?token=${link.token}`,
         expiresAt: link.expiresAt,
       };
+    },
+  },
+  'scim-token': {
+    usage: `scim-token <tenant>                            create or rotate the SCIM token (printed once; the old one stops at once)`,
+    args: ['tenant'],
+    async run({ args: [tenantId = ''], target, admin }) {
+      // Printed once, here: stored only as a hash. Paste it into Okta, then close the terminal.
+      const token = await admin.rotateScimToken(tenantId);
+      return { tenant: tenantId, baseUrl: scimBaseUrl(baseOf(target), tenantId), token };
     },
   },
   check: {
@@ -402,6 +435,7 @@ function adminFor(target: Target, client: DocumentClient, secretsManager: Client
     audit: stores.audit,
     setup: stores.setup,
     secrets: secretsManager ?? new TableClientSecretStore(client, target.tableName),
+    scim: new DynamoDbScimDirectory(client, target.tableName),
     actor: `admin:${process.env.USER ?? process.env.LOGNAME ?? 'cli'}`,
     allowLoopback: target.mode === 'local',
     vetRoleMappings: assertSafeRoleMappings,

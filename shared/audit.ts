@@ -19,7 +19,16 @@ export type AuditEventType =
   | 'setup_checked'
   | 'setup_action'
   | 'setup_test_sign_in'
-  | 'tenant_activated';
+  | 'tenant_activated'
+  | 'scim_token_rotated'
+  | 'scim_user_created'
+  | 'scim_user_updated'
+  | 'scim_user_deactivated'
+  | 'scim_user_reactivated'
+  | 'scim_group_created'
+  | 'scim_group_updated'
+  | 'scim_group_deleted'
+  | 'scim_groups_started';
 
 /**
  * One audit record. Never holds tokens, codes, secrets or cookie values: the
@@ -32,7 +41,10 @@ export interface AuditEvent {
   /** Unique within the tenant and time; also orders events of the same millisecond. */
   readonly id: string;
   readonly type: AuditEventType;
-  /** `user:<userId>`, `admin:<name>`, `setup-link` (the tenant's Okta admin on the setup link) or `system`. */
+  /**
+   * `user:<userId>`, `admin:<name>`, `setup-link` (the tenant's Okta admin on
+   * the setup link), `scim` (the tenant's Okta provisioning) or `system`.
+   */
   readonly actor: string;
   /** The user the event is about, if any. */
   readonly subject: string | undefined;

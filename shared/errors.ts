@@ -36,6 +36,11 @@ export type ErrorCode =
   | 'SETUP_RATE_LIMITED'
   | 'STORE_UNAVAILABLE'
   | 'CONFIGURATION_ERROR'
+  | 'SCIM_UNAUTHORIZED'
+  | 'SCIM_INVALID'
+  | 'SCIM_NOT_FOUND'
+  | 'SCIM_CONFLICT'
+  | 'SCIM_METHOD_NOT_ALLOWED'
   | 'INTERNAL';
 
 /** Safe facts for the catalogue's words: never input echoed back, never a secret. */

@@ -2,7 +2,7 @@ import type { AuditEvent } from './audit.ts';
 import type { Session } from './sessions.ts';
 import type { SetupLink, SetupTestResult } from './setup/link.ts';
 import type { TenantConfig } from './tenants.ts';
-import type { Role, User, UserProfile } from './users.ts';
+import type { ScimProfile, User, UserProfile } from './users.ts';
 
 /**
  * Ports: what the domain needs from the outside world. Adapters in
@@ -45,22 +45,45 @@ export interface LoginRecord {
   readonly replacesSessionHash?: string | undefined;
   /** ISO time of this login. */
   readonly now: string;
+  /**
+   * Where roles come from: `claim` (the ID token's groups, written at every
+   * login), `scim` (the tenant has SCIM groups: the login leaves the user's
+   * groups and roles alone; a new user starts with none, i.e. the default roles).
+   */
+  readonly rolesFrom: 'claim' | 'scim';
 }
 
 /**
  * How a login is written:
  * - `returning`: refresh an existing, enabled user's profile and add the session;
  * - `owner`: create the user as the tenant's one owner (fails if there is one);
- * - `member`: create the user as a member.
+ * - `member`: create the user as a member;
+ * - `claim_owner`: an existing user (SCIM created them) signs in first in the
+ *   tenant and becomes its owner;
+ * - `link`, `link_owner`: the first sign-in of a user SCIM created without an
+ *   externalId, found by userName: the user gets this login's `sub` and the
+ *   login's derived id points at it from then on (and claims ownership when
+ *   the tenant has no owner yet).
  */
-export type LoginWriteMode = 'returning' | 'owner' | 'member';
+export type LoginWriteMode = 'returning' | 'owner' | 'member' | 'claim_owner' | 'link' | 'link_owner';
 
 export type LoginWriteOutcome =
-  | { readonly kind: 'written'; readonly role: Role | undefined }
+  | { readonly kind: 'written' }
   | { readonly kind: 'user_missing' }
   | { readonly kind: 'user_exists' }
   | { readonly kind: 'owner_taken' }
-  | { readonly kind: 'user_disabled' }
+  /** `deactivated`: SCIM (Okta) deactivated the user rather than an administrator. */
+  | { readonly kind: 'user_disabled'; readonly deactivated: boolean }
+  /** The login's derived id points at a user SCIM created (linked at an earlier first sign-in). */
+  | { readonly kind: 'linked'; readonly userId: string }
+  /** The userName (`preferred_username`) is held by `userId`: link to it when SCIM created it without a sub. */
+  | { readonly kind: 'username_taken'; readonly userId: string }
+  /** The user cannot be linked (it has another sub already, or is gone): write the login without the userName. */
+  | { readonly kind: 'not_linkable' }
+  /** Roles of this tenant come from SCIM groups now (the login's tenant config was older). */
+  | { readonly kind: 'roles_from_scim' }
+  /** The tenant has SCIM groups but this user has none recorded yet: give them the default roles once. */
+  | { readonly kind: 'scim_groups_missing' }
   /** The user's roles differ from the ones computed now; retry accepting the change (it gets audited). */
   | { readonly kind: 'roles_changed'; readonly previousRoles: readonly string[] }
   /** Another transaction touched the same items at the same moment; try the same write again. */
@@ -75,6 +98,16 @@ export interface SessionContext {
   readonly tenant:
     | { readonly sessionsNotBefore: number | undefined; readonly generation: string | undefined }
     | undefined;
+}
+
+/** What a login writes beyond the record: whether it holds the userName, and its roles' previous value. */
+export interface LoginWriteOptions {
+  /** The roles being replaced (a change accepted after `roles_changed`). */
+  readonly previousRoles: readonly string[] | undefined;
+  /** A new user also takes the userName item of `profile.userName` (false after `not_linkable`). */
+  readonly claimUserName: boolean;
+  /** First write of a user's roles under SCIM groups: they start with none (the tenant's defaults). */
+  readonly initScimGroups: boolean;
 }
 
 /** What a login writes: its state used up once, then user, session and audit events in one transaction. */
@@ -94,7 +127,7 @@ export interface LoginStore {
   recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
-    previousRoles: readonly string[] | undefined,
+    options: LoginWriteOptions,
     auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome>;
 }
@@ -131,6 +164,121 @@ export interface UserDirectory {
    * `conflict` when another transfer got there first.
    */
   transferOwnership(tenantId: string, userId: string): Promise<OwnershipTransfer>;
+}
+
+/** The tenant and its SCIM token hash, read together for every SCIM request. */
+export interface ScimContext {
+  readonly tenant: TenantConfig | undefined;
+  /** SHA-256 of the tenant's current SCIM bearer token (base64url), if one was issued. */
+  readonly tokenHash: string | undefined;
+}
+
+/** A SCIM group (RFC 7643 §4.2) as stored; members are separate items. */
+export interface ScimGroup {
+  readonly tenantId: string;
+  readonly groupId: string;
+  readonly displayName: string;
+  readonly externalId: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** A page of a listing and how many there are in all. */
+export interface ScimPage<T> {
+  readonly items: T[];
+  readonly total: number;
+}
+
+/**
+ * A user as SCIM writes it: the SCIM attributes, whether the user is active,
+ * and what changes with its groups. The previous values of the keyed
+ * attributes (userName, externalId) say which uniqueness items move.
+ */
+export interface ScimUserWrite {
+  readonly tenantId: string;
+  readonly userId: string;
+  /** Undefined: create the user (fails if the id exists); otherwise the version read. */
+  readonly expectedVersion: number | undefined;
+  /** For a new user: `issuer`/`sub` when Okta gave an externalId (= the ID token's `sub`). */
+  readonly identity?: { readonly issuer: string; readonly sub: string } | undefined;
+  /** The tenant's generation, checked when a user is created (no user in a deleted tenant). */
+  readonly tenantGeneration: string | undefined;
+  readonly profile: ScimProfile;
+  /** What the user shows in `/me` and the CLI, from the SCIM attributes. */
+  readonly email: string | undefined;
+  readonly name: string | undefined;
+  readonly previousUserName: string | undefined;
+  readonly previousExternalId: string | undefined;
+  readonly disabled: boolean;
+  /** Okta's `active: false`: refused at login with the "deactivated" page. */
+  readonly deactivated: boolean;
+  /** Set when this write deactivates the user: sessions created before it end at once. */
+  readonly endSessionsBefore: number | undefined;
+  /** Set when the tenant's roles come from SCIM groups and a new user starts with none. */
+  readonly roles?: { readonly groups: readonly string[]; readonly roles: readonly string[] } | undefined;
+  readonly now: string;
+  readonly audit: readonly AuditEvent[];
+}
+
+export type ScimUserWriteOutcome =
+  | 'written'
+  | 'user_name_taken'
+  | 'external_id_taken'
+  /** Create: the id exists already. Update: the user changed since it was read (or is gone). */
+  | 'conflict'
+  | 'tenant_gone';
+
+/** The groups, names and roles a user gets from SCIM groups, written with the version read. */
+export interface ScimMembershipWrite {
+  readonly userId: string;
+  readonly expectedVersion: number;
+  readonly scimGroups: Readonly<Record<string, string>>;
+  readonly groups: readonly string[];
+  readonly roles: readonly string[];
+}
+
+/** A change to a group: its own item, its name, memberships, and the members' recomputed roles. */
+export interface ScimGroupWrite {
+  readonly tenantId: string;
+  readonly tenantGeneration: string | undefined;
+  readonly group: ScimGroup;
+  /** Undefined: create the group. */
+  readonly expectedVersion: number | undefined;
+  readonly deleted: boolean;
+  readonly previousDisplayName: string | undefined;
+  readonly addMembers: readonly string[];
+  readonly removeMembers: readonly string[];
+  readonly users: readonly ScimMembershipWrite[];
+  /** The tenant's first SCIM group: from now on roles come from SCIM groups. */
+  readonly enablesScimGroups: boolean;
+  readonly audit: readonly AuditEvent[];
+}
+
+export type ScimGroupWriteOutcome = 'written' | 'name_taken' | 'conflict' | 'tenant_gone';
+
+/**
+ * What the SCIM endpoint reads and writes. Every lookup is a keyed read or a
+ * query of the tenant's partition: never a scan.
+ */
+export interface ScimDirectory {
+  getScimContext(tenantId: string): Promise<ScimContext>;
+  /** Stores (replacing any previous one) the hash of the tenant's SCIM token. */
+  putScimTokenHash(tenantId: string, tokenHash: string, now: string): Promise<void>;
+  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined>;
+  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined>;
+  getUsers(tenantId: string, userIds: readonly string[]): Promise<User[]>;
+  /** Users in a stable order, `offset` skipped, at most `limit`, with the total. */
+  listUsers(tenantId: string, offset: number, limit: number): Promise<ScimPage<User>>;
+  writeUser(write: ScimUserWrite): Promise<ScimUserWriteOutcome>;
+  getGroup(tenantId: string, groupId: string): Promise<ScimGroup | undefined>;
+  findGroupIdByName(tenantId: string, displayName: string): Promise<string | undefined>;
+  listGroups(tenantId: string, offset: number, limit: number): Promise<ScimPage<ScimGroup>>;
+  /** Every member's user id. */
+  listMembers(tenantId: string, groupId: string): Promise<string[]>;
+  writeGroup(write: ScimGroupWrite): Promise<ScimGroupWriteOutcome>;
+  /** Every user of the tenant with no SCIM groups recorded: they get none (the default roles) when SCIM groups start. */
+  startScimGroups(tenantId: string, defaults: { groups: readonly string[]; roles: readonly string[] }): Promise<number>;
 }
 
 /** The tenant's audit trail. */

@@ -3,7 +3,7 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'setup' | 'health' | 'whoami';
+export type FunctionName = 'login' | 'session' | 'setup' | 'health' | 'whoami' | 'scim';
 
 /** API Gateway's catch-all route key: requests no other route matches. */
 export const DEFAULT_ROUTE_KEY = '$default';
@@ -15,9 +15,9 @@ export interface RouteDefinition {
   /** Protected by the session authorizer: the function gets the caller's tenant, user and roles. */
   readonly authorized?: boolean;
   /**
-   * API Gateway throttling of this route alone, below the stage's: routes a
-   * person uses a few times (the setup link's pages) get a budget that an
-   * attacker cannot turn into Okta or DynamoDB load.
+   * Its own stage throttling (requests per second, burst), below the API's:
+   * routes a person or Okta uses a few times per second (the setup link's
+   * pages, SCIM) get a budget that floods cannot turn into Okta or DynamoDB load.
    */
   readonly throttle?: { readonly rateLimit: number; readonly burstLimit: number };
 }
@@ -39,6 +39,14 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
   { routeKey: 'GET /health', function: 'health' },
+  // SCIM 2.0 for Okta provisioning: the bearer token is checked by the function on every path.
+  // Okta sends a few requests per second at most (Group Push batches members), so a flood of
+  // SCIM calls with wrong tokens cannot take the logins' share of the API.
+  {
+    routeKey: 'ANY /t/{tenant}/scim/v2/{proxy+}',
+    function: 'scim',
+    throttle: { rateLimit: 25, burstLimit: 50 },
+  },
   // An example of the app's own API behind the session authorizer.
   { routeKey: 'GET /app/whoami', function: 'whoami', authorized: true },
   // Every other path and method: the same styled 404 page (JSON when asked) as any other error,
@@ -53,6 +61,7 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   setup: 'functions/setup.ts',
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
+  scim: 'functions/scim.ts',
 };
 
 /** The Lambda authorizer (HTTP API, simple responses) for `authorized` routes and the app's own. */

@@ -6,8 +6,9 @@
  */
 import { type AuditEvent, type AuditEventType, auditEvent } from './audit.ts';
 import { orgUrlOf } from './oidc/issuer-policy.ts';
-import type { AuditLog, ClientSecretStore, SetupStore, TenantStore, UserDirectory } from './ports.ts';
+import type { AuditLog, ClientSecretStore, ScimDirectory, SetupStore, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
+import { hashScimToken, newScimToken } from './scim/auth.ts';
 import { hashSetupToken, newSetupToken } from './setup/link.ts';
 import { buildTenantConfig, isTenantConnected, type TenantConfig, type TenantInput } from './tenants.ts';
 import type { User } from './users.ts';
@@ -18,6 +19,7 @@ export interface TenantAdminDependencies {
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
   readonly setup: SetupStore;
+  readonly scim: Pick<ScimDirectory, 'putScimTokenHash'>;
   /** Who acts, for the audit trail (`admin:<name>`, or `setup-link` on the setup pages). */
   readonly actor: string;
   /** Local mode: loopback issuers allowed. */
@@ -228,6 +230,20 @@ export class TenantAdmin {
     await this.#audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userId });
   }
 
+  /**
+   * Creates or rotates the tenant's SCIM bearer token: 256 random bits,
+   * stored only as its SHA-256, replacing the previous hash in one write (the
+   * old token stops at the next request). Returned once, for the admin to
+   * paste into Okta; never logged.
+   */
+  async rotateScimToken(tenantId: string): Promise<string> {
+    await this.#require(tenantId);
+    const token = newScimToken();
+    await this.deps.scim.putScimTokenHash(tenantId, hashScimToken(token), this.deps.now().toISOString());
+    await this.#audit('scim_token_rotated', tenantId, {});
+    return token;
+  }
+
   /** Makes `userId` the one owner; false when they already were. */
   async setOwner(tenantId: string, userId: string): Promise<boolean> {
     const outcome = await this.deps.users.transferOwnership(tenantId, userId);
@@ -295,8 +311,9 @@ function storedSettings(existing: TenantConfig | undefined): TenantChanges {
     updatedAt: _u,
     generation: _g,
     hasOwner: _o,
-    status: _s,
+    status: _st,
     activatedAt: _a,
+    scimGroups: _s,
     orgUrl,
     ...settings
   } = existing;
@@ -307,7 +324,15 @@ function storedSettings(existing: TenantConfig | undefined): TenantChanges {
 
 /** Names of the settings that differ between two versions of a tenant's config. */
 function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
-  const bookkeeping = new Set(['updatedAt', 'createdAt', 'hasOwner', 'generation', 'status', 'activatedAt']);
+  const bookkeeping = new Set([
+    'updatedAt',
+    'createdAt',
+    'hasOwner',
+    'generation',
+    'status',
+    'activatedAt',
+    'scimGroups',
+  ]);
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   const differs = (name: string) =>
     JSON.stringify(before[name as keyof TenantConfig]) !== JSON.stringify(after[name as keyof TenantConfig]);

@@ -77,6 +77,12 @@ export interface TenantConfig {
   readonly status?: TenantStatus;
   /** ISO time of the last activation through a setup link: links issued before it are spent. */
   readonly activatedAt?: string;
+  /**
+   * Set when SCIM creates the tenant's first group: from then on every user's
+   * roles come from their SCIM groups, and logins no longer write roles from
+   * the ID token's `groups` claim (README "Provision users with SCIM").
+   */
+  readonly scimGroups?: boolean;
 }
 
 export interface TenantInput {
@@ -157,6 +163,7 @@ export function buildTenantConfig(
     ...(existing?.hasOwner ? { hasOwner: true } : {}),
     ...(status ? { status } : {}),
     ...(existing?.activatedAt ? { activatedAt: existing.activatedAt } : {}),
+    ...(existing?.scimGroups ? { scimGroups: true } : {}),
   };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { MAX_GROUP_NAME_LENGTH, MAX_GROUPS_MATCHED } from './roles.ts';
 
 export type Role = 'owner' | 'member';
@@ -8,6 +8,7 @@ export interface User {
   readonly tenantId: string;
   readonly userId: string;
   readonly issuer: string;
+  /** Okta's user id; empty for a user SCIM created without externalId until they first sign in. */
   readonly sub: string;
   readonly email: string | undefined;
   readonly emailVerified: boolean | undefined;
@@ -18,13 +19,44 @@ export interface User {
   readonly role: Role;
   readonly disabled: boolean;
   readonly createdAt: string;
-  readonly lastLoginAt: string;
+  /** Undefined for a user SCIM created who has not signed in yet. */
+  readonly lastLoginAt: string | undefined;
   /** Sessions created before this epoch second are revoked. */
   readonly sessionsNotBefore: number | undefined;
+  /** The userName this user holds (SCIM's, or the ID token's `preferred_username` at the first login). */
+  readonly userName: string | undefined;
+  /** What SCIM last wrote about the user; undefined for a user SCIM never touched. */
+  readonly scim: ScimProfile | undefined;
+  /** SCIM groups of the user, group id → displayName; their roles win once the tenant has SCIM groups. */
+  readonly scimGroups: Readonly<Record<string, string>> | undefined;
+  /** Disabled by SCIM (`active: false`), not by an administrator: the login page says "deactivated". */
+  readonly deactivated: boolean;
+  /** Bumped by every SCIM write of the user: concurrent SCIM writes of one user cannot lose each other. */
+  readonly version: number;
+  /** ISO time of the last SCIM write, if any. */
+  readonly updatedAt: string | undefined;
+}
+
+/** The SCIM attributes of a user the service keeps (RFC 7643 §4.1), as Okta sent them. */
+export interface ScimProfile {
+  readonly userName: string;
+  readonly externalId: string | undefined;
+  readonly givenName: string | undefined;
+  readonly familyName: string | undefined;
+  readonly displayName: string | undefined;
+  readonly emails: readonly ScimEmail[];
+}
+
+export interface ScimEmail {
+  readonly value: string;
+  readonly type: string | undefined;
+  readonly primary: boolean | undefined;
 }
 
 /** The profile refreshed from the ID token at every login. */
 export interface UserProfile {
+  /** The ID token's `preferred_username` (Okta: the login), held as the user's userName at the first login. */
+  readonly userName?: string | undefined;
   readonly email: string | undefined;
   readonly emailVerified: boolean | undefined;
   readonly name: string | undefined;
@@ -40,6 +72,17 @@ export interface UserProfile {
  */
 export function userIdFor(issuer: string, sub: string): string {
   return `u_${createHash('sha256').update(`${issuer}\n${sub}`).digest('base64url').slice(0, 32)}`;
+}
+
+/** The id of a user SCIM creates without an externalId: random, in the same shape as `userIdFor`'s. */
+export function newUserId(): string {
+  return `u_${randomBytes(24).toString('base64url')}`;
+}
+
+const USER_ID = /^u_[A-Za-z0-9_-]{32}$/;
+
+export function isUserId(value: string): boolean {
+  return USER_ID.test(value);
 }
 
 const MAX_GROUPS = MAX_GROUPS_MATCHED;
@@ -59,6 +102,7 @@ export function profileFromClaims(claims: Record<string, unknown>): Omit<UserPro
         .map((group) => group.slice(0, MAX_TEXT))
     : [];
   return {
+    userName: text(claims.preferred_username),
     email: text(claims.email),
     emailVerified: typeof claims.email_verified === 'boolean' ? claims.email_verified : undefined,
     name:

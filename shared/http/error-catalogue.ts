@@ -15,9 +15,11 @@ interface CodeEntry {
   readonly message: Words;
   readonly adminHint?: Words;
   readonly restartable?: boolean;
+  /** RFC 7644 §3.12 `scimType`, for errors of the SCIM endpoint. */
+  readonly scimType?: string;
 }
 
-type ReasonEntry = Partial<Pick<CodeEntry, 'message' | 'adminHint' | 'restartable'>>;
+type ReasonEntry = Partial<Pick<CodeEntry, 'message' | 'adminHint' | 'restartable' | 'scimType'>>;
 
 export interface DescribedError {
   readonly status: number;
@@ -25,7 +27,11 @@ export interface DescribedError {
   readonly message: string;
   readonly adminHint: string | undefined;
   readonly restartable: boolean;
+  readonly scimType: string | undefined;
 }
+
+const SCIM_TOKEN_HINT =
+  'In Okta: the app → Provisioning → Integration → Authentication Mode "HTTP Header", Authorization: the token `npm run tenant -- scim-token <tenant>` printed. A new token replaces the old one at once.';
 
 const OKTA_ISSUERS = 'Okta issuers look like https://<org>.okta.com or https://<org>.okta.com/oauth2/default';
 const tenantName = (d: ErrorDetails) => (d.tenantId ? ` "${d.tenantId}"` : '');
@@ -152,6 +158,30 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     title: 'Your account is disabled',
     message: 'Your account has been disabled for this app.',
     adminHint: 'An administrator disabled this user. Re-enable the user with the tenant CLI if that was a mistake.',
+  },
+  SCIM_UNAUTHORIZED: {
+    status: 401,
+    title: 'SCIM authentication failed',
+    message: 'The SCIM bearer token is missing or is not valid for this tenant.',
+    adminHint: SCIM_TOKEN_HINT,
+  },
+  SCIM_INVALID: {
+    status: 400,
+    title: 'Invalid SCIM request',
+    message: 'The request does not follow the SCIM 2.0 schema this service supports.',
+    scimType: 'invalidSyntax',
+  },
+  SCIM_NOT_FOUND: { status: 404, title: 'Not found', message: 'There is no such SCIM resource in this tenant.' },
+  SCIM_CONFLICT: {
+    status: 409,
+    title: 'Already exists',
+    message: 'A resource with this value already exists in this tenant.',
+    scimType: 'uniqueness',
+  },
+  SCIM_METHOD_NOT_ALLOWED: {
+    status: 405,
+    title: 'Method not allowed',
+    message: 'This SCIM endpoint does not support this method.',
   },
   EMAIL_DOMAIN_NOT_ALLOWED: {
     status: 403,
@@ -312,6 +342,53 @@ const REASONS: Record<string, ReasonEntry> = {
   state_key_too_short: { adminHint: (d) => `The login-state key must be at least ${d.minimum} characters.` },
   state_key_unavailable: { message: 'The service cannot read its keys right now. Please try again.' },
   provisioning_contention: { message: 'The sign-in could not be recorded. Please try again.' },
+  // Okta deactivated the user (SCIM `active: false`)
+  user_deactivated: {
+    message:
+      'Your account for this app has been deactivated by your organization. If you still need access, ask your Okta administrator.',
+    adminHint:
+      'Okta deactivated this user through SCIM provisioning (unassigned from the app, or deactivated in Okta). Assign the user to the app again in Okta to reactivate them.',
+  },
+  // SCIM requests
+  scim_filter: {
+    message: (d) =>
+      `The filter is not supported: use ${d.supported ?? 'attribute eq "value"'} (one comparison with eq).`,
+    scimType: 'invalidFilter',
+  },
+  scim_json: { message: 'The request body is not valid JSON.' },
+  scim_body_too_large: { message: (d) => `The request body is larger than ${d.limit} bytes.` },
+  scim_media_type: { message: 'Send the request body as application/scim+json or application/json.' },
+  scim_schema: { message: (d) => `The request must name the schema ${d.schema}.` },
+  scim_unknown_attribute: {
+    message: (d) => `The attribute "${d.attribute}" is not part of the ${d.resource} schema this service supports.`,
+  },
+  scim_value: {
+    message: (d) => `The value of "${d.attribute}" is missing or not valid.`,
+    scimType: 'invalidValue',
+  },
+  scim_paging: {
+    message: 'startIndex and count must be integers.',
+    scimType: 'invalidValue',
+  },
+  scim_patch: { message: 'The PATCH request is not a valid SCIM PatchOp.' },
+  scim_patch_path: { message: 'A PATCH operation names a path this resource does not have.', scimType: 'invalidPath' },
+  scim_patch_target: { message: 'A PATCH operation matched nothing to change.', scimType: 'noTarget' },
+  scim_mutability: {
+    message: (d) => `The attribute "${d.attribute}" cannot be changed.`,
+    scimType: 'mutability',
+  },
+  scim_too_many_members: {
+    message: (d) => `A group may have at most ${d.limit} members.`,
+    scimType: 'invalidValue',
+  },
+  scim_user_name_taken: { message: 'A user with this userName already exists in this tenant.' },
+  scim_external_id_taken: { message: 'A user with this externalId already exists in this tenant.' },
+  scim_group_name_taken: { message: 'A group with this displayName already exists in this tenant.' },
+  scim_member_unknown: {
+    message: (d) => `The member "${d.member}" is not a user of this tenant.`,
+    scimType: 'invalidValue',
+  },
+  scim_contention: { message: 'The resource changed at the same moment elsewhere. Please retry.' },
 };
 
 /** The status and words for an error, from its code and (finer) its reason. */
@@ -326,6 +403,7 @@ export function describeError(error: ServiceError): DescribedError {
     message: words(refined?.message ?? base.message) ?? '',
     adminHint: adminHint || undefined,
     restartable: refined?.restartable ?? base.restartable ?? false,
+    scimType: refined?.scimType ?? base.scimType,
   };
 }
 

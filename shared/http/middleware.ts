@@ -39,6 +39,8 @@ export interface HttpHandlerOptions {
    * @default HSTS_PRELOAD === 'true'
    */
   readonly hstsPreload?: boolean;
+  /** Renders errors in another format than the pages/JSON of the browser routes (SCIM's error schema). */
+  readonly renderError?: (error: ServiceError, event: APIGatewayProxyEventV2, correlationId: string) => HttpResult;
 }
 
 /**
@@ -114,7 +116,9 @@ function requestEnvelope(routes: Record<string, RouteHandler | Route>, options: 
       options.onError?.(error, request.event);
       const route = routes[request.event.routeKey];
       const cookies = route && typeof route !== 'function' ? route.cookiesOnError(request.event) : [];
-      request.response = errorResponse(error, request.event, correlationId, cookies);
+      request.response = options.renderError
+        ? options.renderError(error, request.event, correlationId)
+        : errorResponse(error, request.event, correlationId, cookies);
       finish(request.response, correlationId);
       done();
     },

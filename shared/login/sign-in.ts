@@ -5,7 +5,7 @@ import { type HttpResult, redirect, setCookie } from '../http/responses.ts';
 import type { LoginState } from '../login-state.ts';
 import type { IdTokenClaims } from '../oidc/verify-id-token.ts';
 import type { LoginRecord } from '../ports.ts';
-import { provisionLogin } from '../provisioning.ts';
+import { claimsOwnership, provisionLogin } from '../provisioning.ts';
 import { isSafeLocation } from '../redirect-target.ts';
 import { rolesFor } from '../roles.ts';
 import {
@@ -34,15 +34,18 @@ export async function signIn(
   state: LoginState,
   claims: IdTokenClaims,
 ): Promise<HttpResult> {
-  const userId = userIdFor(tenant.issuer, claims.sub);
-  return auditFailures(deps, { tenantId: tenant.tenantId, userId }, async () => {
+  const derivedUserId = userIdFor(tenant.issuer, claims.sub);
+  return auditFailures(deps, { tenantId: tenant.tenantId, userId: derivedUserId }, async () => {
     const profile = profileFor(deps, tenant, claims);
     enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
-    const record = loginRecord(deps, tenant, userId, claims.sub, profile, token, callback.previousSession);
-    const { mode } = await provisionLogin(deps.logins, record, tenant);
-    if (mode === 'owner') deps.tenants.invalidate(tenant.tenantId);
+    const record = loginRecord(deps, tenant, derivedUserId, claims.sub, profile, token, callback.previousSession);
+    const { mode, record: written } = await provisionLogin(deps.logins, record, tenant);
+    // The cached config is out of date: the tenant has an owner now, or SCIM groups it had not seen.
+    if (claimsOwnership(mode) || written.rolesFrom !== record.rolesFrom) deps.tenants.invalidate(tenant.tenantId);
     deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
+    // A user SCIM created without Okta's user id keeps its own id: the session is that user's.
+    const userId = written.userId;
     deps.logger.info('login succeeded', { userId, provisioned: mode });
     const cookie = formatSessionCookie({ tenantId: tenant.tenantId, userId, token });
     return redirect(landingLocation(deps, event, state, tenant), [
@@ -51,9 +54,16 @@ export async function signIn(
   });
 }
 
-/** The profile from the ID token, with the app roles the tenant's role map gives its groups. */
+/**
+ * The profile from the ID token, with the app roles the tenant's role map
+ * gives its groups. Once the tenant has SCIM groups, those decide the roles:
+ * the token's groups are not used, and a new user starts in none of them.
+ */
 function profileFor(deps: LoginDependencies, tenant: TenantConfig, claims: IdTokenClaims): UserProfile {
   const profile = profileFromClaims(claims);
+  if (tenant.scimGroups) {
+    return { ...profile, groups: [], roles: rolesFor([], tenant.roleMappings, tenant.defaultRoles) };
+  }
   if (tenant.requestGroups && !Array.isArray(claims.groups)) {
     deps.logger.warn('ID token has no groups claim; roles fall back to the tenant defaults', {
       adminHint:
@@ -92,6 +102,7 @@ function loginRecord(
     },
     replacesSessionHash: previous ? hashSessionToken(previous.token) : undefined,
     now: now.toISOString(),
+    rolesFrom: tenant.scimGroups ? 'scim' : 'claim',
   };
 }
 

@@ -1,3 +1,5 @@
+import { scimBaseUrl } from '../scim/responses.ts';
+import type { TenantAdmin } from '../tenant-admin.ts';
 import type { TenantConfig } from '../tenants.ts';
 
 /** A value the Okta admin copies into Okta, shown as its label and a selectable code block. */
@@ -49,5 +51,32 @@ export interface SetupExtension {
   steps(context: SetupContext): readonly SetupStep[];
 }
 
-/** The features of this code base that add steps to the Okta app's setup. */
-export const SETUP_EXTENSIONS: readonly SetupExtension[] = [];
+/**
+ * SCIM provisioning (README "Provision users with SCIM"): the connector's base
+ * URL to copy, and the tenant's SCIM token, created here and shown once
+ * (only its hash is stored; creating one replaces the previous at once).
+ */
+export function scimSetup(admin: Pick<TenantAdmin, 'rotateScimToken'>): SetupExtension {
+  return {
+    id: 'scim',
+    steps: ({ tenant, origin }) => [
+      {
+        title: 'Provisioning with SCIM (optional)',
+        text: 'To have Okta create, update and deactivate users and push groups for roles: on the app’s General tab, enable SCIM provisioning. Then Provisioning → Integration: the SCIM connector base URL below, Unique identifier field for users “userName”, Supported provisioning actions Import New Users and Profile Updates, Push New Users, Push Profile Updates, Push Groups, Authentication Mode “HTTP Header” with the token below; Test Connector Configuration must succeed. Provisioning → To App: enable Create Users, Update User Attributes, Deactivate Users. Push Groups: the groups this organization’s roles come from. Creating a token replaces the previous one at once.',
+        values: [{ label: 'SCIM connector base URL', value: scimBaseUrl(origin, tenant.tenantId) }],
+        action: {
+          id: 'scim-token',
+          label: 'Create SCIM token (shown once)',
+          run: async () => [
+            { label: 'SCIM token (Authorization: Bearer)', value: await admin.rotateScimToken(tenant.tenantId) },
+          ],
+        },
+      },
+    ],
+  };
+}
+
+/** The features of this code base that add steps to the Okta app's setup, for the setup function. */
+export function setupExtensions(admin: Pick<TenantAdmin, 'rotateScimToken'>): readonly SetupExtension[] {
+  return [scimSetup(admin)];
+}

@@ -101,7 +101,11 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     expect(page.url()).not.toContain('token');
     await expect(page.locator('h1').textContent()).resolves.toBe('Set up sign-in with Okta');
     const copyValues = await page.locator('code.copy').allTextContents();
-    expect(copyValues).toEqual([`${stack.url}/t/${tenant}/callback`, `${stack.url}/t/${tenant}/login`]);
+    expect(copyValues).toEqual([
+      `${stack.url}/t/${tenant}/callback`,
+      `${stack.url}/t/${tenant}/login`,
+      `${stack.url}/t/${tenant}/scim/v2`,
+    ]);
     await step(page, problems, `${name}-setup-1-link-opened`);
 
     // Until activation the tile says so, with a hint for the admin.
@@ -141,6 +145,13 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     await expect(page.getByTestId('saved').isVisible()).resolves.toBe(true);
     expect(await page.content()).not.toContain(clientSecret);
     await step(page, problems, `${name}-setup-5-connected`);
+
+    // SCIM provisioning's step: its base URL, and a token shown once.
+    await expect(page.locator('#okta-app').textContent()).resolves.toContain(`${stack.url}/t/${tenant}/scim/v2`);
+    await page.getByRole('button', { name: 'Create SCIM token (shown once)' }).click();
+    const scimToken = (await page.getByTestId('revealed-scim-token').locator('code.copy').textContent()) ?? '';
+    expect(scimToken).toMatch(/^[\w-]{40,}$/);
+    await step(page, problems, `${name}-setup-5b-scim-token-shown-once`);
 
     // 4. A test sign-in while the Okta app sends no groups claim: the warning says what to fix.
     let tab = await testSignIn(context, page, tenant, problems);

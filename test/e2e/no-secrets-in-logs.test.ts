@@ -2,11 +2,13 @@
  * Captures every log line of a full run (logins, /me, logout, failures) at
  * DEBUG level and searches it, and every page served, for the values that must
  * never leak: client secret, authorization codes, ID tokens, session and
- * login-state cookie values.
+ * login-state cookie values, the SCIM token and Okta's generated passwords.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Hop, TestBrowser } from '../support/browser.ts';
+import { cli } from '../support/cli.ts';
 import { CLIENT_SECRET, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
 const captured: string[] = [];
@@ -81,8 +83,25 @@ describe('Secrets stay out of logs and pages', () => {
     });
     pages.push(logout.body);
 
+    // SCIM: the token, Okta's generated password and the person's email never reach a log line.
+    const scimToken = (await cli('scim-token', TENANT)).output.token as string;
+    secrets.add(scimToken);
+    const scim = scimClient(env.stack.url, TENANT, () => scimToken);
+    const body = oktaUser({ userName: 'scim.logged@acme.example', givenName: 'Scim', familyName: 'Logged' });
+    secrets.add(body.password);
+    const created = await scim('POST', '/Users', body);
+    expect(created.status).toBe(201);
+    await scim('PATCH', `/Users/${created.body.id}`, patch({ op: 'replace', value: { active: false } }));
+    await scim('POST', '/Users', body); // 409
+    await scimClient(env.stack.url, TENANT, () => `${scimToken.slice(0, -1)}A`)('GET', '/Users'); // 401
+    secrets.add(`${scimToken.slice(0, -1)}A`);
+    pages.push(JSON.stringify(created.body));
+
     for (const token of env.idp.issuedIdTokens) secrets.add(token);
     const log = captured.join('');
+    expect(log).toContain('SCIM_CONFLICT');
+    expect(log).toContain('SCIM_UNAUTHORIZED');
+    expect(log).not.toContain('scim.logged@acme.example');
 
     // The capture really saw the service's structured logs (this test must be able to fail).
     expect(log).toContain('"message":"login succeeded"');

@@ -21,6 +21,8 @@ let stores: Stores;
 const captured: string[] = [];
 /** Every value that must never be shown or logged, and every page served, for the last test. */
 const secrets = new Set<string>();
+/** Values a page shows once by design (the SCIM token): never in a log line. */
+const shownOnce = new Set<string>();
 const pages: string[] = [];
 const originalStdout = process.stdout.write.bind(process.stdout);
 const originalStderr = process.stderr.write.bind(process.stderr);
@@ -82,7 +84,7 @@ const SAME_ORIGIN = () => ({ origin: stack.url, 'sec-fetch-site': 'same-origin' 
 async function post(
   browser: TestBrowser,
   tenant: string,
-  action: 'check' | 'test' | 'activate',
+  action: 'check' | 'test' | 'activate' | `actions/${string}`,
   fields: Record<string, string>,
   headers: Record<string, string> = SAME_ORIGIN(),
 ): Promise<Hop> {
@@ -422,6 +424,36 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect(trail.some((event) => event.type === 'login_succeeded')).toBe(false);
   });
 
+  it('gives the SCIM base URL and a SCIM token shown once, which then works for this tenant only', async () => {
+    const browser = new TestBrowser();
+    let page = await open(browser, (await invite('cyberdyne_scim')).url);
+    const baseUrl = `${stack.url}/t/cyberdyne_scim/scim/v2`;
+    expect(page.body).toContain(baseUrl);
+    expect(page.body).toContain('action="/t/cyberdyne_scim/setup/actions/scim-token#okta-app"');
+    const forged = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: 'nope' });
+    expect(forged.status).toBe(403);
+    page = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: csrfOf(page) });
+    expect(page.status).toBe(200);
+    const token =
+      /data-testid="revealed-scim-token"[\s\S]*?<code class="copy">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '';
+    expect(token).toMatch(/^[\w-]{40,}$/);
+    shownOnce.add(token);
+    const users = await fetch(`${baseUrl}/Users?startIndex=1&count=2`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(users.status).toBe(200);
+    const elsewhere = await fetch(`${stack.url}/t/acme_corp/scim/v2/Users`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(elsewhere.status).toBe(401);
+    const again = await browser.request(setupUrl('cyberdyne_scim'));
+    expect(again.body).not.toContain(token);
+    const trail = (await cli('audit', 'cyberdyne_scim')).output as Array<{ type: string; actor: string }>;
+    expect(trail.filter((event) => event.actor === 'setup-link').map((event) => event.type)).toEqual(
+      expect.arrayContaining(['setup_action', 'scim_token_rotated']),
+    );
+  });
+
   it('shows "not assigned" when Okta refuses the tester at the callback', async () => {
     const browser = new TestBrowser();
     let page = await open(browser, (await invite('cyberdyne')).url);
@@ -492,5 +524,7 @@ describe('Secrets stay out of pages and logs', () => {
       }
     }
     expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
+    expect(shownOnce.size).toBe(1);
+    for (const value of shownOnce) expect(log.includes(value), 'log contains the SCIM token').toBe(false);
   });
 });

@@ -62,7 +62,7 @@ describe('Construct: LoginService HTTP API', () => {
     }>;
     const setupRoutes = ROUTES.filter((route) => route.function === 'setup').map((route) => route.routeKey);
     expect(setupRoutes).toHaveLength(5);
-    expect(Object.keys(stage?.Properties.RouteSettings ?? {}).sort()).toEqual([...setupRoutes].sort());
+    expect(Object.keys(stage?.Properties.RouteSettings ?? {})).toEqual(expect.arrayContaining(setupRoutes));
     for (const key of setupRoutes) {
       expect(stage?.Properties.RouteSettings?.[key]).toEqual({ ThrottlingRateLimit: 5, ThrottlingBurstLimit: 20 });
     }
@@ -71,6 +71,20 @@ describe('Construct: LoginService HTTP API', () => {
     const setupRouteIds = routeIds.filter((id) => /Route(GET|POST)ttenantsetup/.test(id));
     expect(setupRouteIds).toHaveLength(5);
     expect(stage?.DependsOn).toEqual(expect.arrayContaining(setupRouteIds));
+  });
+
+  it('throttles the SCIM route on its own, below the API, and serves it from the SCIM function', () => {
+    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      RouteSettings: {
+        'ANY /t/{tenant}/scim/v2/{proxy+}': { ThrottlingRateLimit: 25, ThrottlingBurstLimit: 50 },
+      },
+    });
+    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: 'ANY /t/{tenant}/scim/v2/{proxy+}' });
+    // Never above the API's own limit.
+    synthStack({ service: { throttlingRateLimit: 10, throttlingBurstLimit: 20 } }).template.hasResourceProperties(
+      'AWS::ApiGatewayV2::Stage',
+      { RouteSettings: { 'ANY /t/{tenant}/scim/v2/{proxy+}': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 } } },
+    );
   });
 
   it('uses the throttling props', () => {

@@ -45,6 +45,18 @@ describe('Construct: LoginService IAM', () => {
     );
     expect(dataActionsOf('Health')).toEqual([]);
     expect(dataActionsOf('Whoami')).toEqual([]);
+    // SCIM: no secrets, and no Scan: lookups are keyed items, listings query the tenant's partition.
+    expect(dataActionsOf('Scim')).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query',
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
   });
 
   it('scopes table actions to the table and secrets to the state key and the tenant prefix', () => {

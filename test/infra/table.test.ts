@@ -69,6 +69,8 @@ describe('Logical ids of the stateful resources', () => {
       'LoginServiceSetupFunctionLogsA1C05072',
       'LoginServiceHealthFunctionLogs3BF93338',
       'LoginServiceWhoamiFunctionLogs044A0F15',
+      // New with SCIM (nothing existing changes id).
+      'LoginServiceScimFunctionLogs203CDABD',
       'LoginServiceAuthorizerFunctionLogsA8345FB0',
       'LoginServiceHttpAccessLogs6234A352',
     ],

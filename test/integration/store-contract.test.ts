@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
@@ -15,6 +16,8 @@ import type {
   ClientSecretStore,
   LoginRecord,
   LoginStore,
+  ScimDirectory,
+  ScimUserWrite,
   SessionStore,
   SetupStore,
   TenantStore,
@@ -24,10 +27,11 @@ import { provisionLogin } from '../../shared/provisioning.ts';
 import { hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
 import { hashSetupToken, newSetupToken, type SetupTestResult } from '../../shared/setup/link.ts';
 import { buildTenantConfig, type TenantConfig } from '../../shared/tenants.ts';
-import { userIdFor } from '../../shared/users.ts';
+import { newUserId, userIdFor } from '../../shared/users.ts';
 import {
   InMemoryClientSecretStore,
   InMemoryIdentityStore,
+  InMemoryScimDirectory,
   InMemorySetupStore,
   InMemoryTenantStore,
 } from '../support/in-memory-stores.ts';
@@ -40,6 +44,7 @@ interface StoreSet {
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
   readonly setup: SetupStore;
+  readonly scim: ScimDirectory;
 }
 
 const endpoint = inject('dynamoDbEndpoint');
@@ -54,7 +59,11 @@ afterAll(() => client.destroy());
 const implementations: Array<[string, () => StoreSet]> = [
   [
     'DynamoDB adapters',
-    () => ({ ...storesOn(client, tableName), secrets: new TableClientSecretStore(client, tableName) }),
+    () => ({
+      ...storesOn(client, tableName),
+      secrets: new TableClientSecretStore(client, tableName),
+      scim: new DynamoDbScimDirectory(client, tableName),
+    }),
   ],
   [
     'in-memory fakes',
@@ -63,6 +72,7 @@ const implementations: Array<[string, () => StoreSet]> = [
       const identities = new InMemoryIdentityStore(tenants);
       const secrets = new InMemoryClientSecretStore(tenants.table);
       const setup = new InMemorySetupStore(tenants.table);
+      const scim = new InMemoryScimDirectory(tenants.table);
       return {
         tenants,
         logins: identities,
@@ -71,6 +81,7 @@ const implementations: Array<[string, () => StoreSet]> = [
         audit: identities,
         secrets,
         setup,
+        scim,
       };
     },
   ],
@@ -111,6 +122,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         lastSeenAt: now,
       },
       now: new Date().toISOString(),
+      rolesFrom: 'claim',
     };
   }
 
@@ -370,6 +382,233 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         setup_test: 1,
       });
       expect(await stores.setup.getSetupLink(tenant.tenantId)).toBeUndefined();
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
+    });
+  });
+
+  describe('Port: ScimDirectory', () => {
+    function scimUser(
+      tenant: TenantConfig,
+      fields: Partial<ScimUserWrite> & { userName: string; externalId?: string },
+    ): ScimUserWrite {
+      const { userName, externalId, ...rest } = fields;
+      return {
+        tenantId: tenant.tenantId,
+        userId: externalId ? userIdFor(ISSUER, externalId) : newUserId(),
+        expectedVersion: undefined,
+        identity: externalId ? { issuer: ISSUER, sub: externalId } : undefined,
+        tenantGeneration: tenant.generation,
+        profile: { userName, externalId, givenName: 'G', familyName: 'F', displayName: 'G F', emails: [] },
+        email: userName,
+        name: 'G F',
+        previousUserName: undefined,
+        previousExternalId: undefined,
+        disabled: false,
+        deactivated: false,
+        endSessionsBefore: undefined,
+        now: new Date().toISOString(),
+        audit: [],
+        ...rest,
+      };
+    }
+
+    it('keeps the token hash next to the tenant and replaces it', async () => {
+      const tenant = await newTenant();
+      expect((await stores.scim.getScimContext(tenant.tenantId)).tokenHash).toBeUndefined();
+      await stores.scim.putScimTokenHash(tenant.tenantId, 'hash-1', new Date().toISOString());
+      await stores.scim.putScimTokenHash(tenant.tenantId, 'hash-2', new Date().toISOString());
+      const context = await stores.scim.getScimContext(tenant.tenantId);
+      expect(context.tokenHash).toBe('hash-2');
+      expect(context.tenant?.tenantId).toBe(tenant.tenantId);
+      expect(await stores.scim.getScimContext(tenantId())).toEqual({ tenant: undefined, tokenHash: undefined });
+    });
+
+    it('creates users with unique userName (any case) and externalId, found by keyed lookups', async () => {
+      const tenant = await newTenant();
+      const ada = scimUser(tenant, { userName: 'Ada@Acme.example', externalId: '00uada' });
+      expect(await stores.scim.writeUser(ada)).toBe('written');
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'ada@acme.EXAMPLE')).toBe(ada.userId);
+      expect(await stores.scim.findUserIdByExternalId(tenant.tenantId, '00uada')).toBe(ada.userId);
+      expect(await stores.scim.writeUser(scimUser(tenant, { userName: 'ADA@acme.example' }))).toBe('user_name_taken');
+      expect(
+        await stores.scim.writeUser({
+          ...scimUser(tenant, { userName: 'other@acme.example' }),
+          profile: { ...ada.profile, userName: 'other@acme.example' },
+        }),
+      ).toBe('external_id_taken');
+      expect(await stores.scim.writeUser(scimUser(tenant, { userName: 'x@acme.example', externalId: '00uada' }))).toBe(
+        'conflict',
+      );
+      const [user] = await stores.scim.getUsers(tenant.tenantId, [ada.userId]);
+      expect(user).toMatchObject({
+        sub: '00uada',
+        version: 1,
+        role: 'member',
+        userName: 'Ada@Acme.example',
+        lastLoginAt: undefined,
+      });
+      expect(
+        await stores.scim.writeUser(scimUser({ ...tenant, generation: 'gone' }, { userName: 'y@acme.example' })),
+      ).toBe('tenant_gone');
+    });
+
+    it('moves the userName on update, checks the version, and ends sessions when deactivating', async () => {
+      const tenant = await newTenant();
+      const created = scimUser(tenant, { userName: 'old@acme.example' });
+      await stores.scim.writeUser(created);
+      const update = {
+        ...created,
+        expectedVersion: 1,
+        profile: { ...created.profile, userName: 'new@acme.example' },
+        previousUserName: 'old@acme.example',
+        disabled: true,
+        deactivated: true,
+        endSessionsBefore: 4242,
+      };
+      expect(await stores.scim.writeUser(update)).toBe('written');
+      expect(await stores.scim.writeUser(update)).toBe('conflict');
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'old@acme.example')).toBeUndefined();
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'new@acme.example')).toBe(created.userId);
+      const user = await stores.users.getUser(tenant.tenantId, created.userId);
+      expect(user).toMatchObject({ disabled: true, deactivated: true, sessionsNotBefore: 4242, version: 2 });
+      // An administrator's enable lifts SCIM's deactivation too.
+      await stores.users.setUserDisabled(tenant.tenantId, created.userId, false);
+      expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
+        disabled: false,
+        deactivated: false,
+      });
+    });
+
+    it('signs a user SCIM created with externalId in as that user, claiming ownership first', async () => {
+      const tenant = await newTenant();
+      const scimAda = scimUser(tenant, { userName: '00ua@acme.example', externalId: '00ua' });
+      await stores.scim.writeUser(scimAda);
+      const result = await login(tenant, record(tenant, '00ua'));
+      expect(result).toMatchObject({ mode: 'claim_owner' });
+      expect(result.record.userId).toBe(scimAda.userId);
+      expect(await stores.users.getUser(tenant.tenantId, scimAda.userId)).toMatchObject({ role: 'owner', sub: '00ua' });
+      expect(await stores.users.listUsers(tenant.tenantId)).toHaveLength(1);
+    });
+
+    it('links a user SCIM created without externalId by userName, and later logins follow the link', async () => {
+      const tenant = await newTenant();
+      await login(tenant, record(tenant, '00uowner'));
+      const scimBob = scimUser(tenant, { userName: 'Bob@acme.example' });
+      await stores.scim.writeUser(scimBob);
+      const first = await login(tenant, record(tenant, '00ubob', { userName: 'bob@ACME.example' }));
+      expect(first).toMatchObject({ mode: 'link' });
+      expect(first.record.userId).toBe(scimBob.userId);
+      const again = await login(tenant, record(tenant, '00ubob', { userName: 'bob@acme.example' }));
+      expect(again).toMatchObject({ mode: 'returning' });
+      expect(again.record.userId).toBe(scimBob.userId);
+      const users = await stores.users.listUsers(tenant.tenantId);
+      expect(users.map((user) => user.sub).sort()).toEqual(['00ubob', '00uowner']);
+      // Someone else with the same preferred_username gets a user of their own, without the userName.
+      const other = await login(tenant, record(tenant, '00uimpostor', { userName: 'bob@acme.example' }));
+      expect(other.record.userId).toBe(userIdFor(ISSUER, '00uimpostor'));
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'bob@acme.example')).toBe(scimBob.userId);
+    });
+
+    it('holds the userName a first login brings, for Okta’s lookup', async () => {
+      const tenant = await newTenant();
+      const rec = record(tenant, '00ujit', { userName: 'Jit@acme.example' });
+      await login(tenant, rec);
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'jit@acme.example')).toBe(rec.userId);
+      expect((await stores.users.getUser(tenant.tenantId, rec.userId))?.userName).toBe('Jit@acme.example');
+    });
+
+    it('writes groups, memberships and roles; refuses a taken name and a stale user version', async () => {
+      const tenant = await newTenant();
+      const ada = record(tenant, '00ua', { roles: ['admin'] });
+      await login(tenant, ada);
+      const now = new Date().toISOString();
+      const group = {
+        tenantId: tenant.tenantId,
+        groupId: 'g_1',
+        displayName: 'Eng',
+        externalId: undefined,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      };
+      const base = {
+        tenantId: tenant.tenantId,
+        tenantGeneration: tenant.generation,
+        group,
+        expectedVersion: undefined,
+        deleted: false,
+        previousDisplayName: undefined,
+        addMembers: [ada.userId],
+        removeMembers: [],
+        users: [
+          { userId: ada.userId, expectedVersion: 0, scimGroups: { g_1: 'Eng' }, groups: ['Eng'], roles: ['engineer'] },
+        ],
+        enablesScimGroups: true,
+        audit: [],
+      };
+      expect(await stores.scim.writeGroup(base)).toBe('written');
+      expect((await stores.tenants.getTenant(tenant.tenantId))?.scimGroups).toBe(true);
+      expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'ENG')).toBe('g_1');
+      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1')).toEqual([ada.userId]);
+      expect(await stores.users.getUser(tenant.tenantId, ada.userId)).toMatchObject({
+        roles: ['engineer'],
+        groups: ['Eng'],
+        version: 1,
+      });
+      const clash = {
+        ...base,
+        group: { ...group, groupId: 'g_2' },
+        addMembers: [],
+        users: [],
+        enablesScimGroups: false,
+      };
+      expect(await stores.scim.writeGroup(clash)).toBe('name_taken');
+      const stale = {
+        ...base,
+        group: { ...group, version: 2, displayName: 'Eng2' },
+        expectedVersion: 1,
+        previousDisplayName: 'Eng',
+        addMembers: [],
+      };
+      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
+      expect((await stores.scim.listGroups(tenant.tenantId, 0, 10)).items.map((g) => g.displayName)).toEqual(['Eng']);
+      // A login now leaves the roles to SCIM, even with a config read before the groups came.
+      await login(tenant, record(tenant, '00ua', { roles: ['admin'] }));
+      expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.roles).toEqual(['engineer']);
+      const removed = {
+        ...base,
+        group: { ...group, version: 2 },
+        expectedVersion: 1,
+        previousDisplayName: 'Eng',
+        deleted: true,
+        addMembers: [],
+        removeMembers: [ada.userId],
+        users: [{ userId: ada.userId, expectedVersion: 1, scimGroups: {}, groups: [], roles: ['viewer'] }],
+        enablesScimGroups: false,
+      };
+      expect(await stores.scim.writeGroup(removed)).toBe('written');
+      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
+      expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'Eng')).toBeUndefined();
+      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1')).toEqual([]);
+    });
+
+    it('gives users without SCIM groups none when SCIM groups start, and pages users', async () => {
+      const tenant = await newTenant();
+      for (const sub of ['00u1', '00u2', '00u3']) await login(tenant, record(tenant, sub, { roles: ['admin'] }));
+      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(3);
+      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(0);
+      for (const user of await stores.users.listUsers(tenant.tenantId)) expect(user.roles).toEqual(['viewer']);
+      const page = await stores.scim.listUsers(tenant.tenantId, 1, 1);
+      expect(page.total).toBe(3);
+      expect(page.items).toHaveLength(1);
+    });
+
+    it('is purged with its tenant', async () => {
+      const tenant = await newTenant();
+      await stores.scim.putScimTokenHash(tenant.tenantId, 'h', new Date().toISOString());
+      await stores.scim.writeUser(scimUser(tenant, { userName: 'p@acme.example', externalId: '00up' }));
+      const removed = await stores.tenants.purgeTenantData(tenant.tenantId);
+      expect(removed).toEqual({ tenant: 1, user: 1, user_name: 1, external_id: 1, scim_token: 1 });
       expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
     });
   });

@@ -13,8 +13,17 @@ import type {
   LoginStore,
   LoginTelemetry,
   LoginWriteMode,
+  LoginWriteOptions,
   LoginWriteOutcome,
   OwnershipTransfer,
+  ScimContext,
+  ScimDirectory,
+  ScimGroup,
+  ScimGroupWrite,
+  ScimGroupWriteOutcome,
+  ScimPage,
+  ScimUserWrite,
+  ScimUserWriteOutcome,
   SessionStore,
   SetupStore,
   StateKeyProvider,
@@ -24,7 +33,7 @@ import type {
 import type { Session } from '../../shared/sessions.ts';
 import type { SetupLink, SetupTestResult } from '../../shared/setup/link.ts';
 import type { TenantConfig } from '../../shared/tenants.ts';
-import type { User } from '../../shared/users.ts';
+import { type User, userIdFor } from '../../shared/users.ts';
 
 /** The maps both stores share, as the DynamoDB adapters share one table. */
 class InMemoryTable {
@@ -40,6 +49,42 @@ class InMemoryTable {
   readonly setupTests = new Map<string, SetupTestResult>();
   /** `<tenant>/<window start>` → attempts. */
   readonly setupAttempts = new Map<string, number>();
+  /** `tenant/derivedId` → the SCIM user a login's derived id points at (DynamoDB: a `user_link` item). */
+  readonly links = new Map<string, string>();
+  /** `tenant/lower-cased userName` → user id. */
+  readonly userNames = new Map<string, string>();
+  readonly externalIds = new Map<string, string>();
+  readonly scimTokens = new Map<string, string>();
+  readonly groups = new Map<string, ScimGroup>();
+  /** `tenant/lower-cased displayName` → group id. */
+  readonly groupNames = new Map<string, string>();
+  /** `tenant/groupId/userId`. */
+  readonly members = new Set<string>();
+
+  /** Every key this table holds under a tenant, by the item type DynamoDB would store. */
+  itemsOf(tenantId: string): Array<{ type: string; remove: () => void }> {
+    const prefix = `${tenantId}/`;
+    const items: Array<{ type: string; remove: () => void }> = [];
+    const add = (type: string, map: Map<string, unknown> | Set<string>) => {
+      for (const key of [...map.keys()])
+        if (key.startsWith(prefix)) items.push({ type, remove: () => map.delete(key) });
+    };
+    add('user', this.users);
+    add('user_link', this.links);
+    add('user_name', this.userNames);
+    add('external_id', this.externalIds);
+    add('scim_group', this.groups);
+    add('scim_group_name', this.groupNames);
+    add('scim_member', this.members);
+    add('setup_attempts', this.setupAttempts);
+    if (this.scimTokens.has(tenantId))
+      items.push({ type: 'scim_token', remove: () => this.scimTokens.delete(tenantId) });
+    if (this.setupLinks.has(tenantId))
+      items.push({ type: 'setup_link', remove: () => this.setupLinks.delete(tenantId) });
+    if (this.setupTests.has(tenantId))
+      items.push({ type: 'setup_test', remove: () => this.setupTests.delete(tenantId) });
+    return items;
+  }
 }
 
 export class InMemoryTenantStore implements TenantStore {
@@ -66,18 +111,9 @@ export class InMemoryTenantStore implements TenantStore {
     return [...this.table.tenants.values()].sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   }
   async hasTenantData(tenantId: string) {
-    const { tenants, owners, users, clientSecrets, setupLinks, setupTests, setupAttempts } = this.table;
-    const hasUsers = [...users.keys()].some((key) => key.startsWith(`${tenantId}/`));
-    const hasAttempts = [...setupAttempts.keys()].some((key) => key.startsWith(`${tenantId}/`));
-    return (
-      tenants.has(tenantId) ||
-      owners.has(tenantId) ||
-      clientSecrets.has(tenantId) ||
-      setupLinks.has(tenantId) ||
-      setupTests.has(tenantId) ||
-      hasAttempts ||
-      hasUsers
-    );
+    const { tenants, owners, clientSecrets } = this.table;
+    const hasItems = this.table.itemsOf(tenantId).length > 0;
+    return tenants.has(tenantId) || owners.has(tenantId) || clientSecrets.has(tenantId) || hasItems;
   }
   async purgeTenantData(tenantId: string): Promise<Record<string, number>> {
     const removed: Record<string, number> = {};
@@ -87,13 +123,9 @@ export class InMemoryTenantStore implements TenantStore {
     if (this.table.tenants.delete(tenantId)) count('tenant');
     if (this.table.owners.delete(tenantId)) count('owner');
     if (this.table.clientSecrets.delete(tenantId)) count('client_secret');
-    if (this.table.setupLinks.delete(tenantId)) count('setup_link');
-    if (this.table.setupTests.delete(tenantId)) count('setup_test');
-    for (const key of [...this.table.setupAttempts.keys()]) {
-      if (key.startsWith(`${tenantId}/`) && this.table.setupAttempts.delete(key)) count('setup_attempts');
-    }
-    for (const key of [...this.table.users.keys()]) {
-      if (key.startsWith(`${tenantId}/`) && this.table.users.delete(key)) count('user');
+    for (const item of this.table.itemsOf(tenantId)) {
+      item.remove();
+      count(item.type);
     }
     return removed;
   }
@@ -189,34 +221,93 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
-    previousRoles: readonly string[] | undefined,
+    options: LoginWriteOptions,
     auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome> {
     this.writes++;
     await Promise.resolve(); // let racing callers interleave between transactions, as in DynamoDB
+    const outcome = this.#check(record, mode, options);
+    if (outcome) return outcome;
+    const t = this.table;
     const key = `${record.tenantId}/${record.userId}`;
-    const existing = this.table.users.get(key);
-    if (mode === 'returning') {
-      if (!existing) return { kind: 'user_missing' };
-      if (existing.disabled) return { kind: 'user_disabled' };
-      if (!sameRoles(existing.roles, previousRoles ?? record.profile.roles)) {
-        return { kind: 'roles_changed', previousRoles: existing.roles };
-      }
-      this.table.users.set(key, { ...existing, ...record.profile, lastLoginAt: record.now });
-      this.#commit(record, auditEvents);
-      return { kind: 'written', role: undefined };
+    const linking = mode === 'link' || mode === 'link_owner';
+    const claimsOwner = mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
+    const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
+    if (claimsOwner) {
+      t.owners.set(record.tenantId, record.userId);
+      const tenant = t.tenants.get(record.tenantId);
+      if (tenant) t.tenants.set(record.tenantId, { ...tenant, hasOwner: true });
     }
-    if (existing) return { kind: 'user_exists' };
-    if (mode === 'owner' && this.table.owners.has(record.tenantId)) return { kind: 'owner_taken' };
-    if (!this.#isTenant(record)) return { kind: 'tenant_gone' };
-    if (mode === 'owner') {
-      this.table.owners.set(record.tenantId, record.userId);
-      const tenant = this.table.tenants.get(record.tenantId);
-      if (tenant) this.table.tenants.set(record.tenantId, { ...tenant, hasOwner: true });
+    if (mode === 'owner' || mode === 'member') {
+      const userName = options.claimUserName ? record.profile.userName : undefined;
+      t.users.set(key, newUser(record, mode, userName));
+      if (userName) t.userNames.set(`${record.tenantId}/${userName.toLowerCase()}`, record.userId);
+    } else {
+      const existing = t.users.get(key) as User;
+      const { email, emailVerified, name, groups, roles } = record.profile;
+      t.users.set(key, {
+        ...existing,
+        email,
+        emailVerified,
+        name,
+        lastLoginAt: record.now,
+        ...(writesRoles ? { groups, roles } : {}),
+        ...(options.initScimGroups ? { scimGroups: {} } : {}),
+        ...(claimsOwner ? { role: 'owner' as const } : {}),
+        ...(linking ? { issuer: record.issuer, sub: record.sub } : {}),
+      });
+      if (linking) t.links.set(`${record.tenantId}/${userIdFor(record.issuer, record.sub)}`, record.userId);
     }
-    this.table.users.set(key, newUser(record, mode));
     this.#commit(record, auditEvents);
-    return { kind: 'written', role: mode };
+    return { kind: 'written' };
+  }
+
+  /** The conditions of the login transaction, in the order the DynamoDB adapter reads its cancellation. */
+  #check(record: LoginRecord, mode: LoginWriteMode, options: LoginWriteOptions): LoginWriteOutcome | undefined {
+    const t = this.table;
+    const key = `${record.tenantId}/${record.userId}`;
+    const linking = mode === 'link' || mode === 'link_owner';
+    const claimsOwner = mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
+    if (mode === 'owner' || mode === 'member') {
+      if (t.users.has(key) || t.links.has(key)) return { kind: 'user_exists' };
+    } else {
+      const failed = this.#existingUser(record, mode, options);
+      if (failed) return failed;
+      if (mode === 'returning') return undefined;
+    }
+    if (linking) {
+      const derived = `${record.tenantId}/${userIdFor(record.issuer, record.sub)}`;
+      if (t.users.has(derived) || t.links.has(derived)) return { kind: 'user_exists' };
+    }
+    if (claimsOwner && t.owners.has(record.tenantId)) return { kind: 'owner_taken' };
+    if (!this.#isTenant(record)) return { kind: 'tenant_gone' };
+    if (record.rolesFrom === 'claim' && this.#checksTenants && t.tenants.get(record.tenantId)?.scimGroups) {
+      return { kind: 'roles_from_scim' };
+    }
+    const userName =
+      (mode === 'owner' || mode === 'member') && options.claimUserName ? record.profile.userName : undefined;
+    const holder = userName ? t.userNames.get(`${record.tenantId}/${userName.toLowerCase()}`) : undefined;
+    if (holder) return { kind: 'username_taken', userId: holder };
+    return undefined;
+  }
+
+  #existingUser(record: LoginRecord, mode: LoginWriteMode, options: LoginWriteOptions): LoginWriteOutcome | undefined {
+    const key = `${record.tenantId}/${record.userId}`;
+    const user = this.table.users.get(key);
+    const link = this.table.links.get(key);
+    const linking = mode === 'link' || mode === 'link_owner';
+    if (!user && !link) return linking ? { kind: 'not_linkable' } : { kind: 'user_missing' };
+    if (link) return linking ? { kind: 'not_linkable' } : { kind: 'linked', userId: link };
+    if (!user || (linking ? user.sub !== '' : user.sub !== record.sub)) return { kind: 'not_linkable' };
+    if (user.disabled) return { kind: 'user_disabled', deactivated: user.deactivated };
+    const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
+    const hasScimGroups = user.scimGroups !== undefined;
+    if (!writesRoles && !hasScimGroups) return { kind: 'scim_groups_missing' };
+    if (writesRoles && hasScimGroups) return { kind: 'roles_from_scim' };
+    if (mode === 'returning' && writesRoles && !sameRoles(user.roles, options.previousRoles ?? record.profile.roles)) {
+      return { kind: 'roles_changed', previousRoles: user.roles };
+    }
+    return undefined;
   }
 
   #isTenant(record: LoginRecord): boolean {
@@ -282,6 +373,7 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     const user = this.table.users.get(`${tenantId}/${userId}`);
     return this.#updateUser(tenantId, userId, {
       disabled,
+      deactivated: false,
       sessionsNotBefore: endSessionsBefore ?? user?.sessionsNotBefore,
     });
   }
@@ -313,18 +405,29 @@ function sameRoles(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((role, index) => role === b[index]);
 }
 
-function newUser(record: LoginRecord, role: 'owner' | 'member'): User {
+function newUser(record: LoginRecord, role: 'owner' | 'member', userName: string | undefined): User {
+  const { email, emailVerified, name, groups, roles } = record.profile;
   return {
     tenantId: record.tenantId,
     userId: record.userId,
     issuer: record.issuer,
     sub: record.sub,
-    ...record.profile,
+    email,
+    emailVerified,
+    name,
+    groups,
+    roles,
     role,
     disabled: false,
     createdAt: record.now,
     lastLoginAt: record.now,
     sessionsNotBefore: undefined,
+    userName,
+    scim: undefined,
+    scimGroups: record.rolesFrom === 'scim' ? {} : undefined,
+    deactivated: false,
+    version: 0,
+    updatedAt: undefined,
   };
 }
 
@@ -336,5 +439,192 @@ export class RecordingTelemetry implements LoginTelemetry {
   }
   loginFailed(reason: string) {
     this.failures.push(reason);
+  }
+}
+
+/**
+ * SCIM's port over the same maps: writes check what the DynamoDB transaction
+ * checks (versions, uniqueness, the tenant's generation) before changing
+ * anything, so a failed write changes nothing.
+ */
+export class InMemoryScimDirectory implements ScimDirectory {
+  writes = 0;
+
+  constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
+
+  async getScimContext(tenantId: string): Promise<ScimContext> {
+    return { tenant: this.table.tenants.get(tenantId), tokenHash: this.table.scimTokens.get(tenantId) };
+  }
+
+  async putScimTokenHash(tenantId: string, tokenHash: string) {
+    this.table.scimTokens.set(tenantId, tokenHash);
+  }
+
+  async findUserIdByUserName(tenantId: string, userName: string) {
+    return this.table.userNames.get(`${tenantId}/${userName.toLowerCase()}`);
+  }
+
+  async findUserIdByExternalId(tenantId: string, externalId: string) {
+    return this.table.externalIds.get(`${tenantId}/${externalId}`);
+  }
+
+  async findGroupIdByName(tenantId: string, displayName: string) {
+    return this.table.groupNames.get(`${tenantId}/${displayName.toLowerCase()}`);
+  }
+
+  async getUsers(tenantId: string, userIds: readonly string[]) {
+    return [...new Set(userIds)]
+      .map((id) => this.table.users.get(`${tenantId}/${id}`))
+      .filter((user): user is User => user !== undefined);
+  }
+
+  async listUsers(tenantId: string, offset: number, limit: number): Promise<ScimPage<User>> {
+    const all = [...this.table.users.entries()]
+      .filter(([key]) => key.startsWith(`${tenantId}/`))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, user]) => user);
+    return { items: all.slice(offset, offset + limit), total: all.length };
+  }
+
+  async getGroup(tenantId: string, groupId: string) {
+    return this.table.groups.get(`${tenantId}/${groupId}`);
+  }
+
+  async listGroups(tenantId: string, offset: number, limit: number): Promise<ScimPage<ScimGroup>> {
+    const all = [...this.table.groups.entries()]
+      .filter(([key]) => key.startsWith(`${tenantId}/`))
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([, group]) => group);
+    return { items: all.slice(offset, offset + limit), total: all.length };
+  }
+
+  async listMembers(tenantId: string, groupId: string) {
+    const prefix = `${tenantId}/${groupId}/`;
+    return [...this.table.members].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+  }
+
+  async writeUser(write: ScimUserWrite): Promise<ScimUserWriteOutcome> {
+    this.writes++;
+    await Promise.resolve();
+    const t = this.table;
+    const key = `${write.tenantId}/${write.userId}`;
+    const existing = t.users.get(key);
+    const userNameKey = `${write.tenantId}/${write.profile.userName.toLowerCase()}`;
+    const movesUserName = write.previousUserName?.toLowerCase() !== write.profile.userName.toLowerCase();
+    const externalId = write.profile.externalId;
+    const movesExternalId = write.previousExternalId !== externalId;
+    if (write.expectedVersion === undefined) {
+      const tenant = t.tenants.get(write.tenantId);
+      if (!tenant || tenant.generation !== write.tenantGeneration) return 'tenant_gone';
+      if (existing || t.links.has(key)) return 'conflict';
+    } else if (!existing || existing.version !== write.expectedVersion) return 'conflict';
+    const holder = (map: Map<string, string>, mapKey: string) => {
+      const value = map.get(mapKey);
+      return value !== undefined && value !== write.userId;
+    };
+    if (movesUserName && holder(t.userNames, userNameKey)) return 'user_name_taken';
+    if (movesExternalId && externalId && holder(t.externalIds, `${write.tenantId}/${externalId}`)) {
+      return 'external_id_taken';
+    }
+    const release = (map: Map<string, string>, mapKey: string) => {
+      if (map.get(mapKey) === write.userId) map.delete(mapKey);
+    };
+    if (movesUserName) {
+      if (write.previousUserName) release(t.userNames, `${write.tenantId}/${write.previousUserName.toLowerCase()}`);
+      t.userNames.set(userNameKey, write.userId);
+    }
+    if (movesExternalId) {
+      if (write.previousExternalId) release(t.externalIds, `${write.tenantId}/${write.previousExternalId}`);
+      if (externalId) t.externalIds.set(`${write.tenantId}/${externalId}`, write.userId);
+    }
+    const common = {
+      userName: write.profile.userName,
+      scim: write.profile,
+      disabled: write.disabled,
+      deactivated: write.deactivated,
+      updatedAt: write.now,
+      ...(write.endSessionsBefore !== undefined ? { sessionsNotBefore: write.endSessionsBefore } : {}),
+    };
+    if (existing) {
+      t.users.set(key, {
+        ...existing,
+        ...common,
+        ...(write.email !== undefined ? { email: write.email } : {}),
+        ...(write.name !== undefined ? { name: write.name } : {}),
+        version: existing.version + 1,
+      });
+    } else {
+      t.users.set(key, {
+        tenantId: write.tenantId,
+        userId: write.userId,
+        issuer: write.identity?.issuer ?? '',
+        sub: write.identity?.sub ?? '',
+        email: write.email,
+        emailVerified: undefined,
+        name: write.name,
+        groups: write.roles?.groups ?? [],
+        roles: write.roles?.roles ?? [],
+        role: 'member',
+        createdAt: write.now,
+        lastLoginAt: undefined,
+        sessionsNotBefore: undefined,
+        scimGroups: write.roles ? {} : undefined,
+        ...common,
+        version: 1,
+      });
+    }
+    t.auditEvents.push(...write.audit);
+    return 'written';
+  }
+
+  async writeGroup(write: ScimGroupWrite): Promise<ScimGroupWriteOutcome> {
+    this.writes++;
+    await Promise.resolve();
+    const t = this.table;
+    const { tenantId, group } = write;
+    const key = `${tenantId}/${group.groupId}`;
+    const tenant = t.tenants.get(tenantId);
+    if (!tenant || tenant.generation !== write.tenantGeneration) return 'tenant_gone';
+    const existing = t.groups.get(key);
+    if (write.expectedVersion === undefined ? existing : existing?.version !== write.expectedVersion) return 'conflict';
+    const nameKey = `${tenantId}/${group.displayName.toLowerCase()}`;
+    const renamed = write.previousDisplayName?.toLowerCase() !== group.displayName.toLowerCase();
+    const nameHolder = t.groupNames.get(nameKey);
+    if (!write.deleted && renamed && nameHolder !== undefined && nameHolder !== group.groupId) return 'name_taken';
+    for (const user of write.users) {
+      const current = t.users.get(`${tenantId}/${user.userId}`);
+      if (!current || current.version !== user.expectedVersion) return 'conflict';
+    }
+    if (write.deleted) t.groups.delete(key);
+    else t.groups.set(key, group);
+    if (write.previousDisplayName && (write.deleted || renamed)) {
+      t.groupNames.delete(`${tenantId}/${write.previousDisplayName.toLowerCase()}`);
+    }
+    if (!write.deleted && renamed) t.groupNames.set(nameKey, group.groupId);
+    if (write.enablesScimGroups) t.tenants.set(tenantId, { ...tenant, scimGroups: true });
+    for (const userId of write.addMembers) t.members.add(`${key}/${userId}`);
+    for (const userId of write.removeMembers) t.members.delete(`${key}/${userId}`);
+    for (const user of write.users) {
+      const current = t.users.get(`${tenantId}/${user.userId}`) as User;
+      t.users.set(`${tenantId}/${user.userId}`, {
+        ...current,
+        scimGroups: user.scimGroups,
+        groups: user.groups,
+        roles: user.roles,
+        version: current.version + 1,
+      });
+    }
+    t.auditEvents.push(...write.audit);
+    return 'written';
+  }
+
+  async startScimGroups(tenantId: string, defaults: { groups: readonly string[]; roles: readonly string[] }) {
+    let started = 0;
+    for (const [key, user] of this.table.users) {
+      if (!key.startsWith(`${tenantId}/`) || user.scimGroups !== undefined) continue;
+      this.table.users.set(key, { ...user, scimGroups: {}, groups: [...defaults.groups], roles: [...defaults.roles] });
+      started++;
+    }
+    return started;
   }
 }

@@ -18,6 +18,7 @@ import {
   FixedStateKey,
   InMemoryClientSecretStore,
   InMemoryIdentityStore,
+  InMemoryScimDirectory,
   InMemorySetupStore,
   InMemoryTenantStore,
 } from '../support/in-memory-stores.ts';
@@ -84,6 +85,7 @@ describe('Setup routes with in-memory ports', () => {
       users: identities,
       audit: identities,
       setup,
+      scim: new InMemoryScimDirectory(tenants.table),
       secrets: new InMemoryClientSecretStore(tenants.table),
       allowLoopback: false,
       vetRoleMappings: () => undefined,

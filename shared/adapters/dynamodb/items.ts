@@ -3,8 +3,9 @@
  * Stored items may predate a field: readers tolerate a missing one.
  */
 import type { AuditEvent } from '../../audit.ts';
+import type { ScimGroup } from '../../ports.ts';
 import type { Session } from '../../sessions.ts';
-import type { User } from '../../users.ts';
+import type { ScimEmail, ScimProfile, User } from '../../users.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -12,12 +13,15 @@ type Item = Record<string, unknown>;
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
 
+/** A user item, as opposed to the link item a linked SCIM user leaves at the login's derived id. */
+export const isUserItem = (item: Item) => item.type === 'user';
+
 export function userFromItem(item: Item): User {
   return {
     tenantId: item.tenantId as string,
     userId: item.userId as string,
-    issuer: item.issuer as string,
-    sub: item.sub as string,
+    issuer: text(item.issuer) ?? '',
+    sub: text(item.sub) ?? '',
     email: text(item.email),
     emailVerified: typeof item.emailVerified === 'boolean' ? item.emailVerified : undefined,
     name: text(item.name),
@@ -26,8 +30,59 @@ export function userFromItem(item: Item): User {
     role: item.role === 'owner' ? 'owner' : 'member',
     disabled: item.disabled === true,
     createdAt: item.createdAt as string,
-    lastLoginAt: item.lastLoginAt as string,
+    lastLoginAt: text(item.lastLoginAt),
     sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+    userName: text(item.userName),
+    scim: scimProfileFromItem(item.scim),
+    scimGroups: isRecord(item.scimGroups) ? (item.scimGroups as Record<string, string>) : undefined,
+    deactivated: item.deactivated === true,
+    version: typeof item.scimVersion === 'number' ? item.scimVersion : 0,
+    updatedAt: text(item.updatedAt),
+  };
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function scimProfileFromItem(value: unknown): ScimProfile | undefined {
+  if (!isRecord(value) || typeof value.userName !== 'string') return undefined;
+  return {
+    userName: value.userName,
+    externalId: text(value.externalId),
+    givenName: text(value.givenName),
+    familyName: text(value.familyName),
+    displayName: text(value.displayName),
+    emails: Array.isArray(value.emails) ? (value.emails as ScimEmail[]) : [],
+  };
+}
+
+/** The SCIM attributes as a map attribute of the user item; undefined fields are left out. */
+export function scimProfileItem(profile: ScimProfile): Item {
+  return Object.fromEntries(Object.entries(profile).filter(([, value]) => value !== undefined));
+}
+
+export function scimGroupItem(group: ScimGroup): Item {
+  return {
+    type: 'scim_group',
+    tenantId: group.tenantId,
+    groupId: group.groupId,
+    displayName: group.displayName,
+    externalId: group.externalId,
+    createdAt: group.createdAt,
+    updatedAt: group.updatedAt,
+    scimVersion: group.version,
+  };
+}
+
+export function scimGroupFromItem(item: Item): ScimGroup {
+  return {
+    tenantId: item.tenantId as string,
+    groupId: item.groupId as string,
+    displayName: item.displayName as string,
+    externalId: text(item.externalId),
+    createdAt: item.createdAt as string,
+    updatedAt: item.updatedAt as string,
+    version: typeof item.scimVersion === 'number' ? item.scimVersion : 0,
   };
 }
 

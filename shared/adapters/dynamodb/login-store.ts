@@ -1,6 +1,7 @@
 import type { AuditEvent } from '../../audit.ts';
 import { StoreUnavailableError } from '../../errors.ts';
-import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOutcome } from '../../ports.ts';
+import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOptions, LoginWriteOutcome } from '../../ports.ts';
+import { userIdFor } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import {
   type CancellationReason,
@@ -14,8 +15,9 @@ import { auditItem, sessionItem } from './items.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
 
 /** The items of a login transaction, by what each is for. */
-type ItemName = 'owner' | 'user' | 'session' | 'tenant' | 'previousSession' | 'audit';
+type ItemName = 'owner' | 'user' | 'userName' | 'link' | 'session' | 'tenant' | 'previousSession' | 'audit';
 type NamedItem = { readonly name: ItemName; readonly item: TransactItem };
+type Values = Record<string, unknown>;
 
 /**
  * What a login writes. Every login is one transaction, so a user is never
@@ -55,11 +57,11 @@ export class DynamoDbLoginStore implements LoginStore {
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
-    previousRoles: readonly string[] | undefined,
+    options: LoginWriteOptions,
     auditEvents: readonly AuditEvent[],
   ): Promise<LoginWriteOutcome> {
     const named = [
-      ...loginItems(this.tableName, record, mode, previousRoles),
+      ...loginItems(this.tableName, record, mode, options),
       ...auditEvents.map((event) => ({
         name: 'audit' as const,
         item: { Put: { TableName: this.tableName, Item: auditItem(event, this.auditRetentionDays) } },
@@ -67,46 +69,76 @@ export class DynamoDbLoginStore implements LoginStore {
     ];
     try {
       await guard(() => this.client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
-      return { kind: 'written', role: mode === 'returning' ? undefined : mode };
+      return { kind: 'written' };
     } catch (error) {
       const reasons = cancellationReasonsByName(
         error,
         named.map(({ name }) => name),
       );
       if (!reasons) throw error;
-      const outcome = outcomeOf(mode, reasons, cancellationReasons(error) ?? []);
+      const outcome = outcomeOf(mode, record, options, reasons, cancellationReasons(error) ?? []);
       if (!outcome) throw new StoreUnavailableError(error);
       return outcome;
     }
   }
 }
 
+const createsUser = (mode: LoginWriteMode) => mode === 'owner' || mode === 'member';
+const claimsOwner = (mode: LoginWriteMode) => mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
+const links = (mode: LoginWriteMode) => mode === 'link' || mode === 'link_owner';
+
 /** Why the transaction was cancelled, read by item name; undefined when it is none of the expected outcomes. */
 function outcomeOf(
   mode: LoginWriteMode,
+  record: LoginRecord,
+  options: LoginWriteOptions,
   reasons: Partial<Record<ItemName, CancellationReason>>,
   all: readonly CancellationReason[],
 ): LoginWriteOutcome | undefined {
   const failed = (name: ItemName) => reasons[name]?.Code === 'ConditionalCheckFailed';
   if (all.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
-  if (mode === 'returning' && failed('user')) {
-    const existing = reasons.user?.Item;
-    if (!existing) return { kind: 'user_missing' };
-    if (existing.disabled === true) return { kind: 'user_disabled' };
-    return { kind: 'roles_changed', previousRoles: Array.isArray(existing.roles) ? existing.roles : [] };
+  if (failed('user')) {
+    if (createsUser(mode)) return { kind: 'user_exists' };
+    return existingUserOutcome(mode, record, options, reasons.user?.Item);
   }
-  if (failed('user')) return { kind: 'user_exists' };
+  // Another login of the same person created the user at the derived id a moment ago.
+  if (failed('link')) return { kind: 'user_exists' };
   if (failed('owner')) return { kind: 'owner_taken' };
-  if (failed('tenant')) return { kind: 'tenant_gone' };
+  if (failed('tenant')) {
+    const tenant = reasons.tenant?.Item;
+    const sameTenant = tenant && tenant.generation === record.session.tenantGeneration;
+    return sameTenant && tenant.scimGroups === true ? { kind: 'roles_from_scim' } : { kind: 'tenant_gone' };
+  }
+  if (failed('userName')) {
+    const holder = reasons.userName?.Item?.userId;
+    return typeof holder === 'string' ? { kind: 'username_taken', userId: holder } : { kind: 'conflict' };
+  }
   return undefined;
 }
 
-function loginItems(
-  table: string,
-  record: LoginRecord,
+/** The existing user's item said no: what it is instead (from ReturnValuesOnConditionCheckFailure). */
+function existingUserOutcome(
   mode: LoginWriteMode,
-  previousRoles: readonly string[] | undefined,
-): NamedItem[] {
+  record: LoginRecord,
+  options: LoginWriteOptions,
+  existing: Record<string, unknown> | undefined,
+): LoginWriteOutcome {
+  if (!existing) return links(mode) ? { kind: 'not_linkable' } : { kind: 'user_missing' };
+  if (existing.type === 'user_link' && typeof existing.userId === 'string' && !links(mode)) {
+    return { kind: 'linked', userId: existing.userId };
+  }
+  // A link needs a user without a sub; anything else needs this login's sub.
+  const isTarget = existing.type === 'user' && (links(mode) ? !existing.sub : existing.sub === record.sub);
+  if (!isTarget) return { kind: 'not_linkable' };
+  if (existing.disabled === true) return { kind: 'user_disabled', deactivated: existing.deactivated === true };
+  const hasScimGroups = existing.scimGroups !== undefined;
+  if (record.rolesFrom === 'scim' && !options.initScimGroups && !hasScimGroups) return { kind: 'scim_groups_missing' };
+  if ((record.rolesFrom === 'claim' || options.initScimGroups) && hasScimGroups) return { kind: 'roles_from_scim' };
+  if (links(mode)) return { kind: 'conflict' };
+  return { kind: 'roles_changed', previousRoles: Array.isArray(existing.roles) ? existing.roles : [] };
+}
+
+function loginItems(table: string, record: LoginRecord, mode: LoginWriteMode, options: LoginWriteOptions): NamedItem[] {
   const session: NamedItem = {
     name: 'session',
     item: {
@@ -123,45 +155,118 @@ function loginItems(
       ]
     : [];
   if (mode === 'returning') {
-    return [{ name: 'user', item: returningUserUpdate(table, record, previousRoles) }, session, ...previousSession];
+    return [{ name: 'user', item: existingUserUpdate(table, record, mode, options) }, session, ...previousSession];
   }
-  const user: NamedItem = { name: 'user', item: newUserPut(table, record, mode) };
   // The tenant must still be the one this login started for: a login racing `tenant delete`
   // (or served from a stale tenant cache) cannot leave a user behind in a deleted tenant.
-  const sameTenant = tenantGenerationCondition(record.session.tenantGeneration);
-  if (mode === 'member') {
-    const tenant = { ConditionCheck: { TableName: table, Key: keys.tenantConfig(record.tenantId), ...sameTenant } };
-    return [user, session, ...previousSession, { name: 'tenant', item: tenant }];
+  const tenant: NamedItem = { name: 'tenant', item: tenantItem(table, record, claimsOwner(mode)) };
+  const owner: NamedItem[] = claimsOwner(mode)
+    ? [
+        {
+          name: 'owner',
+          item: {
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.tenantOwner(record.tenantId),
+                type: 'owner',
+                userId: record.userId,
+                claimedAt: record.now,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        },
+      ]
+    : [];
+  if (createsUser(mode)) {
+    const userName = options.claimUserName && record.profile.userName;
+    const userNameItem: NamedItem[] = userName
+      ? [
+          {
+            name: 'userName',
+            item: {
+              Put: {
+                TableName: table,
+                Item: {
+                  ...keys.userName(record.tenantId, userName),
+                  type: 'user_name',
+                  tenantId: record.tenantId,
+                  userId: record.userId,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+          },
+        ]
+      : [];
+    const user: NamedItem = { name: 'user', item: newUserPut(table, record, mode, options) };
+    return [...owner, user, ...userNameItem, session, tenant, ...previousSession];
   }
-  const ownerItem = {
-    ...keys.tenantOwner(record.tenantId),
-    type: 'owner',
-    userId: record.userId,
-    claimedAt: record.now,
-  };
-  const hasOwner = {
-    Update: {
-      TableName: table,
-      Key: keys.tenantConfig(record.tenantId),
-      UpdateExpression: 'SET hasOwner = :true',
-      ...sameTenant,
-      ExpressionAttributeValues: { ':true': true, ...sameTenant.ExpressionAttributeValues },
-    },
-  };
-  return [
-    {
-      name: 'owner',
-      item: { Put: { TableName: table, Item: ownerItem, ConditionExpression: 'attribute_not_exists(pk)' } },
-    },
-    user,
-    session,
-    { name: 'tenant', item: hasOwner },
-    ...previousSession,
-  ];
+  const user: NamedItem = { name: 'user', item: existingUserUpdate(table, record, mode, options) };
+  const link: NamedItem[] = links(mode)
+    ? [
+        {
+          name: 'link',
+          item: {
+            Put: {
+              TableName: table,
+              Item: {
+                ...keys.user(record.tenantId, userIdFor(record.issuer, record.sub)),
+                type: 'user_link',
+                tenantId: record.tenantId,
+                userId: record.userId,
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        },
+      ]
+    : [];
+  return [...owner, user, ...link, session, tenant, ...previousSession];
 }
 
-function newUserPut(table: string, record: LoginRecord, role: 'owner' | 'member'): TransactItem {
+/**
+ * The tenant's config: its generation unchanged (owner claims also set
+ * `hasOwner`), and, when this login writes roles from the ID token, no SCIM
+ * groups yet (a login with an older cached config must not overwrite them).
+ */
+function tenantItem(table: string, record: LoginRecord, setsOwner: boolean): TransactItem {
+  const generation = record.session.tenantGeneration;
+  const names: Record<string, string> = { '#generation': 'generation' };
+  const values: Values = generation ? { ':generation': generation } : {};
+  let condition = generation
+    ? 'attribute_exists(pk) AND #generation = :generation'
+    : 'attribute_exists(pk) AND attribute_not_exists(#generation)';
+  if (record.rolesFrom === 'claim') condition += ' AND attribute_not_exists(scimGroups)';
+  const common = {
+    TableName: table,
+    Key: keys.tenantConfig(record.tenantId),
+    ConditionExpression: condition,
+    ExpressionAttributeNames: names,
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+  if (!setsOwner) {
+    return { ConditionCheck: { ...common, ...(generation ? { ExpressionAttributeValues: values } : {}) } };
+  }
+  return {
+    Update: {
+      ...common,
+      UpdateExpression: 'SET hasOwner = :true',
+      ExpressionAttributeValues: { ...values, ':true': true },
+    },
+  };
+}
+
+function newUserPut(
+  table: string,
+  record: LoginRecord,
+  mode: LoginWriteMode,
+  options: LoginWriteOptions,
+): TransactItem {
   const { profile } = record;
+  const userName = options.claimUserName ? profile.userName : undefined;
   return {
     Put: {
       TableName: table,
@@ -177,7 +282,10 @@ function newUserPut(table: string, record: LoginRecord, role: 'owner' | 'member'
         name: profile.name,
         groups: profile.groups,
         roles: profile.roles,
-        role,
+        // Under SCIM groups a new user is in none yet: the tenant's default roles.
+        ...(record.rolesFrom === 'scim' ? { scimGroups: {} } : {}),
+        ...(userName ? { userName } : {}),
+        role: mode === 'owner' ? 'owner' : 'member',
         disabled: false,
         createdAt: record.now,
         lastLoginAt: record.now,
@@ -188,33 +296,65 @@ function newUserPut(table: string, record: LoginRecord, role: 'owner' | 'member'
 }
 
 /**
- * A returning user's profile, refreshed from the ID token at every login
- * (absent claims are removed, not kept stale). Unless this write accepts a
- * known change, the roles must be unchanged; a change comes back (with the old
- * roles) as `roles_changed` so it can be audited.
+ * An existing user's login: the profile refreshed from the ID token (absent
+ * claims are removed, not kept stale); for a link, the user also gets this
+ * login's issuer and sub; for an owner claim, the owner role. Roles follow
+ * the tenant's source: from the ID token, the roles must be unchanged unless
+ * this write accepts a known change (a change comes back with the old roles
+ * as `roles_changed`, so it can be audited); under SCIM groups they are left
+ * alone. Whatever fails, the old item comes back to say why.
  */
-function returningUserUpdate(
+function existingUserUpdate(
   table: string,
   record: LoginRecord,
-  previousRoles: readonly string[] | undefined,
+  mode: LoginWriteMode,
+  options: LoginWriteOptions,
 ): TransactItem {
   const { profile } = record;
-  const set = ['lastLoginAt = :now', '#groups = :groups', '#roles = :roles'];
+  const set = ['lastLoginAt = :now'];
   const remove: string[] = [];
-  const values: Record<string, unknown> = {
-    ':now': record.now,
-    ':groups': profile.groups,
-    ':roles': profile.roles,
-    ':false': false,
-  };
-  const names: Record<string, string> = { '#groups': 'groups', '#roles': 'roles' };
-  let rolesCondition = ' AND #roles = :roles';
-  if (previousRoles) {
-    rolesCondition = previousRoles.length
-      ? ' AND #roles = :previousRoles'
-      : ' AND (attribute_not_exists(#roles) OR size(#roles) = :zero)';
-    if (previousRoles.length) values[':previousRoles'] = previousRoles;
-    else values[':zero'] = 0;
+  const values: Values = { ':now': record.now, ':false': false, ':user': 'user' };
+  const names: Record<string, string> = { '#type': 'type', '#sub': 'sub' };
+  const conditions = ['attribute_exists(pk)', '#type = :user', '(attribute_not_exists(disabled) OR disabled = :false)'];
+  if (links(mode)) {
+    set.push('issuer = :issuer', '#sub = :sub');
+    values[':issuer'] = record.issuer;
+    conditions.push('attribute_not_exists(#sub)');
+  } else {
+    conditions.push('#sub = :sub');
+  }
+  values[':sub'] = record.sub;
+  if (claimsOwner(mode)) {
+    set.push('#role = :owner');
+    names['#role'] = 'role';
+    values[':owner'] = 'owner';
+  }
+  const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
+  if (writesRoles) {
+    set.push('#groups = :groups', '#roles = :roles');
+    names['#groups'] = 'groups';
+    names['#roles'] = 'roles';
+    values[':groups'] = profile.groups;
+    values[':roles'] = profile.roles;
+    conditions.push('attribute_not_exists(scimGroups)');
+    if (options.initScimGroups) {
+      set.push('scimGroups = :noGroups');
+      values[':noGroups'] = {};
+    }
+    // A first sign-in (owner claim, link) takes the roles as they are; a returning one must say what changes.
+    if (mode === 'returning') {
+      const previous = options.previousRoles;
+      if (!previous) conditions.push('#roles = :roles');
+      else if (previous.length) {
+        conditions.push('#roles = :previousRoles');
+        values[':previousRoles'] = previous;
+      } else {
+        conditions.push('(attribute_not_exists(#roles) OR size(#roles) = :zero)');
+        values[':zero'] = 0;
+      }
+    }
+  } else {
+    conditions.push('attribute_exists(scimGroups)');
   }
   for (const [attribute, value] of Object.entries({
     email: profile.email,
@@ -233,21 +373,10 @@ function returningUserUpdate(
       TableName: table,
       Key: keys.user(record.tenantId, record.userId),
       UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-      ConditionExpression: `attribute_exists(pk) AND (attribute_not_exists(disabled) OR disabled = :false)${rolesCondition}`,
+      ConditionExpression: conditions.join(' AND '),
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
-  };
-}
-
-/** The tenant config item exists and has this generation (or, for tenants from before generations, none). */
-function tenantGenerationCondition(generation: string | undefined) {
-  return {
-    ConditionExpression: generation
-      ? 'attribute_exists(pk) AND #generation = :generation'
-      : 'attribute_exists(pk) AND attribute_not_exists(#generation)',
-    ExpressionAttributeNames: { '#generation': 'generation' },
-    ExpressionAttributeValues: (generation ? { ':generation': generation } : {}) as Record<string, unknown>,
   };
 }

@@ -6,10 +6,18 @@
  * - `TENANT#<tenant>` / `CONFIG`            tenant configuration
  * - `TENANT#<tenant>` / `OWNER`             the tenant's single owner (conditional write)
  * - `TENANT#<tenant>` / `USER#<userId>`     a user, userId derived from (issuer, sub)
+ * - `TENANT#<tenant>` / `USER#<derivedId>`  (type `user_link`) points a login's derived id at a
+ *                                           SCIM user created without externalId, linked at first sign-in
  * - `TENANT#<tenant>` / `CLIENT_SECRET`     local stack only: the client secret
  * - `TENANT#<tenant>` / `SETUP_LINK`        the setup link (token hash), expires by TTL
  * - `TENANT#<tenant>` / `SETUP_TEST`        the setup link's last test sign-in, expires by TTL
  * - `TENANT#<tenant>` / `SETUP_ATTEMPTS#<window>`  setup checks counted per window, expires by TTL
+ * - `TENANT#<tenant>` / `SCIM_TOKEN`        SHA-256 of the tenant's SCIM bearer token
+ * - `TENANT#<tenant>` / `USERNAME#<lower>`  a userName held by a user (uniqueness, `userName eq`)
+ * - `TENANT#<tenant>` / `EXTERNALID#<id>`   an externalId held by a user (uniqueness, `externalId eq`)
+ * - `TENANT#<tenant>` / `SCIMGROUP#<id>`    a SCIM group
+ * - `TENANT#<tenant>` / `GROUPNAME#<lower>` a group's displayName (uniqueness, `displayName eq`)
+ * - `TENANT#<tenant>` / `MEMBER#<group>#<user>`  a group membership
  * - `SESSION#<sha256(token)>` / `SESSION`   a session, expires by TTL
  * - `STATE#<state>` / `STATE`               marks a login state as used, expires by TTL
  * - `AUDIT#<tenant>` / `<iso time>#<id>`    an audit event, kept for the retention (TTL)
@@ -30,9 +38,27 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `SETUP_ATTEMPTS#${windowStart}`,
   }),
+  scimToken: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'SCIM_TOKEN' }),
+  /** `userName` is compared case-insensitively (RFC 7643 §4.1.1): the key holds it lower-cased. */
+  userName: (tenantId: string, userName: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `USERNAME#${userName.toLowerCase()}`,
+  }),
+  externalId: (tenantId: string, externalId: string) => ({ pk: `TENANT#${tenantId}`, sk: `EXTERNALID#${externalId}` }),
+  scimGroup: (tenantId: string, groupId: string) => ({ pk: `TENANT#${tenantId}`, sk: `SCIMGROUP#${groupId}` }),
+  groupName: (tenantId: string, displayName: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `GROUPNAME#${displayName.toLowerCase()}`,
+  }),
+  member: (tenantId: string, groupId: string, userId: string) => ({
+    pk: `TENANT#${tenantId}`,
+    sk: `MEMBER#${groupId}#${userId}`,
+  }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   usedState: (stateId: string) => ({ pk: `STATE#${stateId}`, sk: 'STATE' }),
   auditEvent: (tenantId: string, at: string, id: string) => ({ pk: `AUDIT#${tenantId}`, sk: `${at}#${id}` }),
 } as const;
 
 export const USER_SORT_KEY_PREFIX = 'USER#';
+export const SCIM_GROUP_SORT_KEY_PREFIX = 'SCIMGROUP#';
+export const memberSortKeyPrefix = (groupId: string) => `MEMBER#${groupId}#`;

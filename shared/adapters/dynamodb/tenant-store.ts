@@ -7,7 +7,8 @@ import type { DocumentClient } from './client.ts';
 import { collect, pages } from './paginate.ts';
 import { keys } from './table-schema.ts';
 
-function toConfig(item: Record<string, unknown>): TenantConfig {
+/** A tenant config item as the domain's config (also read by the SCIM directory with its token). */
+export function tenantConfigFromItem(item: Record<string, unknown>): TenantConfig {
   return {
     tenantId: item.tenantId as string,
     issuer: item.issuer as string,
@@ -31,6 +32,7 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
     ...(item.hasOwner === true ? { hasOwner: true } : {}),
     ...(item.status === 'setup' || item.status === 'active' ? { status: item.status } : {}),
     ...(typeof item.activatedAt === 'string' ? { activatedAt: item.activatedAt } : {}),
+    ...(item.scimGroups === true ? { scimGroups: true } : {}),
   };
 }
 
@@ -47,7 +49,7 @@ export class DynamoDbTenantStore implements TenantStore {
       // Consistent: a change made with the CLI is seen by the next read (authorizer, cache misses).
       this.client.get({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ConsistentRead: true }),
     );
-    return Item ? toConfig(Item) : undefined;
+    return Item ? tenantConfigFromItem(Item) : undefined;
   }
 
   async putTenant(config: TenantConfig): Promise<void> {
@@ -129,7 +131,7 @@ export class DynamoDbTenantStore implements TenantStore {
         FilterExpression: 'sk = :config',
         ExpressionAttributeValues: { ':config': 'CONFIG' },
       },
-      toConfig,
+      tenantConfigFromItem,
     );
     return tenants.sort((a, b) => a.tenantId.localeCompare(b.tenantId));
   }

@@ -3,7 +3,7 @@ import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import { cancellationReasonsByName, type DocumentClient, type TransactItem } from './client.ts';
 import { updateExisting } from './conditional.ts';
-import { userFromItem } from './items.ts';
+import { isUserItem, userFromItem } from './items.ts';
 import { collect } from './paginate.ts';
 import { keys, USER_SORT_KEY_PREFIX } from './table-schema.ts';
 
@@ -21,7 +21,14 @@ export class DynamoDbUserDirectory implements UserDirectory {
         operation: 'query',
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-        ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk, ':user': USER_SORT_KEY_PREFIX },
+        // Not the links a SCIM user linked at first sign-in leaves at the login's derived id.
+        FilterExpression: '#type = :type',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: {
+          ':pk': keys.tenantConfig(tenantId).pk,
+          ':user': USER_SORT_KEY_PREFIX,
+          ':type': 'user',
+        },
         ConsistentRead: true,
       },
       userFromItem,
@@ -32,7 +39,7 @@ export class DynamoDbUserDirectory implements UserDirectory {
     const { Item } = await guard(() =>
       this.client.get({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
     );
-    return Item ? userFromItem(Item) : undefined;
+    return Item && isUserItem(Item) ? userFromItem(Item) : undefined;
   }
 
   async setUserDisabled(
@@ -45,9 +52,10 @@ export class DynamoDbUserDirectory implements UserDirectory {
     return updateExisting(this.client, {
       TableName: this.tableName,
       Key: keys.user(tenantId, userId),
+      // An administrator's decision replaces Okta's deactivation: SCIM's `active: true` lifts only its own.
       UpdateExpression: ending
-        ? 'SET disabled = :disabled, sessionsNotBefore = :notBefore'
-        : 'SET disabled = :disabled',
+        ? 'SET disabled = :disabled, sessionsNotBefore = :notBefore REMOVE deactivated'
+        : 'SET disabled = :disabled REMOVE deactivated',
       ExpressionAttributeValues: { ':disabled': disabled, ...(ending ? { ':notBefore': endSessionsBefore } : {}) },
     });
   }

@@ -1,0 +1,199 @@
+import { queryParams } from '../http/request.ts';
+import type { HttpResult } from '../http/responses.ts';
+import type { ScimGroup, ScimMembershipWrite, ScimPage } from '../ports.ts';
+import { rolesFor } from '../roles.ts';
+import { isUserId } from '../users.ts';
+import { scimError } from './errors.ts';
+import { equalityFilter } from './filter.ts';
+import { type GroupInput, groupResource, isGroupId, newGroupId, readGroup } from './group-resource.ts';
+import { applyPatch } from './patch.ts';
+import { excludedAttributes, jsonBody, paging } from './request.ts';
+import { listResponse, noContent, scimJson } from './responses.ts';
+import { retryOnConflict } from './retry.ts';
+import { GROUP_SCHEMA } from './schemas.ts';
+import { assertImmutable } from './user-resource.ts';
+import { type ScimRequest, scimAudit } from './users.ts';
+
+const notFound = () => scimError('SCIM_NOT_FOUND', 'scim_group_not_found');
+
+/** `GET /Groups`: `displayName eq` is a keyed read; `excludedAttributes=members` skips reading members. */
+export async function listGroups({ deps, event, tenant, baseUrl }: ScimRequest): Promise<HttpResult> {
+  const { startIndex, count } = paging(event);
+  const filter = equalityFilter(queryParams(event).get('filter'), GROUP_SCHEMA, ['displayName'] as const);
+  const withMembers = !excludedAttributes(event).has('members');
+  let page: ScimPage<ScimGroup>;
+  if (filter) {
+    const groupId = await deps.scim.findGroupIdByName(tenant.tenantId, filter.value);
+    const group = groupId ? await deps.scim.getGroup(tenant.tenantId, groupId) : undefined;
+    const groups = group ? [group] : [];
+    page = { items: groups.slice(startIndex - 1, startIndex - 1 + count), total: groups.length };
+  } else {
+    page = await deps.scim.listGroups(tenant.tenantId, startIndex - 1, count);
+  }
+  const members = new Map<string, string[]>();
+  if (withMembers) {
+    for (const group of page.items)
+      members.set(group.groupId, await deps.scim.listMembers(tenant.tenantId, group.groupId));
+  }
+  return listResponse(page, startIndex, (group) => groupResource(group, members.get(group.groupId), baseUrl));
+}
+
+export async function getGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
+  const { deps, event, tenant, baseUrl } = request;
+  const group = await requireGroup(request, groupId);
+  const members = excludedAttributes(event).has('members')
+    ? undefined
+    : await deps.scim.listMembers(tenant.tenantId, group.groupId);
+  return scimJson(200, groupResource(group, members, baseUrl));
+}
+
+/** `POST /Groups` (Okta's Group Push): the group with its members, whose roles change at once. */
+export async function createGroup(request: ScimRequest): Promise<HttpResult> {
+  const input = readGroup(jsonBody(request.event), { requireSchema: true });
+  const groupId = newGroupId();
+  const group = await retryOnConflict(() => writeGroup(request, { groupId, group: undefined, members: [] }, input));
+  return scimJson(201, groupResource(group, input.members, request.baseUrl), {
+    location: `${request.baseUrl}/Groups/${groupId}`,
+  });
+}
+
+export async function replaceGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
+  const input = readGroup(jsonBody(request.event), { requireSchema: true });
+  const group = await retryOnConflict(async () => writeGroup(request, await currentGroup(request, groupId), input));
+  return scimJson(200, groupResource(group, input.members, request.baseUrl));
+}
+
+/** `PATCH /Groups/{id}`: member adds and removes (`members[value eq "…"]`) and renames, as Okta sends them. */
+export async function patchGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
+  const body = jsonBody(request.event);
+  const result = await retryOnConflict(async () => {
+    const current = await currentGroup(request, groupId);
+    const before = groupResource(current.group as ScimGroup, current.members, request.baseUrl);
+    const after = applyPatch(before, body);
+    assertImmutable(before, { ...after, groups: before.groups });
+    const input = readGroup(after, { requireSchema: false });
+    const group = await writeGroup(request, current, input);
+    return group === 'conflict' ? 'conflict' : { group, members: input.members };
+  });
+  return scimJson(200, groupResource(result.group, result.members, request.baseUrl));
+}
+
+export async function deleteGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
+  await retryOnConflict(async () => writeGroup(request, await currentGroup(request, groupId), undefined));
+  return noContent();
+}
+
+interface GroupState {
+  readonly groupId: string;
+  readonly group: ScimGroup | undefined;
+  readonly members: readonly string[];
+}
+
+async function requireGroup({ deps, tenant }: ScimRequest, groupId: string): Promise<ScimGroup> {
+  if (!isGroupId(groupId)) throw notFound();
+  const group = await deps.scim.getGroup(tenant.tenantId, groupId);
+  if (!group) throw notFound();
+  return group;
+}
+
+async function currentGroup(request: ScimRequest, groupId: string): Promise<GroupState> {
+  const group = await requireGroup(request, groupId);
+  return { groupId, group, members: await request.deps.scim.listMembers(request.tenant.tenantId, groupId) };
+}
+
+/**
+ * Writes a group change and what it does to its members: each affected
+ * user's SCIM groups, and the roles the tenant's role map gives them (same
+ * names and priority as for the `groups` claim), so `/me` shows the change
+ * without a new login. A rename touches every member; a membership change
+ * only the users added or removed. `input` undefined deletes the group.
+ */
+async function writeGroup(
+  { deps, tenant }: ScimRequest,
+  state: GroupState,
+  input: GroupInput | undefined,
+): Promise<ScimGroup | 'conflict'> {
+  const now = deps.now();
+  const before = new Set(state.members);
+  const after = new Set(input?.members ?? []);
+  const added = [...after].filter((id) => !before.has(id));
+  const removed = [...before].filter((id) => !after.has(id));
+  const renamed = input !== undefined && state.group !== undefined && input.displayName !== state.group.displayName;
+  const affected = renamed ? [...new Set([...before, ...after])] : [...added, ...removed];
+  if (added.some((id) => !isUserId(id))) {
+    throw scimError('SCIM_INVALID', 'scim_member_unknown', {
+      member: (added.find((id) => !isUserId(id)) ?? '').slice(0, 64),
+    });
+  }
+  const users = await deps.scim.getUsers(tenant.tenantId, affected);
+  const found = new Set(users.map((user) => user.userId));
+  const unknown = added.find((id) => !found.has(id));
+  if (unknown) throw scimError('SCIM_INVALID', 'scim_member_unknown', { member: unknown });
+  const group: ScimGroup = {
+    tenantId: tenant.tenantId,
+    groupId: state.groupId,
+    displayName: input?.displayName ?? state.group?.displayName ?? '',
+    externalId: input ? input.externalId : state.group?.externalId,
+    createdAt: state.group?.createdAt ?? now.toISOString(),
+    updatedAt: now.toISOString(),
+    version: (state.group?.version ?? 0) + 1,
+  };
+  const memberships: ScimMembershipWrite[] = [];
+  const roleEvents = [];
+  for (const user of users) {
+    const scimGroups: Record<string, string> = { ...(user.scimGroups ?? {}) };
+    delete scimGroups[group.groupId];
+    if (input && after.has(user.userId)) scimGroups[group.groupId] = group.displayName;
+    const groups = Object.values(scimGroups);
+    const roles = rolesFor(groups, tenant.roleMappings, tenant.defaultRoles);
+    memberships.push({ userId: user.userId, expectedVersion: user.version, scimGroups, groups, roles });
+    if (roles.join(',') !== user.roles.join(',')) {
+      roleEvents.push(scimAudit(tenant, 'role_changed', user.userId, now, { from: user.roles, to: roles }));
+    }
+  }
+  const type = !input ? 'scim_group_deleted' : state.group ? 'scim_group_updated' : 'scim_group_created';
+  const enablesScimGroups = input !== undefined && !tenant.scimGroups;
+  const outcome = await deps.scim.writeGroup({
+    tenantId: tenant.tenantId,
+    tenantGeneration: tenant.generation,
+    group,
+    expectedVersion: state.group?.version,
+    deleted: input === undefined,
+    previousDisplayName: state.group?.displayName,
+    addMembers: added,
+    removeMembers: input ? removed : [...before],
+    users: memberships,
+    enablesScimGroups,
+    audit: [
+      scimAudit(tenant, type, undefined, now, {
+        group: group.groupId,
+        displayName: group.displayName,
+        added: String(added.length),
+        removed: String(input ? removed.length : before.size),
+        ...(renamed ? { renamedFrom: state.group?.displayName ?? '' } : {}),
+      }),
+      ...roleEvents,
+    ],
+  });
+  if (outcome === 'name_taken') throw scimError('SCIM_CONFLICT', 'scim_group_name_taken');
+  if (outcome === 'tenant_gone') throw scimError('SCIM_UNAUTHORIZED', 'scim_tenant_gone');
+  if (outcome === 'conflict') return 'conflict';
+  if (enablesScimGroups) await startScimGroups({ deps, tenant } as ScimRequest, now);
+  return group;
+}
+
+/**
+ * The tenant's first group: from now on roles come from SCIM groups, so
+ * every user not in one gets none (the default roles) at once, rather than
+ * keep the roles of their last login's `groups` claim.
+ */
+async function startScimGroups({ deps, tenant }: ScimRequest, now: Date): Promise<void> {
+  const started = await deps.scim.startScimGroups(tenant.tenantId, {
+    groups: [],
+    roles: rolesFor([], tenant.roleMappings, tenant.defaultRoles),
+  });
+  deps.logger.info('roles now come from SCIM groups', { usersWithoutGroups: started });
+  await deps.audit.append(
+    scimAudit(tenant, 'scim_groups_started', undefined, now, { usersWithoutGroups: String(started) }),
+  );
+}
