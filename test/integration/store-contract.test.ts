@@ -282,6 +282,17 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.tenants.getTenant(config.tenantId)).toBeUndefined();
     });
 
+    it('keeps the tenant’s session revocation when its config is saved again', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.revokeTenantSessions(tenant.tenantId, 5678)).toBe(true);
+      await stores.tenants.putTenant({ ...tenant, ssoEnforced: true, defaultRedirect: undefined });
+      const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
+      expect(read.tenant?.sessionsNotBefore).toBe(5678);
+      expect((await stores.tenants.getTenant(tenant.tenantId))?.ssoEnforced).toBe(true);
+    });
+
     it('purges everything stored under a tenant and counts it', async () => {
       const tenant = await newTenant();
       await login(tenant, record(tenant, '00ua'));
