@@ -15,6 +15,7 @@ import type {
   ClientSecretStore,
   LoginRecord,
   LoginStore,
+  ReplayGuard,
   SessionStore,
   TenantStore,
   UserDirectory,
@@ -23,7 +24,12 @@ import { provisionLogin } from '../../shared/provisioning.ts';
 import { hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
 import { buildTenantConfig, type TenantConfig } from '../../shared/tenants.ts';
 import { userIdFor } from '../../shared/users.ts';
-import { InMemoryClientSecretStore, InMemoryIdentityStore, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+import {
+  InMemoryClientSecretStore,
+  InMemoryIdentityStore,
+  InMemoryReplayGuard,
+  InMemoryTenantStore,
+} from '../support/in-memory-stores.ts';
 
 interface StoreSet {
   readonly tenants: TenantStore;
@@ -32,6 +38,7 @@ interface StoreSet {
   readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
+  readonly replays: ReplayGuard;
 }
 
 const endpoint = inject('dynamoDbEndpoint');
@@ -54,7 +61,16 @@ const implementations: Array<[string, () => StoreSet]> = [
       const tenants = new InMemoryTenantStore();
       const identities = new InMemoryIdentityStore(tenants);
       const secrets = new InMemoryClientSecretStore(tenants.table);
-      return { tenants, logins: identities, sessions: identities, users: identities, audit: identities, secrets };
+      const replays = new InMemoryReplayGuard(tenants.table);
+      return {
+        tenants,
+        logins: identities,
+        sessions: identities,
+        users: identities,
+        audit: identities,
+        secrets,
+        replays,
+      };
     },
   ],
 ];
@@ -206,6 +222,33 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       ).toBeUndefined();
     });
 
+    it('lists a user’s unexpired sessions with the user and the tenant, and no one else’s', async () => {
+      const tenant = await newTenant();
+      const other = await newTenant();
+      const now = Math.floor(Date.now() / 1000);
+      const first = record(tenant, '00ua');
+      const second = record(tenant, '00ua');
+      const expired = record(tenant, '00ua');
+      await login(tenant, first);
+      await login(tenant, second);
+      await login(tenant, { ...expired, session: { ...expired.session, createdAt: now - 7200, expiresAt: now - 60 } });
+      await login(tenant, record(tenant, '00ug'));
+      await login(other, record(other, '00ua')); // the same person in another tenant: the same user id
+      const found = await stores.sessions.listUserSessions(tenant.tenantId, first.userId, now);
+      expect(found.sessions.map((session) => session.tokenHash).sort()).toEqual(
+        [first.session.tokenHash, second.session.tokenHash].sort(),
+      );
+      expect(found.sessions.find((session) => session.tokenHash === first.session.tokenHash)).toEqual(first.session);
+      expect(found.user?.sub).toBe('00ua');
+      expect(found.tenant?.generation).toBe(tenant.generation);
+
+      await stores.sessions.deleteSession(first.session.tokenHash);
+      const after = await stores.sessions.listUserSessions(tenant.tenantId, first.userId, now);
+      expect(after.sessions.map((session) => session.tokenHash)).toEqual([second.session.tokenHash]);
+      const nobody = await stores.sessions.listUserSessions(tenant.tenantId, 'u_nobody', now);
+      expect(nobody).toMatchObject({ sessions: [], user: undefined, tenant: { generation: tenant.generation } });
+    });
+
     it('says when the tenant is gone', async () => {
       const tenant = await newTenant();
       const first = record(tenant, '00ua');
@@ -254,6 +297,19 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.users.transferOwnership(tenant.tenantId, 'u_nobody')).toBe('no_such_user');
       const roles = Object.fromEntries((await stores.users.listUsers(tenant.tenantId)).map((u) => [u.sub, u.role]));
       expect(roles).toEqual({ '00ua': 'member', '00ug': 'owner' });
+    });
+  });
+
+  describe('Port: ReplayGuard', () => {
+    it('lets a token id be used once, even when the uses race', async () => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 360;
+      const id = randomUUID();
+      expect(await stores.replays.firstUse(id, expiresAt)).toBe(true);
+      expect(await stores.replays.firstUse(id, expiresAt)).toBe(false);
+      expect(await stores.replays.firstUse(randomUUID(), expiresAt)).toBe(true);
+      const racing = randomUUID();
+      const uses = await Promise.all(Array.from({ length: 10 }, () => stores.replays.firstUse(racing, expiresAt)));
+      expect(uses.filter(Boolean)).toHaveLength(1);
     });
   });
 

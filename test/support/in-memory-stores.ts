@@ -15,10 +15,13 @@ import type {
   LoginWriteMode,
   LoginWriteOutcome,
   OwnershipTransfer,
+  ReplayGuard,
   SessionStore,
   StateKeyProvider,
   TenantStore,
+  UniversalLogoutTelemetry,
   UserDirectory,
+  UserSessions,
 } from '../../shared/ports.ts';
 import type { Session } from '../../shared/sessions.ts';
 import type { TenantConfig } from '../../shared/tenants.ts';
@@ -31,6 +34,7 @@ class InMemoryTable {
   readonly owners = new Map<string, string>();
   readonly sessions = new Map<string, Session>();
   readonly usedStates = new Set<string>();
+  readonly usedTokenIds = new Set<string>();
   readonly auditEvents: AuditEvent[] = [];
   readonly tenantSessionsNotBefore = new Map<string, number>();
   readonly clientSecrets = new Map<string, string>();
@@ -93,6 +97,17 @@ export class InMemoryClientSecretStore implements ClientSecretStore {
   }
   async deleteClientSecret(tenantId: string) {
     this.table.clientSecrets.delete(tenantId);
+  }
+}
+
+/** Used token ids; shares the table so tests can look at what a call wrote. */
+export class InMemoryReplayGuard implements ReplayGuard {
+  constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
+
+  async firstUse(id: string) {
+    if (this.table.usedTokenIds.has(id)) return false;
+    this.table.usedTokenIds.add(id);
+    return true;
   }
 }
 
@@ -192,6 +207,14 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     };
   }
 
+  async listUserSessions(tenantId: string, userId: string, now: number): Promise<UserSessions> {
+    const { user, tenant } = await this.getSessionContext('', tenantId, userId);
+    const sessions = [...this.table.sessions.values()].filter(
+      (session) => session.tenantId === tenantId && session.userId === userId && session.expiresAt > now,
+    );
+    return { sessions, user, tenant };
+  }
+
   async touchSession(tokenHash: string, lastSeenAt: number) {
     const session = this.table.sessions.get(tokenHash);
     if (session) this.table.sessions.set(tokenHash, { ...session, lastSeenAt });
@@ -275,6 +298,13 @@ function newUser(record: LoginRecord, role: 'owner' | 'member'): User {
     lastLoginAt: record.now,
     sessionsNotBefore: undefined,
   };
+}
+
+export class RecordingUniversalLogoutTelemetry implements UniversalLogoutTelemetry {
+  readonly outcomes: string[] = [];
+  answered(outcome: string) {
+    this.outcomes.push(outcome);
+  }
 }
 
 export class RecordingTelemetry implements LoginTelemetry {
