@@ -24,6 +24,7 @@ import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
 import { isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
+import { revocationEndpoint } from '../shared/universal-logout/endpoint.ts';
 import type { User } from '../shared/users.ts';
 
 const USAGE = `Usage:
@@ -41,6 +42,8 @@ const USAGE = `Usage:
       --require-email-verified        refuse users whose email Okta has not verified
       --logout-redirect <okta|path|url>  after logout: Okta's end-session endpoint, or a page
       --sso-enforced                  the tenant must use Okta: other sign-in methods are refused
+      --universal-logout              Okta's Universal Logout may end the tenant's sessions (default on;
+                                      --no-universal-logout: its endpoint answers 404)
       (Repeatable options replace the stored list; booleans take --no-<name> to turn off.)
   npm run tenant -- check <tenant>                                fetch discovery and JWKS and say what is wrong
   npm run tenant -- audit <tenant> [--since <ISO time>]           the tenant's audit trail
@@ -145,6 +148,7 @@ function settingsFrom(values: CliValues): TenantChanges {
     requireEmailVerified: flag('require-email-verified'),
     logoutRedirect: text('logout-redirect'),
     ssoEnforced: flag('sso-enforced'),
+    universalLogout: flag('universal-logout'),
   };
 }
 
@@ -165,6 +169,13 @@ interface Command {
 /** The values to paste into the tenant's Okta app for this deployment. */
 function oktaSettings(target: Target, config: TenantConfig) {
   const base = target.publicUrl ?? 'https://<your-api>';
+  const universalLogout = config.universalLogout
+    ? {
+        // Also the exact `aud` Okta puts in its tokens: it must match the deployment's public URL.
+        globalTokenRevocationEndpoint: revocationEndpoint(base, config.tenantId),
+        where: 'Sign On → Logout → Universal Logout (subject format: Issuer and Subject Identifier, or Email)',
+      }
+    : 'turned off (--universal-logout turns it on)';
   return {
     signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
     initiateLoginUri: `${base}/t/${config.tenantId}/login`,
@@ -174,7 +185,13 @@ function oktaSettings(target: Target, config: TenantConfig) {
       ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
       : 'not requested (use --groups)',
     ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
+    universalLogout,
   };
+}
+
+/** A tenant as `get` and `list` show it: the stored settings and what to paste into Okta. */
+function describeTenant(target: Target, tenant: TenantConfig & { hasClientSecret: boolean }) {
+  return { ...tenant, okta: oktaSettings(target, tenant) };
 }
 
 function describeUser(user: User) {
@@ -212,8 +229,14 @@ const COMMANDS: Record<string, Command> = {
       };
     },
   },
-  get: { args: ['tenant'], run: ({ args: [tenantId = ''], admin }) => admin.get(tenantId) },
-  list: { args: [], run: ({ admin }) => admin.list() },
+  get: {
+    args: ['tenant'],
+    run: async ({ args: [tenantId = ''], target, admin }) => describeTenant(target, await admin.get(tenantId)),
+  },
+  list: {
+    args: [],
+    run: async ({ target, admin }) => (await admin.list()).map((tenant) => describeTenant(target, tenant)),
+  },
   delete: {
     args: ['tenant'],
     async run({ args: [tenantId = ''], admin }) {
@@ -332,6 +355,7 @@ const OPTIONS = {
   'require-email-verified': { type: 'boolean' },
   'logout-redirect': { type: 'string' },
   'sso-enforced': { type: 'boolean' },
+  'universal-logout': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

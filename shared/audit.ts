@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'sessions_revoked'
+  | 'universal_logout'
   | 'tenant_saved'
   | 'tenant_deleted';
 
@@ -25,7 +26,7 @@ export interface AuditEvent {
   /** Unique within the tenant and time; also orders events of the same millisecond. */
   readonly id: string;
   readonly type: AuditEventType;
-  /** `user:<userId>`, `admin:<name>` or `system`. */
+  /** `user:<userId>`, `admin:<name>`, `okta:universal-logout` or `system`. */
   readonly actor: string;
   /** The user the event is about, if any. */
   readonly subject: string | undefined;

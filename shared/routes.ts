@@ -3,7 +3,7 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'health' | 'whoami';
+export type FunctionName = 'login' | 'session' | 'universalLogout' | 'health' | 'whoami';
 
 export interface RouteDefinition {
   /** API Gateway v2 route key: `METHOD /path/{param}`. */
@@ -20,6 +20,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'POST /t/{tenant}/callback', function: 'login' },
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
+  // Okta Universal Logout; the path is `revocationEndpointPath` (shared/universal-logout/endpoint.ts).
+  { routeKey: 'POST /t/{tenant}/global-token-revocation', function: 'universalLogout' },
   { routeKey: 'GET /health', function: 'health' },
   // An example of the app's own API behind the session authorizer.
   { routeKey: 'GET /app/whoami', function: 'whoami', authorized: true },
@@ -29,6 +31,7 @@ export const ROUTES: readonly RouteDefinition[] = [
 export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   login: 'functions/login.ts',
   session: 'functions/session.ts',
+  universalLogout: 'functions/universal-logout.ts',
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
 };

@@ -29,9 +29,19 @@ export interface Route {
 /** Called with every error turned into a response, e.g. to count login failures. */
 export type ErrorObserver = (error: ServiceError, event: APIGatewayProxyEventV2) => void;
 
+/** Turns an error into the response a route's callers expect (pages for people, `oauthErrorResponse` for programs). */
+export type ErrorRenderer = (
+  error: ServiceError,
+  event: APIGatewayProxyEventV2,
+  correlationId: string,
+  cookies: string[],
+) => HttpResult;
+
 export interface HttpHandlerOptions {
   readonly logger: Logger;
   readonly onError?: ErrorObserver;
+  /** @default errorResponse: a page, or JSON for `Accept: application/json` */
+  readonly renderError?: ErrorRenderer;
   /**
    * Add `preload` to Strict-Transport-Security: submitting a domain to the
    * browsers' preload list is an operator's decision (it binds every
@@ -114,7 +124,7 @@ function requestEnvelope(routes: Record<string, RouteHandler | Route>, options: 
       options.onError?.(error, request.event);
       const route = routes[request.event.routeKey];
       const cookies = route && typeof route !== 'function' ? route.cookiesOnError(request.event) : [];
-      request.response = errorResponse(error, request.event, correlationId, cookies);
+      request.response = (options.renderError ?? errorResponse)(error, request.event, correlationId, cookies);
       finish(request.response, correlationId);
       done();
     },

@@ -13,7 +13,7 @@ export function appWithoutBundling(props: AppProps = {}): App {
 }
 
 /** The functions `LoginService` creates, as their construct ids name them (`LoginService<Name>Function`). */
-export const FUNCTION_NAMES = ['Login', 'Session', 'Health', 'Whoami', 'Authorizer'] as const;
+export const FUNCTION_NAMES = ['Login', 'Session', 'UniversalLogout', 'Health', 'Whoami', 'Authorizer'] as const;
 
 export function synthStack(props: LoginStackProps = {}, id = 'Test') {
   const app = appWithoutBundling();

@@ -61,7 +61,7 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  const table = await whenActive(client, tableName);
+  const table = await whenActive(client, tableName, 60_000);
   if (!table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === USER_SESSIONS.IndexName)) {
     try {
       await sdk.send(
@@ -75,7 +75,11 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
       // A concurrent ensureTable may be adding it at the same moment.
       if (!(error instanceof ResourceInUseException) && !/already exists/i.test((error as Error).message)) throw error;
     }
-    await whenActive(client, tableName);
+    // DynamoDB backfills a new index from the items already there: on a busy or large local table, a while.
+    const updated = await whenActive(client, tableName, 120_000);
+    if (updated?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE')) {
+      throw new Error(`Table ${tableName}: the ${USER_SESSIONS.IndexName} index is still being created after 120 s`);
+    }
   }
   const ttl = await sdk.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -94,10 +98,14 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
   }
 }
 
-/** Waits (up to 10 s) until the table and every index on it are ACTIVE; the last description. */
-async function whenActive(client: DocumentClient, tableName: string): Promise<TableDescription | undefined> {
+/** Waits (up to `timeoutMs`) until the table and every index on it are ACTIVE; the last description. */
+async function whenActive(
+  client: DocumentClient,
+  tableName: string,
+  timeoutMs: number,
+): Promise<TableDescription | undefined> {
   let table: TableDescription | undefined;
-  for (let attempt = 0; attempt < 100; attempt++) {
+  for (let attempt = 0; attempt < timeoutMs / 100; attempt++) {
     ({ Table: table } = await client.sdk.send(new DescribeTableCommand({ TableName: tableName })));
     const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
     if (table?.TableStatus === 'ACTIVE' && indexesActive) break;

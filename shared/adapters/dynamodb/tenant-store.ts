@@ -25,6 +25,8 @@ function toConfig(item: Record<string, unknown>): TenantConfig {
     requireEmailVerified: item.requireEmailVerified === true,
     logoutRedirect: typeof item.logoutRedirect === 'string' ? item.logoutRedirect : undefined,
     ssoEnforced: item.ssoEnforced === true,
+    // On unless turned off: a tenant saved before the setting existed has it on, as new ones do.
+    universalLogout: item.universalLogout !== false,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     ...(typeof item.generation === 'string' ? { generation: item.generation } : {}),
