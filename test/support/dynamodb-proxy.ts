@@ -13,9 +13,23 @@ export interface DynamoDbProxy {
   mode: ProxyMode;
   /** DynamoDB operations seen, by name (X-Amz-Target suffix). */
   readonly operations: string[];
-  /** Items written per request, for capacity estimates (TransactWriteItems: its item count). */
-  readonly writes: Array<{ operation: string; items: number }>;
+  /**
+   * Items written per request, for capacity estimates (TransactWriteItems: its item count), and the
+   * user-sessions index entries it writes (a session put or delete: one each).
+   */
+  readonly writes: Array<{ operation: string; items: number; indexWrites: number }>;
   stop(): Promise<void>;
+}
+
+/** A Put's item or a Delete's key, in DynamoDB's wire format. */
+interface WireWrite {
+  readonly Item?: Record<string, unknown>;
+  readonly Key?: { pk?: { S?: string } };
+}
+
+/** A session item put (it carries the index key) or a session deleted: one user-sessions index write. */
+function writesSessionIndex(write: WireWrite): boolean {
+  return write.Item?.userSessions !== undefined || Boolean(write.Key?.pk?.S?.startsWith('SESSION#'));
 }
 
 export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy> {
@@ -53,15 +67,21 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(operation)) {
-        let items = 1;
-        if (operation === 'TransactWriteItems') {
-          try {
-            items = (JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
-          } catch {
-            items = 1;
-          }
+        let request: WireWrite & { TransactItems?: Array<{ Put?: WireWrite; Delete?: WireWrite }> } = {};
+        try {
+          request = JSON.parse(body.toString('utf8'));
+        } catch {
+          request = {};
         }
-        proxy.writes.push({ operation, items });
+        const writes =
+          operation === 'TransactWriteItems'
+            ? (request.TransactItems ?? []).map((item) => item.Put ?? item.Delete ?? {})
+            : [operation === 'UpdateItem' ? {} : request];
+        proxy.writes.push({
+          operation,
+          items: Math.max(1, writes.length),
+          indexWrites: writes.filter(writesSessionIndex).length,
+        });
       }
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
