@@ -10,12 +10,11 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
+import { median, round } from './stats.ts';
 
+/** Odd, so the median is one measured round. */
 const ROUNDS = 7;
 const CALLS = 100;
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const round = (value: number, digits = 3) => Number(value.toFixed(digits));
 
 async function cpuPerCall(call: (index: number) => Promise<unknown>): Promise<number> {
   const before = process.cpuUsage();
@@ -35,7 +34,7 @@ async function compare<Name extends string>(
     const order = roundIndex % 2 === 0 ? names : [...names].reverse();
     for (const name of order) samples.get(name)?.push(await cpuPerCall(calls[name]));
   }
-  return Object.fromEntries(names.map((name) => [name, round(median(samples.get(name) ?? []))])) as Record<
+  return Object.fromEntries(names.map((name) => [name, round(median(samples.get(name) ?? []), 3)])) as Record<
     Name,
     number
   >;

@@ -17,7 +17,7 @@ import type { ICertificate } from 'aws-cdk-lib/aws-certificatemanager';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { type FunctionName, ROUTES } from '../shared/routes.ts';
+import { DEFAULT_ROUTE_KEY, type FunctionName, ROUTES } from '../shared/routes.ts';
 import { validationError } from './validation.ts';
 
 const DOMAIN_NAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
@@ -130,7 +130,7 @@ export class LoginHttpApi extends Construct {
       const [method, path] = route.routeKey.split(' ') as [HttpMethod, string];
       new HttpRoute(this, `Route${route.routeKey.replace(/[^A-Za-z]/g, '')}`, {
         httpApi: this.api,
-        routeKey: HttpRouteKey.with(path, method),
+        routeKey: route.routeKey === DEFAULT_ROUTE_KEY ? HttpRouteKey.DEFAULT : HttpRouteKey.with(path, method),
         integration,
         ...(route.authorized ? { authorizer: this.authorizer } : {}),
       });

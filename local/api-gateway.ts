@@ -12,7 +12,7 @@ import type {
   APIGatewayRequestAuthorizerEventV2,
   Context,
 } from 'aws-lambda';
-import { ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { DEFAULT_ROUTE_KEY, ROUTES, type RouteDefinition } from '../shared/routes.ts';
 
 /** API Gateway's own payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -37,7 +37,11 @@ function compile(routeKey: string): { method: string; pattern: RegExp; names: st
   return { method, pattern: new RegExp(`^${source}$`), names };
 }
 
-const COMPILED = ROUTES.map((route) => ({ route, ...compile(route.routeKey) }));
+const COMPILED = ROUTES.filter((route) => route.routeKey !== DEFAULT_ROUTE_KEY).map((route) => ({
+  route,
+  ...compile(route.routeKey),
+}));
+const DEFAULT_ROUTE = ROUTES.find((route) => route.routeKey === DEFAULT_ROUTE_KEY);
 
 /** Finds the route API Gateway would pick; `undefined` means API Gateway's own 404. */
 export function matchRoute(method: string, path: string): RouteMatch | undefined {
@@ -59,6 +63,11 @@ export function matchRoute(method: string, path: string): RouteMatch | undefined
     return { route: candidate.route, pathParameters };
   }
   return undefined;
+}
+
+/** API Gateway's `$default` route, which takes whatever no other route matched. */
+export function defaultRoute(): RouteMatch | undefined {
+  return DEFAULT_ROUTE ? { route: DEFAULT_ROUTE, pathParameters: {} } : undefined;
 }
 
 export async function readBody(request: IncomingMessage, limit = MAX_BODY_BYTES): Promise<Buffer | 'too_large'> {

@@ -8,6 +8,7 @@ import type {
 } from 'aws-lambda';
 import type { FunctionName } from '../shared/routes.ts';
 import {
+  defaultRoute,
   lambdaContext,
   matchRoute,
   readBody,
@@ -61,9 +62,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    const match = matchRoute(request.method ?? 'GET', path);
+    let match = matchRoute(request.method ?? 'GET', path);
     if (!match) {
+      // The demo app's own pages first (the app beside the service), then `$default` as in API Gateway.
       if (options.fallback && (await options.fallback(request, response))) return;
+      match = defaultRoute();
+    }
+    if (!match) {
       apiGatewayError(response, 404, 'Not Found');
       return;
     }

@@ -26,10 +26,10 @@ import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
 import { isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
 import { revocationEndpoint } from '../shared/universal-logout/endpoint.ts';
 import type { User } from '../shared/users.ts';
+import { quietOldNodeWarnings } from './node-runtime.ts';
 
-const USAGE = `Usage:
-  npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
-      (a new tenant needs all three; on an existing one, put changes only the options given)
+const PUT_OPTIONS = `      (a new tenant needs --issuer, --client-id and --client-secret-stdin; on an existing
+      one, put changes only the options given and prints what changed)
       --org-url <url>                 Okta org URL if it is not the issuer's origin
       --auth-method <method>          client_secret_basic (default) or client_secret_post
       --groups                        request the groups scope (the Okta app has a groups claim)
@@ -44,22 +44,22 @@ const USAGE = `Usage:
       --sso-enforced                  the tenant must use Okta: other sign-in methods are refused
       --universal-logout              Okta's Universal Logout may end the tenant's sessions (default on;
                                       --no-universal-logout: its endpoint answers 404)
-      (Repeatable options replace the stored list; booleans take --no-<name> to turn off.)
-  npm run tenant -- check <tenant>                                fetch discovery and JWKS and say what is wrong
-  npm run tenant -- audit <tenant> [--since <ISO time>]           the tenant's audit trail
-  npm run tenant -- get <tenant>
-  npm run tenant -- list
-  npm run tenant -- delete <tenant>
-  npm run tenant -- users <tenant>
-  npm run tenant -- revoke-sessions <tenant> [--user <userId>]   end sessions (whole tenant, or one user)
-  npm run tenant -- disable-user <tenant> <userId>               refuse logins, end sessions at once
-  npm run tenant -- enable-user <tenant> <userId>
-  npm run tenant -- set-owner <tenant> <userId>                   transfer ownership (still exactly one owner)
+      (Repeatable options replace the stored list; booleans take --no-<name> to turn off.)`;
 
-Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
-TABLE_NAME and CLIENT_SECRET_PREFIX (or --table, --secret-prefix; --endpoint, --public-url).`;
+const TARGET = `Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
+TABLE_NAME and CLIENT_SECRET_PREFIX (or --table, --secret-prefix; --endpoint, --public-url).
+Output: JSON on stdout (use \`npm run -s tenant -- ...\` so npm adds nothing); errors on stderr;
+exit 0 ok, 1 failed or not found, 2 misused.`;
 
-class UsageError extends Error {}
+/** A misused command: the message, then that command's usage (or all of them), exit 2. */
+class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly command?: string,
+  ) {
+    super(message);
+  }
+}
 
 const LOCAL_STACK_FILE = join(import.meta.dirname, '..', '.local-data', 'stack.json');
 
@@ -163,6 +163,8 @@ interface CommandContext {
 interface Command {
   /** Positional arguments after the command name (`<tenant>`, `<userId>`). */
   readonly args: readonly string[];
+  /** What follows `npm run -s tenant --`, and what it does. */
+  readonly usage: string;
   run(context: CommandContext): Promise<unknown>;
 }
 
@@ -211,6 +213,7 @@ function describeUser(user: User) {
 
 const COMMANDS: Record<string, Command> = {
   put: {
+    usage: `put <tenant> [--issuer <url>] [--client-id <id>] [--client-secret-stdin] [options]\n${PUT_OPTIONS}`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], values, target, admin }) {
       const changes = settingsFrom(values);
@@ -230,14 +233,17 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   get: {
+    usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret) and its Okta values`,
     args: ['tenant'],
     run: async ({ args: [tenantId = ''], target, admin }) => describeTenant(target, await admin.get(tenantId)),
   },
   list: {
+    usage: `list                                           every tenant, as get shows it`,
     args: [],
     run: async ({ target, admin }) => (await admin.list()).map((tenant) => describeTenant(target, tenant)),
   },
   delete: {
+    usage: `delete <tenant>                                remove the tenant, its users and sessions for good`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], admin }) {
       const removed = await admin.delete(tenantId);
@@ -258,10 +264,12 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   users: {
+    usage: `users <tenant>                                 its users (id, sub, email, role, roles, groups, disabled)`,
     args: ['tenant'],
     run: async ({ args: [tenantId = ''], admin }) => (await admin.users(tenantId)).map(describeUser),
   },
   'revoke-sessions': {
+    usage: `revoke-sessions <tenant> [--user <userId>]     end sessions (whole tenant, or one user)`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], values, admin }) {
       const user = typeof values.user === 'string' ? values.user : undefined;
@@ -270,6 +278,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'disable-user': {
+    usage: `disable-user <tenant> <userId>                 refuse logins, end sessions for good`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
       await admin.setUserDisabled(tenantId, userId, true);
@@ -277,6 +286,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'enable-user': {
+    usage: `enable-user <tenant> <userId>                  allow new logins again`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
       await admin.setUserDisabled(tenantId, userId, false);
@@ -284,12 +294,14 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   'set-owner': {
+    usage: `set-owner <tenant> <userId>                    transfer ownership (still exactly one owner)`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
       return { tenant: tenantId, owner: userId, changed: await admin.setOwner(tenantId, userId) };
     },
   },
   check: {
+    usage: `check <tenant>                                 fetch discovery and JWKS and say what is wrong`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], target, admin }) {
       const config = await admin.get(tenantId);
@@ -312,6 +324,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   audit: {
+    usage: `audit <tenant> [--since <ISO time>]            the tenant's audit trail`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], values, admin }) {
       const since = typeof values.since === 'string' ? values.since : undefined;
@@ -383,11 +396,21 @@ export async function main(argv: string[]): Promise<number> {
   });
   const [name, ...args] = positionals;
   if (values.help || !name) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${usageOf(name)}\n`);
     return name || values.help ? 0 : 2;
   }
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`Unknown command "${name}".`);
+  try {
+    return await runCommand(name, command, args, values);
+  } catch (error) {
+    // A mistake found while running a command is that command's: show its usage only.
+    if (error instanceof UsageError && !error.command) throw new UsageError(error.message, name);
+    throw error;
+  }
+}
+
+async function runCommand(name: string, command: Command, args: string[], values: CliValues): Promise<number> {
   if (args.length > command.args.length)
     throw new UsageError(`Unexpected arguments: ${args.slice(command.args.length).join(' ')}`);
   for (const [index, arg] of command.args.entries()) {
@@ -435,6 +458,13 @@ async function readSecret(): Promise<string> {
   return secret;
 }
 
+/** One command's usage, or every command's when there is none (or it is unknown). */
+function usageOf(name: string | undefined): string {
+  const command = name ? COMMANDS[name] : undefined;
+  const lines = command ? [command.usage] : Object.values(COMMANDS).map((entry) => entry.usage);
+  return `Usage:\n${lines.map((line) => `  npm run -s tenant -- ${line}`).join('\n')}\n\n${TARGET}`;
+}
+
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
@@ -445,7 +475,8 @@ export async function run(argv: string[]): Promise<number> {
     return await main(argv);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`${(error as Error).message}\n\n${USAGE}\n`);
+      const command = error instanceof UsageError ? error.command : argv.find((arg) => arg in COMMANDS);
+      process.stderr.write(`${(error as Error).message}\n\n${usageOf(command)}\n`);
       return 2;
     }
     const e = error as { name?: string; message?: string };
@@ -455,6 +486,9 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  // On Node 20: one line on stderr instead of the AWS SDK's multi-line warning (stdout stays JSON).
+  const notice = quietOldNodeWarnings();
+  if (notice) process.stderr.write(`${notice}\n`);
   run(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -82,6 +82,8 @@ export interface LoginStore {
    * the code exchange so a state works exactly once.
    */
   consumeLoginState(stateId: string, expiresAt: number): Promise<boolean>;
+  /** Whether a login state was used already (read only where a callback has lost its cookie). */
+  wasLoginStateUsed(stateId: string): Promise<boolean>;
   /**
    * Writes user, session and `auditEvents` atomically according to `mode`. A
    * returning login fails with `roles_changed` unless `previousRoles` says

@@ -5,6 +5,9 @@
  */
 export type FunctionName = 'login' | 'session' | 'universalLogout' | 'health' | 'whoami';
 
+/** API Gateway's catch-all route key: requests no other route matches. */
+export const DEFAULT_ROUTE_KEY = '$default';
+
 export interface RouteDefinition {
   /** API Gateway v2 route key: `METHOD /path/{param}`. */
   readonly routeKey: string;
@@ -25,6 +28,9 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'GET /health', function: 'health' },
   // An example of the app's own API behind the session authorizer.
   { routeKey: 'GET /app/whoami', function: 'whoami', authorized: true },
+  // Every other path and method: the same styled 404 page (JSON when asked) as any other error,
+  // instead of API Gateway's bare {"message":"Not Found"}. The health function is the smallest.
+  { routeKey: DEFAULT_ROUTE_KEY, function: 'health' },
 ];
 
 /** Source file of each function, relative to the repository root. */

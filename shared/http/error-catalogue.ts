@@ -68,18 +68,21 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     status: 400,
     title: 'Sign-in could not be verified',
     message: 'This sign-in could not be verified.',
+    adminHint:
+      'The answer from Okta did not belong to a sign-in started in this browser: usually an old tab, a bookmarked callback address, or cookies blocked for this site. If it happens to everyone, check that the Okta app’s sign-in redirect URI is this service’s /t/<tenant>/callback and its initiate login URI /t/<tenant>/login.',
     restartable: true,
   },
   STATE_EXPIRED: {
     status: 400,
     title: 'Sign-in expired',
-    message: 'This sign-in took too long and has expired.',
+    message: 'This sign-in took too long and has expired. Start again: it only takes a moment.',
     restartable: true,
   },
   STATE_REPLAYED: {
     status: 400,
     title: 'Sign-in link already used',
-    message: 'This sign-in link has already been used.',
+    message:
+      'This sign-in link has already been used (for example by going back after signing in). Start again to sign in once more.',
     restartable: true,
   },
   USER_NOT_ASSIGNED: {
@@ -169,7 +172,12 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     adminHint:
       'The ID token does not say email_verified: true. Verify the user’s email in Okta, or turn off --require-email-verified for the tenant.',
   },
-  NOT_AUTHENTICATED: { status: 401, title: 'Not signed in', message: 'You are not signed in.' },
+  NOT_AUTHENTICATED: {
+    status: 401,
+    title: 'Not signed in',
+    message: 'You are not signed in. Sign in from your Okta dashboard, or start here.',
+    restartable: true,
+  },
   CROSS_SITE_REQUEST: { status: 403, title: 'Request refused', message: 'Sign-out must be requested from this site.' },
   // Universal Logout (Okta's Global Token Revocation calls): a program reads these, as error_description.
   REVOCATION_REQUEST_INVALID: {
@@ -239,7 +247,8 @@ const REASONS: Record<string, ReasonEntry> = {
   code_missing: { message: 'The sign-in response from Okta has no authorization code.', restartable: true },
   // State
   state_cookie_missing: {
-    message: 'This sign-in was started in another browser or has already been completed. Start again from here.',
+    message:
+      'This sign-in was started in another browser, or it waited so long that this browser forgot it. Start again from here.',
   },
   state_tenant_mismatch: { message: 'This sign-in was started for another organization.' },
   state_tenant_generation_mismatch: { message: 'This sign-in was started for an organization that has since changed.' },

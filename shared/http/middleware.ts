@@ -155,7 +155,8 @@ export function errorResponse(
   cookies: string[] = [],
 ): HttpResult {
   const { status, title, message, adminHint, restartable } = describeError(error);
-  const tenant = event.pathParameters?.tenant;
+  // The tenant in the path, or the one the error names (e.g. an ended session's), for "start again".
+  const tenant = event.pathParameters?.tenant ?? error.details.tenantId;
   const restartUrl =
     restartable && tenant && isValidTenantId(tenant) && error.code !== 'TENANT_NOT_FOUND'
       ? `/t/${tenant}/login`

@@ -9,7 +9,8 @@ const STYLES = `
 @media (prefers-color-scheme:dark){:root{--fg:#ececf1;--muted:#a3a3ad;--bg:#16171a;--card:#202125;--accent:#7aa7ff;--bad:#ff8a80;--ok:#81c995}}
 *{box-sizing:border-box}
 body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:1rem}
-main{background:var(--card);max-width:34rem;width:100%;padding:2rem;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12)}
+main{background:var(--card);max-width:34rem;width:100%;padding:2rem;border-radius:12px;box-shadow:0 1px 3px rgba(0,0,0,.12);overflow-wrap:anywhere}
+@media (max-width:30rem){body{padding:.5rem}main{padding:1.25rem}}
 h1{font-size:1.35rem;margin:0 0 .75rem}
 h1.bad{color:var(--bad)}h1.ok{color:var(--ok)}
 p{margin:.5rem 0}

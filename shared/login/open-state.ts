@@ -42,6 +42,10 @@ async function openSealedState(deps: LoginDependencies, callback: CallbackReques
     throw new ServiceError('STATE_INVALID', { reason: 'state_malformed' });
   }
   if (!callback.sealedState) {
+    // Say which happened: this state was used (a second visit, the back button) or this browser never had it.
+    if (await deps.logins.wasLoginStateUsed(callback.stateId)) {
+      throw new ServiceError('STATE_REPLAYED', { reason: 'state_used_without_cookie' });
+    }
     throw new ServiceError('STATE_MISSING', { reason: 'state_cookie_missing' });
   }
   const key = await deps.stateKeys.getStateKey();

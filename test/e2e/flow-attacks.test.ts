@@ -105,6 +105,24 @@ describe('State', () => {
     expect(sessionSet(response.headers)).toBe(false);
   });
 
+  it('refuses an authorization response that names another issuer (RFC 9207) before the token endpoint', async () => {
+    const browser = new TestBrowser();
+    const url = new URL(await callbackUrlFor(browser));
+    url.searchParams.set('iss', 'https://evil.example');
+    env.idp.resetCounters();
+    const response = await browser.request(url.toString(), { headers: { accept: 'application/json' } });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body).error).toBe('ISSUER_MISMATCH');
+    expect(env.idp.counters.token).toBe(0);
+    expect(sessionSet(response.headers)).toBe(false);
+
+    // The tenant's own issuer there is fine.
+    const own = new TestBrowser();
+    const ownUrl = new URL(await callbackUrlFor(own));
+    ownUrl.searchParams.set('iss', env.idp.issuer);
+    expect((await own.request(ownUrl.toString())).status).toBe(302);
+  });
+
   it('refuses login CSRF: the attacker’s callback URL opened in the victim’s browser', async () => {
     const usersBefore = await env.count('user');
     const attacker = new TestBrowser();

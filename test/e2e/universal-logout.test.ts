@@ -73,6 +73,11 @@ async function revoke(body: unknown, authorization: string | undefined, tenant =
 
 const issSub = (sub: string, iss = org.url) => ({ sub_id: { format: 'iss_sub', iss, sub } });
 
+/**
+ * A login at the test identity provider. Its made-up users' `sub` comes from
+ * the first 8 letters of the login, so each test's logins differ there: the
+ * same user revoked a moment before would have this second's sessions ended too.
+ */
 async function signIn(login: string): Promise<TestBrowser> {
   const { browser, callback } = await env.login(login);
   expect(callback?.status).toBe(302);
@@ -132,19 +137,19 @@ describe('Universal Logout ends a user’s sessions at once', () => {
   it.each([
     [
       'sub_id, iss the tenant’s own issuer (its custom authorization server)',
-      'form_issuer',
+      'issuerform',
       (user: { sub: string }) => issSub(user.sub, env.idp.issuer),
     ],
     [
       'the legacy subject member, iss the org URL with a trailing slash',
-      'form_legacy',
+      'legacysub',
       (user: { sub: string }) => ({
         subject: { format: 'iss_sub', iss: `${org.url}/`, sub: user.sub },
       }),
     ],
     [
       'the legacy subject member, email',
-      'form_legacy_email',
+      'legacymail',
       (user: { email: string }) => ({
         subject: { format: 'email', email: user.email },
       }),

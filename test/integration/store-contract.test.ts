@@ -187,7 +187,9 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     it('uses a login state once', async () => {
       const stateId = randomUUID();
       const expiresAt = Math.floor(Date.now() / 1000) + 600;
+      expect(await stores.logins.wasLoginStateUsed(stateId)).toBe(false);
       expect(await stores.logins.consumeLoginState(stateId, expiresAt)).toBe(true);
+      expect(await stores.logins.wasLoginStateUsed(stateId)).toBe(true);
       expect(await stores.logins.consumeLoginState(stateId, expiresAt)).toBe(false);
     });
   });

@@ -27,9 +27,24 @@ interface WireWrite {
   readonly Key?: { pk?: { S?: string } };
 }
 
-/** A session item put (it carries the index key) or a session deleted: one user-sessions index write. */
-function writesSessionIndex(write: WireWrite): boolean {
-  return write.Item?.userSessions !== undefined || Boolean(write.Key?.pk?.S?.startsWith('SESSION#'));
+/**
+ * The user-sessions index entries a write request makes, from its wire input:
+ * one per session item put (it carries the index key) and per session deleted.
+ * An update never touches the index (no key attribute of it is ever updated).
+ * Shared with the bench's meter.
+ */
+export function sessionIndexWrites(operation: string, input: Record<string, unknown>): number {
+  const writes: WireWrite[] =
+    operation === 'TransactWriteItems'
+      ? ((input.TransactItems as Array<{ Put?: WireWrite; Delete?: WireWrite }> | undefined) ?? []).map(
+          (item) => item.Put ?? item.Delete ?? {},
+        )
+      : operation === 'PutItem' || operation === 'DeleteItem'
+        ? [input as WireWrite]
+        : [];
+  return writes.filter(
+    (write) => write.Item?.userSessions !== undefined || Boolean(write.Key?.pk?.S?.startsWith('SESSION#')),
+  ).length;
 }
 
 export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy> {
@@ -67,21 +82,14 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(operation)) {
-        let request: WireWrite & { TransactItems?: Array<{ Put?: WireWrite; Delete?: WireWrite }> } = {};
+        let input: Record<string, unknown> = {};
         try {
-          request = JSON.parse(body.toString('utf8'));
+          input = JSON.parse(body.toString('utf8'));
         } catch {
-          request = {};
+          input = {};
         }
-        const writes =
-          operation === 'TransactWriteItems'
-            ? (request.TransactItems ?? []).map((item) => item.Put ?? item.Delete ?? {})
-            : [operation === 'UpdateItem' ? {} : request];
-        proxy.writes.push({
-          operation,
-          items: Math.max(1, writes.length),
-          indexWrites: writes.filter(writesSessionIndex).length,
-        });
+        const items = operation === 'TransactWriteItems' ? ((input.TransactItems as unknown[]) ?? []).length : 1;
+        proxy.writes.push({ operation, items: Math.max(1, items), indexWrites: sessionIndexWrites(operation, input) });
       }
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },

@@ -150,6 +150,10 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     return true;
   }
 
+  async wasLoginStateUsed(stateId: string) {
+    return this.table.usedStates.has(stateId);
+  }
+
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,

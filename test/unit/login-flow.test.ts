@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { readConfig } from '../../shared/config.ts';
 import type { HttpResult } from '../../shared/http/responses.ts';
 import { createLoginHandler, type LoginDependencies } from '../../shared/login/routes.ts';
@@ -141,11 +141,16 @@ describe('Login flow with in-memory ports', () => {
     expect(result.body).toContain('req-12345678');
   });
 
-  it('answers 404 for an unknown tenant', async () => {
+  it('answers 404 for an unknown tenant and logs which (sanitised) id was asked for', async () => {
+    const warnings = vi.spyOn(logger, 'warn');
     const unknown = event('GET /t/{tenant}/login');
     unknown.pathParameters = { tenant: 'globex' };
-    const result = (await login(unknown, context)) as HttpResult;
-    expect(result.statusCode).toBe(404);
+    expect(((await login(unknown, context)) as HttpResult).statusCode).toBe(404);
+    unknown.pathParameters = { tenant: `Evil<script>\n${'x'.repeat(100)}` };
+    expect(((await login(unknown, context)) as HttpResult).statusCode).toBe(404);
+    const logged = warnings.mock.calls.filter(([message]) => message === 'unknown tenant').map(([, extra]) => extra);
+    expect(logged).toEqual([{ requestedTenant: 'globex' }, { requestedTenant: `Evil?script??${'x'.repeat(51)}` }]);
+    warnings.mockRestore();
   });
 
   it('completes the callback: code exchange with basic auth, user as owner, session cookie, /me', async () => {

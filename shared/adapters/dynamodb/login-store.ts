@@ -45,6 +45,13 @@ export class DynamoDbLoginStore implements LoginStore {
     }
   }
 
+  async wasLoginStateUsed(stateId: string): Promise<boolean> {
+    const { Item } = await guard(() =>
+      this.client.get({ TableName: this.tableName, Key: keys.usedState(stateId), ConsistentRead: true }),
+    );
+    return Item !== undefined;
+  }
+
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,

@@ -1,0 +1,93 @@
+/** The benchmark's report: the tables it prints and bench/results.json. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { repositoryPath } from '../infra/paths.ts';
+import type { measureCalls } from './calls.ts';
+import type { BundleResult } from './cold-init.ts';
+import type { authorizerReadCost, costPerMillion } from './cost.ts';
+import type { measureLatency, measureThroughput } from './latency.ts';
+import type { measureAuthorizer, measureRequestCounts } from './request-counts.ts';
+import { COLD_RUNS } from './settings.ts';
+
+/** The last figures of the hand-written AWS client the SDK replaced, for comparison (README, Benchmarks). */
+export const HANDWRITTEN_CLIENT = { handlerCpuMsPerLogin: 2.6, measured: 'Node 22.23, 2026-11-25' };
+
+export interface BenchResults {
+  startedAt: Date;
+  machine: { cores: number; benchNode: string; serviceNode: string };
+  /** Whether the service ran the bundles `cdk synth` built or the TypeScript sources. */
+  serviceRan: 'bundles' | 'sources';
+  bundles: BundleResult[];
+  counts: Awaited<ReturnType<typeof measureRequestCounts>>;
+  authorizer: Awaited<ReturnType<typeof measureAuthorizer>> & { cost: ReturnType<typeof authorizerReadCost> };
+  latency: Awaited<ReturnType<typeof measureLatency>>;
+  throughput: Awaited<ReturnType<typeof measureThroughput>>;
+  calls: Awaited<ReturnType<typeof measureCalls>>;
+  cost: ReturnType<typeof costPerMillion>;
+}
+
+export function printColdInit(bundles: BundleResult[]): void {
+  console.log('\nCold init (fresh Node process: import the bundle and build its clients), median of', COLD_RUNS);
+  console.table(bundles);
+}
+
+export function printResults(results: BenchResults): void {
+  const { counts, authorizer, latency } = results;
+  console.log(
+    `\nThe service ran ${results.serviceRan === 'bundles' ? 'the bundles cdk synth built' : 'the TypeScript sources (BENCH_SKIP_BUNDLES)'}`,
+  );
+  console.log('\nDynamoDB requests (on the wire)');
+  console.table(
+    Object.fromEntries(
+      Object.entries(counts.requests).map(([scenario, value]) => [
+        scenario,
+        { requests: value.requests, wru: value.wru, operations: value.operations.join(' ') },
+      ]),
+    ),
+  );
+  console.log('\nFetches to the IdP per warm login', counts.fetchesPerWarmLogin);
+  console.log(
+    `\nSession authorizer: DynamoDB per authorized request (GET /app/whoami, ${authorizer.authorizedRequests} requests; ` +
+      'read units as DynamoDB reports them)',
+  );
+  console.table({
+    authorized: {
+      ...authorizer.perAuthorizedRequest,
+      operations: authorizer.perAuthorizedRequest.operations.join(' '),
+      usdPerMillion: authorizer.cost.perMillionAuthorizedRequests.dynamodb,
+    },
+  });
+  console.log('DynamoDB requests of refused requests', authorizer.dynamodbRequestsWhenRefused);
+  console.log('\nWarm login latency (initiate + IdP sign-in + callback)', latency);
+  console.log('\nThroughput', results.throughput);
+  console.log(
+    `\nHandler CPU per login: ${latency.handlerCpuMsPerLogin} ms with the AWS SDK ` +
+      `(${HANDWRITTEN_CLIENT.handlerCpuMsPerLogin} ms with the hand-written AWS client it replaced, ${HANDWRITTEN_CLIENT.measured})`,
+  );
+  console.log('\nCPU ms per call (bench process): DynamoDB through the SDK DocumentClient');
+  console.table(results.calls.cpuMsPerCall.dynamodb);
+  console.log('CPU ms per call: the token request, our keep-alive fetch and Node’s fetch');
+  console.table(results.calls.cpuMsPerCall.tokenRequest);
+  console.log('\nCost per million returning-user logins (USD, us-east-1 list prices)', results.cost.perMillionLogins);
+}
+
+/** bench/results.json, with the keys in the order earlier runs wrote them (plus `authorizer`). */
+export function writeResults(results: BenchResults): string {
+  const file = repositoryPath('bench/results.json');
+  const json = {
+    startedAt: results.startedAt.toISOString(),
+    machine: results.machine,
+    serviceRan: results.serviceRan,
+    bundles: results.bundles,
+    previous: { handwrittenAwsClient: HANDWRITTEN_CLIENT },
+    calls: results.calls,
+    requests: results.counts.requests,
+    fetchesPerWarmLogin: results.counts.fetchesPerWarmLogin,
+    authorizer: results.authorizer,
+    latency: results.latency,
+    throughput: results.throughput,
+    cost: results.cost,
+  };
+  mkdirSync(repositoryPath('bench'), { recursive: true });
+  writeFileSync(file, `${JSON.stringify(json, null, 2)}\n`);
+  return file;
+}
