@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'sessions_revoked'
+  | 'universal_logout'
   | 'tenant_saved'
   | 'tenant_deleted'
   | 'scim_token_rotated'
@@ -34,7 +35,7 @@ export interface AuditEvent {
   /** Unique within the tenant and time; also orders events of the same millisecond. */
   readonly id: string;
   readonly type: AuditEventType;
-  /** `user:<userId>`, `admin:<name>`, `scim` (the tenant's Okta provisioning) or `system`. */
+  /** `user:<userId>`, `admin:<name>`, `scim` (the tenant's Okta provisioning), `okta:universal-logout` or `system`. */
   readonly actor: string;
   /** The user the event is about, if any. */
   readonly subject: string | undefined;

@@ -1,8 +1,9 @@
 import type { ServiceConfig } from '../config.ts';
-import type { AuditLog, LoginStore, SessionStore, TenantStore, UserDirectory } from '../ports.ts';
+import type { AuditLog, LoginStore, ReplayGuard, SessionStore, TenantStore, UserDirectory } from '../ports.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { createDocumentClient, type DocumentClient } from './dynamodb/client.ts';
 import { DynamoDbLoginStore } from './dynamodb/login-store.ts';
+import { DynamoDbReplayGuard } from './dynamodb/replay-guard.ts';
 import { DynamoDbSessionStore } from './dynamodb/session-store.ts';
 import { DynamoDbTenantStore } from './dynamodb/tenant-store.ts';
 import { DynamoDbUserDirectory } from './dynamodb/user-directory.ts';
@@ -13,6 +14,7 @@ export interface Stores {
   readonly sessions: SessionStore;
   readonly users: UserDirectory;
   readonly audit: AuditLog;
+  readonly replays: ReplayGuard;
   /** The process's one DynamoDB client, for adapters built next to the stores (login secrets). */
   readonly client: DocumentClient;
 }
@@ -37,6 +39,7 @@ export function storesOn(client: DocumentClient, tableName: string, auditRetenti
     sessions: new DynamoDbSessionStore(client, tableName),
     users: new DynamoDbUserDirectory(client, tableName),
     audit: new DynamoDbAuditLog(client, tableName, auditRetentionDays),
+    replays: new DynamoDbReplayGuard(client, tableName),
     client,
   };
 }
