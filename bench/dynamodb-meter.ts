@@ -14,6 +14,7 @@
  */
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { sessionIndexWrites } from '../test/support/dynamodb-proxy.ts';
 
 /** Operations that accept `ReturnConsumedCapacity`. */
 const METERED = new Set([
@@ -42,8 +43,8 @@ export interface DynamoDbMeter {
   readonly endpoint: string;
   /** Operations seen, by name (X-Amz-Target suffix). */
   readonly operations: string[];
-  /** Items written per write request (TransactWriteItems: its item count). */
-  readonly writes: Array<{ operation: string; items: number }>;
+  /** Items written per write request (TransactWriteItems: its item count), and user-sessions index entries. */
+  readonly writes: Array<{ operation: string; items: number; indexWrites: number }>;
   /** What each metered request consumed, while `meterCapacity` was on. */
   readonly capacity: ConsumedCapacity[];
   meterCapacity: boolean;
@@ -96,7 +97,7 @@ export async function startDynamoDbMeter(target: string): Promise<DynamoDbMeter>
       const input = JSON.parse(body.toString('utf8') || '{}') as Record<string, unknown>;
       if (WRITES.has(operation)) {
         const items = operation === 'TransactWriteItems' ? ((input.TransactItems as unknown[]) ?? []).length : 1;
-        meter.writes.push({ operation, items });
+        meter.writes.push({ operation, items, indexWrites: sessionIndexWrites(operation, input) });
       }
       const metered = meter.meterCapacity && METERED.has(operation) && input.ReturnConsumedCapacity === undefined;
       if (metered) body = Buffer.from(JSON.stringify({ ...input, ReturnConsumedCapacity: 'TOTAL' }));

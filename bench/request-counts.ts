@@ -12,7 +12,10 @@ import { round } from './stats.ts';
 export interface RequestCount {
   requests: number;
   operations: string[];
-  /** Write units, estimated from the items written: 1 per item, 2 per item of a transaction (all ≤ 1 KB). */
+  /**
+   * Write units, estimated from the items written: 1 per item, 2 per item of a transaction (all ≤ 1 KB),
+   * and 1 per user-sessions index entry (a session put or deleted; not doubled inside a transaction).
+   */
   wru: number;
 }
 
@@ -21,7 +24,7 @@ async function count(service: BenchService, fn: () => Promise<unknown>): Promise
   service.meter.reset();
   await fn();
   const wru = service.meter.writes.reduce(
-    (sum, write) => sum + (write.operation === 'TransactWriteItems' ? 2 * write.items : 1),
+    (sum, write) => sum + (write.operation === 'TransactWriteItems' ? 2 * write.items : 1) + write.indexWrites,
     0,
   );
   return { requests: service.meter.operations.length, operations: [...service.meter.operations], wru };

@@ -215,7 +215,8 @@ export class LoginService extends Construct {
       );
     }
 
-    this.table = new LoginTable(this, 'Table', { removalPolicy }).table;
+    const loginTable = new LoginTable(this, 'Table', { removalPolicy });
+    this.table = loginTable.table;
     this.secrets = new LoginSecrets(this, 'Secrets', {
       ...(props.clientSecretPrefix !== undefined ? { clientSecretPrefix: props.clientSecretPrefix } : {}),
     });
@@ -273,6 +274,7 @@ export class LoginService extends Construct {
         CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
         STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
       }),
+      universalLogout: make('universalLogout', FUNCTION_ENTRIES.universalLogout),
       health: make('health', FUNCTION_ENTRIES.health),
       whoami: make('whoami', FUNCTION_ENTRIES.whoami),
       scim: make('scim', FUNCTION_ENTRIES.scim),
@@ -290,12 +292,13 @@ export class LoginService extends Construct {
       ),
     };
 
-    // Least privilege: each function gets the table actions its code sends, on the table only
-    // (no index: the table has none), and nothing else. TransactWriteItems needs no action of
-    // its own: IAM authorizes each item of a transaction by its Put/Update/Delete/ConditionCheck.
-    // health and whoami get no data access at all.
-    const { login, session, setup, authorizer, scim } = this.functions;
-    this.table.grant(
+    // Least privilege: each function gets the table actions its code sends, on the table's items
+    // only (`grantItems`: not on the index, which `table.grant` would add), and nothing else.
+    // TransactWriteItems needs no action of its own: IAM authorizes each item of a transaction by
+    // its Put/Update/Delete/ConditionCheck. Writing a session item maintains its index entry
+    // without any index permission. health and whoami get no data access at all.
+    const { login, session, setup, universalLogout, authorizer, scim } = this.functions;
+    loginTable.grantItems(
       login,
       'dynamodb:GetItem', // tenant config
       'dynamodb:PutItem', // used login state (conditional), login_failed audit event
@@ -305,7 +308,7 @@ export class LoginService extends Construct {
     );
     this.secrets.grantReadStateKey(login);
     this.secrets.grantReadClientSecrets(login);
-    this.table.grant(
+    loginTable.grantItems(
       session,
       'dynamodb:BatchGetItem', // GET /me: session, user and tenant in one request
       'dynamodb:GetItem', // tenant config (logout target)
@@ -313,18 +316,28 @@ export class LoginService extends Construct {
       'dynamodb:DeleteItem', // logout
       'dynamodb:PutItem', // logout audit event
     );
-    this.table.grant(authorizer, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    this.table.grant(
+    loginTable.grantItems(
+      universalLogout,
+      'dynamodb:GetItem', // tenant config (read on every call), the user of an iss_sub subject
+      'dynamodb:Query', // the tenant's users, for an email subject (the table's tenant partition)
+      'dynamodb:BatchGetItem', // the user's sessions, with the user and the tenant, to count the live ones
+      'dynamodb:PutItem', // the used jti (conditional), universal_logout audit events
+      'dynamodb:UpdateItem', // the user's revocation epoch
+    );
+    // The only function that reads the user-sessions index.
+    loginTable.grantIndexQuery(universalLogout);
+    loginTable.grantItems(authorizer, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    loginTable.grantItems(
       setup,
       'dynamodb:GetItem', // tenant config, setup link, last test sign-in
-      'dynamodb:PutItem', // tenant config (connect, activate), audit events
+      'dynamodb:PutItem', // tenant config (connect, activate), audit events, the SCIM token's hash
       'dynamodb:UpdateItem', // the link's attempt counter (conditional)
     );
     // The state key seals the test sign-in's login state; client secrets are written, never read.
     this.secrets.grantReadStateKey(setup);
     this.secrets.grantWriteClientSecrets(setup);
     // SCIM: no secrets, no Okta calls, no Scan (lookups are keyed items, listings query the tenant's partition).
-    this.table.grant(
+    loginTable.grantItems(
       scim,
       'dynamodb:BatchGetItem', // tenant config + token hash on every request; users by id
       'dynamodb:GetItem', // userName, externalId and group-name items; a group

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
+import { revocationEndpointPath } from '../shared/universal-logout/endpoint.ts';
 import { LoginService, type LoginServiceProps } from './login-service.ts';
 
 export interface LoginStackProps extends StackProps {
@@ -39,6 +40,10 @@ export class LoginStack extends Stack {
     new CfnOutput(this, 'CallbackUriPattern', {
       value: `${base}/t/<tenant>/callback`,
       description: 'Okta app: Sign-in redirect URI',
+    });
+    new CfnOutput(this, 'UniversalLogoutUriPattern', {
+      value: `${base}${revocationEndpointPath('<tenant>')}`,
+      description: 'Okta app: Universal Logout (global token revocation) endpoint',
     });
     new CfnOutput(this, 'TableName', {
       value: this.service.table.tableName,

@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../shared/errors.ts';
+import { UNIVERSAL_LOGOUT_METRIC, type UniversalLogoutOutcome } from '../shared/universal-logout/outcomes.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './service-function.ts';
 import { requireInteger } from './validation.ts';
 
@@ -22,7 +23,12 @@ export interface LoginMonitoringProps {
   readonly alarmTopic?: ITopic;
   /** Login failures per 5 minutes that page someone. @default 25 */
   readonly loginFailureThreshold?: number;
+  /** Universal Logout calls refused with 401 per 5 minutes that page someone. @default 10 */
+  readonly universalLogoutUnauthorizedThreshold?: number;
 }
+
+/** The Universal Logout outcome that alarms: a 401 (forged, replayed or misconfigured calls). */
+export const ALARMED_UNIVERSAL_LOGOUT_OUTCOME: UniversalLogoutOutcome = 'unauthorized';
 
 /**
  * Login failure reasons that alarm on their own (5 in 5 minutes): they point at
@@ -45,7 +51,7 @@ export const ALARMED_FAILURE_REASONS = [
 
 /**
  * Alarms a platform team needs: 5xx rate of the API, errors and throttles of
- * every function, and login failures.
+ * every function, login failures, and repeated 401s at Universal Logout.
  *
  * Login failures come from the code as Powertools EMF metrics: `LoginFailure`
  * is emitted twice per failure, once with dimensions {service, reason} and
@@ -108,6 +114,28 @@ export class LoginMonitoring extends Construct {
     for (const reason of ALARMED_FAILURE_REASONS) {
       this.add(`LoginFailure${reason}`, loginFailures({ reason }), 5, `Logins failing with ${reason}.`);
     }
+
+    // Okta calls Universal Logout rarely and with a fresh, valid token each time: repeated 401s
+    // are someone forging or replaying calls, or a tenant whose org URL or Okta app is wrong.
+    const unauthorizedThreshold = requireInteger(
+      this,
+      'universalLogoutUnauthorizedThreshold',
+      props.universalLogoutUnauthorizedThreshold ?? 10,
+      1,
+      1_000_000,
+    );
+    this.add(
+      'UniversalLogoutUnauthorized',
+      new Metric({
+        namespace,
+        metricName: UNIVERSAL_LOGOUT_METRIC,
+        dimensionsMap: { service, outcome: ALARMED_UNIVERSAL_LOGOUT_OUTCOME },
+        period,
+        statistic: 'Sum',
+      }),
+      unauthorizedThreshold,
+      'Universal Logout calls refused with 401: forged or replayed tokens, or a tenant whose --org-url or Okta app is wrong (see the function logs by reason).',
+    );
   }
 
   private add(id: string, metric: Metric | MathExpression, threshold: number, description: string): void {

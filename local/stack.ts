@@ -11,6 +11,7 @@ import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynam
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb/tenant-store.ts';
 import type { RoleMapping } from '../shared/roles.ts';
+import type { FunctionName } from '../shared/routes.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
 import { demoAppPage } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
@@ -56,9 +57,7 @@ export interface LocalStackOptions {
    * Load these files (absolute paths, e.g. the bundles `cdk synth` built)
    * instead of the TypeScript entries, so what runs is what deploys (benchmarks).
    */
-  readonly handlerModules?: Partial<
-    Record<'login' | 'session' | 'setup' | 'health' | 'whoami' | 'scim' | 'authorizer', string>
-  >;
+  readonly handlerModules?: Partial<Record<FunctionName | 'authorizer', string>>;
 }
 
 export interface LocalStack {
@@ -109,10 +108,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
       return { handler: loaded.handler ?? loaded.default?.handler };
     };
-    const [login, session, setup, health, whoami, scim, authorizer] = await Promise.all([
+    const [login, session, setup, universalLogout, health, whoami, scim, authorizer] = await Promise.all([
       load(modules.login, () => import('../functions/login.ts')),
       load(modules.session, () => import('../functions/session.ts')),
       load(modules.setup, () => import('../functions/setup.ts')),
+      load(modules.universalLogout, () => import('../functions/universal-logout.ts')),
       load(modules.health, () => import('../functions/health.ts')),
       load(modules.whoami, () => import('../functions/whoami.ts')),
       load(modules.scim, () => import('../functions/scim.ts')),
@@ -123,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       login: wrap('login', login.handler as unknown as LambdaHandler),
       session: wrap('session', session.handler as unknown as LambdaHandler),
       setup: wrap('setup', setup.handler as unknown as LambdaHandler),
+      universalLogout: wrap('universalLogout', universalLogout.handler as unknown as LambdaHandler),
       health: wrap('health', health.handler as unknown as LambdaHandler),
       whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
       scim: wrap('scim', scim.handler as unknown as LambdaHandler),

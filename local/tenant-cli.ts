@@ -28,6 +28,7 @@ import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../
 import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
 import { isTenantConnected, isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
+import { revocationEndpoint } from '../shared/universal-logout/endpoint.ts';
 import type { User } from '../shared/users.ts';
 import { quietOldNodeWarnings } from './node-runtime.ts';
 
@@ -45,6 +46,8 @@ const PUT_OPTIONS = `      (a new tenant needs --issuer, --client-id and --clien
       --require-email-verified        refuse users whose email Okta has not verified
       --logout-redirect <okta|path|url>  after logout: Okta's end-session endpoint, or a page
       --sso-enforced                  the tenant must use Okta: other sign-in methods are refused
+      --universal-logout              Okta's Universal Logout may end the tenant's sessions (default on;
+                                      --no-universal-logout: its endpoint answers 404)
       (Repeatable options replace the stored list; booleans take --no-<name> to turn off.)`;
 
 const TARGET = `Target: DYNAMODB_ENDPOINT (local) or a running \`npm start\`; otherwise AWS with
@@ -149,6 +152,7 @@ function settingsFrom(values: CliValues): TenantChanges {
     requireEmailVerified: flag('require-email-verified'),
     logoutRedirect: text('logout-redirect'),
     ssoEnforced: flag('sso-enforced'),
+    universalLogout: flag('universal-logout'),
   };
 }
 
@@ -182,6 +186,13 @@ function scimSettings(target: Target, tenantId: string) {
 /** The values to paste into the tenant's Okta app for this deployment. */
 function oktaSettings(target: Target, config: TenantConfig) {
   const base = baseOf(target);
+  const universalLogout = config.universalLogout
+    ? {
+        // Also the exact `aud` Okta puts in its tokens: it must match the deployment's public URL.
+        globalTokenRevocationEndpoint: revocationEndpoint(base, config.tenantId),
+        where: 'Sign On → Logout → Universal Logout (subject format: Issuer and Subject Identifier, or Email)',
+      }
+    : 'turned off (--universal-logout turns it on)';
   return {
     signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
     initiateLoginUri: `${base}/t/${config.tenantId}/login`,
@@ -192,7 +203,13 @@ function oktaSettings(target: Target, config: TenantConfig) {
       : 'not requested (use --groups)',
     ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
     scim: scimSettings(target, config.tenantId),
+    universalLogout,
   };
+}
+
+/** A tenant as `get` and `list` show it: the stored settings and what to paste into Okta. */
+function describeTenant(target: Target, tenant: TenantConfig & { hasClientSecret: boolean }) {
+  return { ...tenant, okta: oktaSettings(target, tenant) };
 }
 
 function describeUser(user: User) {
@@ -233,17 +250,14 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   get: {
-    usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret, scim.baseUrl)`,
+    usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret) and its Okta values (SCIM base URL, Universal Logout endpoint)`,
     args: ['tenant'],
-    run: async ({ args: [tenantId = ''], target, admin }) => ({
-      ...(await admin.get(tenantId)),
-      scim: scimSettings(target, tenantId),
-    }),
+    run: async ({ args: [tenantId = ''], target, admin }) => describeTenant(target, await admin.get(tenantId)),
   },
   list: {
     usage: `list                                           every tenant, as get shows it`,
     args: [],
-    run: ({ admin }) => admin.list(),
+    run: async ({ target, admin }) => (await admin.list()).map((tenant) => describeTenant(target, tenant)),
   },
   delete: {
     usage: `delete <tenant>                                remove the tenant, its users and sessions for good`,
@@ -424,6 +438,7 @@ const OPTIONS = {
   'sso-enforced': { type: 'boolean' },
   expires: { type: 'string' },
   revoke: { type: 'boolean' },
+  'universal-logout': { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -11,6 +11,7 @@ export type AuditEventType =
   | 'user_disabled'
   | 'user_enabled'
   | 'sessions_revoked'
+  | 'universal_logout'
   | 'tenant_saved'
   | 'tenant_deleted'
   | 'setup_link_issued'
@@ -43,7 +44,8 @@ export interface AuditEvent {
   readonly type: AuditEventType;
   /**
    * `user:<userId>`, `admin:<name>`, `setup-link` (the tenant's Okta admin on
-   * the setup link), `scim` (the tenant's Okta provisioning) or `system`.
+   * the setup link), `scim` (the tenant's Okta provisioning),
+   * `okta:universal-logout` or `system`.
    */
   readonly actor: string;
   /** The user the event is about, if any. */

@@ -132,10 +132,25 @@ export interface LoginStore {
   ): Promise<LoginWriteOutcome>;
 }
 
+/** A user's unexpired sessions, with the user and the tenant's session policy, read together. */
+export interface UserSessions {
+  readonly sessions: readonly Session[];
+  readonly user: User | undefined;
+  /** Undefined when the tenant no longer exists. */
+  readonly tenant: SessionContext['tenant'];
+}
+
 /** Sessions as requests see them: read with their user and tenant, touched, ended. */
 export interface SessionStore {
   /** Reads a session, its user and its tenant's session policy in one request. */
   getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
+  /**
+   * A user's sessions that expire after `now` (epoch seconds), with the user
+   * and the tenant, so each can be judged by the same rules as a request's.
+   * Found through an eventually consistent index: a session written in the
+   * last moment may be missing. For counting, never for deciding access.
+   */
+  listUserSessions(tenantId: string, userId: string, now: number): Promise<UserSessions>;
   /** Records use of a session (idle timeout); a no-op if it is gone. */
   touchSession(tokenHash: string, lastSeenAt: number): Promise<void>;
   /** Deletes a session and says whose it was. */
@@ -281,11 +296,26 @@ export interface ScimDirectory {
   startScimGroups(tenantId: string, defaults: { groups: readonly string[]; roles: readonly string[] }): Promise<number>;
 }
 
+/** Ids of one-time credentials (a JWT's `jti`) already used. */
+export interface ReplayGuard {
+  /**
+   * Records `id` as used, kept at least until `expiresAt` (epoch seconds);
+   * false when it was recorded before. One conditional write: two racing
+   * uses of the same id cannot both get true.
+   */
+  firstUse(id: string, expiresAt: number): Promise<boolean>;
+}
+
 /** The tenant's audit trail. */
 export interface AuditLog {
   append(event: AuditEvent): Promise<void>;
   /** Events of a tenant, oldest first, at or after `since` (ISO). */
   list(tenantId: string, since?: string): Promise<AuditEvent[]>;
+}
+
+/** Universal Logout outcomes (Powertools Metrics in AWS, a no-op or a spy locally); a small fixed set. */
+export interface UniversalLogoutTelemetry {
+  answered(outcome: string): void;
 }
 
 /** Login outcome counters (Powertools Metrics in AWS, a no-op or a spy locally). */

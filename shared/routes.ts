@@ -3,7 +3,7 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'setup' | 'health' | 'whoami' | 'scim';
+export type FunctionName = 'login' | 'session' | 'setup' | 'universalLogout' | 'health' | 'whoami' | 'scim';
 
 /** API Gateway's catch-all route key: requests no other route matches. */
 export const DEFAULT_ROUTE_KEY = '$default';
@@ -38,6 +38,8 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'POST /t/{tenant}/setup/actions/{action}', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
+  // Okta Universal Logout; the path is `revocationEndpointPath` (shared/universal-logout/endpoint.ts).
+  { routeKey: 'POST /t/{tenant}/global-token-revocation', function: 'universalLogout' },
   { routeKey: 'GET /health', function: 'health' },
   // SCIM 2.0 for Okta provisioning: the bearer token is checked by the function on every path.
   // Okta sends a few requests per second at most (Group Push batches members), so a flood of
@@ -59,6 +61,7 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   login: 'functions/login.ts',
   session: 'functions/session.ts',
   setup: 'functions/setup.ts',
+  universalLogout: 'functions/universal-logout.ts',
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
   scim: 'functions/scim.ts',

@@ -63,6 +63,12 @@ export interface TenantConfig {
   readonly logoutRedirect: string | undefined;
   /** The tenant must sign in through Okta: the authorizer refuses the app's other sign-in methods. */
   readonly ssoEnforced: boolean;
+  /**
+   * Okta's Universal Logout may end this tenant's sessions
+   * (`POST /t/<tenant>/global-token-revocation`); when off, that endpoint
+   * answers 404 before looking at the request. Tenants from before it: on.
+   */
+  readonly universalLogout: boolean;
   readonly createdAt: string;
   readonly updatedAt: string;
   /**
@@ -101,6 +107,7 @@ export interface TenantInput {
   requireEmailVerified?: boolean | undefined;
   logoutRedirect?: string | undefined;
   ssoEnforced?: boolean | undefined;
+  universalLogout?: boolean | undefined;
 }
 
 const EMAIL_DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
@@ -156,6 +163,7 @@ export function buildTenantConfig(
     allowedEmailDomains: validEmailDomains(input.allowedEmailDomains ?? []),
     requireEmailVerified: input.requireEmailVerified ?? false,
     ssoEnforced: input.ssoEnforced ?? false,
+    universalLogout: input.universalLogout ?? true,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
     // A new tenant gets a new generation; an update keeps it (older tenants have none).

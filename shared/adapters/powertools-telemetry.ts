@@ -1,5 +1,6 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { LoginTelemetry } from '../ports.ts';
+import type { LoginTelemetry, UniversalLogoutTelemetry } from '../ports.ts';
+import { UNIVERSAL_LOGOUT_METRIC } from '../universal-logout/outcomes.ts';
 
 /**
  * Login outcomes as CloudWatch metrics in Embedded Metric Format (written to
@@ -32,6 +33,27 @@ export class PowertoolsLoginTelemetry implements LoginTelemetry {
   #count(name: string, dimension?: [string, string]): void {
     if (dimension) this.#metrics.addDimension(...dimension);
     this.#metrics.addMetric(name, MetricUnit.Count, 1);
+    this.#metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * Universal Logout answers as the `UniversalLogout` metric (EMF), one per
+ * call, with its outcome as the dimension (a fixed set of nine, see
+ * `shared/universal-logout/outcomes.ts`): the `unauthorized` series has an
+ * alarm (repeated 401s).
+ */
+export class PowertoolsUniversalLogoutTelemetry implements UniversalLogoutTelemetry {
+  readonly #metrics: Metrics;
+
+  constructor(metrics: Metrics = new Metrics({ defaultDimensions: {} })) {
+    this.#metrics = metrics;
+  }
+
+  answered(outcome: string): void {
+    // Published at once, as for logins: nothing can interleave between adding and publishing.
+    this.#metrics.addDimension('outcome', outcome);
+    this.#metrics.addMetric(UNIVERSAL_LOGOUT_METRIC, MetricUnit.Count, 1);
     this.#metrics.publishStoredMetrics();
   }
 }

@@ -1,8 +1,17 @@
 import type { ServiceConfig } from '../config.ts';
-import type { AuditLog, LoginStore, SessionStore, SetupStore, TenantStore, UserDirectory } from '../ports.ts';
+import type {
+  AuditLog,
+  LoginStore,
+  ReplayGuard,
+  SessionStore,
+  SetupStore,
+  TenantStore,
+  UserDirectory,
+} from '../ports.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
 import { createDocumentClient, type DocumentClient } from './dynamodb/client.ts';
 import { DynamoDbLoginStore } from './dynamodb/login-store.ts';
+import { DynamoDbReplayGuard } from './dynamodb/replay-guard.ts';
 import { DynamoDbSessionStore } from './dynamodb/session-store.ts';
 import { DynamoDbSetupStore } from './dynamodb/setup-store.ts';
 import { DynamoDbTenantStore } from './dynamodb/tenant-store.ts';
@@ -15,6 +24,7 @@ export interface Stores {
   readonly users: UserDirectory;
   readonly audit: AuditLog;
   readonly setup: SetupStore;
+  readonly replays: ReplayGuard;
   /** The process's one DynamoDB client, for adapters built next to the stores (login secrets). */
   readonly client: DocumentClient;
 }
@@ -40,6 +50,7 @@ export function storesOn(client: DocumentClient, tableName: string, auditRetenti
     users: new DynamoDbUserDirectory(client, tableName),
     audit: new DynamoDbAuditLog(client, tableName, auditRetentionDays),
     setup: new DynamoDbSetupStore(client, tableName),
+    replays: new DynamoDbReplayGuard(client, tableName),
     client,
   };
 }

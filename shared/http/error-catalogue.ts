@@ -1,9 +1,10 @@
 /**
  * What every error looks like over HTTP, in one place: status, page title,
  * the sentence the person in the browser reads, the hint for the tenant's
- * Okta admin, and whether "start again" is offered. Keyed by error code, with
- * finer words for some reasons. A reason is looked up exactly, then by its
- * family (`discovery_http_404` → `discovery_http` → `discovery`).
+ * Okta admin, whether "start again" is offered, and the OAuth-style error code
+ * for machine callers (Universal Logout). Keyed by error code, with finer
+ * words for some reasons. A reason is looked up exactly, then by its family
+ * (`discovery_http_404` → `discovery_http` → `discovery`).
  */
 import type { ErrorCode, ErrorDetails, ServiceError } from '../errors.ts';
 
@@ -17,6 +18,8 @@ interface CodeEntry {
   readonly restartable?: boolean;
   /** RFC 7644 §3.12 `scimType`, for errors of the SCIM endpoint. */
   readonly scimType?: string;
+  /** The `error` of an OAuth-style JSON answer. @default by status (`oauthErrorFor`) */
+  readonly oauthError?: string;
 }
 
 type ReasonEntry = Partial<Pick<CodeEntry, 'message' | 'adminHint' | 'restartable' | 'scimType'>>;
@@ -28,6 +31,8 @@ export interface DescribedError {
   readonly adminHint: string | undefined;
   readonly restartable: boolean;
   readonly scimType: string | undefined;
+  /** e.g. `invalid_token`: RFC 6749 / 6750 style, for programs that answer by code. */
+  readonly oauthError: string;
 }
 
 const SCIM_TOKEN_HINT =
@@ -223,6 +228,45 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     message: (d) =>
       `This setup link has made too many checks and test sign-ins in a short time. Wait ${d.retryMinutes ?? 'a few'} minutes, then try again.`,
   },
+  // Universal Logout (Okta's Global Token Revocation calls): a program reads these, as error_description.
+  REVOCATION_REQUEST_INVALID: {
+    status: 400,
+    title: 'Bad revocation request',
+    message: 'The revocation request could not be understood.',
+    oauthError: 'invalid_request',
+  },
+  REVOCATION_TOKEN_INVALID: {
+    status: 401,
+    title: 'Revocation request not authenticated',
+    message: 'The bearer token could not be verified.',
+    oauthError: 'invalid_token',
+  },
+  REVOCATION_NOT_PERMITTED: {
+    status: 403,
+    title: 'Revocation request refused',
+    message: 'This token does not allow revoking sessions here.',
+    oauthError: 'access_denied',
+  },
+  SUBJECT_NOT_FOUND: {
+    status: 404,
+    title: 'Unknown user',
+    // Said of this tenant only: whether another tenant knows the subject is never told.
+    message: 'No user of this organization matches the subject.',
+    oauthError: 'not_found',
+  },
+  SUBJECT_FORMAT_UNSUPPORTED: {
+    status: 422,
+    title: 'Unsupported subject format',
+    message: 'The subject format is not supported: send "iss_sub" or "email".',
+    oauthError: 'unsupported_subject_format',
+  },
+  UNIVERSAL_LOGOUT_OFF: {
+    status: 404,
+    title: 'Universal Logout is off',
+    message: 'Universal Logout is turned off for this organization.',
+    adminHint: (d) => `Turn it on with: npm run tenant -- put ${d.tenantId ?? '<tenant>'} --universal-logout`,
+    oauthError: 'not_found',
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     title: 'Service temporarily unavailable',
@@ -389,7 +433,48 @@ const REASONS: Record<string, ReasonEntry> = {
     scimType: 'invalidValue',
   },
   scim_contention: { message: 'The resource changed at the same moment elsewhere. Please retry.' },
+  // Universal Logout: who is calling (the bearer token)
+  universal_logout_unknown_tenant: { message: 'There is no Universal Logout endpoint at this address.' },
+  revocation_token_missing: {
+    message: 'This endpoint needs an Authorization: Bearer header with a JWT from the organization’s Okta.',
+  },
+  revocation_token_malformed: { message: 'The bearer token is not a well-formed signed JWT.' },
+  revocation_token_algorithm: { message: 'The bearer token is not signed with RS256.' },
+  revocation_token_signature: {
+    message: 'The bearer token’s signature does not verify with the keys of the organization’s Okta.',
+  },
+  revocation_token_unknown_key: {
+    message: 'The bearer token is signed with a key the organization’s Okta does not publish.',
+  },
+  revocation_token_type: { message: 'The bearer token is not of type global-token-revocation+jwt.' },
+  revocation_token_issuer: { message: 'The bearer token was not issued by the organization’s Okta.' },
+  revocation_token_expired: { message: 'The bearer token has expired.' },
+  revocation_token_not_yet_valid: { message: 'The bearer token is not valid yet.' },
+  revocation_token_lifetime: { message: (d) => `The bearer token is valid for longer than ${d.maxMinutes} minutes.` },
+  revocation_token_missing_claim: { message: 'The bearer token lacks iss, sub, aud, exp, iat or jti.' },
+  revocation_token_replayed: { message: 'This bearer token was used before; each token works once.' },
+  revocation_other_client: { message: 'This token was issued for another app of the organization’s Okta.' },
+  revocation_other_endpoint: {
+    message: (d) => `This token was issued for another endpoint. This endpoint is ${d.endpoint}.`,
+  },
+  // Universal Logout: what it asks for (the body)
+  revocation_body_too_large: { message: (d) => `The request body is larger than ${d.limit} bytes.` },
+  revocation_body_not_json: { message: 'The request body is not a JSON object in UTF-8.' },
+  revocation_subject_missing: { message: 'The request names no subject: send {"sub_id": {"format": …}}.' },
+  revocation_subject_not_object: { message: 'The subject (sub_id, or subject) must be a JSON object.' },
+  revocation_subject_ambiguous: { message: 'The request names its subject twice (sub_id and subject).' },
+  revocation_subject_malformed: {
+    message: (d) => `The subject's "${d.member}" must be a non-empty string of at most ${d.maxLength} characters.`,
+  },
 };
+
+/** The OAuth-style code for a status when the code's entry names none. */
+function oauthErrorFor(status: number): string {
+  if (status === 503) return 'temporarily_unavailable';
+  if (status >= 500) return 'server_error';
+  if (status === 404) return 'not_found';
+  return 'invalid_request';
+}
 
 /** The status and words for an error, from its code and (finer) its reason. */
 export function describeError(error: ServiceError): DescribedError {
@@ -404,6 +489,7 @@ export function describeError(error: ServiceError): DescribedError {
     adminHint: adminHint || undefined,
     restartable: refined?.restartable ?? base.restartable ?? false,
     scimType: refined?.scimType ?? base.scimType,
+    oauthError: base.oauthError ?? oauthErrorFor(base.status),
   };
 }
 

@@ -29,9 +29,22 @@ export interface Route {
 /** Called with every error turned into a response, e.g. to count login failures. */
 export type ErrorObserver = (error: ServiceError, event: APIGatewayProxyEventV2) => void;
 
+/** Turns an error into the response a route's callers expect (pages for people, `oauthErrorResponse` for programs). */
+export type ErrorRenderer = (
+  error: ServiceError,
+  event: APIGatewayProxyEventV2,
+  correlationId: string,
+  cookies: string[],
+) => HttpResult;
+
 export interface HttpHandlerOptions {
   readonly logger: Logger;
   readonly onError?: ErrorObserver;
+  /**
+   * Renders errors for callers that expect another format (SCIM's error schema, OAuth-style JSON).
+   * @default errorResponse: a page, or JSON for `Accept: application/json`
+   */
+  readonly renderError?: ErrorRenderer;
   /**
    * Add `preload` to Strict-Transport-Security: submitting a domain to the
    * browsers' preload list is an operator's decision (it binds every
@@ -39,8 +52,6 @@ export interface HttpHandlerOptions {
    * @default HSTS_PRELOAD === 'true'
    */
   readonly hstsPreload?: boolean;
-  /** Renders errors in another format than the pages/JSON of the browser routes (SCIM's error schema). */
-  readonly renderError?: (error: ServiceError, event: APIGatewayProxyEventV2, correlationId: string) => HttpResult;
 }
 
 /**
@@ -116,9 +127,7 @@ function requestEnvelope(routes: Record<string, RouteHandler | Route>, options: 
       options.onError?.(error, request.event);
       const route = routes[request.event.routeKey];
       const cookies = route && typeof route !== 'function' ? route.cookiesOnError(request.event) : [];
-      request.response = options.renderError
-        ? options.renderError(error, request.event, correlationId)
-        : errorResponse(error, request.event, correlationId, cookies);
+      request.response = (options.renderError ?? errorResponse)(error, request.event, correlationId, cookies);
       finish(request.response, correlationId);
       done();
     },

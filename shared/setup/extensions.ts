@@ -1,6 +1,7 @@
 import { scimBaseUrl } from '../scim/responses.ts';
 import type { TenantAdmin } from '../tenant-admin.ts';
 import type { TenantConfig } from '../tenants.ts';
+import { revocationEndpoint } from '../universal-logout/endpoint.ts';
 
 /** A value the Okta admin copies into Okta, shown as its label and a selectable code block. */
 export interface SetupValue {
@@ -52,6 +53,25 @@ export interface SetupExtension {
 }
 
 /**
+ * Universal Logout (README "Universal Logout"), while it is on for the tenant:
+ * the endpoint to paste exactly (Okta puts it in the `aud` of the tokens it
+ * sends there) and the subject format.
+ */
+export const universalLogoutSetup: SetupExtension = {
+  id: 'universal-logout',
+  steps: ({ tenant, origin }) =>
+    tenant.universalLogout
+      ? [
+          {
+            title: 'Universal Logout (recommended, when your org has it)',
+            text: 'So that ending a person’s Okta sessions also signs them out here: the app’s Sign On tab → Logout → Universal Logout. Paste the Global token revocation endpoint below exactly, and choose the subject format “Issuer and Subject Identifier”. To try it later: Directory → People → the person → Clear user sessions.',
+            values: [{ label: 'Global token revocation endpoint', value: revocationEndpoint(origin, tenant.tenantId) }],
+          },
+        ]
+      : [],
+};
+
+/**
  * SCIM provisioning (README "Provision users with SCIM"): the connector's base
  * URL to copy, and the tenant's SCIM token, created here and shown once
  * (only its hash is stored; creating one replaces the previous at once).
@@ -78,5 +98,5 @@ export function scimSetup(admin: Pick<TenantAdmin, 'rotateScimToken'>): SetupExt
 
 /** The features of this code base that add steps to the Okta app's setup, for the setup function. */
 export function setupExtensions(admin: Pick<TenantAdmin, 'rotateScimToken'>): readonly SetupExtension[] {
-  return [scimSetup(admin)];
+  return [universalLogoutSetup, scimSetup(admin)];
 }

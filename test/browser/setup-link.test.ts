@@ -104,6 +104,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     expect(copyValues).toEqual([
       `${stack.url}/t/${tenant}/callback`,
       `${stack.url}/t/${tenant}/login`,
+      `${stack.url}/t/${tenant}/global-token-revocation`,
       `${stack.url}/t/${tenant}/scim/v2`,
     ]);
     await step(page, problems, `${name}-setup-1-link-opened`);

@@ -1,7 +1,7 @@
 /**
  * Throws a few thousand malformed requests at the local stack: random paths,
  * methods, query strings, bodies (invalid UTF-8, oversized), cookies (forged
- * sessions and login states), oversized headers and huge JWTs. The service must
+ * sessions and login states), bearer credentials, oversized headers and huge JWTs. The service must
  * answer each with a 4xx (never a 5xx: every dependency is up), stay healthy,
  * and write nothing.
  */
@@ -101,6 +101,8 @@ describe('Fuzz: malformed requests through the local server', () => {
       '/me',
       '/logout',
       '/health',
+      `/t/${DEMO_TENANT}/global-token-revocation`,
+      '/t/nobody/global-token-revocation',
     ];
     const failures: string[] = [];
     let requests = 0;
@@ -174,6 +176,15 @@ describe('Fuzz: malformed requests through the local server', () => {
           'application/json',
           'multipart/form-data; boundary=x',
           'text/plain',
+        ]);
+      }
+      if (random.next() < 0.3) {
+        // Bearer credentials as Universal Logout (and the authorizer) read them: forged, huge, junk.
+        headers.authorization = random.pick([
+          `Bearer ${jwtPart(30)}.${jwtPart(random.int(400))}.${jwtPart(random.int(400))}`,
+          `Bearer ${hugeJwt().slice(0, 12_000)}`,
+          `Bearer ${random.text(random.int(60)).replace(/[^\x21-\x7e]/g, '')}`,
+          `Basic ${jwtPart(20)}`,
         ]);
       }
       if (random.next() < 0.03) headers['x-oversized'] = 'h'.repeat(20_000); // beyond Node's header limit

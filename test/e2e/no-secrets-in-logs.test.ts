@@ -1,16 +1,27 @@
 /**
- * Captures every log line of a full run (logins, /me, logout, failures) at
- * DEBUG level and searches it, and every page served, for the values that must
- * never leak: client secret, authorization codes, ID tokens, session and
- * login-state cookie values, the SCIM token and Okta's generated passwords.
+ * Captures every log line of a full run (logins, /me, logout, failures, SCIM
+ * and Universal Logout calls) at DEBUG level and searches it, and every page
+ * served, for the values that must never leak: client secret, authorization
+ * codes, ID tokens, session and login-state cookie values, the SCIM token and
+ * Okta's generated passwords; and the log for Universal Logout's bearer
+ * tokens, their jti and the subjects they name.
  */
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Hop, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { CLIENT_SECRET, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  type MisbehavingStack,
+  startMisbehavingStack,
+  TENANT,
+} from '../support/misbehaving-stack.ts';
+import { startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
 import { oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
+let org: TestOktaOrg;
 const captured: string[] = [];
 const originalStdout = process.stdout.write.bind(process.stdout);
 const originalStderr = process.stderr.write.bind(process.stderr);
@@ -23,12 +34,14 @@ beforeAll(async () => {
   process.stdout.write = capture as typeof process.stdout.write;
   process.stderr.write = capture as typeof process.stderr.write;
   env = await startMisbehavingStack({ LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
+  org = await startTestOktaOrg();
 });
 
 afterAll(async () => {
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
   await env?.stop();
+  await org?.stop();
 });
 
 describe('Secrets stay out of logs and pages', () => {
@@ -98,6 +111,22 @@ describe('Secrets stay out of logs and pages', () => {
     pages.push(JSON.stringify(created.body));
 
     for (const token of env.idp.issuedIdTokens) secrets.add(token);
+
+    // Universal Logout: a call that ends sessions (by email), its replay, and a refused token.
+    expect((await cli('put', TENANT, '--org-url', org.url)).code).toBe(0);
+    const endpoint = `${env.stack.url}/t/${TENANT}/global-token-revocation`;
+    const revocationToken = await org.revocationToken({ sub: CLIENT_ID, aud: endpoint });
+    const revoke = (token: string) =>
+      fetch(endpoint, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sub_id: { format: 'email', email: 'ada@acme.example' } }),
+      });
+    expect((await revoke(revocationToken)).status).toBe(204);
+    expect((await revoke(revocationToken)).status).toBe(401);
+    const forged = await org.revocationToken({ sub: CLIENT_ID, aud: endpoint }, { signing: 'unknown-key' });
+    expect((await revoke(forged)).status).toBe(401);
+    const logOnly = [revocationToken, forged, String(decodeJwt(revocationToken).jti), 'ada@acme.example'];
     const log = captured.join('');
     expect(log).toContain('SCIM_CONFLICT');
     expect(log).toContain('SCIM_UNAUTHORIZED');
@@ -116,6 +145,11 @@ describe('Secrets stay out of logs and pages', () => {
       for (const page of pages) {
         expect(page.includes(secret), `a page contains a secret value (${secret.slice(0, 4)}…)`).toBe(false);
       }
+    }
+    expect(log).toContain('universal logout: sessions ended');
+    expect(log).toContain('revocation_token_replayed');
+    for (const value of logOnly) {
+      expect(log.includes(value), `log contains a Universal Logout value (${value.slice(0, 4)}…)`).toBe(false);
     }
     expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
     expect(TENANT).toBe('acme');

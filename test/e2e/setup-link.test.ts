@@ -200,6 +200,9 @@ describe('The link is the only credential', () => {
     expect(page.body).toContain(`${stack.url}/t/hooli/callback`);
     expect(page.body).toContain(`${stack.url}/t/hooli/login`);
     expect(page.body).toContain('Redirect to app to initiate login (OIDC Compliant)');
+    // The features of this deployment that need something in Okta add their steps.
+    expect(page.body).toContain(`${stack.url}/t/hooli/global-token-revocation`);
+    expect(page.body).toContain(`${stack.url}/t/hooli/scim/v2`);
     await rememberCookies(browser);
   });
 
@@ -422,6 +425,14 @@ describe('Test sign-in, activation, then the first real login', () => {
       'setup-link',
     ]);
     expect(trail.some((event) => event.type === 'login_succeeded')).toBe(false);
+  });
+
+  it('leaves the Universal Logout step out while it is off for the tenant', async () => {
+    const link = await invite('hooli_ulo');
+    expect((await cli('put', 'hooli_ulo', '--no-universal-logout')).code).toBe(0);
+    const page = await open(new TestBrowser(), link.url);
+    expect(page.body).not.toContain('global-token-revocation');
+    expect(page.body).toContain(`${stack.url}/t/hooli_ulo/scim/v2`);
   });
 
   it('gives the SCIM base URL and a SCIM token shown once, which then works for this tenant only', async () => {

@@ -1,6 +1,7 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ALARMED_FAILURE_REASONS } from '../../infra/monitoring.ts';
+import { UNIVERSAL_LOGOUT_METRIC } from '../../shared/universal-logout/outcomes.ts';
 import { synthStack } from './support.ts';
 
 type AlarmResource = {
@@ -17,7 +18,7 @@ describe('Construct: LoginService alarms', () => {
   it('alarm on the API 5xx rate and every function’s errors and throttles', () => {
     const descriptions = alarmsOf(template).map((alarm) => alarm.Properties.AlarmDescription);
     expect(descriptions).toContain('More than 5% of requests failed with a 5xx in 5 minutes.');
-    for (const fn of ['login', 'session', 'health', 'whoami', 'authorizer']) {
+    for (const fn of ['login', 'session', 'universalLogout', 'health', 'whoami', 'authorizer']) {
       expect(descriptions).toContain(`${fn} function errors.`);
       expect(descriptions).toContain(`${fn} function throttled.`);
     }
@@ -44,6 +45,22 @@ describe('Construct: LoginService alarms', () => {
         Dimensions: Match.arrayWith([{ Name: 'reason', Value: reason }]),
       });
     }
+  });
+
+  it('alarm on repeated 401s at Universal Logout, from the metric the code emits', () => {
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'UniversalLogout',
+      Namespace: 'OktaLogin',
+      Statistic: 'Sum',
+      Period: 300,
+      Dimensions: Match.arrayWith([
+        { Name: 'outcome', Value: 'unauthorized' },
+        { Name: 'service', Value: 'okta-login' },
+      ]),
+      Threshold: 10,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(UNIVERSAL_LOGOUT_METRIC).toBe('UniversalLogout');
   });
 
   it('have no actions by default and notify the alarm topic when given', () => {

@@ -31,6 +31,16 @@ describe('Construct: LoginService IAM', () => {
         'dynamodb:UpdateItem',
       ].sort(),
     );
+    expect(dataActionsOf('UniversalLogout')).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:Query', // the table: a tenant's users, for an email subject
+        'dynamodb:Query', // the user-sessions index
+        'dynamodb:UpdateItem',
+      ].sort(),
+    );
     expect(dataActionsOf('Authorizer')).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem']);
     expect(dataActionsOf('Setup')).toEqual(
       [
@@ -83,6 +93,23 @@ describe('Construct: LoginService IAM', () => {
     expect(setup.flatMap(actionsOf).filter((action) => /Delete|Restore|Rotate/.test(action))).toEqual([]);
     const table = setup.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:'))).map((s) => s.Resource);
     expect(table).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }]);
+  });
+
+  it('lets only Universal Logout query the user-sessions index, and no function use any other index', () => {
+    const indexArn = {
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }, '/index/userSessions']],
+    };
+    for (const name of FUNCTION_NAMES) {
+      const statements = statementsOf(template, `LoginService${name}FunctionRole`);
+      const onIndexes = statements.filter((s) => JSON.stringify(s.Resource).includes('/index/'));
+      if (name === 'UniversalLogout') {
+        expect(onIndexes).toEqual([{ Action: 'dynamodb:Query', Effect: 'Allow', Resource: indexArn }]);
+      } else {
+        expect(onIndexes, name).toEqual([]);
+      }
+      // Everything else on the table is on the table's own ARN: never `<table>/index/*`.
+      expect(JSON.stringify(statements)).not.toContain('/index/*');
+    }
   });
 
   it('lets each function write only to its own log group, with no managed policies', () => {

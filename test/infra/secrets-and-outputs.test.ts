@@ -32,8 +32,10 @@ describe('Construct: LoginService secrets and LoginStack outputs', () => {
         'LoginUriPattern',
         'StateKeySecretArn',
         'TableName',
+        'UniversalLogoutUriPattern',
       ].sort(),
     );
+    expect(JSON.stringify(outputs.UniversalLogoutUriPattern?.Value)).toContain('/t/<tenant>/global-token-revocation');
     expect(JSON.stringify(outputs.LoginUriPattern?.Value)).toContain('/t/<tenant>/login');
     expect(JSON.stringify(outputs.CallbackUriPattern?.Value)).toContain('/t/<tenant>/callback');
     expect(outputs.ClientSecretPrefix?.Value).toBe('okta-login/client-secret/');

@@ -13,7 +13,16 @@ export function appWithoutBundling(props: AppProps = {}): App {
 }
 
 /** The functions `LoginService` creates, as their construct ids name them (`LoginService<Name>Function`). */
-export const FUNCTION_NAMES = ['Login', 'Session', 'Setup', 'Health', 'Whoami', 'Scim', 'Authorizer'] as const;
+export const FUNCTION_NAMES = [
+  'Login',
+  'Session',
+  'Setup',
+  'UniversalLogout',
+  'Health',
+  'Whoami',
+  'Scim',
+  'Authorizer',
+] as const;
 
 export function synthStack(props: LoginStackProps = {}, id = 'Test') {
   const app = appWithoutBundling();

@@ -1,7 +1,29 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
+import { USER_SESSIONS_INDEX } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { synthStack } from './support.ts';
+
+/**
+ * A table as the local stack creates it in DynamoDB Local; with `before`, as
+ * `ensureTable` leaves a table that `before` created first (e.g. a `.local-data/`
+ * table from before the index).
+ */
+async function describeLocalTable(before?: (client: DocumentClient, tableName: string) => Promise<unknown>) {
+  const client = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
+  try {
+    const tableName = `infra-${randomUUID()}`;
+    await before?.(client, tableName);
+    await ensureTable(client, tableName);
+    return await client.sdk.send(new DescribeTableCommand({ TableName: tableName }));
+  } finally {
+    client.destroy();
+  }
+}
 
 describe('Construct: LoginService table', () => {
   let template: Template;
@@ -9,7 +31,7 @@ describe('Construct: LoginService table', () => {
     template = synthStack().template;
   });
 
-  it('is one on-demand table with the code’s keys, TTL, PITR, deletion protection and RETAIN', () => {
+  it('is one on-demand table with the code’s keys, its one index, TTL, PITR, deletion protection and RETAIN', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResource('AWS::DynamoDB::GlobalTable', {
       DeletionPolicy: 'Retain',
@@ -23,6 +45,8 @@ describe('Construct: LoginService table', () => {
         AttributeDefinitions: [
           { AttributeName: 'pk', AttributeType: 'S' },
           { AttributeName: 'sk', AttributeType: 'S' },
+          { AttributeName: 'userSessions', AttributeType: 'S' },
+          { AttributeName: 'expiresAt', AttributeType: 'N' },
         ],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
         Replicas: [
@@ -33,9 +57,63 @@ describe('Construct: LoginService table', () => {
         ],
       }),
     });
+    // A user's sessions, for Universal Logout's count: sparse (session items only), keys only, by expiry.
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      GlobalSecondaryIndexes: Match.absent(),
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: USER_SESSIONS_INDEX.indexName,
+          KeySchema: [
+            { AttributeName: 'userSessions', KeyType: 'HASH' },
+            { AttributeName: 'expiresAt', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'KEYS_ONLY' },
+        },
+      ],
     });
+  });
+
+  it('declares the index as the local launcher creates it, also on a local table made before it', async () => {
+    // The same names the DynamoDB Local table is created with (ensureTable) and the adapter queries.
+    expect(USER_SESSIONS_INDEX).toEqual({
+      indexName: 'userSessions',
+      partitionKey: 'userSessions',
+      sortKey: 'expiresAt',
+    });
+    const expected = [
+      [
+        'userSessions',
+        [
+          { AttributeName: 'userSessions', KeyType: 'HASH' },
+          { AttributeName: 'expiresAt', KeyType: 'RANGE' },
+        ],
+        { ProjectionType: 'KEYS_ONLY' },
+        'ACTIVE',
+      ],
+    ];
+    const indexes = (table: Awaited<ReturnType<typeof describeLocalTable>>) =>
+      table.Table?.GlobalSecondaryIndexes?.map((index) => [
+        index.IndexName,
+        index.KeySchema,
+        index.Projection,
+        index.IndexStatus,
+      ]);
+    expect(indexes(await describeLocalTable())).toEqual(expected);
+    const withoutIndex = (client: DocumentClient, tableName: string) =>
+      client.sdk.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: 'pk', AttributeType: 'S' },
+            { AttributeName: 'sk', AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: 'pk', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    expect(indexes(await describeLocalTable(withoutIndex))).toEqual(expected);
   });
 
   it('is destroyed, with its logs, only with removalPolicy DESTROY', () => {
@@ -59,6 +137,7 @@ describe('Logical ids of the stateful resources', () => {
   // new logical id makes CloudFormation create a new resource, and the data or logs stay
   // behind in the old one (the table and log groups are retained, the state key deleted).
   // A refactor that changes one of these must say so in the README and migrate deliberately.
+  // (Universal Logout added a log group and an index on the table: additions, the table keeps its id.)
   const STATEFUL = {
     'AWS::DynamoDB::GlobalTable': ['LoginServiceTable30756A92'],
     'AWS::SecretsManager::Secret': ['LoginServiceSecretsStateKey81D00222'],
@@ -67,6 +146,7 @@ describe('Logical ids of the stateful resources', () => {
       'LoginServiceSessionFunctionLogs360D4B4C',
       // Added with the setup link's function (issue 17): a new resource, nothing replaced.
       'LoginServiceSetupFunctionLogsA1C05072',
+      'LoginServiceUniversalLogoutFunctionLogsB3322EE9',
       'LoginServiceHealthFunctionLogs3BF93338',
       'LoginServiceWhoamiFunctionLogs044A0F15',
       // New with SCIM (nothing existing changes id).

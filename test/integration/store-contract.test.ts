@@ -16,6 +16,7 @@ import type {
   ClientSecretStore,
   LoginRecord,
   LoginStore,
+  ReplayGuard,
   ScimDirectory,
   ScimUserWrite,
   SessionStore,
@@ -31,6 +32,7 @@ import { newUserId, userIdFor } from '../../shared/users.ts';
 import {
   InMemoryClientSecretStore,
   InMemoryIdentityStore,
+  InMemoryReplayGuard,
   InMemoryScimDirectory,
   InMemorySetupStore,
   InMemoryTenantStore,
@@ -45,6 +47,7 @@ interface StoreSet {
   readonly secrets: ClientSecretStore;
   readonly setup: SetupStore;
   readonly scim: ScimDirectory;
+  readonly replays: ReplayGuard;
 }
 
 const endpoint = inject('dynamoDbEndpoint');
@@ -73,6 +76,7 @@ const implementations: Array<[string, () => StoreSet]> = [
       const secrets = new InMemoryClientSecretStore(tenants.table);
       const setup = new InMemorySetupStore(tenants.table);
       const scim = new InMemoryScimDirectory(tenants.table);
+      const replays = new InMemoryReplayGuard(tenants.table);
       return {
         tenants,
         logins: identities,
@@ -82,6 +86,7 @@ const implementations: Array<[string, () => StoreSet]> = [
         secrets,
         setup,
         scim,
+        replays,
       };
     },
   ],
@@ -237,6 +242,33 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       ).toBeUndefined();
     });
 
+    it('lists a user’s unexpired sessions with the user and the tenant, and no one else’s', async () => {
+      const tenant = await newTenant();
+      const other = await newTenant();
+      const now = Math.floor(Date.now() / 1000);
+      const first = record(tenant, '00ua');
+      const second = record(tenant, '00ua');
+      const expired = record(tenant, '00ua');
+      await login(tenant, first);
+      await login(tenant, second);
+      await login(tenant, { ...expired, session: { ...expired.session, createdAt: now - 7200, expiresAt: now - 60 } });
+      await login(tenant, record(tenant, '00ug'));
+      await login(other, record(other, '00ua')); // the same person in another tenant: the same user id
+      const found = await stores.sessions.listUserSessions(tenant.tenantId, first.userId, now);
+      expect(found.sessions.map((session) => session.tokenHash).sort()).toEqual(
+        [first.session.tokenHash, second.session.tokenHash].sort(),
+      );
+      expect(found.sessions.find((session) => session.tokenHash === first.session.tokenHash)).toEqual(first.session);
+      expect(found.user?.sub).toBe('00ua');
+      expect(found.tenant?.generation).toBe(tenant.generation);
+
+      await stores.sessions.deleteSession(first.session.tokenHash);
+      const after = await stores.sessions.listUserSessions(tenant.tenantId, first.userId, now);
+      expect(after.sessions.map((session) => session.tokenHash)).toEqual([second.session.tokenHash]);
+      const nobody = await stores.sessions.listUserSessions(tenant.tenantId, 'u_nobody', now);
+      expect(nobody).toMatchObject({ sessions: [], user: undefined, tenant: { generation: tenant.generation } });
+    });
+
     it('says when the tenant is gone', async () => {
       const tenant = await newTenant();
       const first = record(tenant, '00ua');
@@ -285,6 +317,19 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.users.transferOwnership(tenant.tenantId, 'u_nobody')).toBe('no_such_user');
       const roles = Object.fromEntries((await stores.users.listUsers(tenant.tenantId)).map((u) => [u.sub, u.role]));
       expect(roles).toEqual({ '00ua': 'member', '00ug': 'owner' });
+    });
+  });
+
+  describe('Port: ReplayGuard', () => {
+    it('lets a token id be used once, even when the uses race', async () => {
+      const expiresAt = Math.floor(Date.now() / 1000) + 360;
+      const id = randomUUID();
+      expect(await stores.replays.firstUse(id, expiresAt)).toBe(true);
+      expect(await stores.replays.firstUse(id, expiresAt)).toBe(false);
+      expect(await stores.replays.firstUse(randomUUID(), expiresAt)).toBe(true);
+      const racing = randomUUID();
+      const uses = await Promise.all(Array.from({ length: 10 }, () => stores.replays.firstUse(racing, expiresAt)));
+      expect(uses.filter(Boolean)).toHaveLength(1);
     });
   });
 
@@ -633,6 +678,17 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.tenants.deleteTenant(config.tenantId)).toBe(true);
       expect(await stores.tenants.deleteTenant(config.tenantId)).toBe(false);
       expect(await stores.tenants.getTenant(config.tenantId)).toBeUndefined();
+    });
+
+    it('keeps the tenant’s session revocation when its config is saved again', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.revokeTenantSessions(tenant.tenantId, 5678)).toBe(true);
+      await stores.tenants.putTenant({ ...tenant, ssoEnforced: true, defaultRedirect: undefined });
+      const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
+      expect(read.tenant?.sessionsNotBefore).toBe(5678);
+      expect((await stores.tenants.getTenant(tenant.tenantId))?.ssoEnforced).toBe(true);
     });
 
     it('purges everything stored under a tenant and counts it', async () => {

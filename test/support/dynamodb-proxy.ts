@@ -13,9 +13,38 @@ export interface DynamoDbProxy {
   mode: ProxyMode;
   /** DynamoDB operations seen, by name (X-Amz-Target suffix). */
   readonly operations: string[];
-  /** Items written per request, for capacity estimates (TransactWriteItems: its item count). */
-  readonly writes: Array<{ operation: string; items: number }>;
+  /**
+   * Items written per request, for capacity estimates (TransactWriteItems: its item count), and the
+   * user-sessions index entries it writes (a session put or delete: one each).
+   */
+  readonly writes: Array<{ operation: string; items: number; indexWrites: number }>;
   stop(): Promise<void>;
+}
+
+/** A Put's item or a Delete's key, in DynamoDB's wire format. */
+interface WireWrite {
+  readonly Item?: Record<string, unknown>;
+  readonly Key?: { pk?: { S?: string } };
+}
+
+/**
+ * The user-sessions index entries a write request makes, from its wire input:
+ * one per session item put (it carries the index key) and per session deleted.
+ * An update never touches the index (no key attribute of it is ever updated).
+ * Shared with the bench's meter.
+ */
+export function sessionIndexWrites(operation: string, input: Record<string, unknown>): number {
+  const writes: WireWrite[] =
+    operation === 'TransactWriteItems'
+      ? ((input.TransactItems as Array<{ Put?: WireWrite; Delete?: WireWrite }> | undefined) ?? []).map(
+          (item) => item.Put ?? item.Delete ?? {},
+        )
+      : operation === 'PutItem' || operation === 'DeleteItem'
+        ? [input as WireWrite]
+        : [];
+  return writes.filter(
+    (write) => write.Item?.userSessions !== undefined || Boolean(write.Key?.pk?.S?.startsWith('SESSION#')),
+  ).length;
 }
 
 export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy> {
@@ -53,15 +82,14 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
     req.on('end', () => {
       const body = Buffer.concat(chunks);
       if (['PutItem', 'UpdateItem', 'DeleteItem', 'TransactWriteItems'].includes(operation)) {
-        let items = 1;
-        if (operation === 'TransactWriteItems') {
-          try {
-            items = (JSON.parse(body.toString('utf8')) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
-          } catch {
-            items = 1;
-          }
+        let input: Record<string, unknown> = {};
+        try {
+          input = JSON.parse(body.toString('utf8'));
+        } catch {
+          input = {};
         }
-        proxy.writes.push({ operation, items });
+        const items = operation === 'TransactWriteItems' ? ((input.TransactItems as unknown[]) ?? []).length : 1;
+        proxy.writes.push({ operation, items: Math.max(1, items), indexWrites: sessionIndexWrites(operation, input) });
       }
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },

@@ -16,6 +16,7 @@ import type {
   LoginWriteOptions,
   LoginWriteOutcome,
   OwnershipTransfer,
+  ReplayGuard,
   ScimContext,
   ScimDirectory,
   ScimGroup,
@@ -28,7 +29,9 @@ import type {
   SetupStore,
   StateKeyProvider,
   TenantStore,
+  UniversalLogoutTelemetry,
   UserDirectory,
+  UserSessions,
 } from '../../shared/ports.ts';
 import type { Session } from '../../shared/sessions.ts';
 import type { SetupLink, SetupTestResult } from '../../shared/setup/link.ts';
@@ -42,6 +45,7 @@ class InMemoryTable {
   readonly owners = new Map<string, string>();
   readonly sessions = new Map<string, Session>();
   readonly usedStates = new Set<string>();
+  readonly usedTokenIds = new Set<string>();
   readonly auditEvents: AuditEvent[] = [];
   readonly tenantSessionsNotBefore = new Map<string, number>();
   readonly clientSecrets = new Map<string, string>();
@@ -172,6 +176,17 @@ export class InMemorySetupStore implements SetupStore {
   }
   async getSetupTestResult(tenantId: string) {
     return this.table.setupTests.get(tenantId);
+  }
+}
+
+/** Used token ids; shares the table so tests can look at what a call wrote. */
+export class InMemoryReplayGuard implements ReplayGuard {
+  constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
+
+  async firstUse(id: string) {
+    if (this.table.usedTokenIds.has(id)) return false;
+    this.table.usedTokenIds.add(id);
+    return true;
   }
 }
 
@@ -334,6 +349,14 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     };
   }
 
+  async listUserSessions(tenantId: string, userId: string, now: number): Promise<UserSessions> {
+    const { user, tenant } = await this.getSessionContext('', tenantId, userId);
+    const sessions = [...this.table.sessions.values()].filter(
+      (session) => session.tenantId === tenantId && session.userId === userId && session.expiresAt > now,
+    );
+    return { sessions, user, tenant };
+  }
+
   async touchSession(tokenHash: string, lastSeenAt: number) {
     const session = this.table.sessions.get(tokenHash);
     if (session) this.table.sessions.set(tokenHash, { ...session, lastSeenAt });
@@ -429,6 +452,13 @@ function newUser(record: LoginRecord, role: 'owner' | 'member', userName: string
     version: 0,
     updatedAt: undefined,
   };
+}
+
+export class RecordingUniversalLogoutTelemetry implements UniversalLogoutTelemetry {
+  readonly outcomes: string[] = [];
+  answered(outcome: string) {
+    this.outcomes.push(outcome);
+  }
 }
 
 export class RecordingTelemetry implements LoginTelemetry {

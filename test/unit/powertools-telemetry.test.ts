@@ -1,6 +1,9 @@
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { PowertoolsLoginTelemetry } from '../../shared/adapters/powertools-telemetry.ts';
+import {
+  PowertoolsLoginTelemetry,
+  PowertoolsUniversalLogoutTelemetry,
+} from '../../shared/adapters/powertools-telemetry.ts';
 
 interface EmfLine {
   _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
@@ -8,7 +11,7 @@ interface EmfLine {
 }
 
 /** The EMF lines Powertools writes to stdout while `fn` runs. */
-function emfLines(fn: (telemetry: PowertoolsLoginTelemetry) => void): EmfLine[] {
+function emfLines(fn: (metrics: Metrics) => void): EmfLine[] {
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
   vi.stubEnv('POWERTOOLS_DEV', 'false');
   const written: string[] = [];
@@ -17,7 +20,7 @@ function emfLines(fn: (telemetry: PowertoolsLoginTelemetry) => void): EmfLine[] 
     return true;
   });
   try {
-    fn(new PowertoolsLoginTelemetry(new Metrics({ namespace: 'OktaLoginTest', serviceName: 'okta-login' })));
+    fn(new Metrics({ namespace: 'OktaLoginTest', serviceName: 'okta-login' }));
   } finally {
     write.mockRestore();
   }
@@ -32,7 +35,8 @@ describe('PowertoolsLoginTelemetry', () => {
   afterEach(() => vi.unstubAllEnvs());
 
   it('writes one LoginSuccess line per login, split by first or returning', () => {
-    const lines = emfLines((telemetry) => {
+    const lines = emfLines((metrics) => {
+      const telemetry = new PowertoolsLoginTelemetry(metrics);
       telemetry.loginSucceeded('acme', true);
       telemetry.loginSucceeded('acme', false);
     });
@@ -49,7 +53,8 @@ describe('PowertoolsLoginTelemetry', () => {
   });
 
   it('counts a failure by reason and in total, without the reason leaking into the total or the next login', () => {
-    const lines = emfLines((telemetry) => {
+    const lines = emfLines((metrics) => {
+      const telemetry = new PowertoolsLoginTelemetry(metrics);
       telemetry.loginFailed('ID_TOKEN_INVALID');
       telemetry.loginSucceeded('acme', false);
     });
@@ -59,5 +64,23 @@ describe('PowertoolsLoginTelemetry', () => {
       { reason: undefined, kind: 'returning', failure: undefined },
     ]);
     expect(lines[1]?._aws.CloudWatchMetrics[0]?.Dimensions[0]).toEqual(['service']);
+  });
+});
+
+describe('PowertoolsUniversalLogoutTelemetry', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('writes one UniversalLogout line per call with its outcome, the outcome not leaking into the next', () => {
+    const lines = emfLines((metrics) => {
+      const telemetry = new PowertoolsUniversalLogoutTelemetry(metrics);
+      telemetry.answered('unauthorized');
+      telemetry.answered('revoked');
+    });
+    expect(lines.map((line) => [line.outcome, line.UniversalLogout])).toEqual([
+      ['unauthorized', 1],
+      ['revoked', 1],
+    ]);
+    // The alarm watches exactly this series: {service, outcome}.
+    expect(lines[0]?._aws.CloudWatchMetrics[0]?.Dimensions[0]?.sort()).toEqual(['outcome', 'service']);
   });
 });

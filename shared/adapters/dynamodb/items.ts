@@ -6,7 +6,7 @@ import type { AuditEvent } from '../../audit.ts';
 import type { ScimGroup } from '../../ports.ts';
 import type { Session } from '../../sessions.ts';
 import type { ScimEmail, ScimProfile, User } from '../../users.ts';
-import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
+import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
 
@@ -90,6 +90,8 @@ export function sessionItem(session: Session): Item {
   return {
     ...keys.session(session.tokenHash),
     type: 'session',
+    // Puts the session in its user's partition of the user-sessions index (one index write per session).
+    [USER_SESSIONS_INDEX.partitionKey]: userSessionsKey(session.tenantId, session.userId),
     tokenHash: session.tokenHash,
     tenantId: session.tenantId,
     userId: session.userId,

@@ -1,12 +1,18 @@
 import { StoreUnavailableError } from '../../errors.ts';
-import type { SessionContext, SessionStore } from '../../ports.ts';
+import type { SessionContext, SessionStore, UserSessions } from '../../ports.ts';
 import type { Session } from '../../sessions.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import type { DocumentClient } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { sessionFromItem, userFromItem } from './items.ts';
-import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
+import { pages } from './paginate.ts';
+import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
+
+type Item = Record<string, unknown>;
+
+/** BatchGetItem reads at most 100 keys per request. */
+const BATCH_GET_LIMIT = 100;
 
 /** Only what the session check needs; attribute names aliased so none collides with a reserved word. */
 const SESSION_CONTEXT_PROJECTION = (() => {
@@ -28,31 +34,67 @@ export class DynamoDbSessionStore implements SessionStore {
 
   /** Session, user and the tenant's session policy in one BatchGetItem (consistent). */
   async getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext> {
-    let pending: Record<string, unknown>[] = [
+    const found = await this.#batchGet([
       keys.session(tokenHash),
       keys.user(tenantId, userId),
       keys.tenantConfig(tenantId),
-    ];
-    const found: Record<string, unknown>[] = [];
-    // BatchGet may hand back unprocessed keys under load; one retry, then give up as unavailable.
-    for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
-      const result = await guard(() =>
-        this.client.batchGet({
-          RequestItems: {
-            [this.tableName]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
-              ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
-            },
-          },
-        }),
-      );
-      found.push(...(result.Responses?.[this.tableName] ?? []));
-      pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+    ]);
+    const { sessions, user, tenant } = contextFrom(found);
+    return { session: sessions[0], user, tenant };
+  }
+
+  /**
+   * The user's unexpired sessions from the user-sessions index (keys only,
+   * one Query page per 1 MB), then the sessions themselves with the user and
+   * the tenant in consistent BatchGetItems of up to 100 keys. Only Universal
+   * Logout asks, to count what it ends; no request path reads the index.
+   */
+  async listUserSessions(tenantId: string, userId: string, now: number): Promise<UserSessions> {
+    const sessionKeys: Item[] = [];
+    for await (const page of pages(this.client, {
+      operation: 'query',
+      TableName: this.tableName,
+      IndexName: USER_SESSIONS_INDEX.indexName,
+      KeyConditionExpression: '#user = :user AND #expires > :now',
+      ExpressionAttributeNames: { '#user': USER_SESSIONS_INDEX.partitionKey, '#expires': USER_SESSIONS_INDEX.sortKey },
+      ExpressionAttributeValues: { ':user': userSessionsKey(tenantId, userId), ':now': now },
+    })) {
+      sessionKeys.push(...page.map((item) => ({ pk: item.pk, sk: item.sk })));
     }
-    if (pending.length > 0) throw new StoreUnavailableError(new Error('BatchGetItem left keys unprocessed'));
-    return contextFrom(found);
+    const found = await this.#batchGet([keys.user(tenantId, userId), keys.tenantConfig(tenantId), ...sessionKeys]);
+    const context = contextFrom(found);
+    // The index is eventually consistent: a session deleted or replaced meanwhile is simply not found here.
+    return { ...context, sessions: context.sessions.filter((session) => session.expiresAt > now) };
+  }
+
+  /**
+   * Consistent BatchGetItems of up to 100 keys each. DynamoDB may hand keys
+   * back unprocessed under load: each batch gets one more try, then the store
+   * counts as unavailable.
+   */
+  async #batchGet(allKeys: Item[]): Promise<Item[]> {
+    const found: Item[] = [];
+    for (let start = 0; start < allKeys.length; start += BATCH_GET_LIMIT) {
+      let pending = allKeys.slice(start, start + BATCH_GET_LIMIT);
+      for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
+        const result = await guard(() =>
+          this.client.batchGet({
+            RequestItems: {
+              [this.tableName]: {
+                Keys: pending,
+                ConsistentRead: true,
+                ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
+                ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
+              },
+            },
+          }),
+        );
+        found.push(...(result.Responses?.[this.tableName] ?? []));
+        pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+      if (pending.length > 0) throw new StoreUnavailableError(new Error('BatchGetItem left keys unprocessed'));
+    }
+    return found;
   }
 
   async touchSession(tokenHash: string, lastSeenAt: number): Promise<void> {
@@ -73,12 +115,13 @@ export class DynamoDbSessionStore implements SessionStore {
   }
 }
 
-function contextFrom(items: Record<string, unknown>[]): SessionContext {
-  let session: Session | undefined;
+/** Sessions, user and tenant from the items of one read, told apart by their sort keys. */
+function contextFrom(items: Item[]): UserSessions {
+  const sessions: Session[] = [];
   let user: User | undefined;
   let tenant: SessionContext['tenant'];
   for (const item of items) {
-    if (item.sk === 'SESSION') session = sessionFromItem(item);
+    if (item.sk === 'SESSION') sessions.push(sessionFromItem(item));
     else if (item.sk === 'CONFIG') {
       tenant = {
         sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
@@ -86,5 +129,5 @@ function contextFrom(items: Record<string, unknown>[]): SessionContext {
       };
     } else user = userFromItem(item);
   }
-  return { session, user, tenant };
+  return { sessions, user, tenant };
 }

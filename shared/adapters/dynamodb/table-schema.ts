@@ -18,9 +18,14 @@
  * - `TENANT#<tenant>` / `SCIMGROUP#<id>`    a SCIM group
  * - `TENANT#<tenant>` / `GROUPNAME#<lower>` a group's displayName (uniqueness, `displayName eq`)
  * - `TENANT#<tenant>` / `MEMBER#<group>#<user>`  a group membership
- * - `SESSION#<sha256(token)>` / `SESSION`   a session, expires by TTL
+ * - `SESSION#<sha256(token)>` / `SESSION`   a session, expires by TTL; also in the user-sessions index
  * - `STATE#<state>` / `STATE`               marks a login state as used, expires by TTL
+ * - `REPLAY#<sha256(scope, id)>` / `REPLAY` marks a token id (a JWT's `jti`) as used, expires with the token
  * - `AUDIT#<tenant>` / `<iso time>#<id>`    an audit event, kept for the retention (TTL)
+ *
+ * One global secondary index, `USER_SESSIONS_INDEX`: sparse (only session items
+ * carry its partition key), keys only, sorted by expiry, so a user's unexpired
+ * sessions are one Query away (Universal Logout counts the sessions it ends).
  */
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
@@ -56,9 +61,26 @@ export const keys = {
   }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'SESSION' }),
   usedState: (stateId: string) => ({ pk: `STATE#${stateId}`, sk: 'STATE' }),
+  usedTokenId: (id: string) => ({ pk: `REPLAY#${id}`, sk: 'REPLAY' }),
   auditEvent: (tenantId: string, at: string, id: string) => ({ pk: `AUDIT#${tenantId}`, sk: `${at}#${id}` }),
 } as const;
 
 export const USER_SORT_KEY_PREFIX = 'USER#';
 export const SCIM_GROUP_SORT_KEY_PREFIX = 'SCIMGROUP#';
 export const memberSortKeyPrefix = (groupId: string) => `MEMBER#${groupId}#`;
+
+/**
+ * A user's sessions. Keys only: a session's index entry is written when the
+ * session is put and removed when it is deleted, and never changes between
+ * (neither key attribute is ever updated, and `lastSeenAt` is not projected),
+ * so the idle-timeout touches of `/me` and the authorizer cost no index write.
+ * The sort key is the TTL attribute, a number on every item that has it.
+ */
+export const USER_SESSIONS_INDEX = {
+  indexName: 'userSessions',
+  partitionKey: 'userSessions',
+  sortKey: TTL_ATTRIBUTE,
+} as const;
+
+/** The user-sessions index partition of one user. */
+export const userSessionsKey = (tenantId: string, userId: string) => `TENANT#${tenantId}#USER#${userId}`;

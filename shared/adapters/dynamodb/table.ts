@@ -2,11 +2,14 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  type GlobalSecondaryIndex,
   ResourceInUseException,
+  type TableDescription,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient, type DocumentClient } from './client.ts';
-import { TABLE_KEY, TTL_ATTRIBUTE } from './table-schema.ts';
+import { TABLE_KEY, TTL_ATTRIBUTE, USER_SESSIONS_INDEX } from './table-schema.ts';
 
 /**
  * The DocumentClient the functions use, pointed at DynamoDB Local (dummy
@@ -16,9 +19,27 @@ export function createLocalDynamoDbClient(endpoint: string): DocumentClient {
   return createDocumentClient({ endpoint, maxAttempts: 2 });
 }
 
+const ATTRIBUTE_DEFINITIONS = [
+  { AttributeName: TABLE_KEY.partitionKey, AttributeType: 'S' },
+  { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
+  { AttributeName: USER_SESSIONS_INDEX.partitionKey, AttributeType: 'S' },
+  { AttributeName: USER_SESSIONS_INDEX.sortKey, AttributeType: 'N' },
+] as const;
+
+/** The user-sessions index as `infra/login-table.ts` declares it for AWS. */
+const USER_SESSIONS: GlobalSecondaryIndex = {
+  IndexName: USER_SESSIONS_INDEX.indexName,
+  KeySchema: [
+    { AttributeName: USER_SESSIONS_INDEX.partitionKey, KeyType: 'HASH' },
+    { AttributeName: USER_SESSIONS_INDEX.sortKey, KeyType: 'RANGE' },
+  ],
+  Projection: { ProjectionType: 'KEYS_ONLY' },
+};
+
 /**
  * Creates the single table if it is missing (the local stack and tests; in AWS
- * the CDK stack owns it) and enables TTL. Idempotent and safe against a
+ * the CDK stack owns it), adds the user-sessions index to a table made before
+ * it existed (`.local-data/`), and enables TTL. Idempotent and safe against a
  * concurrent create.
  */
 export async function ensureTable(client: DocumentClient, tableName: string): Promise<void> {
@@ -29,23 +50,36 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: [
-          { AttributeName: TABLE_KEY.partitionKey, AttributeType: 'S' },
-          { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
-        ],
+        AttributeDefinitions: [...ATTRIBUTE_DEFINITIONS],
         KeySchema: [
           { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
           { AttributeName: TABLE_KEY.sortKey, KeyType: 'RANGE' },
         ],
+        GlobalSecondaryIndexes: [USER_SESSIONS],
       }),
     );
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const { Table } = await sdk.send(new DescribeTableCommand({ TableName: tableName }));
-    if (Table?.TableStatus === 'ACTIVE') break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+  const table = await whenActive(client, tableName, 60_000);
+  if (!table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === USER_SESSIONS.IndexName)) {
+    try {
+      await sdk.send(
+        new UpdateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: [...ATTRIBUTE_DEFINITIONS],
+          GlobalSecondaryIndexUpdates: [{ Create: USER_SESSIONS }],
+        }),
+      );
+    } catch (error) {
+      // A concurrent ensureTable may be adding it at the same moment.
+      if (!(error instanceof ResourceInUseException) && !/already exists/i.test((error as Error).message)) throw error;
+    }
+    // DynamoDB backfills a new index from the items already there: on a busy or large local table, a while.
+    const updated = await whenActive(client, tableName, 120_000);
+    if (updated?.GlobalSecondaryIndexes?.some((index) => index.IndexStatus !== 'ACTIVE')) {
+      throw new Error(`Table ${tableName}: the ${USER_SESSIONS.IndexName} index is still being created after 120 s`);
+    }
   }
   const ttl = await sdk.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
@@ -62,4 +96,20 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
       if (!/already enabled/i.test((error as Error).message)) throw error;
     }
   }
+}
+
+/** Waits (up to `timeoutMs`) until the table and every index on it are ACTIVE; the last description. */
+async function whenActive(
+  client: DocumentClient,
+  tableName: string,
+  timeoutMs: number,
+): Promise<TableDescription | undefined> {
+  let table: TableDescription | undefined;
+  for (let attempt = 0; attempt < timeoutMs / 100; attempt++) {
+    ({ Table: table } = await client.sdk.send(new DescribeTableCommand({ TableName: tableName })));
+    const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+    if (table?.TableStatus === 'ACTIVE' && indexesActive) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return table;
 }

@@ -26,6 +26,8 @@ export function tenantConfigFromItem(item: Record<string, unknown>): TenantConfi
     requireEmailVerified: item.requireEmailVerified === true,
     logoutRedirect: typeof item.logoutRedirect === 'string' ? item.logoutRedirect : undefined,
     ssoEnforced: item.ssoEnforced === true,
+    // On unless turned off: a tenant saved before the setting existed has it on, as new ones do.
+    universalLogout: item.universalLogout !== false,
     createdAt: item.createdAt as string,
     updatedAt: item.updatedAt as string,
     ...(typeof item.generation === 'string' ? { generation: item.generation } : {}),
@@ -52,11 +54,35 @@ export class DynamoDbTenantStore implements TenantStore {
     return Item ? tenantConfigFromItem(Item) : undefined;
   }
 
+  /**
+   * An update of the config's fields rather than a put of a new item: the
+   * config item also holds what other writes keep there — the tenant's
+   * session revocation epoch (`revokeTenantSessions`) — which saving a
+   * setting must not wipe (a `tenant put` would otherwise revive every
+   * session a tenant-wide revocation ended). Fields the config leaves
+   * undefined are removed, as a put would.
+   */
   async putTenant(config: TenantConfig): Promise<void> {
+    const fields = Object.entries({ type: 'tenant', ...config });
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const set: string[] = [];
+    const remove: string[] = [];
+    fields.forEach(([field, value], index) => {
+      names[`#f${index}`] = field;
+      if (value === undefined) remove.push(`#f${index}`);
+      else {
+        values[`:v${index}`] = value;
+        set.push(`#f${index} = :v${index}`);
+      }
+    });
     await guard(() =>
-      this.client.put({
+      this.client.update({
         TableName: this.tableName,
-        Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
+        Key: keys.tenantConfig(config.tenantId),
+        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
       }),
     );
   }
