@@ -276,6 +276,6 @@ describe('Okta provisioning, in the order Okta calls', () => {
 
   it('shows the SCIM base URL in tenant get', async () => {
     const got = await cli('get', TENANT);
-    expect(got.output.scim.baseUrl).toBe(`${env.stack.url}/t/${TENANT}/scim/v2`);
+    expect(got.output.okta.scim.baseUrl).toBe(`${env.stack.url}/t/${TENANT}/scim/v2`);
   });
 });
