@@ -72,7 +72,7 @@ describe('cdk synth', () => {
 
 describe('Function bundles', () => {
   it('bundles every function as one minified CommonJS file, without a source map by default', () => {
-    expect(bundles).toHaveLength(7);
+    expect(bundles).toHaveLength(8);
     for (const bundle of bundles) {
       expect(existsSync(bundle.file), bundle.logicalId).toBe(true);
       // Source maps are opt-in (`sourceMaps`): Node loads them at cold start.
