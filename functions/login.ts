@@ -9,16 +9,14 @@ import { PowertoolsLoginTelemetry } from '../shared/adapters/powertools-telemetr
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { createLoginHandler } from '../shared/login/routes.ts';
-import { DiscoveryCache } from '../shared/oidc/discovery.ts';
-import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
-import { SigningKeysCache } from '../shared/oidc/signing-keys.ts';
+import { createOktaClients } from '../shared/oidc/clients.ts';
 import { TenantDirectory } from '../shared/tenant-directory.ts';
 
 const config = readConfig();
 const stores = createStores(config);
 const secrets = createLoginSecrets(config, stores.client);
-// One keep-alive client for discovery, JWKS and the token endpoint.
-const fetchImpl = createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers });
+// Discovery, JWKS and token calls: one keep-alive client, caches kept across invocations.
+const okta = createOktaClients(config);
 
 export const handler = createLoginHandler({
   config,
@@ -28,17 +26,9 @@ export const handler = createLoginHandler({
   logins: stores.logins,
   audit: stores.audit,
   setup: stores.setup,
-  discovery: new DiscoveryCache({
-    fetch: fetchImpl,
-    timeoutMs: config.idpTimeoutMs,
-    allowLoopback: config.allowLoopbackIssuers,
-  }),
-  signingKeys: new SigningKeysCache({
-    fetch: fetchImpl,
-    timeoutMs: config.idpTimeoutMs,
-    cooldownMs: config.jwksRefetchCooldownSeconds * 1000,
-  }),
-  fetch: fetchImpl,
+  discovery: okta.discovery,
+  signingKeys: okta.signingKeys,
+  fetch: okta.fetch,
   telemetry: new PowertoolsLoginTelemetry(),
   logger: new Logger(),
   now: () => new Date(),

@@ -8,8 +8,7 @@ import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-director
 import { createLoginSecrets } from '../shared/adapters/login-secrets.ts';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
-import { DiscoveryCache } from '../shared/oidc/discovery.ts';
-import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
+import { createOktaClients } from '../shared/oidc/clients.ts';
 import { setupExtensions } from '../shared/setup/extensions.ts';
 import { createSetupHandler } from '../shared/setup/routes.ts';
 import { TenantAdmin } from '../shared/tenant-admin.ts';
@@ -17,8 +16,8 @@ import { TenantAdmin } from '../shared/tenant-admin.ts';
 const config = readConfig();
 const stores = createStores(config);
 const secrets = createLoginSecrets(config, stores.client);
-// The same capped, timed client as the login function, refusing private addresses in AWS.
-const fetchImpl = createHttpFetch({ blockPrivateAddresses: !config.allowLoopbackIssuers });
+// Discovery kept a minute only: an admin who fixes something in Okta sees it at the next try.
+const okta = createOktaClients(config, { discoveryMaxAgeMs: 60_000 });
 
 const admin = new TenantAdmin({
   tenants: stores.tenants,
@@ -41,15 +40,9 @@ export const handler = createSetupHandler({
   tenants: stores.tenants,
   setup: stores.setup,
   admin,
-  // Short-lived: an admin who fixes something in Okta sees it at the next try.
-  discovery: new DiscoveryCache({
-    fetch: fetchImpl,
-    timeoutMs: config.idpTimeoutMs,
-    allowLoopback: config.allowLoopbackIssuers,
-    maxAgeMs: 60_000,
-  }),
+  discovery: okta.discovery,
   stateKeys: secrets.stateKeys,
-  fetch: fetchImpl,
+  fetch: okta.fetch,
   extensions: setupExtensions(admin),
   logger: new Logger(),
   now: () => new Date(),

@@ -30,6 +30,7 @@ import {
   type UpdateCommandOutput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { guard } from '../aws-errors.ts';
 import { traceClient } from '../tracing.ts';
 
 export interface DocumentClientOptions {
@@ -148,6 +149,49 @@ export function cancellationReasonsByName<const Name extends string>(
     if (name !== undefined && reason) named[name] = reason;
   });
   return named;
+}
+
+/** A transaction item with the name the store gives it, so its outcome can be read by name. */
+export interface NamedTransactItem<Name extends string = string> {
+  readonly name: Name;
+  readonly item: TransactItem;
+}
+
+/** Why a transaction was cancelled: each named item's reason, and every reason in order. */
+export interface TransactionCancellation<Name extends string> {
+  /** Whether the item of this name failed its condition. */
+  failed(name: Name): boolean;
+  readonly byName: Partial<Record<Name, CancellationReason>>;
+  readonly all: readonly CancellationReason[];
+  /** The SDK's error, e.g. to rethrow a cancellation no outcome explains. */
+  readonly error: unknown;
+}
+
+/**
+ * Writes the items as one transaction (through `guard`). Undefined when it
+ * was written; the cancellation, read by item name, when DynamoDB cancelled it.
+ * Any other error is thrown as it is.
+ */
+export async function writeNamedTransaction<Name extends string>(
+  client: DocumentClient,
+  named: readonly NamedTransactItem<Name>[],
+): Promise<TransactionCancellation<Name> | undefined> {
+  try {
+    await guard(() => client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
+    return undefined;
+  } catch (error) {
+    const byName = cancellationReasonsByName(
+      error,
+      named.map(({ name }) => name),
+    );
+    if (!byName) throw error;
+    return {
+      byName,
+      all: cancellationReasons(error) ?? [],
+      error,
+      failed: (name) => byName[name]?.Code === 'ConditionalCheckFailed',
+    };
+  }
 }
 
 /**

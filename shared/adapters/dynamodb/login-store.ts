@@ -3,13 +3,7 @@ import { StoreUnavailableError } from '../../errors.ts';
 import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOptions, LoginWriteOutcome } from '../../ports.ts';
 import { userIdFor } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import {
-  type CancellationReason,
-  cancellationReasons,
-  cancellationReasonsByName,
-  type DocumentClient,
-  type TransactItem,
-} from './client.ts';
+import { type CancellationReason, type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { auditItem, sessionItem } from './items.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
@@ -67,19 +61,11 @@ export class DynamoDbLoginStore implements LoginStore {
         item: { Put: { TableName: this.tableName, Item: auditItem(event, this.auditRetentionDays) } },
       })),
     ];
-    try {
-      await guard(() => this.client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
-      return { kind: 'written' };
-    } catch (error) {
-      const reasons = cancellationReasonsByName(
-        error,
-        named.map(({ name }) => name),
-      );
-      if (!reasons) throw error;
-      const outcome = outcomeOf(mode, record, options, reasons, cancellationReasons(error) ?? []);
-      if (!outcome) throw new StoreUnavailableError(error);
-      return outcome;
-    }
+    const cancelled = await writeNamedTransaction(this.client, named);
+    if (!cancelled) return { kind: 'written' };
+    const outcome = outcomeOf(mode, record, options, cancelled.byName, cancelled.all);
+    if (!outcome) throw new StoreUnavailableError(cancelled.error);
+    return outcome;
   }
 }
 

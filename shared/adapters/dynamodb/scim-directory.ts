@@ -12,7 +12,7 @@ import type {
 } from '../../ports.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import { cancellationReasons, cancellationReasonsByName, type DocumentClient, type TransactItem } from './client.ts';
+import { type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { auditItem, isUserItem, scimGroupFromItem, scimGroupItem, scimProfileItem, userFromItem } from './items.ts';
 import { pages } from './paginate.ts';
@@ -155,23 +155,13 @@ export class DynamoDbScimDirectory implements ScimDirectory {
         item: { Put: { TableName: table, Item: auditItem(event, this.auditRetentionDays) } },
       });
     }
-    try {
-      await guard(() => this.client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
-      return 'written';
-    } catch (error) {
-      const reasons = cancellationReasonsByName(
-        error,
-        named.map(({ name }) => name),
-      );
-      if (!reasons) throw error;
-      const failed = (name: string) =>
-        (reasons as Record<string, { Code?: string }>)[name]?.Code === 'ConditionalCheckFailed';
-      if (failed('tenant')) return 'tenant_gone';
-      if (failed('user')) return 'conflict';
-      if (failed('userName')) return 'user_name_taken';
-      if (failed('externalId')) return 'external_id_taken';
-      return 'conflict';
-    }
+    const cancelled = await writeNamedTransaction(this.client, named);
+    if (!cancelled) return 'written';
+    if (cancelled.failed('tenant')) return 'tenant_gone';
+    if (cancelled.failed('user')) return 'conflict';
+    if (cancelled.failed('userName')) return 'user_name_taken';
+    if (cancelled.failed('externalId')) return 'external_id_taken';
+    return 'conflict';
   }
 
   #userItem(write: ScimUserWrite): TransactItem {
@@ -384,22 +374,12 @@ export class DynamoDbScimDirectory implements ScimDirectory {
   }
 
   async #transact(named: Named[], first: boolean): Promise<ScimGroupWriteOutcome> {
-    try {
-      await guard(() => this.client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
-      return 'written';
-    } catch (error) {
-      const reasons = cancellationReasonsByName(
-        error,
-        named.map(({ name }) => name),
-      );
-      if (!reasons) throw error;
-      const failed = (name: string) =>
-        (reasons as Record<string, { Code?: string }>)[name]?.Code === 'ConditionalCheckFailed';
-      if (first && failed('tenant')) return 'tenant_gone';
-      if (first && failed('groupName')) return 'name_taken';
-      if ((cancellationReasons(error) ?? []).some((reason) => reason.Code === 'ValidationError')) throw error;
-      return 'conflict';
-    }
+    const cancelled = await writeNamedTransaction(this.client, named);
+    if (!cancelled) return 'written';
+    if (first && cancelled.failed('tenant')) return 'tenant_gone';
+    if (first && cancelled.failed('groupName')) return 'name_taken';
+    if (cancelled.all.some((reason) => reason.Code === 'ValidationError')) throw cancelled.error;
+    return 'conflict';
   }
 
   #membershipUpdate(tenantId: string, user: ScimMembershipWrite): TransactItem {

@@ -1,7 +1,7 @@
 import type { OwnershipTransfer, UserDirectory } from '../../ports.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import { cancellationReasonsByName, type DocumentClient, type TransactItem } from './client.ts';
+import { type DocumentClient, type NamedTransactItem, type TransactItem, writeNamedTransaction } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { isUserItem, userFromItem } from './items.ts';
 import { collect } from './paginate.ts';
@@ -88,20 +88,14 @@ export class DynamoDbUserDirectory implements UserDirectory {
     );
     const previous = typeof owner?.userId === 'string' ? owner.userId : undefined;
     if (previous === userId) return 'already_owner';
-    const names = ['owner', 'newOwner', 'previousOwner'] as const;
-    const items: TransactItem[] = [
-      this.#ownerPut(tenantId, userId, previous),
-      this.#roleUpdate(tenantId, userId, 'owner', true),
+    const named: NamedTransactItem<'owner' | 'newOwner' | 'previousOwner'>[] = [
+      { name: 'owner', item: this.#ownerPut(tenantId, userId, previous) },
+      { name: 'newOwner', item: this.#roleUpdate(tenantId, userId, 'owner', true) },
     ];
-    if (previous) items.push(this.#roleUpdate(tenantId, previous, 'member', false));
-    try {
-      await guard(() => this.client.transactWrite({ TransactItems: items }));
-      return 'transferred';
-    } catch (error) {
-      const failed = cancellationReasonsByName(error, names);
-      if (!failed) throw error;
-      return failed.newOwner?.Code === 'ConditionalCheckFailed' ? 'no_such_user' : 'conflict';
-    }
+    if (previous) named.push({ name: 'previousOwner', item: this.#roleUpdate(tenantId, previous, 'member', false) });
+    const cancelled = await writeNamedTransaction(this.client, named);
+    if (!cancelled) return 'transferred';
+    return cancelled.failed('newOwner') ? 'no_such_user' : 'conflict';
   }
 
   #ownerPut(tenantId: string, userId: string, previous: string | undefined): TransactItem {
