@@ -46,7 +46,13 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
   const app = new App({ outdir });
   const template = Template.fromStack(new LoginStack(app, 'Bench'));
   app.synth();
-  const entries: Record<string, string> = { ...FUNCTION_ENTRIES, authorizer: AUTHORIZER_ENTRY };
+  // Keyed by the lower-cased function name, as the logical id gives it (universalLogout → universallogout).
+  const entries = new Map(
+    Object.entries({ ...FUNCTION_ENTRIES, authorizer: AUTHORIZER_ENTRY }).map(([name, entry]) => [
+      name.toLowerCase(),
+      entry,
+    ]),
+  );
   const functions = template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
   return Promise.all(
     Object.entries(functions).map(async ([logicalId, resource]) => {
@@ -55,7 +61,7 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
       const reference = join(outdir, 'reference', name, 'index.js');
       // The same imports bundled with esbuild's defaults for Node: CommonJS, default main fields, no minify.
       await build({
-        entryPoints: [repositoryPath(entries[name] ?? '')],
+        entryPoints: [repositoryPath(entryOf(entries, name))],
         bundle: true,
         platform: 'node',
         outfile: reference,
@@ -64,6 +70,12 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
       return { name, file, reference, env: lambdaEnvironment(resource) };
     }),
   );
+}
+
+function entryOf(entries: ReadonlyMap<string, string>, name: string): string {
+  const entry = entries.get(name);
+  if (!entry) throw new Error(`bench: no entry file for the ${name} function in shared/routes.ts`);
+  return entry;
 }
 
 /**
