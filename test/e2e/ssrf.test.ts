@@ -3,14 +3,16 @@
  * link-local addresses, whatever a tenant's config or a discovery document
  * names (SSRF by whoever writes tenant config). The stack here runs as in AWS
  * (ALLOW_LOOPBACK_ISSUERS=false); the "issuers" are a local listener that
- * counts connections, which must stay at zero.
+ * counts connections, which must stay at zero. The same holds for the issuer a
+ * customer's Okta admin pastes into the setup link's "Check and save".
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
-import { TestBrowser } from '../support/browser.ts';
+import { type Hop, TestBrowser } from '../support/browser.ts';
+import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
 let listener: Server;
@@ -87,5 +89,44 @@ describe('Private addresses outside local mode', () => {
         { allowLoopback: false, now: new Date() },
       ).issuer,
     ).toBe('https://acme.okta.com/oauth2/default');
+  });
+});
+
+describe('The setup link outside local mode', () => {
+  const csrfOf = (page: Hop) => /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+
+  it.each([
+    ['a name resolving to loopback', () => `https://localhost:${port}`],
+    ['a loopback IP', () => `https://127.0.0.1:${port}`],
+    ['a decimal loopback IP', () => `https://2130706433:${port}`],
+    ['an IPv4-mapped IPv6 loopback', () => `https://[::ffff:127.0.0.1]:${port}`],
+    ['a loopback custom authorization server', () => `https://127.0.0.1:${port}/oauth2/default`],
+    ['the instance metadata address', () => 'https://169.254.169.254'],
+    ['a private IP', () => 'https://10.0.0.1'],
+  ])('refuses %s as the pasted issuer without connecting, says why, and saves nothing', async (_name, issuer) => {
+    const tenant = `s_${randomUUID().slice(0, 8)}`;
+    const invite = await cli('invite', tenant);
+    expect(invite.code, invite.stderr).toBe(0);
+    const browser = new TestBrowser();
+    const page = (await browser.navigate(invite.output.url)).at(-1) as Hop;
+    expect(page.status).toBe(200);
+    connections = 0;
+    const checked = await browser.request(`${stack.url}/t/${tenant}/setup/check`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        csrf: csrfOf(page),
+        issuer: issuer(),
+        client_id: 'client',
+        client_secret: 'secret',
+      }).toString(),
+      headers: { origin: stack.url, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(checked.status).toBe(200);
+    expect(checked.body).toContain('is not an issuer the service can use');
+    expect(checked.body).toContain('on a public host');
+    expect(checked.body).toContain('Nothing was saved');
+    expect(connections).toBe(0);
+    const saved = await cli('get', tenant);
+    expect(saved.output).toMatchObject({ issuer: '', clientId: '', hasClientSecret: false });
   });
 });
