@@ -9,6 +9,26 @@ export function invalid(reason: string, details: ErrorDetails = {}): ServiceErro
   return new ServiceError('SCIM_INVALID', { reason, details });
 }
 
+/**
+ * `body`'s attributes by their canonical names (SCIM attribute names are
+ * case-insensitive, RFC 7643 §2.1); an attribute not in `known` is a 400
+ * naming it and the `resource` it was sent for.
+ */
+export function canonicalAttributes(
+  body: Record<string, unknown>,
+  known: readonly string[],
+  resource: string,
+): Map<string, unknown> {
+  const byLower = new Map(known.map((name) => [name.toLowerCase(), name]));
+  const out = new Map<string, unknown>();
+  for (const [key, value] of Object.entries(body)) {
+    const name = byLower.get(key.toLowerCase());
+    if (!name) throw invalid('scim_unknown_attribute', { attribute: key.slice(0, 64), resource });
+    out.set(name, value);
+  }
+  return out;
+}
+
 export function scimError(code: ErrorCode, reason: string, details: ErrorDetails = {}): ServiceError {
   return new ServiceError(code, { reason, details });
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ScimGroup } from '../ports.ts';
-import { invalid } from './errors.ts';
+import { canonicalAttributes, invalid } from './errors.ts';
 import { GROUP_SCHEMA, MAX_GROUP_MEMBERS } from './schemas.ts';
 
 /** What a SCIM Group body says, validated. */
@@ -25,17 +25,6 @@ export function isGroupId(value: string): boolean {
   return GROUP_ID.test(value);
 }
 
-function attributes(body: Record<string, unknown>, known: readonly string[], resource: string): Map<string, unknown> {
-  const byLower = new Map(known.map((name) => [name.toLowerCase(), name]));
-  const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(body)) {
-    const name = byLower.get(key.toLowerCase());
-    if (!name) throw invalid('scim_unknown_attribute', { attribute: key.slice(0, 64), resource });
-    out.set(name, value);
-  }
-  return out;
-}
-
 function text(value: unknown, attribute: string, required: boolean): string | undefined {
   if (value === undefined || value === null || value === '') {
     if (required) throw invalid('scim_value', { attribute });
@@ -49,7 +38,7 @@ function text(value: unknown, attribute: string, required: boolean): string | un
 
 /** Validates a full Group (POST, PUT, the result of a PATCH). Members are user ids, without repeats. */
 export function readGroup(body: Record<string, unknown>, options: { requireSchema: boolean }): GroupInput {
-  const attrs = attributes(body, KNOWN, 'Group');
+  const attrs = canonicalAttributes(body, KNOWN, 'Group');
   const schemas = attrs.get('schemas');
   if (options.requireSchema && !(Array.isArray(schemas) && schemas.includes(GROUP_SCHEMA))) {
     throw invalid('scim_schema', { schema: GROUP_SCHEMA });
@@ -61,7 +50,7 @@ export function readGroup(body: Record<string, unknown>, options: { requireSchem
     if (typeof member !== 'object' || member === null || Array.isArray(member)) {
       throw invalid('scim_value', { attribute: 'members' });
     }
-    const parts = attributes(member as Record<string, unknown>, MEMBER_PARTS, 'Group members');
+    const parts = canonicalAttributes(member as Record<string, unknown>, MEMBER_PARTS, 'Group members');
     return text(parts.get('value'), 'members.value', true) as string;
   });
   return {

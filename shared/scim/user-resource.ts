@@ -1,5 +1,5 @@
 import type { ScimEmail, ScimProfile, User } from '../users.ts';
-import { invalid, scimError } from './errors.ts';
+import { canonicalAttributes, invalid, scimError } from './errors.ts';
 import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './schemas.ts';
 
 /** What a SCIM User body says, validated: the attributes kept, and whether the user is active. */
@@ -43,18 +43,6 @@ const DROPPED = [
 const NAME_PARTS = ['givenName', 'familyName', 'formatted', 'middleName', 'honorificPrefix', 'honorificSuffix'];
 const EMAIL_PARTS = ['value', 'type', 'primary', 'display'];
 
-/** `body`'s attributes by canonical name; unknown ones are a 400 naming the attribute. */
-function canonical(body: Record<string, unknown>, known: readonly string[], resource: string): Map<string, unknown> {
-  const byLower = new Map(known.map((name) => [name.toLowerCase(), name]));
-  const out = new Map<string, unknown>();
-  for (const [key, value] of Object.entries(body)) {
-    const name = byLower.get(key.toLowerCase());
-    if (!name) throw invalid('scim_unknown_attribute', { attribute: key.slice(0, 64), resource });
-    out.set(name, value);
-  }
-  return out;
-}
-
 function text(value: unknown, attribute: string, required = false): string | undefined {
   if (value === undefined || value === null) {
     if (required) throw invalid('scim_value', { attribute });
@@ -76,7 +64,7 @@ function bool(value: unknown, attribute: string): boolean | undefined {
 
 /** Validates a full User (POST, PUT, and the result of a PATCH) and picks out what is kept. */
 export function readUser(body: Record<string, unknown>, options: { requireSchema: boolean }): UserInput {
-  const attrs = canonical(body, [...KEPT, ...DROPPED], 'User');
+  const attrs = canonicalAttributes(body, [...KEPT, ...DROPPED], 'User');
   const schemas = attrs.get('schemas');
   if (options.requireSchema && !(Array.isArray(schemas) && schemas.includes(USER_SCHEMA))) {
     throw invalid('scim_schema', { schema: USER_SCHEMA });
@@ -90,7 +78,7 @@ export function readUser(body: Record<string, unknown>, options: { requireSchema
   let familyName: string | undefined;
   if (nameValue !== undefined && nameValue !== null) {
     if (typeof nameValue !== 'object' || Array.isArray(nameValue)) throw invalid('scim_value', { attribute: 'name' });
-    const name = canonical(nameValue as Record<string, unknown>, NAME_PARTS, 'User name');
+    const name = canonicalAttributes(nameValue as Record<string, unknown>, NAME_PARTS, 'User name');
     for (const part of NAME_PARTS) text(name.get(part), `name.${part}`);
     givenName = text(name.get('givenName'), 'name.givenName');
     familyName = text(name.get('familyName'), 'name.familyName');
@@ -115,7 +103,7 @@ function readEmails(value: unknown): ScimEmail[] {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       throw invalid('scim_value', { attribute: 'emails' });
     }
-    const email = canonical(entry as Record<string, unknown>, EMAIL_PARTS, 'User emails');
+    const email = canonicalAttributes(entry as Record<string, unknown>, EMAIL_PARTS, 'User emails');
     text(email.get('display'), 'emails.display');
     return {
       value: text(email.get('value'), 'emails.value', true) as string,
