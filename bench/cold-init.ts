@@ -15,7 +15,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { LoginStack } from '../infra/login-stack.ts';
 import { repositoryPath } from '../infra/paths.ts';
-import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES } from '../shared/routes.ts';
+import { entryOfFunction, functionNameOf } from './function-entries.ts';
 import { COLD_RUNS, SERVICE_NODE } from './settings.ts';
 import { median, round } from './stats.ts';
 
@@ -46,22 +46,15 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
   const app = new App({ outdir });
   const template = Template.fromStack(new LoginStack(app, 'Bench'));
   app.synth();
-  // Keyed by the lower-cased function name, as the logical id gives it (universalLogout → universallogout).
-  const entries = new Map(
-    Object.entries({ ...FUNCTION_ENTRIES, authorizer: AUTHORIZER_ENTRY }).map(([name, entry]) => [
-      name.toLowerCase(),
-      entry,
-    ]),
-  );
   const functions = template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
   return Promise.all(
     Object.entries(functions).map(async ([logicalId, resource]) => {
-      const name = (/LoginService(\w+)Function/.exec(logicalId)?.[1] ?? logicalId).toLowerCase();
+      const name = functionNameOf(logicalId);
       const file = join(outdir, `asset.${resource.Properties.Code.S3Key.replace(/\.zip$/, '')}`, 'index.js');
       const reference = join(outdir, 'reference', name, 'index.js');
       // The same imports bundled with esbuild's defaults for Node: CommonJS, default main fields, no minify.
       await build({
-        entryPoints: [repositoryPath(entryOf(entries, name))],
+        entryPoints: [repositoryPath(entryOfFunction(name))],
         bundle: true,
         platform: 'node',
         outfile: reference,
@@ -70,12 +63,6 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
       return { name, file, reference, env: lambdaEnvironment(resource) };
     }),
   );
-}
-
-function entryOf(entries: ReadonlyMap<string, string>, name: string): string {
-  const entry = entries.get(name);
-  if (!entry) throw new Error(`bench: no entry file for the ${name} function in shared/routes.ts`);
-  return entry;
 }
 
 /**

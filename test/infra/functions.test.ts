@@ -1,9 +1,12 @@
+import { existsSync } from 'node:fs';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { entryOfFunction, functionNameOf } from '../../bench/function-entries.ts';
+import { repositoryPath } from '../../infra/paths.ts';
 import { ServiceFunction } from '../../infra/service-function.ts';
 import { readConfig } from '../../shared/config.ts';
 import { FUNCTION_ENTRIES } from '../../shared/routes.ts';
@@ -39,6 +42,12 @@ describe('Construct: LoginService functions', () => {
       // Source maps cost cold-start time; they are opt-in.
       expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBeUndefined();
     }
+  });
+
+  it('are each known to the bench by their entry file (a new function cannot stop `npm run bench`)', () => {
+    const names = Object.keys(functionsOf(template)).map(functionNameOf).sort();
+    expect(names).toEqual(FUNCTION_NAMES.map((name) => name.toLowerCase()).sort());
+    for (const name of names) expect(existsSync(repositoryPath(entryOfFunction(name))), name).toBe(true);
   });
 
   it('give every function an environment that shared/config.ts accepts, with the stack’s values', () => {
