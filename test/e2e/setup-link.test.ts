@@ -12,7 +12,7 @@ import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { hashSetupToken, newSetupToken } from '../../shared/setup/link.ts';
-import { type Hop, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
@@ -78,7 +78,6 @@ async function open(browser: TestBrowser, url: string): Promise<Hop> {
   return hops.at(-1) as Hop;
 }
 
-const csrfOf = (page: Hop) => /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
 const SAME_ORIGIN = () => ({ origin: stack.url, 'sec-fetch-site': 'same-origin' });
 
 async function post(
@@ -116,7 +115,7 @@ async function connect(
   app: { clientId: string; clientSecret: string },
 ) {
   return post(browser, tenant, 'check', {
-    csrf: csrfOf(page),
+    csrf: setupCsrfOf(page),
     issuer: idp().issuer,
     client_id: app.clientId,
     client_secret: app.clientSecret,
@@ -126,7 +125,7 @@ async function connect(
 
 /** Runs the test sign-in from the setup page as `login`, following it back to the setup page. */
 async function testSignIn(browser: TestBrowser, tenant: string, page: Hop, login: string): Promise<Hop[]> {
-  const start = await post(browser, tenant, 'test', { csrf: csrfOf(page) });
+  const start = await post(browser, tenant, 'test', { csrf: setupCsrfOf(page) });
   expect(start.status).toBe(302);
   const toIdp = await browser.navigate(start.location ?? '');
   // With a live session at the demo Okta, no sign-in page is shown: the browser is already back.
@@ -282,11 +281,11 @@ describe('Forms are CSRF-protected', () => {
     const fields = { issuer: idp().issuer, client_id: app.clientId, client_secret: app.clientSecret };
     const attempts: Array<[string, Record<string, string>, Record<string, string>, TestBrowser]> = [
       ['no token', fields, SAME_ORIGIN(), browser],
-      ['another link’s token', { ...fields, csrf: csrfOf(other) }, SAME_ORIGIN(), browser],
+      ['another link’s token', { ...fields, csrf: setupCsrfOf(other) }, SAME_ORIGIN(), browser],
       ['forged token', { ...fields, csrf: 'x'.repeat(43) }, SAME_ORIGIN(), browser],
-      ['cross-site', { ...fields, csrf: csrfOf(page) }, { 'sec-fetch-site': 'cross-site' }, browser],
-      ['foreign Origin', { ...fields, csrf: csrfOf(page) }, { origin: 'https://evil.example' }, browser],
-      ['no cookie', { ...fields, csrf: csrfOf(page) }, SAME_ORIGIN(), new TestBrowser()],
+      ['cross-site', { ...fields, csrf: setupCsrfOf(page) }, { 'sec-fetch-site': 'cross-site' }, browser],
+      ['foreign Origin', { ...fields, csrf: setupCsrfOf(page) }, { origin: 'https://evil.example' }, browser],
+      ['no cookie', { ...fields, csrf: setupCsrfOf(page) }, SAME_ORIGIN(), new TestBrowser()],
     ];
     for (const action of ['check', 'test', 'activate'] as const) {
       for (const [name, body, headers, who] of attempts) {
@@ -311,7 +310,7 @@ describe('Live checks', () => {
     let page = await open(browser, link.url);
     const app = await oktaApp('soylent');
     const check = async (fields: Record<string, string>) => {
-      page = await post(browser, 'soylent', 'check', { csrf: csrfOf(page), ...fields });
+      page = await post(browser, 'soylent', 'check', { csrf: setupCsrfOf(page), ...fields });
       expect(page.status).toBe(200);
       return page.body;
     };
@@ -365,7 +364,7 @@ describe('Live checks', () => {
     const statuses: number[] = [];
     for (let attempt = 0; attempt <= ATTEMPT_LIMIT; attempt++) {
       const hop = await post(browser, 'tyrell', 'check', {
-        csrf: csrfOf(page),
+        csrf: setupCsrfOf(page),
         issuer: 'not an issuer', // refused before any request is made
         client_id: 'x',
         client_secret: 'y',
@@ -443,7 +442,7 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect(page.body).toContain('action="/t/cyberdyne_scim/setup/actions/scim-token#okta-app"');
     const forged = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: 'nope' });
     expect(forged.status).toBe(403);
-    page = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: csrfOf(page) });
+    page = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: setupCsrfOf(page) });
     expect(page.status).toBe(200);
     const token =
       /data-testid="revealed-scim-token"[\s\S]*?<code class="copy">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '';
@@ -481,7 +480,7 @@ describe('Test sign-in, activation, then the first real login', () => {
     const browser = new TestBrowser();
     const link = await invite('acme_corp');
     const page = await open(browser, link.url);
-    const done = await post(browser, 'acme_corp', 'activate', { csrf: csrfOf(page) });
+    const done = await post(browser, 'acme_corp', 'activate', { csrf: setupCsrfOf(page) });
     expect(done.status).toBe(200);
     expect(done.body).toContain('Sign-in is live');
     expect(done.headers.getSetCookie().some((cookie) => /^__Host-setup-acme_corp=;.*Max-Age=0/.test(cookie))).toBe(

@@ -11,7 +11,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
-import { type Hop, TestBrowser } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
@@ -93,8 +93,6 @@ describe('Private addresses outside local mode', () => {
 });
 
 describe('The setup link outside local mode', () => {
-  const csrfOf = (page: Hop) => /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-
   it.each([
     ['a name resolving to loopback', () => `https://localhost:${port}`],
     ['a loopback IP', () => `https://127.0.0.1:${port}`],
@@ -114,7 +112,7 @@ describe('The setup link outside local mode', () => {
     const checked = await browser.request(`${stack.url}/t/${tenant}/setup/check`, {
       method: 'POST',
       body: new URLSearchParams({
-        csrf: csrfOf(page),
+        csrf: setupCsrfOf(page),
         issuer: issuer(),
         client_id: 'client',
         client_secret: 'secret',

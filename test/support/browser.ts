@@ -78,6 +78,11 @@ export class TestBrowser {
   }
 }
 
+/** The synchronizer token in a setup page's forms ('' when the page has none). */
+export function setupCsrfOf(page: Hop): string {
+  return /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
+}
+
 /** Submits the identity provider's sign-in form on `page` as `login`. */
 export function signInForm(page: Hop, login: string): { action: string; body: string } {
   const action = /<form[^>]*action="([^"]+)"/i.exec(page.body)?.[1];
