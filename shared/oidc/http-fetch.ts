@@ -1,6 +1,10 @@
+import { lookup as dnsLookup } from 'node:dns';
 import { type ClientRequest, Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP, type LookupFunction, Socket, type TcpNetConnectOpts } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { RequestFilteringHttpAgent, RequestFilteringHttpsAgent } from 'request-filtering-agent';
+import { isPublicAddress } from './public-address.ts';
 
 /** The fetch the OIDC client uses; injectable so tests and benchmarks can count or fault calls. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -28,6 +32,11 @@ export interface HttpFetchOptions {
    * @default false
    */
   readonly blockPrivateAddresses?: boolean;
+  /**
+   * Resolves host names, as `dns.lookup` does (the default). Tests pass one
+   * that answers chosen addresses, as a rebinding DNS server would.
+   */
+  readonly lookup?: LookupFunction;
 }
 
 const PUBLIC_ONLY = { allowPrivateIPAddress: false, allowMetaIPAddress: false } as const;
@@ -35,6 +44,63 @@ const PUBLIC_ONLY = { allowPrivateIPAddress: false, allowMetaIPAddress: false } 
 const REFUSED_ADDRESS = /^DNS lookup \S+ .*is not allowed/;
 /** The `code` a refused connection's cause carries, for messages that say what happened. */
 export const PRIVATE_ADDRESS_REFUSED = 'ERR_PRIVATE_ADDRESS_REFUSED';
+
+function refusedAddress(address: string, name?: string): NodeJS.ErrnoException {
+  const message = name
+    ? `${name} resolves to ${address}, which is not a public address`
+    : `${address} is not a public address`;
+  return Object.assign(new Error(message), { code: PRIVATE_ADDRESS_REFUSED });
+}
+
+/** Wraps a resolver so that a name resolving to any non-public address (`isPublicAddress`) fails to resolve. */
+function publicOnlyLookup(lookup: LookupFunction): LookupFunction {
+  return (hostname, options, callback) => {
+    lookup(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const addresses = typeof address === 'string' ? [address] : address.map((entry) => entry.address);
+      const refused = addresses.find((candidate) => !isPublicAddress(candidate));
+      if (refused !== undefined) return callback(refusedAddress(refused, hostname), address, family);
+      callback(null, address, family);
+    });
+  };
+}
+
+type ConnectionListener = (error: Error | null, socket: Duplex) => void;
+
+/**
+ * Adds `isPublicAddress` to request-filtering-agent's own check, on the
+ * connection itself: its check takes every ipaddr.js `unicast` address as
+ * public, IPv4-compatible `[::a9fe:a9fe]` included. A literal host is judged
+ * before connecting (no lookup happens for it); a name through the resolver.
+ */
+function connectPublicOnly(
+  options: TcpNetConnectOpts,
+  listener: ConnectionListener | undefined,
+  connect: (options: TcpNetConnectOpts) => Duplex,
+): Duplex {
+  const { host } = options;
+  if (host !== undefined && isIP(host) !== 0 && !isPublicAddress(host)) {
+    // As request-filtering-agent does: the agent hands the error to the request; no socket ever connects.
+    const socket = new Socket();
+    const error = refusedAddress(host);
+    if (listener) listener(error, socket);
+    else socket.destroy(error);
+    return socket;
+  }
+  return connect({ ...options, lookup: publicOnlyLookup(options.lookup ?? dnsLookup) });
+}
+
+class PublicOnlyHttpAgent extends RequestFilteringHttpAgent {
+  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener): Duplex {
+    return connectPublicOnly(options, listener, (checked) => super.createConnection(checked, listener));
+  }
+}
+
+class PublicOnlyHttpsAgent extends RequestFilteringHttpsAgent {
+  override createConnection(options: TcpNetConnectOpts, listener?: ConnectionListener): Duplex {
+    return connectPublicOnly(options, listener, (checked) => super.createConnection(checked, listener));
+  }
+}
 
 /** Bodies above this are refused: no OIDC document or token response comes near it. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -51,11 +117,11 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
   const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   // The address is checked after DNS resolution, on the connection itself, so a public
-  // name that resolves (or is re-bound) to 169.254.169.254 or 10.x is refused too.
+  // name that resolves (or is re-bound) to 169.254.169.254, 10.x or ::a9fe:a9fe is refused too.
   const agents = options.blockPrivateAddresses
     ? {
-        'http:': new RequestFilteringHttpAgent({ keepAlive: true, ...PUBLIC_ONLY }),
-        'https:': new RequestFilteringHttpsAgent({ keepAlive: true, ...PUBLIC_ONLY }),
+        'http:': new PublicOnlyHttpAgent({ keepAlive: true, ...PUBLIC_ONLY }),
+        'https:': new PublicOnlyHttpsAgent({ keepAlive: true, ...PUBLIC_ONLY }),
       }
     : {
         'http:': new HttpAgent({ keepAlive: true }),
@@ -74,7 +140,12 @@ export function createHttpFetch(options: HttpFetchOptions = {}): FetchLike {
     });
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const request = send(url, { method: init.method ?? 'GET', headers, agent: agents[url.protocol] });
+    const request = send(url, {
+      method: init.method ?? 'GET',
+      headers,
+      agent: agents[url.protocol],
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    });
     return exchange(request, body, init.signal ?? undefined, maxBodyBytes);
   };
 }

@@ -1,14 +1,17 @@
 import ipaddr from 'ipaddr.js';
 import { ServiceError } from '../errors.ts';
+import { isPublicAddress } from './public-address.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Hosts that name this machine or a private network rather than an Okta org:
- * `localhost` (and `*.localhost`) and IP literals outside public unicast
- * (loopback, private, link-local such as the instance metadata address,
- * unique-local, carrier-grade NAT, reserved). Names that merely resolve to
- * such addresses are refused when connecting (`createHttpFetch`).
+ * `localhost` (and `*.localhost`) and IP literals that `isPublicAddress`
+ * refuses (loopback, private, link-local such as the instance metadata
+ * address, unique-local, carrier-grade NAT, reserved, and IPv6 that embeds
+ * IPv4: `[::a9fe:a9fe]`, `[::ffff:127.0.0.1]`, `[64:ff9b::7f00:1]`,
+ * `[2002:7f00:1::]`). Names that merely resolve to such addresses are refused
+ * when connecting (`createHttpFetch`), by the same rule.
  */
 export function isPrivateHost(hostname: string): boolean {
   const host = hostname
@@ -16,9 +19,9 @@ export function isPrivateHost(hostname: string): boolean {
     .replace(/^\[|\]$/g, '')
     .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  // A host that is not an IP literal is a name: judged on the addresses it resolves to.
   if (!ipaddr.isValid(host)) return false;
-  const address = ipaddr.process(host);
-  return address.range() !== 'unicast';
+  return !isPublicAddress(host);
 }
 
 /**

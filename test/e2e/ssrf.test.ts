@@ -7,7 +7,7 @@
  * customer's Okta admin pastes into the setup link's "Check and save".
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:net';
+import { type AddressInfo, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
@@ -15,17 +15,32 @@ import { type Hop, setupCsrfOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
-let listener: Server;
+const listeners: Server[] = [];
 let port: number;
 let connections = 0;
 
-beforeAll(async () => {
-  listener = createServer((socket) => {
+/** Counts and drops every connection on `host:port`; resolves once listening, or with `undefined` if it cannot listen. */
+function countConnections(host: string, onPort: number): Promise<Server | undefined> {
+  const listener = createServer((socket) => {
     connections++;
     socket.destroy();
   });
-  await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
-  port = (listener.address() as { port: number }).port;
+  return new Promise((resolve) => {
+    listener.once('error', () => resolve(undefined));
+    listener.listen(onPort, host, () => {
+      listeners.push(listener);
+      resolve(listener);
+    });
+  });
+}
+
+beforeAll(async () => {
+  const ipv4 = await countConnections('127.0.0.1', 0);
+  if (!ipv4) throw new Error('cannot listen on 127.0.0.1');
+  port = (ipv4.address() as AddressInfo).port;
+  // The IPv6 loopback on the same port too, so `[::1]`, `localhost` as ::1 and anything the
+  // OS routes there would be counted; a machine without IPv6 counts IPv4 only.
+  await countConnections('::1', port);
   stack = await startLocalStack({
     port: 0,
     demoIdp: false,
@@ -37,7 +52,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  listener?.close();
+  for (const listener of listeners) listener.close();
 });
 
 describe('Private addresses outside local mode', () => {
@@ -45,6 +60,12 @@ describe('Private addresses outside local mode', () => {
     ['a name resolving to loopback', () => `https://localhost:${port}`],
     ['a loopback IP', () => `https://127.0.0.1:${port}`],
     ['a decimal loopback IP', () => `https://2130706433:${port}`],
+    // IPv4-compatible IPv6 (::/96): ipaddr.js calls these `unicast`, so the connection check must not trust the range name.
+    ['an IPv4-compatible IPv6 loopback', () => `https://[::127.0.0.1]:${port}`],
+    ['an IPv4-compatible IPv6 loopback in hex', () => `https://[::7f00:1]:${port}`],
+    ['the IPv4-compatible IPv6 instance metadata address', () => 'https://[::a9fe:a9fe]'],
+    ['a NAT64 IPv6 loopback', () => `https://[64:ff9b::7f00:1]:${port}`],
+    ['a 6to4 IPv6 loopback', () => `https://[2002:7f00:1::]:${port}`],
   ])('refuses a tenant whose issuer is %s without connecting, and says why', async (_name, issuer) => {
     const tenantId = `t_${randomUUID().slice(0, 8)}`;
     // Written directly: `tenant put` refuses such issuers outside local mode (unit-tested).
@@ -75,6 +96,12 @@ describe('Private addresses outside local mode', () => {
       'https://[::1]',
       'https://[fd00::1]',
       'https://[::ffff:127.0.0.1]',
+      'https://[::127.0.0.1]',
+      'https://[::a9fe:a9fe]',
+      'https://[::ffff:7f00:1]',
+      'https://[64:ff9b::7f00:1]',
+      'https://[2002:7f00:1::]',
+      'https://[2001:db8::1]',
       'https://100.64.0.1',
       'https://0.0.0.0',
     ]) {
@@ -98,6 +125,18 @@ describe('The setup link outside local mode', () => {
     ['a loopback IP', () => `https://127.0.0.1:${port}`],
     ['a decimal loopback IP', () => `https://2130706433:${port}`],
     ['an IPv4-mapped IPv6 loopback', () => `https://[::ffff:127.0.0.1]:${port}`],
+    ['an IPv4-mapped IPv6 loopback in hex', () => `https://[::ffff:7f00:1]:${port}`],
+    ['an IPv4-compatible IPv6 loopback', () => `https://[::127.0.0.1]:${port}`],
+    ['an IPv4-compatible IPv6 loopback in hex', () => `https://[::7f00:1]:${port}`],
+    ['the IPv4-compatible IPv6 instance metadata address', () => 'https://[::a9fe:a9fe]'],
+    ['a NAT64 IPv6 loopback', () => `https://[64:ff9b::7f00:1]:${port}`],
+    ['a 6to4 IPv6 loopback', () => `https://[2002:7f00:1::]:${port}`],
+    ['an IPv6 documentation address', () => 'https://[2001:db8::1]'],
+    ['an IPv6 link-local address', () => `https://[fe80::1]:${port}`],
+    ['an IPv6 unique-local address', () => 'https://[fc00::1]'],
+    ['an IPv6 multicast address', () => 'https://[ff02::1]'],
+    ['the IPv6 unspecified address', () => `https://[::]:${port}`],
+    ['the IPv6 loopback', () => `https://[::1]:${port}`],
     ['a loopback custom authorization server', () => `https://127.0.0.1:${port}/oauth2/default`],
     ['the instance metadata address', () => 'https://169.254.169.254'],
     ['a private IP', () => 'https://10.0.0.1'],

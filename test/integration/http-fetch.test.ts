@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, isIP, type LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHttpFetch, PRIVATE_ADDRESS_REFUSED } from '../../shared/oidc/http-fetch.ts';
 import { checkTenant } from '../../shared/tenant-check.ts';
@@ -118,12 +118,64 @@ describe('createHttpFetch outside local mode (blockPrivateAddresses)', () => {
     ['the instance metadata address', () => 'http://169.254.169.254/latest/meta-data/'],
     ['a private network address', () => 'http://10.0.0.1/'],
     ['the unspecified address', () => 'http://0.0.0.0/'],
+    // ipaddr.js calls IPv4-compatible IPv6 (::/96) `unicast`; request-filtering-agent alone let these through.
+    ['IPv4-compatible IPv6 loopback, dotted', () => base.replace('127.0.0.1', '[::127.0.0.1]')],
+    ['IPv4-compatible IPv6 loopback, hex', () => base.replace('127.0.0.1', '[::7f00:1]')],
+    ['IPv4-compatible IPv6 instance metadata', () => 'http://[::a9fe:a9fe]/latest/meta-data/'],
+    ['IPv4-mapped IPv6 loopback', () => base.replace('127.0.0.1', '[::ffff:127.0.0.1]')],
+    ['NAT64 IPv6 loopback', () => base.replace('127.0.0.1', '[64:ff9b::7f00:1]')],
+    ['6to4 IPv6 loopback', () => base.replace('127.0.0.1', '[2002:7f00:1::]')],
+    ['documentation IPv6', () => 'https://[2001:db8::1]/'],
+    ['an https IPv4-compatible IPv6 literal', () => 'https://[::a9fe:a9fe]/'],
   ])('refuses %s before connecting', async (_name, url) => {
     seen.length = 0;
     const failure = await publicOnly(`${url()}`, { signal: AbortSignal.timeout(2000) }).catch((error) => error);
     expect(failure).toBeInstanceOf(TypeError);
     expect((failure as { cause?: { code?: string } }).cause?.code).toBe(PRIVATE_ADDRESS_REFUSED);
     expect(seen).toHaveLength(0);
+  });
+
+  it.each([
+    ['IPv4-compatible IPv6 instance metadata', ['::a9fe:a9fe']],
+    ['IPv4-compatible IPv6 loopback', ['::7f00:1']],
+    ['IPv4-mapped IPv6 loopback', ['::ffff:127.0.0.1']],
+    ['loopback', ['127.0.0.1']],
+    ['a public address and a loopback one', ['93.184.216.34', '::7f00:1']],
+  ])('refuses a name a resolver answers with %s, after resolving and before connecting', async (_name, addresses) => {
+    seen.length = 0;
+    const asked: string[] = [];
+    const publicOnlyRebound = createHttpFetch({ blockPrivateAddresses: true, lookup: answering(addresses, asked) });
+    const port = new URL(base).port;
+    const failure = await publicOnlyRebound(`http://idp.rebind.test:${port}/json`, {
+      signal: AbortSignal.timeout(2000),
+    }).catch((error) => error);
+    expect(asked).toEqual(['idp.rebind.test']);
+    expect(failure).toBeInstanceOf(TypeError);
+    expect((failure as { cause?: { code?: string } }).cause?.code).toBe(PRIVATE_ADDRESS_REFUSED);
+    expect(seen).toHaveLength(0);
+  });
+
+  it('refuses such a name over https too, before any TLS handshake', async () => {
+    const asked: string[] = [];
+    const publicOnlyRebound = createHttpFetch({
+      blockPrivateAddresses: true,
+      lookup: answering(['::a9fe:a9fe'], asked),
+    });
+    const failure = await publicOnlyRebound('https://idp.rebind.test/.well-known/openid-configuration', {
+      signal: AbortSignal.timeout(2000),
+    }).catch((error) => error);
+    expect(asked).toEqual(['idp.rebind.test']);
+    expect((failure as { cause?: { code?: string } }).cause?.code).toBe(PRIVATE_ADDRESS_REFUSED);
+  });
+
+  it('connects through the same resolver in local mode (so the refusals above are the rule, not the resolver)', async () => {
+    seen.length = 0;
+    const asked: string[] = [];
+    const local = createHttpFetch({ lookup: answering(['127.0.0.1'], asked) });
+    const response = await local(`http://idp.rebind.test:${new URL(base).port}/json`);
+    expect(response.status).toBe(200);
+    expect(asked).toEqual(['idp.rebind.test']);
+    expect(seen).toHaveLength(1);
   });
 
   it('says so in `tenant check`', async () => {
@@ -135,3 +187,14 @@ describe('createHttpFetch outside local mode (blockPrivateAddresses)', () => {
     expect(results[0]?.message).toContain('loopback, private or link-local');
   });
 });
+
+/** A resolver that answers every name with `addresses`, as a rebinding DNS server would, and notes what it was asked. */
+function answering(addresses: readonly string[], asked: string[]): LookupFunction {
+  return (hostname, options, callback) => {
+    asked.push(hostname);
+    const entries = addresses.map((address) => ({ address, family: isIP(address) }));
+    if (options.all) return callback(null, entries);
+    const [first] = entries;
+    if (first) callback(null, first.address, first.family);
+  };
+}
