@@ -25,11 +25,11 @@ import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
 import { scimBaseUrl } from '../shared/scim/responses.ts';
 import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../shared/setup/link.ts';
-import { TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
+import { type ResolvedAdminTarget, TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
 import { isTenantConnected, isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
 import { revocationEndpoint } from '../shared/universal-logout/endpoint.ts';
-import type { User } from '../shared/users.ts';
+import { isUserDisabled, type User } from '../shared/users.ts';
 import { quietOldNodeWarnings } from './node-runtime.ts';
 
 const PUT_OPTIONS = `      (a new tenant needs --issuer, --client-id and --client-secret-stdin; on an existing
@@ -221,12 +221,25 @@ function describeUser(user: User) {
     role: user.role,
     roles: user.roles,
     groups: user.groups,
-    disabled: user.disabled,
+    // Either decision refuses the user: an administrator's, or Okta's (SCIM), each lifted only by its own side.
+    disabled: isUserDisabled(user),
+    adminDisabled: user.adminDisabled,
     createdAt: user.createdAt,
     lastLoginAt: user.lastLoginAt ?? null,
-    ...(user.scim ? { scim: { userName: user.scim.userName, active: !user.deactivated } } : {}),
+    ...(user.scim
+      ? {
+          scim: {
+            userName: user.scim.userName,
+            active: !user.deactivated,
+            emails: user.scim.emails.map((email) => email.value),
+          },
+        }
+      : {}),
   };
 }
+
+/** When the id given was a login's link: which id it was (the command acted on the user it points at). */
+const linkedFrom = (target: ResolvedAdminTarget) => (target.linkedFrom ? { linkedFrom: target.linkedFrom } : {});
 
 const COMMANDS: Record<string, Command> = {
   put: {
@@ -287,7 +300,7 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   users: {
-    usage: `users <tenant>                                 its users (id, sub, email, role, roles, groups, disabled)`,
+    usage: `users <tenant>                                 its users (id, sub, email, role, roles, groups, disabled, adminDisabled)`,
     args: ['tenant'],
     run: async ({ args: [tenantId = ''], admin }) => (await admin.users(tenantId)).map(describeUser),
   },
@@ -296,31 +309,47 @@ const COMMANDS: Record<string, Command> = {
     args: ['tenant'],
     async run({ args: [tenantId = ''], values, admin }) {
       const user = typeof values.user === 'string' ? values.user : undefined;
-      const notBefore = await admin.revokeSessions(tenantId, user);
-      return { revoked: user ? { tenant: tenantId, user } : { tenant: tenantId }, notBefore };
+      const revoked = await admin.revokeSessions(tenantId, user);
+      return {
+        revoked: revoked.user
+          ? { tenant: tenantId, user: revoked.user.userId, ...linkedFrom(revoked.user) }
+          : { tenant: tenantId },
+        notBefore: revoked.notBefore.toISOString(),
+      };
     },
   },
   'disable-user': {
     usage: `disable-user <tenant> <userId>                 refuse logins, end sessions for good`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
-      await admin.setUserDisabled(tenantId, userId, true);
-      return { tenant: tenantId, user: userId, disabled: true };
+      const target = await admin.setUserDisabled(tenantId, userId, true);
+      return { tenant: tenantId, user: target.userId, ...linkedFrom(target), disabled: true, adminDisabled: true };
     },
   },
   'enable-user': {
     usage: `enable-user <tenant> <userId>                  allow new logins again`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
-      await admin.setUserDisabled(tenantId, userId, false);
-      return { tenant: tenantId, user: userId, disabled: false };
+      const target = await admin.setUserDisabled(tenantId, userId, false);
+      return {
+        tenant: tenantId,
+        user: target.userId,
+        ...linkedFrom(target),
+        adminDisabled: false,
+        // Still refused: Okta's deactivation is lifted only by Okta (SCIM active: true).
+        disabled: target.deactivated,
+        ...(target.deactivated
+          ? { warnings: ['Okta deactivated this user (SCIM): they stay refused until Okta reactivates them.'] }
+          : {}),
+      };
     },
   },
   'set-owner': {
     usage: `set-owner <tenant> <userId>                    transfer ownership (still exactly one owner)`,
     args: ['tenant', 'userId'],
     async run({ args: [tenantId = '', userId = ''], admin }) {
-      return { tenant: tenantId, owner: userId, changed: await admin.setOwner(tenantId, userId) };
+      const { changed, user } = await admin.setOwner(tenantId, userId);
+      return { tenant: tenantId, owner: user.userId, ...linkedFrom(user), changed };
     },
   },
   invite: {

@@ -26,6 +26,7 @@ export type AuditEventType =
   | 'scim_user_updated'
   | 'scim_user_deactivated'
   | 'scim_user_reactivated'
+  | 'scim_user_deleted'
   | 'scim_group_created'
   | 'scim_group_updated'
   | 'scim_group_deleted'

@@ -9,9 +9,26 @@ import type { ScimProfile, User, UserProfile } from './users.ts';
  * `shared/adapters/` implement them for DynamoDB and Secrets Manager;
  * `test/support` has in-memory versions for domain tests.
  */
+/**
+ * What a tenant config write did. `conflict`: the config changed since it was
+ * read (another write bumped its version), or a tenant being created exists
+ * by now: read again and re-apply the change. `not_found`: the tenant that
+ * was read is gone (deleted, or deleted and created again under another
+ * generation). Nothing is written unless `written`.
+ */
+export type TenantWriteOutcome = 'written' | 'conflict' | 'not_found';
+
 export interface TenantStore {
   getTenant(tenantId: string): Promise<TenantConfig | undefined>;
-  putTenant(config: TenantConfig): Promise<void>;
+  /**
+   * A config write, conditional on what was read: `config.configVersion`
+   * absent creates the tenant (only if it has no config); otherwise the stored
+   * config of the same generation at that version is updated and its version
+   * bumped. Sets or removes only the config's own settings and bookkeeping,
+   * never what other writers keep on the item (`hasOwner`, `scimGroups`,
+   * revocation epochs), and never re-creates a deleted tenant.
+   */
+  putTenant(config: TenantConfig): Promise<TenantWriteOutcome>;
   /** Deletes the tenant's config (the tenant is gone from then on); false when there was no such tenant. */
   deleteTenant(tenantId: string): Promise<boolean>;
   listTenants(): Promise<TenantConfig[]>;
@@ -72,8 +89,10 @@ export type LoginWriteOutcome =
   | { readonly kind: 'user_missing' }
   | { readonly kind: 'user_exists' }
   | { readonly kind: 'owner_taken' }
-  /** `deactivated`: SCIM (Okta) deactivated the user rather than an administrator. */
+  /** `deactivated`: SCIM (Okta) deactivated the user (and no administrator disabled them). */
   | { readonly kind: 'user_disabled'; readonly deactivated: boolean }
+  /** SCIM deleted the user this login's id names (a tombstone): refused unless SCIM created them again. */
+  | { readonly kind: 'user_deleted' }
   /** The login's derived id points at a user SCIM created (linked at an earlier first sign-in). */
   | { readonly kind: 'linked'; readonly userId: string }
   /** The userName (`preferred_username`) is held by `userId`: link to it when SCIM created it without a sub. */
@@ -96,7 +115,7 @@ export interface SessionContext {
   readonly user: User | undefined;
   /** Undefined when the tenant no longer exists. */
   readonly tenant:
-    | { readonly sessionsNotBefore: number | undefined; readonly generation: string | undefined }
+    | { readonly sessionsNotBeforeMs: number | undefined; readonly generation: string | undefined }
     | undefined;
 }
 
@@ -111,7 +130,7 @@ export interface LoginWriteOptions {
 }
 
 /** What a login writes: its state used up once, then user, session and audit events in one transaction. */
-export interface LoginStore {
+export interface LoginStore extends UserLookup {
   /**
    * Marks a login state as used; false when it was used before. Written before
    * the code exchange so a state works exactly once.
@@ -157,22 +176,46 @@ export interface SessionStore {
   deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined>;
 }
 
+/** What a `USER#<id>` key holds: a user, a login's link to the SCIM user it signs in as, or a user SCIM deleted. */
+export type UserKeyItem =
+  | { readonly kind: 'user'; readonly user: User }
+  | { readonly kind: 'link'; readonly userId: string }
+  | { readonly kind: 'deleted'; readonly userId: string; readonly deletedAt: string | undefined };
+
+/**
+ * The keyed reads a person is resolved by (`shared/user-identity.ts` is the
+ * only caller that decides what they mean). Each is one consistent GetItem.
+ */
+export interface UserLookup {
+  readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined>;
+  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined>;
+  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined>;
+}
+
 export type OwnershipTransfer = 'transferred' | 'already_owner' | 'no_such_user' | 'conflict';
 
 /** A tenant's users as its administrators manage them. */
-export interface UserDirectory {
+export interface UserDirectory extends UserLookup {
   listUsers(tenantId: string): Promise<User[]>;
+  /** The user item at exactly this id (no link followed); people are resolved by `user-identity.ts`. */
   getUser(tenantId: string, userId: string): Promise<User | undefined>;
   /**
-   * Disables or enables a user; false if no such user. `endSessionsBefore`
-   * (epoch seconds) ends the user's sessions created before it in the same
-   * write: disabling passes it, so re-enabling later does not revive them.
+   * An administrator's `disable-user` (true) or `enable-user` (false) of a
+   * user; false if no such user. Okta's SCIM deactivation is a separate flag
+   * this never touches. `endSessionsBefore` (epoch milliseconds) ends the
+   * user's sessions created before it in the same write, moving the epoch
+   * only forward: disabling passes it, so re-enabling later does not revive
+   * them. Never refused for contention.
    */
-  setUserDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number): Promise<boolean>;
-  /** Ends every session of a user created before `notBefore` (epoch seconds). False if no such user. */
-  revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean>;
-  /** Ends every session of a tenant created before `notBefore`. False if no such tenant. */
-  revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean>;
+  setAdminDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number): Promise<boolean>;
+  /**
+   * Ends every session of a user created before `notBeforeMs` (epoch
+   * milliseconds); the epoch only moves forward (a later one stays). False if
+   * no such user.
+   */
+  revokeUserSessions(tenantId: string, userId: string, notBeforeMs: number): Promise<boolean>;
+  /** Ends every session of a tenant created before `notBeforeMs`, moving the epoch only forward. False if no such tenant. */
+  revokeTenantSessions(tenantId: string, notBeforeMs: number): Promise<boolean>;
   /**
    * Makes `userId` the tenant's one owner and the previous owner a member, in
    * one transaction guarded by the OWNER item, so there is never zero or two;
@@ -205,31 +248,54 @@ export interface ScimPage<T> {
   readonly total: number;
 }
 
+/** A bounded read of a group's members (`ScimDirectory.listMembers`). */
+export interface ScimMembers {
+  readonly userIds: string[];
+  /** The group has members beyond `userIds`: the read stopped at its limit. */
+  readonly more: boolean;
+}
+
 /**
- * A user as SCIM writes it: the SCIM attributes, whether the user is active,
- * and what changes with its groups. The previous values of the keyed
- * attributes (userName, externalId) say which uniqueness items move.
+ * A user as SCIM writes it: the SCIM attributes, whether Okta has the user
+ * active, and what changes with its groups. The keyed attributes (userName,
+ * externalId) the user holds before and after say which uniqueness items
+ * move. SCIM's emails stay SCIM attributes: the email the app sees comes
+ * only from ID tokens that passed the tenant's policy.
  */
 export interface ScimUserWrite {
   readonly tenantId: string;
   readonly userId: string;
-  /** Undefined: create the user (fails if the id exists); otherwise the version read. */
+  /** Undefined: create the user (fails if a user holds the id; a deleted user's tombstone is taken over). */
   readonly expectedVersion: number | undefined;
   /** For a new user: `issuer`/`sub` when Okta gave an externalId (= the ID token's `sub`). */
   readonly identity?: { readonly issuer: string; readonly sub: string } | undefined;
   /** The tenant's generation, checked when a user is created (no user in a deleted tenant). */
   readonly tenantGeneration: string | undefined;
+  /** SCIM's attributes as stored (what Okta reads back). */
   readonly profile: ScimProfile;
-  /** What the user shows in `/me` and the CLI, from the SCIM attributes. */
-  readonly email: string | undefined;
-  readonly name: string | undefined;
+  /** The userName key the user holds after the write (undefined: none) and before it. */
+  readonly userName: string | undefined;
   readonly previousUserName: string | undefined;
+  /** The externalId key the user holds after the write and before it. */
+  readonly externalId: string | undefined;
   readonly previousExternalId: string | undefined;
-  readonly disabled: boolean;
-  /** Okta's `active: false`: refused at login with the "deactivated" page. */
+  /** What the user shows as name until a login refreshes it from the ID token. */
+  readonly name: string | undefined;
+  /** Okta's `active: false`: refused at login with the "deactivated" page. Never the administrator's flag. */
   readonly deactivated: boolean;
-  /** Set when this write deactivates the user: sessions created before it end at once. */
+  /**
+   * The administrator's flag as read, written only where the item has none
+   * yet (an item of the previous version: the migration rule of
+   * `adminDisabledFromItem`); an administrator's concurrent write wins.
+   */
+  readonly adminDisabledAsRead: boolean;
+  /**
+   * Set when this write ends sessions (deactivation): the revocation epoch
+   * (ms), written only when later than `epochAsRead` and conditional on it,
+   * so an epoch only moves forward.
+   */
   readonly endSessionsBefore: number | undefined;
+  readonly epochAsRead: number | undefined;
   /** Set when the tenant's roles come from SCIM groups and a new user starts with none. */
   readonly roles?: { readonly groups: readonly string[]; readonly roles: readonly string[] } | undefined;
   readonly now: string;
@@ -243,6 +309,31 @@ export type ScimUserWriteOutcome =
   /** Create: the id exists already. Update: the user changed since it was read (or is gone). */
   | 'conflict'
   | 'tenant_gone';
+
+/**
+ * SCIM `DELETE /Users/{id}` (RFC 7644 §3.6): the user becomes a tombstone —
+ * at its id and at a login's link to it — that keeps the revocation epoch
+ * (so no session from before the delete works again, whoever is created at
+ * that id later) and nothing else; its userName and externalId are
+ * released and its memberships removed. Conditional on the version and the
+ * epoch read.
+ */
+export interface ScimUserDelete {
+  readonly tenantId: string;
+  readonly userId: string;
+  readonly expectedVersion: number;
+  readonly issuer: string | undefined;
+  readonly sub: string | undefined;
+  /** The login's derived id that links to this user, when it is not the user's own id. */
+  readonly linkedFrom: string | undefined;
+  readonly userName: string | undefined;
+  readonly externalId: string | undefined;
+  readonly groupIds: readonly string[];
+  readonly endSessionsBefore: number;
+  readonly epochAsRead: number | undefined;
+  readonly now: string;
+  readonly audit: readonly AuditEvent[];
+}
 
 /** The groups, names and roles a user gets from SCIM groups, written with the version read. */
 export interface ScimMembershipWrite {
@@ -276,21 +367,25 @@ export type ScimGroupWriteOutcome = 'written' | 'name_taken' | 'conflict' | 'ten
  * What the SCIM endpoint reads and writes. Every lookup is a keyed read or a
  * query of the tenant's partition: never a scan.
  */
-export interface ScimDirectory {
+export interface ScimDirectory extends UserLookup {
   getScimContext(tenantId: string): Promise<ScimContext>;
   /** Stores (replacing any previous one) the hash of the tenant's SCIM token. */
   putScimTokenHash(tenantId: string, tokenHash: string, now: string): Promise<void>;
-  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined>;
-  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined>;
   getUsers(tenantId: string, userIds: readonly string[]): Promise<User[]>;
   /** Users in a stable order, `offset` skipped, at most `limit`, with the total. */
   listUsers(tenantId: string, offset: number, limit: number): Promise<ScimPage<User>>;
   writeUser(write: ScimUserWrite): Promise<ScimUserWriteOutcome>;
+  /** `conflict`: the user changed since it was read (retry from a fresh read). */
+  deleteUser(write: ScimUserDelete): Promise<'deleted' | 'conflict'>;
   getGroup(tenantId: string, groupId: string): Promise<ScimGroup | undefined>;
   findGroupIdByName(tenantId: string, displayName: string): Promise<string | undefined>;
   listGroups(tenantId: string, offset: number, limit: number): Promise<ScimPage<ScimGroup>>;
-  /** Every member's user id. */
-  listMembers(tenantId: string, groupId: string): Promise<string[]>;
+  /**
+   * At most `limit` of the group's members, in user-id order, and whether it
+   * has more: reads at most `limit + 1` member items however large the group,
+   * so a caller's bound on members is also its bound on what is read.
+   */
+  listMembers(tenantId: string, groupId: string, limit: number): Promise<ScimMembers>;
   writeGroup(write: ScimGroupWrite): Promise<ScimGroupWriteOutcome>;
   /** Every user of the tenant with no SCIM groups recorded: they get none (the default roles) when SCIM groups start. */
   startScimGroups(tenantId: string, defaults: { groups: readonly string[]; roles: readonly string[] }): Promise<number>;

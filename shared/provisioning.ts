@@ -36,8 +36,12 @@ export async function provisionLogin(
   store: LoginStore,
   record: LoginRecord,
   tenant: Pick<TenantConfig, 'hasOwner'> & { readonly defaultRoles?: readonly string[] },
+  /** Told the user this login turned out to be (a linked SCIM user), so a refusal is audited under them. */
+  resolved: (userId: string) => void = () => {},
 ): Promise<ProvisioningResult> {
   const derivedUserId = record.userId;
+  // SCIM deleted the user this login's id names: only a user SCIM created again (found by userName) signs in.
+  let deletedSeen = false;
   let ownerTaken = tenant.hasOwner === true;
   // A tenant without an owner has no signed-in users at all (the first one becomes the owner),
   // so its first login goes straight to the owner claim: one transaction, not two.
@@ -71,14 +75,29 @@ export async function provisionLogin(
         break;
       case 'linked':
         current = withUser(current, outcome.userId);
+        resolved(outcome.userId);
         options = { ...options, previousRoles: undefined };
         break;
+      case 'user_deleted': {
+        const holder =
+          !deletedSeen && current.profile.userName
+            ? await store.findUserIdByUserName(current.tenantId, current.profile.userName)
+            : undefined;
+        deletedSeen = true;
+        if (!holder || holder === derivedUserId) throw deletedError();
+        // The link rule decides (`user-identity.ts`): only a SCIM user without a sub is linked.
+        current = withUser(current, holder);
+        mode = ownerTaken ? 'link' : 'link_owner';
+        options = { ...options, previousRoles: undefined };
+        break;
+      }
       case 'username_taken':
         // Created by SCIM without an externalId, with this person's userName: link it.
         current = withUser(current, outcome.userId);
         mode = ownerTaken ? 'link' : 'link_owner';
         break;
       case 'not_linkable':
+        if (deletedSeen) throw deletedError();
         // The userName belongs to someone else (or nobody by now): a user of its own, without it.
         current = withUser(current, derivedUserId);
         mode = ownerTaken ? 'member' : 'owner';
@@ -103,11 +122,14 @@ export async function provisionLogin(
       case 'tenant_gone':
         throw new ServiceError('TENANT_NOT_FOUND', { reason: 'tenant_deleted_during_login' });
       case 'user_disabled':
+        resolved(current.userId);
         throw new ServiceError('USER_DISABLED', outcome.deactivated ? { reason: 'user_deactivated' } : {});
     }
   }
   throw new ServiceError('INTERNAL', { reason: 'provisioning_contention' });
 }
+
+const deletedError = () => new ServiceError('USER_DISABLED', { reason: 'user_deleted' });
 
 /** The same login for another user id: its session belongs to that user. */
 function withUser(record: LoginRecord, userId: string): LoginRecord {

@@ -13,6 +13,8 @@ export interface Session {
   readonly tenantGeneration?: string | undefined;
   /** Epoch seconds. */
   readonly createdAt: number;
+  /** Epoch milliseconds, what revocation epochs are compared with (sessions of older code: `createdAt` × 1000). */
+  readonly createdAtMs: number;
   /** Epoch seconds; also the DynamoDB TTL. */
   readonly expiresAt: number;
   /** Epoch seconds of the last use, refreshed at most every few minutes (idle timeout). */

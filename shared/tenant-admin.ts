@@ -9,8 +9,10 @@ import { orgUrlOf } from './oidc/issuer-policy.ts';
 import type { AuditLog, ClientSecretStore, ScimDirectory, SetupStore, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
 import { hashScimToken, newScimToken } from './scim/auth.ts';
+import { revocationEpoch } from './session/revocation.ts';
 import { hashSetupToken, newSetupToken } from './setup/link.ts';
 import { buildTenantConfig, isTenantConnected, type TenantConfig, type TenantInput } from './tenants.ts';
+import { resolveUser } from './user-identity.ts';
 import type { User } from './users.ts';
 
 export interface TenantAdminDependencies {
@@ -40,6 +42,11 @@ export class TenantAdminError extends Error {
   }
 }
 
+/** The tenant a caller already read (e.g. the setup link's): a write goes to that one or nowhere. */
+export interface ExpectedTenant {
+  readonly generation: string | undefined;
+}
+
 /** The settings `put` may change; for an existing tenant, absent ones keep their stored value. */
 export type TenantChanges = Partial<Omit<TenantInput, 'tenantId'>>;
 
@@ -51,39 +58,84 @@ export interface SavedTenant {
   readonly secretChanged: boolean;
 }
 
+/** The user an administrator's command acted on; `linkedFrom`: the id given was a login's link to it. */
+export interface ResolvedAdminTarget {
+  readonly userId: string;
+  /** Okta deactivated the user (SCIM): an administrator's enable does not lift that. */
+  readonly deactivated: boolean;
+  readonly linkedFrom?: string;
+}
+
 export class TenantAdmin {
   constructor(private readonly deps: TenantAdminDependencies) {}
 
   /**
    * Creates a tenant, or changes only the given settings of an existing one.
    * The secret is asked for (`readSecret`) only once everything else is valid.
+   * The config write is conditional on the config read; a write that lost to
+   * a concurrent one reads again, re-applies `changes` and validates again,
+   * a bounded number of times (then `conflict`). A tenant deleted meanwhile is
+   * `not_found` and is not re-created. `expected`: the tenant the caller
+   * already read (the setup link's), so a tenant deleted and created again
+   * under the same id is not changed through it.
    */
   async save(
     tenantId: string,
     changes: TenantChanges,
     readSecret: (() => Promise<string>) | undefined,
+    expected?: ExpectedTenant,
   ): Promise<SavedTenant> {
-    const existing = await this.deps.tenants.getTenant(tenantId);
-    if (!existing) await this.#assertCreatable(tenantId, changes, readSecret !== undefined);
-    let config: TenantConfig;
+    let pinned = expected;
+    let secret: string | undefined;
+    for (let attempt = 0; attempt < CONFIG_WRITE_ATTEMPTS; attempt++) {
+      const existing = await this.deps.tenants.getTenant(tenantId);
+      if (pinned && (!existing || existing.generation !== pinned.generation)) throw notFound(tenantId);
+      // Once seen, this tenant is the one changed: if it disappears, the change is not a creation.
+      if (existing) pinned ??= { generation: existing.generation };
+      else if (attempt === 0) await this.#assertCreatable(tenantId, changes, readSecret !== undefined);
+      else if (await this.deps.tenants.hasTenantData(tenantId)) throw unfinishedDelete(tenantId);
+      const config = this.#build(tenantId, changes, existing);
+      const changed = existing ? changedSettings(existing, config) : [];
+      if (readSecret && secret === undefined) secret = await readSecret();
+      // Again before each attempt: the secret stored is the one of the config written.
+      if (secret !== undefined) await this.deps.secrets.putClientSecret(tenantId, secret);
+      const outcome = await this.deps.tenants.putTenant(config);
+      if (outcome === 'not_found') {
+        if (secret !== undefined) await this.#dropOrphanSecret(tenantId);
+        throw notFound(tenantId);
+      }
+      if (outcome === 'conflict') continue;
+      await this.#audit('tenant_saved', tenantId, {
+        details: { created: !existing, secretChanged: secret !== undefined, changed: changed.join(',') },
+      });
+      return { config, created: !existing, changed, secretChanged: secret !== undefined };
+    }
+    throw lostRace(tenantId);
+  }
+
+  /** The stored settings with `changes` applied, validated (`invalid` in words). */
+  #build(tenantId: string, changes: TenantChanges, existing: TenantConfig | undefined): TenantConfig {
     try {
-      config = buildTenantConfig(mergeSettings(tenantId, changes, existing), {
+      const config = buildTenantConfig(mergeSettings(tenantId, changes, existing), {
         allowLoopback: this.deps.allowLoopback,
         now: this.deps.now(),
         existing,
       });
       this.deps.vetRoleMappings(config.roleMappings);
+      return config;
     } catch (error) {
       throw new TenantAdminError('invalid', (error as Error).message);
     }
-    const changed = existing ? changedSettings(existing, config) : [];
-    const secret = readSecret ? await readSecret() : undefined;
-    if (secret !== undefined) await this.deps.secrets.putClientSecret(tenantId, secret);
-    await this.deps.tenants.putTenant(config);
-    await this.#audit('tenant_saved', tenantId, {
-      details: { created: !existing, secretChanged: secret !== undefined, changed: changed.join(',') },
-    });
-    return { config, created: !existing, changed, secretChanged: secret !== undefined };
+  }
+
+  /**
+   * A secret written for a tenant deleted meanwhile: removed while there is
+   * still no tenant, so the delete leaves nothing behind (locally the secret
+   * is an item of the tenant's partition, which would read as an unfinished
+   * delete).
+   */
+  async #dropOrphanSecret(tenantId: string): Promise<void> {
+    if (!(await this.deps.tenants.getTenant(tenantId))) await this.deps.secrets.deleteClientSecret(tenantId);
   }
 
   async #assertCreatable(tenantId: string, changes: TenantChanges, hasSecret: boolean): Promise<void> {
@@ -127,21 +179,7 @@ export class TenantAdmin {
     tenantId: string,
     lifetimeSeconds: number,
   ): Promise<{ config: TenantConfig; created: boolean; token: string; expiresAt: string }> {
-    let config = await this.deps.tenants.getTenant(tenantId);
-    const created = config === undefined;
-    if (!config) {
-      if (await this.deps.tenants.hasTenantData(tenantId)) throw unfinishedDelete(tenantId);
-      try {
-        config = buildTenantConfig(
-          { tenantId, issuer: '', clientId: '' },
-          { allowLoopback: this.deps.allowLoopback, now: this.deps.now(), status: 'setup' },
-        );
-      } catch (error) {
-        throw new TenantAdminError('invalid', (error as Error).message);
-      }
-      await this.deps.tenants.putTenant(config);
-      await this.#audit('tenant_saved', tenantId, { details: { created: true, status: 'setup' } });
-    }
+    const { config, created } = await this.#tenantToInvite(tenantId);
     const now = this.deps.now();
     const token = newSetupToken();
     const expiresAt = Math.floor(now.getTime() / 1000) + lifetimeSeconds;
@@ -151,9 +189,40 @@ export class TenantAdmin {
       issuedAt: now.getTime(),
       expiresAt,
     });
+    // Deleted meanwhile: the link would be left in an empty partition (an unfinished delete) for nothing.
+    const after = await this.deps.tenants.getTenant(tenantId);
+    if (!after || after.generation !== config.generation) {
+      if (!after) await this.deps.setup.deleteSetupLink(tenantId);
+      throw notFound(tenantId);
+    }
     const expiresAtIso = new Date(expiresAt * 1000).toISOString();
     await this.#audit('setup_link_issued', tenantId, { details: { expiresAt: expiresAtIso } });
     return { config, created, token, expiresAt: expiresAtIso };
+  }
+
+  /**
+   * The tenant a link is for: the stored one, or a new one in `setup`,
+   * created only where there is none (one created meanwhile is read instead).
+   */
+  async #tenantToInvite(tenantId: string): Promise<{ config: TenantConfig; created: boolean }> {
+    for (let attempt = 0; attempt < CONFIG_WRITE_ATTEMPTS; attempt++) {
+      const existing = await this.deps.tenants.getTenant(tenantId);
+      if (existing) return { config: existing, created: false };
+      if (await this.deps.tenants.hasTenantData(tenantId)) throw unfinishedDelete(tenantId);
+      let config: TenantConfig;
+      try {
+        config = buildTenantConfig(
+          { tenantId, issuer: '', clientId: '' },
+          { allowLoopback: this.deps.allowLoopback, now: this.deps.now(), status: 'setup' },
+        );
+      } catch (error) {
+        throw new TenantAdminError('invalid', (error as Error).message);
+      }
+      if ((await this.deps.tenants.putTenant(config)) !== 'written') continue;
+      await this.#audit('tenant_saved', tenantId, { details: { created: true, status: 'setup' } });
+      return { config: { ...config, configVersion: 1 }, created: true };
+    }
+    throw lostRace(tenantId);
   }
 
   /** Ends the tenant's setup link at once; false when it had none. */
@@ -170,16 +239,31 @@ export class TenantAdmin {
    * stays until its TTL, so whoever opens it again is told setup was finished
    * rather than that the link is unknown.
    */
-  async activate(tenantId: string): Promise<TenantConfig> {
-    const config = await this.#require(tenantId);
-    if (!isTenantConnected(config)) {
-      throw new TenantAdminError('invalid', `Tenant "${tenantId}" has no Okta issuer and client yet.`);
+  async activate(tenantId: string, expected?: ExpectedTenant): Promise<TenantConfig> {
+    let pinned = expected;
+    for (let attempt = 0; attempt < CONFIG_WRITE_ATTEMPTS; attempt++) {
+      const config = await this.#require(tenantId);
+      if (pinned && config.generation !== pinned.generation) throw notFound(tenantId);
+      pinned ??= { generation: config.generation };
+      if (!isTenantConnected(config)) {
+        throw new TenantAdminError('invalid', `Tenant "${tenantId}" has no Okta issuer and client yet.`);
+      }
+      const now = this.deps.now().toISOString();
+      const version = config.configVersion ?? 0;
+      const live: TenantConfig = {
+        ...config,
+        status: 'active',
+        activatedAt: now,
+        updatedAt: now,
+        configVersion: version,
+      };
+      const outcome = await this.deps.tenants.putTenant(live);
+      if (outcome === 'not_found') throw notFound(tenantId);
+      if (outcome === 'conflict') continue;
+      await this.#audit('tenant_activated', tenantId, {});
+      return { ...live, configVersion: version + 1 };
     }
-    const now = this.deps.now().toISOString();
-    const live: TenantConfig = { ...config, status: 'active', activatedAt: now, updatedAt: now };
-    await this.deps.tenants.putTenant(live);
-    await this.#audit('tenant_activated', tenantId, {});
-    return live;
+    throw lostRace(tenantId);
   }
 
   /** Appends an audit event of this actor, e.g. a setup check or test sign-in. */
@@ -207,27 +291,67 @@ export class TenantAdmin {
     return this.deps.users.listUsers(tenantId);
   }
 
-  /** Ends the sessions of a user, or of the whole tenant, created before the next second. */
-  async revokeSessions(tenantId: string, userId: string | undefined): Promise<number> {
-    const notBefore = this.#nextSecond();
-    const found = userId
-      ? await this.deps.users.revokeUserSessions(tenantId, userId, notBefore)
-      : await this.deps.users.revokeTenantSessions(tenantId, notBefore);
-    if (!found) throw userId ? noSuchUser(tenantId, userId) : notFound(tenantId);
-    await this.#audit('sessions_revoked', tenantId, userId ? { subject: userId } : {});
-    return notBefore;
+  /**
+   * Ends the sessions of a user, or of the whole tenant, created until now
+   * (the revocation epoch of `session/revocation.ts`); returns the epoch.
+   * A user is named by any id the audit trail shows (`resolveAdminTarget`).
+   */
+  async revokeSessions(
+    tenantId: string,
+    userId: string | undefined,
+  ): Promise<{ notBefore: Date; user: ResolvedAdminTarget | undefined }> {
+    const notBefore = revocationEpoch(this.deps.now());
+    if (!userId) {
+      if (!(await this.deps.users.revokeTenantSessions(tenantId, notBefore))) throw notFound(tenantId);
+      await this.#audit('sessions_revoked', tenantId, {});
+      return { notBefore: new Date(notBefore), user: undefined };
+    }
+    const target = await this.resolveAdminTarget(tenantId, userId);
+    if (!(await this.deps.users.revokeUserSessions(tenantId, target.userId, notBefore))) {
+      throw noSuchUser(tenantId, userId);
+    }
+    await this.#audit('sessions_revoked', tenantId, { subject: target.userId });
+    return { notBefore: new Date(notBefore), user: target };
   }
 
   /**
-   * Disabling refuses new logins and ends every session opened until now, for
-   * good: enabling later allows new logins only, it does not revive them.
+   * An administrator's `disable-user` / `enable-user`. Disabling refuses new
+   * logins and ends every session opened until now, for good: enabling later
+   * allows new logins only, it does not revive them. It is the
+   * administrator's own decision, apart from Okta's SCIM deactivation:
+   * enabling never lifts that, and SCIM never lifts this.
    */
-  async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<void> {
-    const endSessionsBefore = disabled ? this.#nextSecond() : undefined;
-    if (!(await this.deps.users.setUserDisabled(tenantId, userId, disabled, endSessionsBefore))) {
+  async setUserDisabled(tenantId: string, userId: string, disabled: boolean): Promise<ResolvedAdminTarget> {
+    const target = await this.resolveAdminTarget(tenantId, userId);
+    const endSessionsBefore = disabled ? revocationEpoch(this.deps.now()) : undefined;
+    if (!(await this.deps.users.setAdminDisabled(tenantId, target.userId, disabled, endSessionsBefore))) {
       throw noSuchUser(tenantId, userId);
     }
-    await this.#audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: userId });
+    await this.#audit(disabled ? 'user_disabled' : 'user_enabled', tenantId, { subject: target.userId });
+    return target;
+  }
+
+  /**
+   * The user an administrator's command names, through the one resolver: the
+   * user's own id, or an id a login derived that links to it (older audit
+   * trails show those). A deleted or unknown user is refused in words (exit
+   * 1), never "done" with nothing changed.
+   */
+  async resolveAdminTarget(tenantId: string, userId: string): Promise<ResolvedAdminTarget> {
+    await this.#require(tenantId);
+    const found = await resolveUser(this.deps.users, tenantId, { by: 'id', userId });
+    if (found.kind === 'deleted') {
+      throw new TenantAdminError(
+        'not_found',
+        `User "${userId}" of tenant "${tenantId}" was deleted by SCIM (Okta): there is nothing to change until Okta provisions them again.`,
+      );
+    }
+    if (found.kind === 'none') throw noSuchUser(tenantId, userId);
+    return {
+      userId: found.user.userId,
+      deactivated: found.user.deactivated,
+      ...(found.linked ? { linkedFrom: userId } : {}),
+    };
   }
 
   /**
@@ -244,15 +368,16 @@ export class TenantAdmin {
     return token;
   }
 
-  /** Makes `userId` the one owner; false when they already were. */
-  async setOwner(tenantId: string, userId: string): Promise<boolean> {
-    const outcome = await this.deps.users.transferOwnership(tenantId, userId);
+  /** Makes the user `userId` names the one owner; false when they already were. */
+  async setOwner(tenantId: string, userId: string): Promise<{ changed: boolean; user: ResolvedAdminTarget }> {
+    const target = await this.resolveAdminTarget(tenantId, userId);
+    const outcome = await this.deps.users.transferOwnership(tenantId, target.userId);
     if (outcome === 'no_such_user') throw noSuchUser(tenantId, userId);
     if (outcome === 'conflict') {
       throw new TenantAdminError('conflict', 'Ownership changed at the same moment elsewhere: run the command again.');
     }
-    if (outcome === 'transferred') await this.#audit('owner_transferred', tenantId, { subject: userId });
-    return outcome === 'transferred';
+    if (outcome === 'transferred') await this.#audit('owner_transferred', tenantId, { subject: target.userId });
+    return { changed: outcome === 'transferred', user: target };
   }
 
   /** The audit trail; also of a deleted tenant while its events are kept. */
@@ -273,10 +398,6 @@ export class TenantAdmin {
     return { ...config, hasOwner: config.hasOwner === true, hasClientSecret: secret !== undefined };
   }
 
-  #nextSecond(): number {
-    return Math.floor(this.deps.now().getTime() / 1000) + 1;
-  }
-
   #audit(
     type: AuditEventType,
     tenantId: string,
@@ -294,6 +415,14 @@ const unfinishedDelete = (tenantId: string) =>
     `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
   );
 const notFound = (tenantId: string) => new TenantAdminError('not_found', `No tenant "${tenantId}".`);
+const lostRace = (tenantId: string) =>
+  new TenantAdminError(
+    'conflict',
+    `Tenant "${tenantId}" kept changing elsewhere at the same moment: nothing was saved. Run it again.`,
+  );
+
+/** How often a config write that lost to a concurrent one is read and applied again before giving up. */
+const CONFIG_WRITE_ATTEMPTS = 5;
 const noSuchUser = (tenantId: string, userId: string) =>
   new TenantAdminError('not_found', `No user "${userId}" in tenant "${tenantId}".`);
 
@@ -314,6 +443,7 @@ function storedSettings(existing: TenantConfig | undefined): TenantChanges {
     status: _st,
     activatedAt: _a,
     scimGroups: _s,
+    configVersion: _v,
     orgUrl,
     ...settings
   } = existing;
@@ -332,6 +462,7 @@ function changedSettings(before: TenantConfig, after: TenantConfig): string[] {
     'status',
     'activatedAt',
     'scimGroups',
+    'configVersion',
   ]);
   const names = new Set([...Object.keys(before), ...Object.keys(after)]);
   const differs = (name: string) =>

@@ -8,6 +8,11 @@ export interface TenantDirectoryOptions {
   readonly negativeTtlMs?: number;
   /** Entries kept at most. @default 1000 */
   readonly maxEntries?: number;
+  /**
+   * Least time between two forced re-reads of one tenant (`refresh`), so a
+   * setting that is truly wrong cannot turn every request into a read. @default 5 s
+   */
+  readonly refreshCooldownMs?: number;
   readonly now?: () => number;
 }
 
@@ -18,7 +23,8 @@ interface Entry {
 
 /**
  * Tenant configs cached in memory across invocations: a warm login reads no
- * tenant item. Changes made with the CLI take effect within the TTL.
+ * tenant item. Changes made with the CLI take effect within the TTL, or at
+ * once where a caller forces a re-read (`refresh`).
  */
 export class TenantDirectory {
   readonly #store: TenantStore;
@@ -26,6 +32,9 @@ export class TenantDirectory {
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
   readonly #maxEntries: number;
+  readonly #refreshCooldownMs: number;
+  /** When each tenant was last force-read (`refresh`), oldest first. */
+  readonly #refreshedAt = new Map<string, number>();
   readonly #now: () => number;
 
   constructor(store: TenantStore, options: TenantDirectoryOptions = {}) {
@@ -33,6 +42,7 @@ export class TenantDirectory {
     this.#ttlMs = options.ttlMs ?? 30_000;
     this.#negativeTtlMs = options.negativeTtlMs ?? 10_000;
     this.#maxEntries = options.maxEntries ?? 1000;
+    this.#refreshCooldownMs = options.refreshCooldownMs ?? 5_000;
     this.#now = options.now ?? Date.now;
   }
 
@@ -49,6 +59,28 @@ export class TenantDirectory {
     this.#entries.delete(tenantId);
     this.#entries.set(tenantId, { config, expiresAt: now + (config ? this.#ttlMs : this.#negativeTtlMs) });
     return config;
+  }
+
+  /**
+   * Reads the tenant afresh, past the cache, and caches what it read; refused
+   * (`undefined`) when this tenant was force-read less than the cooldown ago.
+   * For a caller that cannot tell a stale cache from a wrong setting (Okta's
+   * `invalid_client` after a secret change): it learns the truth at once, and
+   * a setting that stays wrong costs one read per cooldown, not one per request.
+   */
+  async refresh(tenantId: string): Promise<{ readonly config: TenantConfig | undefined } | undefined> {
+    const now = this.#now();
+    const last = this.#refreshedAt.get(tenantId);
+    if (last !== undefined && now - last < this.#refreshCooldownMs) return undefined;
+    // Claimed before the read, so concurrent callers in this process do not all read.
+    this.#refreshedAt.delete(tenantId);
+    if (this.#refreshedAt.size >= this.#maxEntries) {
+      const oldest = this.#refreshedAt.keys().next();
+      if (!oldest.done) this.#refreshedAt.delete(oldest.value);
+    }
+    this.#refreshedAt.set(tenantId, now);
+    this.invalidate(tenantId);
+    return { config: await this.get(tenantId) };
   }
 
   /** Forget a tenant (e.g. after this process learnt it now has an owner). */

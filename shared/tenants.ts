@@ -89,7 +89,49 @@ export interface TenantConfig {
    * the ID token's `groups` claim (README "Provision users with SCIM").
    */
   readonly scimGroups?: boolean;
+  /**
+   * The version of the stored config this was read at, bumped by every config
+   * write; a write is conditional on it, so two writers that read the same
+   * version cannot both write (the loser reads again). Absent: not stored yet
+   * (a write creates the tenant). Configs stored before versions read as 0.
+   */
+  readonly configVersion?: number;
 }
+
+/** Fields of the config item a config write does not set: fixed at creation, or owned by other writers. */
+type NotConfigWritten = 'tenantId' | 'generation' | 'configVersion' | 'hasOwner' | 'scimGroups';
+
+/**
+ * What a config write (`tenant put`, the setup link's save, activation) sets
+ * or removes on the stored config, and nothing else: `hasOwner` belongs to
+ * the login transaction, `scimGroups` to SCIM, the revocation epoch to
+ * `revoke-sessions`. Checked against `TenantConfig`: a new field does not
+ * compile until it is listed here or in `NotConfigWritten`.
+ */
+const CONFIG_WRITES = {
+  issuer: true,
+  orgUrl: true,
+  clientId: true,
+  tokenEndpointAuthMethod: true,
+  requestGroups: true,
+  idTokenAlgorithms: true,
+  allowedRedirectOrigins: true,
+  defaultRedirect: true,
+  roleMappings: true,
+  defaultRoles: true,
+  allowedEmailDomains: true,
+  requireEmailVerified: true,
+  logoutRedirect: true,
+  ssoEnforced: true,
+  universalLogout: true,
+  createdAt: true,
+  updatedAt: true,
+  status: true,
+  activatedAt: true,
+} as const satisfies Record<Exclude<keyof TenantConfig, NotConfigWritten>, true>;
+
+/** The config fields a config write owns (see `CONFIG_WRITES`). */
+export const TENANT_CONFIG_WRITE_FIELDS = Object.keys(CONFIG_WRITES) as ReadonlyArray<keyof typeof CONFIG_WRITES>;
 
 export interface TenantInput {
   tenantId: string;
@@ -172,6 +214,8 @@ export function buildTenantConfig(
     ...(status ? { status } : {}),
     ...(existing?.activatedAt ? { activatedAt: existing.activatedAt } : {}),
     ...(existing?.scimGroups ? { scimGroups: true } : {}),
+    // The version read: the write is conditional on it (a new tenant has none: it is created).
+    ...(existing ? { configVersion: existing.configVersion ?? 0 } : {}),
   };
 }
 

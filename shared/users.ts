@@ -10,31 +10,45 @@ export interface User {
   readonly issuer: string;
   /** Okta's user id; empty for a user SCIM created without externalId until they first sign in. */
   readonly sub: string;
+  /**
+   * The email of the last ID token that passed the tenant's email policy:
+   * what `/me`, the authorizer and the app see. SCIM's emails stay in `scim`.
+   */
   readonly email: string | undefined;
+  /** From the ID token only (the IdP verified it); never from SCIM. */
   readonly emailVerified: boolean | undefined;
   readonly name: string | undefined;
   readonly groups: readonly string[];
   /** App roles from the tenant's group mappings, recomputed at every login. */
   readonly roles: readonly string[];
   readonly role: Role;
-  readonly disabled: boolean;
+  /**
+   * An administrator's `disable-user`. Apart from Okta's `deactivated`: each
+   * is lifted only by its own side (`enable-user`, SCIM `active: true`).
+   */
+  readonly adminDisabled: boolean;
   readonly createdAt: string;
   /** Undefined for a user SCIM created who has not signed in yet. */
   readonly lastLoginAt: string | undefined;
-  /** Sessions created before this epoch second are revoked. */
-  readonly sessionsNotBefore: number | undefined;
+  /** Sessions created before this epoch millisecond are revoked (`session/revocation.ts`). */
+  readonly sessionsNotBeforeMs: number | undefined;
   /** The userName this user holds (SCIM's, or the ID token's `preferred_username` at the first login). */
   readonly userName: string | undefined;
   /** What SCIM last wrote about the user; undefined for a user SCIM never touched. */
   readonly scim: ScimProfile | undefined;
   /** SCIM groups of the user, group id → displayName; their roles win once the tenant has SCIM groups. */
   readonly scimGroups: Readonly<Record<string, string>> | undefined;
-  /** Disabled by SCIM (`active: false`), not by an administrator: the login page says "deactivated". */
+  /** Deactivated by Okta through SCIM (`active: false`): the login page says "deactivated". */
   readonly deactivated: boolean;
   /** Bumped by every SCIM write of the user: concurrent SCIM writes of one user cannot lose each other. */
   readonly version: number;
   /** ISO time of the last SCIM write, if any. */
   readonly updatedAt: string | undefined;
+}
+
+/** Whether the user may not sign in or keep a session: disabled by an administrator, or deactivated by Okta. */
+export function isUserDisabled(user: Pick<User, 'adminDisabled' | 'deactivated'>): boolean {
+  return user.adminDisabled || user.deactivated;
 }
 
 /** The SCIM attributes of a user the service keeps (RFC 7643 §4.1), as Okta sent them. */

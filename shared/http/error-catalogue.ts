@@ -393,6 +393,13 @@ const REASONS: Record<string, ReasonEntry> = {
     adminHint:
       'Okta deactivated this user through SCIM provisioning (unassigned from the app, or deactivated in Okta). Assign the user to the app again in Okta to reactivate them.',
   },
+  // Okta deleted the user (SCIM DELETE)
+  user_deleted: {
+    message:
+      'Your account for this app was removed by your organization. If you still need access, ask your Okta administrator.',
+    adminHint:
+      'Okta deleted this user through SCIM provisioning. Assign the user to the app again in Okta: provisioning creates them again, and they can then sign in.',
+  },
   // SCIM requests
   scim_filter: {
     message: (d) =>
@@ -424,6 +431,17 @@ const REASONS: Record<string, ReasonEntry> = {
   scim_too_many_members: {
     message: (d) => `A group may have at most ${d.limit} members.`,
     scimType: 'invalidValue',
+  },
+  // RFC 7644 §3.12 tooMany: the answer would be larger than one response carries; never a shortened list.
+  scim_members_over_list_limit: {
+    message: (d) =>
+      `These groups have more than ${d.limit} members in all, more than one list response carries. Read each group's members with GET /Groups/{id}, or list fewer groups per page with a smaller count.`,
+    scimType: 'tooMany',
+  },
+  scim_members_over_group_limit: {
+    message: (d) =>
+      `This group has more than ${d.limit} members, more than this service reads or returns at once. Read the group without them with excludedAttributes=members.`,
+    scimType: 'tooMany',
   },
   scim_user_name_taken: { message: 'A user with this userName already exists in this tenant.' },
   scim_external_id_taken: { message: 'A user with this externalId already exists in this tenant.' },

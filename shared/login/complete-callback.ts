@@ -4,10 +4,10 @@ import { formParams } from '../http/request.ts';
 import { clearCookie, type HttpResult } from '../http/responses.ts';
 import { auditFailures } from './audit-failures.ts';
 import type { LoginDependencies } from './dependencies.ts';
-import { bounceUnsolicitedIdToken } from './initiate-login.ts';
+import { bounceUnsolicitedIdToken, startLogin } from './initiate-login.ts';
 import { openState } from './open-state.ts';
 import { readCallback } from './read-callback.ts';
-import { redeemCode } from './redeem-code.ts';
+import { redeemLoginCode } from './redeem-code.ts';
 import { completeSetupTest } from './setup-test.ts';
 import { signIn } from './sign-in.ts';
 import { validateAuthorizationResponse } from './validate-authorization-response.ts';
@@ -16,7 +16,8 @@ import { validateAuthorizationResponse } from './validate-authorization-response
  * The redirect URI, step by step as the protocol runs: read the callback,
  * open the state (nothing is fetched or written before it proves a login of
  * this browser), validate the authorization response and use the state up,
- * redeem the code for verified claims, sign the user in. A setup link's test
+ * redeem the code for verified claims (once more with the tenant's current
+ * secret when Okta refuses a cached one), sign the user in. A setup link's test
  * sign-in runs the same steps up to the verified claims, then shows them to
  * the setup page instead of signing anyone in.
  */
@@ -31,8 +32,13 @@ export async function completeCallback(deps: LoginDependencies, event: APIGatewa
     }
     const result = await auditFailures(deps, { tenantId: tenant.tenantId }, async () => {
       const code = await validateAuthorizationResponse(deps, callback, tenant, state);
-      const claims = await redeemCode(deps, event, tenant, state, code);
-      return signIn(deps, event, callback, tenant, state, claims);
+      const redeemed = await redeemLoginCode(deps, event, tenant, state, code);
+      // Not redeemable with the tenant as it is now (e.g. a login started from a warm container's copy of a
+      // tenant since re-created): a fresh login with it, never this one completed.
+      if (redeemed.outcome === 'restart') {
+        return startLogin(deps, event, redeemed.tenant, { target: state.target, loginHint: undefined });
+      }
+      return signIn(deps, event, callback, redeemed.tenant, state, redeemed.claims);
     });
     result.cookies = [...stateCookieToClear(event), ...(result.cookies ?? [])];
     return result;

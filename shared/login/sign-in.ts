@@ -16,8 +16,9 @@ import {
   SESSION_COOKIE,
 } from '../sessions.ts';
 import type { TenantConfig } from '../tenants.ts';
-import { profileFromClaims, type UserProfile, userIdFor } from '../users.ts';
-import { auditFailures } from './audit-failures.ts';
+import { userIdFor } from '../user-identity.ts';
+import { profileFromClaims, type UserProfile } from '../users.ts';
+import { auditFailures, type LoginAttempt } from './audit-failures.ts';
 import type { LoginDependencies } from './dependencies.ts';
 import type { CallbackRequest } from './read-callback.ts';
 
@@ -35,12 +36,16 @@ export async function signIn(
   claims: IdTokenClaims,
 ): Promise<HttpResult> {
   const derivedUserId = userIdFor(tenant.issuer, claims.sub);
-  return auditFailures(deps, { tenantId: tenant.tenantId, userId: derivedUserId }, async () => {
+  const attempt: LoginAttempt = { tenantId: tenant.tenantId, userId: derivedUserId };
+  return auditFailures(deps, attempt, async () => {
     const profile = profileFor(deps, tenant, claims);
     enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
     const record = loginRecord(deps, tenant, derivedUserId, claims.sub, profile, token, callback.previousSession);
-    const { mode, record: written } = await provisionLogin(deps.logins, record, tenant);
+    const { mode, record: written } = await provisionLogin(deps.logins, record, tenant, (userId) => {
+      attempt.userId = userId;
+      attempt.resolved = true;
+    });
     // The cached config is out of date: the tenant has an owner now, or SCIM groups it had not seen.
     if (claimsOwnership(mode) || written.rolesFrom !== record.rolesFrom) deps.tenants.invalidate(tenant.tenantId);
     deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
@@ -97,6 +102,7 @@ function loginRecord(
       userId,
       tenantGeneration: tenant.generation,
       createdAt: nowSeconds,
+      createdAtMs: now.getTime(),
       expiresAt: nowSeconds + deps.config.sessionTtlSeconds,
       lastSeenAt: nowSeconds,
     },

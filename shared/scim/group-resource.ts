@@ -60,7 +60,10 @@ export function readGroup(body: Record<string, unknown>, options: { requireSchem
   };
 }
 
-/** A group as a SCIM resource; `members` left out when the caller excluded them (Okta's Group Push does). */
+/**
+ * A group as a SCIM resource; `members` undefined leaves them out (they were
+ * not read: a listing that did not ask for them, or `excludedAttributes=members`).
+ */
 export function groupResource(
   group: ScimGroup,
   members: readonly string[] | undefined,

@@ -7,20 +7,35 @@ import { scimError } from './errors.ts';
 import { equalityFilter } from './filter.ts';
 import { type GroupInput, groupResource, isGroupId, newGroupId, readGroup } from './group-resource.ts';
 import { applyPatch } from './patch.ts';
-import { excludedAttributes, jsonBody, paging } from './request.ts';
+import { attributeSelection, jsonBody, paging } from './request.ts';
 import { listResponse, noContent, scimJson } from './responses.ts';
 import { retryOnConflict } from './retry.ts';
-import { GROUP_SCHEMA } from './schemas.ts';
+import { GROUP_SCHEMA, MAX_GROUP_MEMBERS } from './schemas.ts';
 import { assertImmutable } from './user-resource.ts';
 import { type ScimRequest, scimAudit } from './users.ts';
 
 const notFound = () => scimError('SCIM_NOT_FOUND', 'scim_group_not_found');
 
-/** `GET /Groups`: `displayName eq` is a keyed read; `excludedAttributes=members` skips reading members. */
-export async function listGroups({ deps, event, tenant, baseUrl }: ScimRequest): Promise<HttpResult> {
+/**
+ * Members in all of one `GET /Groups` response that asks for them: at most
+ * ~450 bytes each in the worst case (a 253-character host in every `$ref`),
+ * so under half a megabyte, and at most this many member items read, however
+ * large the tenant's groups.
+ */
+export const MAX_LISTED_MEMBERS = 1000;
+
+const selectionOf = (request: ScimRequest) => attributeSelection(request.event, [GROUP_SCHEMA]);
+
+/**
+ * `GET /Groups`: `displayName eq` is a keyed read. Members are left out
+ * unless asked for (`attributes=members`): Okta's Group Push and imports
+ * never need them, and reading them is what a listing would otherwise cost.
+ */
+export async function listGroups(request: ScimRequest): Promise<HttpResult> {
+  const { deps, event, tenant, baseUrl } = request;
   const { startIndex, count } = paging(event);
   const filter = equalityFilter(queryParams(event).get('filter'), GROUP_SCHEMA, ['displayName'] as const);
-  const withMembers = !excludedAttributes(event).has('members');
+  const selection = selectionOf(request);
   let page: ScimPage<ScimGroup>;
   if (filter) {
     const groupId = await deps.scim.findGroupIdByName(tenant.tenantId, filter.value);
@@ -30,28 +45,62 @@ export async function listGroups({ deps, event, tenant, baseUrl }: ScimRequest):
   } else {
     page = await deps.scim.listGroups(tenant.tenantId, startIndex - 1, count);
   }
-  const members = new Map<string, string[]>();
-  if (withMembers) {
-    for (const group of page.items)
-      members.set(group.groupId, await deps.scim.listMembers(tenant.tenantId, group.groupId));
-  }
-  return listResponse(page, startIndex, (group) => groupResource(group, members.get(group.groupId), baseUrl));
+  const members = selection.includes('members', false) ? await listedMembers(request, page.items) : new Map();
+  return listResponse(page, startIndex, (group) =>
+    selection.project(groupResource(group, members.get(group.groupId), baseUrl)),
+  );
 }
 
+/**
+ * The members of a page's groups, at most `MAX_LISTED_MEMBERS` in all. Each
+ * group's read is limited to what is left of that budget, so the page reads
+ * at most `MAX_LISTED_MEMBERS + 1` member items; beyond it the answer is a
+ * 400 tooMany pointing at `GET /Groups/{id}`, never a silently shorter list.
+ * One group after the other, so the budget bounds what is read.
+ */
+async function listedMembers({ deps, tenant }: ScimRequest, groups: readonly ScimGroup[]) {
+  const members = new Map<string, string[]>();
+  let left = MAX_LISTED_MEMBERS;
+  for (const group of groups) {
+    const read = await deps.scim.listMembers(tenant.tenantId, group.groupId, left);
+    if (read.more) {
+      throw scimError('SCIM_INVALID', 'scim_members_over_list_limit', { limit: String(MAX_LISTED_MEMBERS) });
+    }
+    members.set(group.groupId, read.userIds);
+    left -= read.userIds.length;
+  }
+  return members;
+}
+
+/** `GET /Groups/{id}`: members are in the default set here (`excludedAttributes=members` leaves them unread). */
 export async function getGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
-  const { deps, event, tenant, baseUrl } = request;
   const group = await requireGroup(request, groupId);
-  const members = excludedAttributes(event).has('members')
-    ? undefined
-    : await deps.scim.listMembers(tenant.tenantId, group.groupId);
-  return scimJson(200, groupResource(group, members, baseUrl));
+  const selection = selectionOf(request);
+  const members = selection.includes('members', true) ? await allMembers(request, groupId) : undefined;
+  return scimJson(200, selection.project(groupResource(group, members, request.baseUrl)));
+}
+
+/**
+ * Every member of one group, read with a limit: no write makes a group
+ * larger than `MAX_GROUP_MEMBERS` (~2.3 MB of members at worst, well under
+ * Lambda's 6 MB response), so more can only be data from elsewhere, refused
+ * with a 400 tooMany rather than read whole or cut short.
+ */
+async function allMembers({ deps, tenant }: ScimRequest, groupId: string): Promise<string[]> {
+  const read = await deps.scim.listMembers(tenant.tenantId, groupId, MAX_GROUP_MEMBERS);
+  if (read.more) {
+    throw scimError('SCIM_INVALID', 'scim_members_over_group_limit', { limit: String(MAX_GROUP_MEMBERS) });
+  }
+  return read.userIds;
 }
 
 /** `POST /Groups` (Okta's Group Push): the group with its members, whose roles change at once. */
 export async function createGroup(request: ScimRequest): Promise<HttpResult> {
   const input = readGroup(jsonBody(request.event), { requireSchema: true });
   const groupId = newGroupId();
-  const group = await retryOnConflict(() => writeGroup(request, { groupId, group: undefined, members: [] }, input));
+  const group = await retryGroupWrite(request, (fresh) =>
+    writeGroup(fresh, { groupId, group: undefined, members: [] }, input),
+  );
   return scimJson(201, groupResource(group, input.members, request.baseUrl), {
     location: `${request.baseUrl}/Groups/${groupId}`,
   });
@@ -59,28 +108,55 @@ export async function createGroup(request: ScimRequest): Promise<HttpResult> {
 
 export async function replaceGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
   const input = readGroup(jsonBody(request.event), { requireSchema: true });
-  const group = await retryOnConflict(async () => writeGroup(request, await currentGroup(request, groupId), input));
+  const group = await retryGroupWrite(request, async (fresh) =>
+    writeGroup(fresh, await currentGroup(fresh, groupId), input),
+  );
   return scimJson(200, groupResource(group, input.members, request.baseUrl));
 }
 
 /** `PATCH /Groups/{id}`: member adds and removes (`members[value eq "…"]`) and renames, as Okta sends them. */
 export async function patchGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
   const body = jsonBody(request.event);
-  const result = await retryOnConflict(async () => {
-    const current = await currentGroup(request, groupId);
+  const result = await retryGroupWrite(request, async (fresh) => {
+    const current = await currentGroup(fresh, groupId);
     const before = groupResource(current.group as ScimGroup, current.members, request.baseUrl);
     const after = applyPatch(before, body);
     assertImmutable(before, { ...after, groups: before.groups });
     const input = readGroup(after, { requireSchema: false });
-    const group = await writeGroup(request, current, input);
+    const group = await writeGroup(fresh, current, input);
     return group === 'conflict' ? 'conflict' : { group, members: input.members };
   });
   return scimJson(200, groupResource(result.group, result.members, request.baseUrl));
 }
 
 export async function deleteGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
-  await retryOnConflict(async () => writeGroup(request, await currentGroup(request, groupId), undefined));
+  await retryGroupWrite(request, async (fresh) => writeGroup(fresh, await currentGroup(fresh, groupId), undefined));
   return noContent();
+}
+
+/**
+ * A group write, read-compute-write, repeated while it loses to a concurrent
+ * write (`retryOnConflict`). A repeat also reads the tenant again: the loser
+ * of two first groups must see SCIM groups turned on (its write was
+ * conditional on them being off), and a tenant deleted meanwhile ends it.
+ */
+async function retryGroupWrite<T>(
+  request: ScimRequest,
+  step: (request: ScimRequest) => Promise<T | 'conflict'>,
+): Promise<T> {
+  let current: ScimRequest | undefined;
+  return retryOnConflict(async () => {
+    current = current ? await withFreshTenant(current) : request;
+    return step(current);
+  });
+}
+
+async function withFreshTenant(request: ScimRequest): Promise<ScimRequest> {
+  const { tenant } = await request.deps.scim.getScimContext(request.tenant.tenantId);
+  if (!tenant || tenant.generation !== request.tenant.generation) {
+    throw scimError('SCIM_UNAUTHORIZED', 'scim_tenant_gone');
+  }
+  return { ...request, tenant };
 }
 
 interface GroupState {
@@ -98,7 +174,7 @@ async function requireGroup({ deps, tenant }: ScimRequest, groupId: string): Pro
 
 async function currentGroup(request: ScimRequest, groupId: string): Promise<GroupState> {
   const group = await requireGroup(request, groupId);
-  return { groupId, group, members: await request.deps.scim.listMembers(request.tenant.tenantId, groupId) };
+  return { groupId, group, members: await allMembers(request, groupId) };
 }
 
 /**

@@ -43,13 +43,65 @@ export function paging(event: APIGatewayProxyEventV2): Paging {
   };
 }
 
-/** Attribute names of `excludedAttributes` (only `members` of groups changes what is read). */
-export function excludedAttributes(event: APIGatewayProxyEventV2): Set<string> {
-  const value = queryParams(event).get('excludedAttributes') ?? '';
-  return new Set(
-    value
-      .split(',')
-      .map((name) => name.trim().toLowerCase())
-      .filter(Boolean),
-  );
+/**
+ * What `attributes` and `excludedAttributes` ask a response to carry (RFC
+ * 7644 §3.4.2.5, §3.9), decided per top-level attribute of the resource.
+ */
+export interface AttributeSelection {
+  /**
+   * Whether the response carries `name`: with `attributes`, only if it is
+   * listed there (it overrides the default set); without, if it is returned
+   * `byDefault` in this response and not in `excludedAttributes`. `schemas`
+   * and `id` are returned always.
+   */
+  includes(name: string, byDefault: boolean): boolean;
+  /** `resource` without the top-level attributes the selection leaves out (each present one counts as default). */
+  project(resource: Record<string, unknown>): Record<string, unknown>;
+}
+
+const RETURNED_ALWAYS = new Set(['schemas', 'id']);
+
+/**
+ * Reads `attributes` and `excludedAttributes` for a resource whose core
+ * schema is `schemas[0]` (any others are its extensions). Names are
+ * case-insensitive (RFC 7643 §2.1) and may carry their schema URN
+ * (`urn:…:Group:members`); a sub-attribute (`members.value`) selects its
+ * whole attribute, an extension's attribute its whole extension object.
+ * Names the resource does not have select nothing, as the RFC allows.
+ */
+export function attributeSelection(event: APIGatewayProxyEventV2, schemas: readonly string[]): AttributeSelection {
+  const params = queryParams(event);
+  const names = (param: string): Set<string> | undefined => {
+    const value = params.get(param)?.trim();
+    if (!value) return undefined;
+    return new Set(
+      value
+        .split(',')
+        .map((name) => topLevelName(name, schemas))
+        .filter(Boolean),
+    );
+  };
+  const requested = names('attributes');
+  const excluded = names('excludedAttributes') ?? new Set<string>();
+  const includes = (name: string, byDefault: boolean) => {
+    const key = name.toLowerCase();
+    if (RETURNED_ALWAYS.has(key)) return true;
+    return requested ? requested.has(key) : byDefault && !excluded.has(key);
+  };
+  return {
+    includes,
+    project: (resource) => Object.fromEntries(Object.entries(resource).filter(([name]) => includes(name, true))),
+  };
+}
+
+/** The lower-cased top-level attribute (or extension URN) an `attributes` entry names. */
+function topLevelName(raw: string, schemas: readonly string[]): string {
+  const name = raw.trim().toLowerCase();
+  for (const [index, schema] of schemas.map((urn) => urn.toLowerCase()).entries()) {
+    if (name === schema) return schema;
+    if (name.startsWith(`${schema}:`)) {
+      return index === 0 ? (name.slice(schema.length + 1).split('.')[0] ?? '') : schema;
+    }
+  }
+  return name.split('.')[0] ?? '';
 }

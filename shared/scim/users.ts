@@ -4,8 +4,10 @@ import { queryParams } from '../http/request.ts';
 import type { HttpResult } from '../http/responses.ts';
 import type { ScimPage, ScimUserWrite } from '../ports.ts';
 import { rolesFor } from '../roles.ts';
+import { laterEpoch, revocationEpoch } from '../session/revocation.ts';
 import type { TenantConfig } from '../tenants.ts';
-import { isUserId, newUserId, type User, userIdFor } from '../users.ts';
+import { resolveUser, userIdFor } from '../user-identity.ts';
+import { isUserId, newUserId, type User } from '../users.ts';
 import type { ScimDependencies } from './dependencies.ts';
 import { scimError } from './errors.ts';
 import { equalityFilter } from './filter.ts';
@@ -14,14 +16,7 @@ import { jsonBody, paging } from './request.ts';
 import { listResponse, noContent, scimJson } from './responses.ts';
 import { retryOnConflict } from './retry.ts';
 import { USER_SCHEMA } from './schemas.ts';
-import {
-  assertImmutable,
-  displayNameOf,
-  primaryEmail,
-  readUser,
-  type UserInput,
-  userResource,
-} from './user-resource.ts';
+import { assertImmutable, displayNameOf, readUser, type UserInput, userResource } from './user-resource.ts';
 
 /** The request's tenant (authenticated) and the SCIM base URL of its resources. */
 export interface ScimRequest {
@@ -39,11 +34,15 @@ export async function listUsers({ deps, event, tenant, baseUrl }: ScimRequest): 
   const filter = equalityFilter(queryParams(event).get('filter'), USER_SCHEMA, ['userName', 'externalId'] as const);
   let page: ScimPage<User>;
   if (filter) {
-    const userId =
+    const found = await resolveUser(
+      deps.scim,
+      tenant.tenantId,
       filter.attribute === 'userName'
-        ? await deps.scim.findUserIdByUserName(tenant.tenantId, filter.value)
-        : await deps.scim.findUserIdByExternalId(tenant.tenantId, filter.value);
-    const users = userId ? await deps.scim.getUsers(tenant.tenantId, [userId]) : [];
+        ? { by: 'userName', userName: filter.value }
+        : { by: 'externalId', externalId: filter.value },
+    );
+    // A deleted user is released from its keys: nothing to find (RFC 7644 §3.6).
+    const users = found.kind === 'user' ? [found.user] : [];
     page = { items: users.slice(startIndex - 1, startIndex - 1 + count), total: users.length };
   } else {
     page = await deps.scim.listUsers(tenant.tenantId, startIndex - 1, count);
@@ -75,13 +74,15 @@ export async function createUser(request: ScimRequest): Promise<HttpResult> {
     identity: externalId ? { issuer: tenant.issuer, sub: externalId } : undefined,
     tenantGeneration: tenant.generation,
     profile: input.profile,
-    email: primaryEmail(input.profile),
-    name: displayNameOf(input.profile),
+    userName: input.profile.userName,
     previousUserName: undefined,
+    externalId,
     previousExternalId: undefined,
-    disabled: !input.active,
+    name: displayNameOf(input.profile),
     deactivated: !input.active,
+    adminDisabledAsRead: false,
     endSessionsBefore: undefined,
+    epochAsRead: undefined,
     // Under SCIM groups a new user is in none yet: the tenant's default roles.
     roles: tenant.scimGroups
       ? { groups: [], roles: rolesFor([], tenant.roleMappings, tenant.defaultRoles) }
@@ -130,12 +131,36 @@ export async function patchUser(request: ScimRequest, userId: string): Promise<H
   return scimJson(200, userResource(user, request.baseUrl));
 }
 
-/** `DELETE /Users/{id}`: Okta never deletes; a delete deactivates (the user and their audit trail stay). */
+/**
+ * `DELETE /Users/{id}` (RFC 7644 §3.6): from now on the user is gone to SCIM
+ * — `GET` 404, no filter finds it, its userName and externalId are free for
+ * a new user — and every session it had is over for good: a tombstone at its
+ * id keeps the revocation epoch (a user re-created at that id carries it
+ * forward) and the audit trail keeps the event. A tile login of the person is
+ * refused until SCIM creates them again.
+ */
 export async function deleteUser(request: ScimRequest, userId: string): Promise<HttpResult> {
+  const { deps, tenant } = request;
   await retryOnConflict(async () => {
-    const current = await requireUser(request.deps, request.tenant, userId);
-    const resource = userResource(current, request.baseUrl);
-    return writeChange(request, current, readUser({ ...resource, active: false }, { requireSchema: false }));
+    const user = await requireUser(deps, tenant, userId);
+    const now = deps.now();
+    const derived = user.sub ? userIdFor(user.issuer, user.sub) : undefined;
+    const outcome = await deps.scim.deleteUser({
+      tenantId: tenant.tenantId,
+      userId: user.userId,
+      expectedVersion: user.version,
+      issuer: user.sub ? user.issuer : undefined,
+      sub: user.sub || undefined,
+      linkedFrom: derived && derived !== user.userId ? derived : undefined,
+      userName: user.userName,
+      externalId: user.scim?.externalId,
+      groupIds: Object.keys(user.scimGroups ?? {}),
+      endSessionsBefore: laterEpoch(revocationEpoch(now), user.sessionsNotBeforeMs) as number,
+      epochAsRead: user.sessionsNotBeforeMs,
+      now: now.toISOString(),
+      audit: [scimAudit(tenant, 'scim_user_deleted', user.userId, now)],
+    });
+    return outcome === 'conflict' ? 'conflict' : user;
   });
   return noContent();
 }
@@ -159,24 +184,40 @@ async function writeChange(
   const type: AuditEventType =
     createdType ??
     (deactivating ? 'scim_user_deactivated' : reactivating ? 'scim_user_reactivated' : 'scim_user_updated');
+  const epoch = deactivating ? revocationEpoch(now) : undefined;
   const write: ScimUserWrite = {
     tenantId: tenant.tenantId,
     userId: user.userId,
     expectedVersion: user.version,
     tenantGeneration: tenant.generation,
     profile: input.profile,
-    email: primaryEmail(input.profile),
-    name: displayNameOf(input.profile),
+    userName: input.profile.userName,
     previousUserName: user.userName,
+    externalId: input.profile.externalId,
     previousExternalId: user.scim?.externalId,
-    // An administrator's `disable-user` stays: SCIM's `active` speaks only for Okta's deactivation.
-    disabled: !input.active || (user.disabled && !user.deactivated),
+    name: displayNameOf(input.profile),
+    // Okta's decision only: an administrator's `disable-user` is neither lifted nor set here.
     deactivated: !input.active,
-    endSessionsBefore: deactivating ? Math.floor(now.getTime() / 1000) + 1 : undefined,
+    adminDisabledAsRead: user.adminDisabled,
+    // Only forward: a later epoch (another revocation) stays as it is.
+    endSessionsBefore: epoch !== undefined && epoch > (user.sessionsNotBeforeMs ?? 0) ? epoch : undefined,
+    epochAsRead: user.sessionsNotBeforeMs,
     now: now.toISOString(),
     audit: [scimAudit(tenant, type, user.userId, now, { active: input.active })],
   };
-  const outcome = await deps.scim.writeUser(write);
+  let outcome = await deps.scim.writeUser(write);
+  if (!input.active && (outcome === 'user_name_taken' || outcome === 'external_id_taken')) {
+    // Deactivation never fails on a uniqueness claim (e.g. a user who holds no userName, shown to Okta
+    // with an email another user holds as userName): the user keeps the keys it holds.
+    const keep = {
+      ...write,
+      userName: user.userName,
+      externalId: user.scim?.externalId,
+      profile: { ...write.profile, externalId: user.scim?.externalId },
+    };
+    outcome = await deps.scim.writeUser(keep);
+    if (outcome === 'written') return writtenUser(user, keep);
+  }
   if (outcome === 'conflict') return 'conflict';
   assertWritten(outcome);
   return writtenUser(user, write);
@@ -198,10 +239,10 @@ function writtenUser(before: User | undefined, write: ScimUserWrite): User {
     groups: write.roles?.groups ?? [],
     roles: write.roles?.roles ?? [],
     role: 'member',
-    disabled: false,
+    adminDisabled: false,
     createdAt: write.now,
     lastLoginAt: undefined,
-    sessionsNotBefore: undefined,
+    sessionsNotBeforeMs: undefined,
     userName: undefined,
     scim: undefined,
     scimGroups: write.roles ? {} : undefined,
@@ -211,13 +252,11 @@ function writtenUser(before: User | undefined, write: ScimUserWrite): User {
   };
   return {
     ...base,
-    email: write.email ?? base.email,
     name: write.name ?? base.name,
-    userName: write.profile.userName,
+    userName: write.userName,
     scim: write.profile,
-    disabled: write.disabled,
     deactivated: write.deactivated,
-    sessionsNotBefore: write.endSessionsBefore ?? base.sessionsNotBefore,
+    sessionsNotBeforeMs: laterEpoch(write.endSessionsBefore, base.sessionsNotBeforeMs),
     updatedAt: write.now,
     version: base.version + 1,
   };
@@ -229,11 +268,12 @@ function assertWritten(outcome: Awaited<ReturnType<ScimDependencies['scim']['wri
   if (outcome === 'tenant_gone') throw scimError('SCIM_UNAUTHORIZED', 'scim_tenant_gone');
 }
 
+/** The user a SCIM id names: the user's own id only (a login's link is not a SCIM id), never a deleted one. */
 async function requireUser(deps: ScimDependencies, tenant: TenantConfig, userId: string): Promise<User> {
   if (!isUserId(userId)) throw notFound();
-  const [user] = await deps.scim.getUsers(tenant.tenantId, [userId]);
-  if (!user) throw notFound();
-  return user;
+  const found = await resolveUser(deps.scim, tenant.tenantId, { by: 'id', userId });
+  if (found.kind !== 'user' || found.linked) throw notFound();
+  return found.user;
 }
 
 export function scimAudit(

@@ -1,6 +1,7 @@
 import type { SessionContext } from '../ports.ts';
 import type { Session } from '../sessions.ts';
-import type { User } from '../users.ts';
+import { isUserDisabled, type User } from '../users.ts';
+import { isRevokedBy } from './revocation.ts';
 
 /**
  * Whether a stored session still lets its holder in: the one rule `/me` and
@@ -18,9 +19,9 @@ export function isSessionLive(
   if (!user || !tenant) return false;
   if (session.expiresAt <= now) return false;
   if (idleSeconds > 0 && now - session.lastSeenAt >= idleSeconds) return false;
-  if (user.disabled) return false;
-  if (user.sessionsNotBefore !== undefined && session.createdAt < user.sessionsNotBefore) return false;
-  if (tenant.sessionsNotBefore !== undefined && session.createdAt < tenant.sessionsNotBefore) return false;
+  if (isUserDisabled(user)) return false;
+  if (isRevokedBy(session.createdAtMs, user.sessionsNotBeforeMs)) return false;
+  if (isRevokedBy(session.createdAtMs, tenant.sessionsNotBeforeMs)) return false;
   // A session of a deleted tenant, or of an earlier tenant with the same id, is over.
   return session.tenantGeneration === tenant.generation;
 }

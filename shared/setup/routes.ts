@@ -6,6 +6,7 @@ import { publicOrigin, queryParams } from '../http/request.ts';
 import { clearCookie, type HttpResult, html, redirect, setCookie } from '../http/responses.ts';
 import { startLogin } from '../login/initiate-login.ts';
 import { callbackUri } from '../login/tenant.ts';
+import { TenantAdminError } from '../tenant-admin.ts';
 import type { CheckResult } from '../tenant-check.ts';
 import { isTenantConnected } from '../tenants.ts';
 import { countSetupAttempt, openSetupForm, openSetupLink, openSetupVisit, type SetupVisit } from './access.ts';
@@ -118,10 +119,14 @@ async function check(deps: SetupDependencies, event: APIGatewayProxyEventV2): Pr
   let tenant = visit.tenant;
   if (passed) {
     // Through tenant administration: the secret to the secret store, then the config, then the audit event.
-    const saved = await deps.admin.save(
-      tenantId,
-      { issuer, clientId, ...(wantsGroups(tenant) ? { requestGroups: groups } : {}) },
-      async () => clientSecret,
+    // Only to the tenant this link is for: one deleted meanwhile (even if created again) is not written.
+    const saved = await asSetupError(() =>
+      deps.admin.save(
+        tenantId,
+        { issuer, clientId, ...(wantsGroups(tenant) ? { requestGroups: groups } : {}) },
+        async () => clientSecret,
+        { generation: tenant.generation },
+      ),
     );
     tenant = saved.config;
   }
@@ -164,7 +169,24 @@ async function runAction(deps: SetupDependencies, event: APIGatewayProxyEventV2)
 async function activate(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const { visit } = await openSetupForm(deps, event);
   if (!isTenantConnected(visit.tenant)) throw new ServiceError('INVALID_REQUEST', { reason: 'setup_not_connected' });
-  const live = await deps.admin.activate(visit.tenant.tenantId);
+  const live = await asSetupError(() =>
+    deps.admin.activate(visit.tenant.tenantId, { generation: visit.tenant.generation }),
+  );
   deps.logger.info('setup finished: tenant activated');
   return html(200, renderActivatedPage(live), [clearCookie(setupCookieName(live.tenantId))]);
+}
+
+/**
+ * Tenant administration's refusals as the setup pages' errors: the tenant
+ * deleted meanwhile makes the link unusable (as for any link of a deleted
+ * tenant); a write that kept losing to concurrent ones is a 503 to retry.
+ */
+async function asSetupError<T>(step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    if (!(error instanceof TenantAdminError) || error.kind === 'invalid') throw error;
+    if (error.kind === 'not_found') throw new ServiceError('SETUP_LINK_INVALID', { reason: 'setup_link_unknown' });
+    throw new ServiceError('STORE_UNAVAILABLE', { reason: 'tenant_config_contention' });
+  }
 }

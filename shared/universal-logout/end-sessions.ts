@@ -1,4 +1,5 @@
 import { auditEvent } from '../audit.ts';
+import { revocationEpoch } from '../session/revocation.ts';
 import { isSessionLive } from '../session/session-rules.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { User } from '../users.ts';
@@ -11,8 +12,9 @@ export const UNIVERSAL_LOGOUT_ACTOR = 'okta:universal-logout';
 /**
  * Ends every session of each user at once, with the per-user revocation
  * epoch every session check reads (`/me`, the authorizer, the app's routes):
- * one write per user, however many sessions, set to the next second so a
- * session opened in this very second ends too. Sessions are not deleted; they
+ * one write per user, however many sessions, moved only forward
+ * (`session/revocation.ts`): a session that started before it ends, a
+ * sign-in after it works. Sessions are not deleted; they
  * are refused from the next request and expire by TTL. A later login works.
  *
  * Before that, it counts the sessions that were live by the same rule a
@@ -34,7 +36,7 @@ export async function endSessions(
       isSessionLive(session, found.user, found.tenant, seconds, deps.config.sessionIdleSeconds),
     ).length;
     // False only when the user was removed meanwhile (tenant delete): nothing left to end.
-    if (!(await deps.users.revokeUserSessions(tenant.tenantId, userId, seconds + 1))) continue;
+    if (!(await deps.users.revokeUserSessions(tenant.tenantId, userId, revocationEpoch(now)))) continue;
     total += live;
     await deps.audit.append(
       auditEvent({

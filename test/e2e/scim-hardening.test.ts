@@ -85,18 +85,35 @@ describe('One person, one user', () => {
     }
   });
 
-  it('never lets SCIM claim or remove ownership', async () => {
-    const users = (await cli('users', TENANT)).output as Array<{ id: string; role: string }>;
+  it('never lets SCIM claim or move ownership: a deleted owner keeps the tenant owned until set-owner', async () => {
+    const users = (await cli('users', TENANT)).output as Array<{ id: string; role: string; email: string }>;
     const owner = users.find((user) => user.role === 'owner');
-    expect(owner).toBeDefined();
+    expect(owner?.email).toBe(email('hedy'));
     const off = await scim('DELETE', `/Users/${owner?.id}`);
     expect(off.status).toBe(204);
-    const after = (await cli('users', TENANT)).output as Array<{ id: string; role: string; disabled: boolean }>;
-    expect(after.find((user) => user.id === owner?.id)).toMatchObject({ role: 'owner', disabled: true });
-    expect(after.filter((user) => user.role === 'owner')).toHaveLength(1);
-    // DELETE deactivates; Okta reactivates with PUT.
-    const back = await scim('GET', `/Users/${owner?.id}`);
-    expect(back.body.active).toBe(false);
+    expect((await scim('GET', `/Users/${owner?.id}`)).status).toBe(404);
+    const after = (await cli('users', TENANT)).output as Array<{ id: string; role: string }>;
+    expect(after.find((user) => user.id === owner?.id)).toBeUndefined();
+    // Nobody else became owner, and the next login does not claim it either.
+    expect(after.filter((user) => user.role === 'owner')).toHaveLength(0);
+    expect((await cli('get', TENANT)).output).toMatchObject({ hasOwner: true });
+    const refused = await env.login('hedy');
+    expect(refused.callback?.status).toBe(403);
+    expect(refused.callback?.body).toContain('removed by your organization');
+    // Okta provisions the person again (no externalId): the login links to the new user, a member.
+    const again = await scim(
+      'POST',
+      '/Users',
+      oktaUser({ userName: email('hedy'), givenName: 'Hedy', familyName: 'Lamarr' }),
+    );
+    expect(again.status).toBe(201);
+    expect(again.body.id).not.toBe(owner?.id);
+    const back = await env.login('hedy');
+    expect(back.callback?.status).toBe(302);
+    expect((await me(back.browser)).user).toMatchObject({ id: again.body.id, role: 'member' });
+    // Only the platform team moves ownership.
+    expect(await cli('set-owner', TENANT, again.body.id)).toMatchObject({ code: 0, output: { changed: true } });
+    expect((await me(back.browser)).user.role).toBe('owner');
   });
 });
 

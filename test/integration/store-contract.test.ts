@@ -9,6 +9,7 @@ import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../../shared/adapters/dynamodb/table-client-secret-store.ts';
+import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
 import { auditEvent } from '../../shared/audit.ts';
 import type {
@@ -18,6 +19,8 @@ import type {
   LoginStore,
   ReplayGuard,
   ScimDirectory,
+  ScimGroupWrite,
+  ScimMembershipWrite,
   ScimUserWrite,
   SessionStore,
   SetupStore,
@@ -104,13 +107,14 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       { tenantId: tenantId(), issuer: ISSUER, clientId: '0oa1' },
       { allowLoopback: false, now: new Date() },
     );
-    await stores.tenants.putTenant(config);
-    return config;
+    expect(await stores.tenants.putTenant(config)).toBe('written');
+    return { ...config, configVersion: 1 };
   }
 
   function record(tenant: TenantConfig, sub: string, profile: Partial<LoginRecord['profile']> = {}): LoginRecord {
     const userId = userIdFor(ISSUER, sub);
-    const now = Math.floor(Date.now() / 1000);
+    const nowMs = Date.now();
+    const now = Math.floor(nowMs / 1000);
     return {
       tenantId: tenant.tenantId,
       userId,
@@ -123,6 +127,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         userId,
         tenantGeneration: tenant.generation,
         createdAt: now,
+        createdAtMs: nowMs,
         expiresAt: now + 3600,
         lastSeenAt: now,
       },
@@ -179,12 +184,12 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const tenant = await newTenant();
       const first = record(tenant, '00ua');
       await login(tenant, first);
-      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, true)).toBe(true);
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, first.userId, true)).toBe(true);
       const attempt = record(tenant, '00ua');
       await expect(login(tenant, attempt)).rejects.toMatchObject({ code: 'USER_DISABLED' });
       const read = await stores.sessions.getSessionContext(attempt.session.tokenHash, tenant.tenantId, attempt.userId);
       expect(read.session).toBeUndefined();
-      expect(read.user?.disabled).toBe(true);
+      expect(read.user).toMatchObject({ adminDisabled: true, deactivated: false });
     });
 
     it('writes no user into a tenant that was deleted or re-created meanwhile', async () => {
@@ -194,7 +199,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       await expect(provisionLogin(stores.logins, record(tenant, '00ub'), { hasOwner: true })).rejects.toMatchObject({
         code: 'TENANT_NOT_FOUND',
       });
-      const recreated = { ...tenant, generation: randomUUID(), hasOwner: false };
+      const recreated = { ...tenant, generation: randomUUID(), hasOwner: false, configVersion: undefined };
       await stores.tenants.putTenant(recreated);
       await expect(provisionLogin(stores.logins, record(tenant, '00uc'), {})).rejects.toMatchObject({
         code: 'TENANT_NOT_FOUND',
@@ -280,30 +285,60 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
   });
 
   describe('Port: UserDirectory', () => {
-    it('revokes sessions by epoch, for a user and for a tenant', async () => {
+    it('revokes sessions by epoch, for a user and for a tenant, moving each epoch only forward', async () => {
       const tenant = await newTenant();
       const first = record(tenant, '00ua');
       await login(tenant, first);
       expect(await stores.users.revokeUserSessions(tenant.tenantId, first.userId, 1234)).toBe(true);
-      expect((await stores.users.getUser(tenant.tenantId, first.userId))?.sessionsNotBefore).toBe(1234);
+      expect((await stores.users.getUser(tenant.tenantId, first.userId))?.sessionsNotBeforeMs).toBe(1234);
+      // An earlier epoch (a slower revoker, another clock) is accepted and changes nothing.
+      expect(await stores.users.revokeUserSessions(tenant.tenantId, first.userId, 1000)).toBe(true);
+      expect((await stores.users.getUser(tenant.tenantId, first.userId))?.sessionsNotBeforeMs).toBe(1234);
       expect(await stores.users.revokeUserSessions(tenant.tenantId, 'u_nobody', 1)).toBe(false);
       expect(await stores.users.revokeTenantSessions(tenant.tenantId, 5678)).toBe(true);
+      expect(await stores.users.revokeTenantSessions(tenant.tenantId, 10)).toBe(true);
       const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
-      expect(read.tenant?.sessionsNotBefore).toBe(5678);
+      expect(read.tenant?.sessionsNotBeforeMs).toBe(5678);
       expect(await stores.users.revokeTenantSessions(tenantId(), 1)).toBe(false);
     });
 
-    it('disables with an epoch that enabling does not undo', async () => {
+    it('revokes concurrently without refusing anyone: the latest epoch wins', async () => {
       const tenant = await newTenant();
       const first = record(tenant, '00ua');
       await login(tenant, first);
-      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, true, 999)).toBe(true);
-      expect(await stores.users.setUserDisabled(tenant.tenantId, first.userId, false)).toBe(true);
+      const epochs = Array.from({ length: 8 }, (_, index) => 10_000 + index * 7);
+      const results = await Promise.all(
+        epochs.map((epoch, index) =>
+          index % 2
+            ? stores.users.revokeUserSessions(tenant.tenantId, first.userId, epoch)
+            : stores.users.setAdminDisabled(tenant.tenantId, first.userId, true, epoch),
+        ),
+      );
+      expect(results.every(Boolean)).toBe(true);
       expect(await stores.users.getUser(tenant.tenantId, first.userId)).toMatchObject({
-        disabled: false,
-        sessionsNotBefore: 999,
+        adminDisabled: true,
+        sessionsNotBeforeMs: Math.max(...epochs),
       });
-      expect(await stores.users.setUserDisabled(tenant.tenantId, 'u_nobody', true)).toBe(false);
+    });
+
+    it('disables with an epoch that enabling does not undo, and only the administrator’s flag', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, first.userId, true, 999)).toBe(true);
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, first.userId, false)).toBe(true);
+      expect(await stores.users.getUser(tenant.tenantId, first.userId)).toMatchObject({
+        adminDisabled: false,
+        deactivated: false,
+        sessionsNotBeforeMs: 999,
+      });
+      // Disabling again with an earlier epoch still disables, and leaves the later epoch.
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, first.userId, true, 500)).toBe(true);
+      expect(await stores.users.getUser(tenant.tenantId, first.userId)).toMatchObject({
+        adminDisabled: true,
+        sessionsNotBeforeMs: 999,
+      });
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, 'u_nobody', true)).toBe(false);
     });
 
     it('transfers ownership keeping exactly one owner', async () => {
@@ -444,13 +479,15 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         identity: externalId ? { issuer: ISSUER, sub: externalId } : undefined,
         tenantGeneration: tenant.generation,
         profile: { userName, externalId, givenName: 'G', familyName: 'F', displayName: 'G F', emails: [] },
-        email: userName,
+        userName,
+        externalId,
         name: 'G F',
         previousUserName: undefined,
         previousExternalId: undefined,
-        disabled: false,
         deactivated: false,
+        adminDisabledAsRead: false,
         endSessionsBefore: undefined,
+        epochAsRead: undefined,
         now: new Date().toISOString(),
         audit: [],
         ...rest,
@@ -479,6 +516,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         await stores.scim.writeUser({
           ...scimUser(tenant, { userName: 'other@acme.example' }),
           profile: { ...ada.profile, userName: 'other@acme.example' },
+          externalId: '00uada',
         }),
       ).toBe('external_id_taken');
       expect(await stores.scim.writeUser(scimUser(tenant, { userName: 'x@acme.example', externalId: '00uada' }))).toBe(
@@ -505,8 +543,8 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         ...created,
         expectedVersion: 1,
         profile: { ...created.profile, userName: 'new@acme.example' },
+        userName: 'new@acme.example',
         previousUserName: 'old@acme.example',
-        disabled: true,
         deactivated: true,
         endSessionsBefore: 4242,
       };
@@ -515,12 +553,12 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'old@acme.example')).toBeUndefined();
       expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'new@acme.example')).toBe(created.userId);
       const user = await stores.users.getUser(tenant.tenantId, created.userId);
-      expect(user).toMatchObject({ disabled: true, deactivated: true, sessionsNotBefore: 4242, version: 2 });
-      // An administrator's enable lifts SCIM's deactivation too.
-      await stores.users.setUserDisabled(tenant.tenantId, created.userId, false);
+      expect(user).toMatchObject({ adminDisabled: false, deactivated: true, sessionsNotBeforeMs: 4242, version: 2 });
+      // An administrator's enable does not lift Okta's deactivation: each side lifts only its own.
+      await stores.users.setAdminDisabled(tenant.tenantId, created.userId, false);
       expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
-        disabled: false,
-        deactivated: false,
+        adminDisabled: false,
+        deactivated: true,
       });
     });
 
@@ -594,7 +632,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.scim.writeGroup(base)).toBe('written');
       expect((await stores.tenants.getTenant(tenant.tenantId))?.scimGroups).toBe(true);
       expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'ENG')).toBe('g_1');
-      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1')).toEqual([ada.userId]);
+      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({ userIds: [ada.userId], more: false });
       expect(await stores.users.getUser(tenant.tenantId, ada.userId)).toMatchObject({
         roles: ['engineer'],
         groups: ['Eng'],
@@ -634,7 +672,43 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.scim.writeGroup(removed)).toBe('written');
       expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
       expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'Eng')).toBeUndefined();
-      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1')).toEqual([]);
+      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({ userIds: [], more: false });
+    });
+
+    it('reads at most a limit of members, in user-id order, and says whether there are more', async () => {
+      const tenant = await newTenant();
+      const now = new Date().toISOString();
+      const members = ['u_e', 'u_a', 'u_d', 'u_b', 'u_c'].map((id) => id.padEnd(34, '0'));
+      const written = await stores.scim.writeGroup({
+        tenantId: tenant.tenantId,
+        tenantGeneration: tenant.generation,
+        group: {
+          tenantId: tenant.tenantId,
+          groupId: 'g_1',
+          displayName: 'Five',
+          externalId: undefined,
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        },
+        expectedVersion: undefined,
+        deleted: false,
+        previousDisplayName: undefined,
+        addMembers: members,
+        removeMembers: [],
+        users: [],
+        enablesScimGroups: false,
+        audit: [],
+      });
+      expect(written).toBe('written');
+      const sorted = [...members].sort();
+      const read = (limit: number) => stores.scim.listMembers(tenant.tenantId, 'g_1', limit);
+      expect(await read(0)).toEqual({ userIds: [], more: true });
+      expect(await read(2)).toEqual({ userIds: sorted.slice(0, 2), more: true });
+      expect(await read(4)).toEqual({ userIds: sorted.slice(0, 4), more: true });
+      expect(await read(5)).toEqual({ userIds: sorted, more: false });
+      expect(await read(1000)).toEqual({ userIds: sorted, more: false });
+      expect(await stores.scim.listMembers(tenant.tenantId, 'g_2', 5)).toEqual({ userIds: [], more: false });
     });
 
     it('gives users without SCIM groups none when SCIM groups start, and pages users', async () => {
@@ -646,6 +720,102 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const page = await stores.scim.listUsers(tenant.tenantId, 1, 1);
       expect(page.total).toBe(3);
       expect(page.items).toHaveLength(1);
+    });
+
+    /** A group write of `tenant` creating or changing group `groupId` (fields overridable). */
+    function groupWrite(tenant: TenantConfig, fields: Partial<ScimGroupWrite> = {}): ScimGroupWrite {
+      const now = new Date().toISOString();
+      return {
+        tenantId: tenant.tenantId,
+        tenantGeneration: tenant.generation,
+        group: {
+          tenantId: tenant.tenantId,
+          groupId: 'g_1',
+          displayName: 'Eng',
+          externalId: undefined,
+          createdAt: now,
+          updatedAt: now,
+          version: 1,
+        },
+        expectedVersion: undefined,
+        deleted: false,
+        previousDisplayName: undefined,
+        addMembers: [],
+        removeMembers: [],
+        users: [],
+        enablesScimGroups: false,
+        audit: [],
+        ...fields,
+      };
+    }
+
+    it('turns SCIM groups on once: a first group written from the same read of the tenant loses', async () => {
+      const tenant = await newTenant();
+      expect(await stores.scim.writeGroup(groupWrite(tenant, { enablesScimGroups: true }))).toBe('written');
+      const second = groupWrite(tenant, { enablesScimGroups: true });
+      const other = { ...second, group: { ...second.group, groupId: 'g_2', displayName: 'Ops' } };
+      expect(await stores.scim.writeGroup(other)).toBe('conflict');
+      expect(await stores.scim.getGroup(tenant.tenantId, 'g_2')).toBeUndefined();
+      // Read again, the flag is on: the same write without turning it on goes through.
+      expect(await stores.scim.writeGroup({ ...other, enablesScimGroups: false })).toBe('written');
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      const third = groupWrite(tenant);
+      expect(
+        await stores.scim.writeGroup({ ...third, group: { ...third.group, groupId: 'g_3', displayName: 'X' } }),
+      ).toBe('tenant_gone');
+    });
+
+    it('starts SCIM groups at the version read: a membership computed before that is refused', async () => {
+      const tenant = await newTenant();
+      const ada = record(tenant, '00ua', { roles: ['admin'] });
+      await login(tenant, ada);
+      const before = (await stores.users.getUser(tenant.tenantId, ada.userId))?.version ?? 0;
+      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(1);
+      expect(await stores.users.getUser(tenant.tenantId, ada.userId)).toMatchObject({
+        roles: ['viewer'],
+        version: before + 1,
+      });
+      const stale = groupWrite(tenant, {
+        addMembers: [ada.userId],
+        users: [
+          { userId: ada.userId, expectedVersion: before, scimGroups: { g_1: 'Eng' }, groups: ['Eng'], roles: [] },
+        ],
+      });
+      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
+      expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.roles).toEqual(['viewer']);
+    });
+
+    it('writes the group item of a write too large for one transaction last, and only if all of it held', async () => {
+      const tenant = await newTenant();
+      const ada = record(tenant, '00ua');
+      await login(tenant, ada);
+      const many = Array.from({ length: 150 }, (_, index) => `u_${String(index).padStart(3, '0')}`.padEnd(34, '0'));
+      // Ada's unit comes last, with a version she does not have: the last part fails.
+      const failing = groupWrite(tenant, {
+        addMembers: [...many, ada.userId],
+        users: [{ userId: ada.userId, expectedVersion: 7, scimGroups: { g_1: 'Eng' }, groups: ['Eng'], roles: [] }],
+      });
+      expect(await stores.scim.writeGroup(failing)).toBe('conflict');
+      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
+      expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.scimGroups).toBeUndefined();
+      // Repeated with what is read now (as the SCIM handler does), it completes.
+      const version = (await stores.users.getUser(tenant.tenantId, ada.userId))?.version ?? 0;
+      const retried = {
+        ...failing,
+        users: [{ ...(failing.users[0] as ScimMembershipWrite), expectedVersion: version }],
+      };
+      expect(await stores.scim.writeGroup(retried)).toBe('written');
+      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toMatchObject({ version: 1 });
+      expect((await stores.scim.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
+      // A stale write of the same size is refused before any part of it is written.
+      const stale = groupWrite(tenant, {
+        group: { ...failing.group, version: 2 },
+        expectedVersion: 5,
+        previousDisplayName: 'Eng',
+        removeMembers: many,
+      });
+      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
+      expect((await stores.scim.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
     });
 
     it('is purged with its tenant', async () => {
@@ -665,10 +835,17 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         { allowLoopback: false, now: new Date(), status: 'setup' },
       );
       await stores.tenants.putTenant(pending);
-      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual(pending);
-      const live = { ...pending, issuer: ISSUER, clientId: '0oa1', status: 'active' as const, activatedAt: 'now' };
-      await stores.tenants.putTenant(live);
-      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual(live);
+      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual({ ...pending, configVersion: 1 });
+      const live = {
+        ...pending,
+        issuer: ISSUER,
+        clientId: '0oa1',
+        status: 'active' as const,
+        activatedAt: 'now',
+        configVersion: 1,
+      };
+      expect(await stores.tenants.putTenant(live)).toBe('written');
+      expect(await stores.tenants.getTenant(pending.tenantId)).toEqual({ ...live, configVersion: 2 });
     });
 
     it('puts, gets, lists and deletes tenants', async () => {
@@ -687,8 +864,83 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.users.revokeTenantSessions(tenant.tenantId, 5678)).toBe(true);
       await stores.tenants.putTenant({ ...tenant, ssoEnforced: true, defaultRedirect: undefined });
       const read = await stores.sessions.getSessionContext(first.session.tokenHash, tenant.tenantId, first.userId);
-      expect(read.tenant?.sessionsNotBefore).toBe(5678);
+      expect(read.tenant?.sessionsNotBeforeMs).toBe(5678);
       expect((await stores.tenants.getTenant(tenant.tenantId))?.ssoEnforced).toBe(true);
+    });
+
+    it('refuses a config write at a version read before another write (the loser reads again)', async () => {
+      const tenant = await newTenant();
+      const read = await stores.tenants.getTenant(tenant.tenantId);
+      if (!read) throw new Error('no tenant');
+      expect(read.configVersion).toBe(1);
+      expect(await stores.tenants.putTenant({ ...read, ssoEnforced: true })).toBe('written');
+      expect(await stores.tenants.putTenant({ ...read, requireEmailVerified: true })).toBe('conflict');
+      const after = await stores.tenants.getTenant(tenant.tenantId);
+      expect(after).toMatchObject({ ssoEnforced: true, requireEmailVerified: false, configVersion: 2 });
+      // Creating over an existing tenant is refused too.
+      expect(await stores.tenants.putTenant({ ...tenant, configVersion: undefined })).toBe('conflict');
+    });
+
+    it('never re-creates a tenant deleted (or deleted and created again) after its config was read', async () => {
+      const tenant = await newTenant();
+      const read = (await stores.tenants.getTenant(tenant.tenantId)) as TenantConfig;
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      expect(await stores.tenants.putTenant({ ...read, ssoEnforced: true })).toBe('not_found');
+      expect(await stores.tenants.getTenant(tenant.tenantId)).toBeUndefined();
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
+      const again = { ...tenant, generation: randomUUID(), configVersion: undefined };
+      expect(await stores.tenants.putTenant(again)).toBe('written');
+      expect(await stores.tenants.putTenant({ ...read, ssoEnforced: true })).toBe('not_found');
+      expect(await stores.tenants.getTenant(tenant.tenantId)).toMatchObject({
+        generation: again.generation,
+        ssoEnforced: false,
+      });
+    });
+
+    it('leaves hasOwner and scimGroups, set by other writers after the read, as they are', async () => {
+      const tenant = await newTenant();
+      const read = (await stores.tenants.getTenant(tenant.tenantId)) as TenantConfig;
+      expect(read.hasOwner).toBeUndefined();
+      await login(tenant, record(tenant, '00ua'));
+      const now = new Date().toISOString();
+      const group = { tenantId: tenant.tenantId, groupId: 'g_1', displayName: 'Eng', externalId: undefined };
+      expect(
+        await stores.scim.writeGroup({
+          tenantId: tenant.tenantId,
+          tenantGeneration: tenant.generation,
+          group: { ...group, createdAt: now, updatedAt: now, version: 1 },
+          expectedVersion: undefined,
+          deleted: false,
+          previousDisplayName: undefined,
+          addMembers: [],
+          removeMembers: [],
+          users: [],
+          enablesScimGroups: true,
+          audit: [],
+        }),
+      ).toBe('written');
+      // Neither write touches the config's version: the config write read before them still goes through.
+      expect(await stores.tenants.putTenant({ ...read, ssoEnforced: true })).toBe('written');
+      expect(await stores.tenants.getTenant(tenant.tenantId)).toMatchObject({
+        ssoEnforced: true,
+        hasOwner: true,
+        scimGroups: true,
+      });
+    });
+
+    it('reads a config stored before versions as version 0 and updates it once', async () => {
+      const legacy = buildTenantConfig(
+        { tenantId: tenantId(), issuer: ISSUER, clientId: '0oa1' },
+        { allowLoopback: false, now: new Date() },
+      );
+      await storeLegacyConfig(stores, legacy);
+      const read = (await stores.tenants.getTenant(legacy.tenantId)) as TenantConfig;
+      expect(read.configVersion ?? 0).toBe(0);
+      expect(await stores.tenants.putTenant({ ...read, configVersion: 0, ssoEnforced: true })).toBe('written');
+      expect(await stores.tenants.getTenant(legacy.tenantId)).toMatchObject({ ssoEnforced: true, configVersion: 1 });
+      expect(await stores.tenants.putTenant({ ...read, configVersion: 0, requireEmailVerified: true })).toBe(
+        'conflict',
+      );
     });
 
     it('purges everything stored under a tenant and counts it', async () => {
@@ -724,3 +976,15 @@ describe('Store failures', () => {
     dead.destroy();
   });
 });
+
+/** A tenant config as the code before config versions stored it: no `configVersion`. */
+async function storeLegacyConfig(stores: StoreSet, config: TenantConfig): Promise<void> {
+  if (stores.tenants instanceof InMemoryTenantStore) {
+    stores.tenants.tenants.set(config.tenantId, config);
+    return;
+  }
+  await client.put({
+    TableName: tableName,
+    Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
+  });
+}

@@ -22,20 +22,25 @@ import type {
   ScimGroup,
   ScimGroupWrite,
   ScimGroupWriteOutcome,
+  ScimMembers,
   ScimPage,
+  ScimUserDelete,
   ScimUserWrite,
   ScimUserWriteOutcome,
   SessionStore,
   SetupStore,
   StateKeyProvider,
   TenantStore,
+  TenantWriteOutcome,
   UniversalLogoutTelemetry,
   UserDirectory,
+  UserKeyItem,
   UserSessions,
 } from '../../shared/ports.ts';
+import { laterEpoch } from '../../shared/session/revocation.ts';
 import type { Session } from '../../shared/sessions.ts';
 import type { SetupLink, SetupTestResult } from '../../shared/setup/link.ts';
-import type { TenantConfig } from '../../shared/tenants.ts';
+import { TENANT_CONFIG_WRITE_FIELDS, type TenantConfig } from '../../shared/tenants.ts';
 import { type User, userIdFor } from '../../shared/users.ts';
 
 /** The maps both stores share, as the DynamoDB adapters share one table. */
@@ -47,7 +52,7 @@ class InMemoryTable {
   readonly usedStates = new Set<string>();
   readonly usedTokenIds = new Set<string>();
   readonly auditEvents: AuditEvent[] = [];
-  readonly tenantSessionsNotBefore = new Map<string, number>();
+  readonly tenantSessionsNotBeforeMs = new Map<string, number>();
   readonly clientSecrets = new Map<string, string>();
   readonly setupLinks = new Map<string, SetupLink>();
   readonly setupTests = new Map<string, SetupTestResult>();
@@ -55,6 +60,8 @@ class InMemoryTable {
   readonly setupAttempts = new Map<string, number>();
   /** `tenant/derivedId` → the SCIM user a login's derived id points at (DynamoDB: a `user_link` item). */
   readonly links = new Map<string, string>();
+  /** `tenant/id` → a user SCIM deleted (DynamoDB: a `user_deleted` item at that key): the epoch it keeps. */
+  readonly tombstones = new Map<string, { userId: string; sessionsNotBeforeMs: number | undefined }>();
   /** `tenant/lower-cased userName` → user id. */
   readonly userNames = new Map<string, string>();
   readonly externalIds = new Map<string, string>();
@@ -64,6 +71,17 @@ class InMemoryTable {
   readonly groupNames = new Map<string, string>();
   /** `tenant/groupId/userId`. */
   readonly members = new Set<string>();
+
+  /** What a `USER#<id>` key holds (`UserLookup.readUserKey`). */
+  userKey(tenantId: string, userId: string): UserKeyItem | undefined {
+    const key = `${tenantId}/${userId}`;
+    const user = this.users.get(key);
+    if (user) return { kind: 'user', user };
+    const link = this.links.get(key);
+    if (link) return { kind: 'link', userId: link };
+    const tombstone = this.tombstones.get(key);
+    return tombstone ? { kind: 'deleted', userId: tombstone.userId, deletedAt: undefined } : undefined;
+  }
 
   /** Every key this table holds under a tenant, by the item type DynamoDB would store. */
   itemsOf(tenantId: string): Array<{ type: string; remove: () => void }> {
@@ -75,6 +93,7 @@ class InMemoryTable {
     };
     add('user', this.users);
     add('user_link', this.links);
+    add('user_deleted', this.tombstones);
     add('user_name', this.userNames);
     add('external_id', this.externalIds);
     add('scim_group', this.groups);
@@ -105,8 +124,25 @@ export class InMemoryTenantStore implements TenantStore {
     this.reads++;
     return this.table.tenants.get(tenantId);
   }
-  async putTenant(config: TenantConfig) {
-    this.table.tenants.set(config.tenantId, config);
+  /** The DynamoDB adapter's conditions: created only where there is none; updated only at the generation and version read. */
+  async putTenant(config: TenantConfig): Promise<TenantWriteOutcome> {
+    await Promise.resolve(); // let racing callers interleave between writes, as in DynamoDB
+    const stored = this.table.tenants.get(config.tenantId);
+    if (config.configVersion === undefined) {
+      if (stored) return 'conflict';
+      this.table.tenants.set(config.tenantId, { ...config, configVersion: 1 });
+      return 'written';
+    }
+    if (!stored || stored.generation !== config.generation) return 'not_found';
+    if ((stored.configVersion ?? 0) !== config.configVersion) return 'conflict';
+    // Only the fields a config write owns: what other writers keep on the item (hasOwner, scimGroups) stays.
+    const next: Record<string, unknown> = { ...stored, configVersion: config.configVersion + 1 };
+    for (const field of TENANT_CONFIG_WRITE_FIELDS) {
+      if (config[field] === undefined) delete next[field];
+      else next[field] = config[field];
+    }
+    this.table.tenants.set(config.tenantId, next as unknown as TenantConfig);
+    return 'written';
   }
   async deleteTenant(tenantId: string) {
     return this.table.tenants.delete(tenantId);
@@ -233,6 +269,18 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     return this.table.usedStates.has(stateId);
   }
 
+  async readUserKey(tenantId: string, userId: string) {
+    return this.table.userKey(tenantId, userId);
+  }
+
+  async findUserIdByUserName(tenantId: string, userName: string) {
+    return this.table.userNames.get(`${tenantId}/${userName.toLowerCase()}`);
+  }
+
+  async findUserIdByExternalId(tenantId: string, externalId: string) {
+    return this.table.externalIds.get(`${tenantId}/${externalId}`);
+  }
+
   async recordLogin(
     record: LoginRecord,
     mode: LoginWriteMode,
@@ -271,7 +319,11 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
         ...(claimsOwner ? { role: 'owner' as const } : {}),
         ...(linking ? { issuer: record.issuer, sub: record.sub } : {}),
       });
-      if (linking) t.links.set(`${record.tenantId}/${userIdFor(record.issuer, record.sub)}`, record.userId);
+      if (linking) {
+        const derived = `${record.tenantId}/${userIdFor(record.issuer, record.sub)}`;
+        t.tombstones.delete(derived);
+        t.links.set(derived, record.userId);
+      }
     }
     this.#commit(record, auditEvents);
     return { kind: 'written' };
@@ -284,6 +336,7 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     const linking = mode === 'link' || mode === 'link_owner';
     const claimsOwner = mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
     if (mode === 'owner' || mode === 'member') {
+      if (t.tombstones.has(key)) return { kind: 'user_deleted' };
       if (t.users.has(key) || t.links.has(key)) return { kind: 'user_exists' };
     } else {
       const failed = this.#existingUser(record, mode, options);
@@ -292,6 +345,7 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     }
     if (linking) {
       const derived = `${record.tenantId}/${userIdFor(record.issuer, record.sub)}`;
+      // Over a deleted user's tombstone too (SCIM created the person again).
       if (t.users.has(derived) || t.links.has(derived)) return { kind: 'user_exists' };
     }
     if (claimsOwner && t.owners.has(record.tenantId)) return { kind: 'owner_taken' };
@@ -311,10 +365,11 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     const user = this.table.users.get(key);
     const link = this.table.links.get(key);
     const linking = mode === 'link' || mode === 'link_owner';
+    if (this.table.tombstones.has(key)) return linking ? { kind: 'not_linkable' } : { kind: 'user_deleted' };
     if (!user && !link) return linking ? { kind: 'not_linkable' } : { kind: 'user_missing' };
     if (link) return linking ? { kind: 'not_linkable' } : { kind: 'linked', userId: link };
     if (!user || (linking ? user.sub !== '' : user.sub !== record.sub)) return { kind: 'not_linkable' };
-    if (user.disabled) return { kind: 'user_disabled', deactivated: user.deactivated };
+    if (user.adminDisabled || user.deactivated) return { kind: 'user_disabled', deactivated: !user.adminDisabled };
     const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
     const hasScimGroups = user.scimGroups !== undefined;
     if (!writesRoles && !hasScimGroups) return { kind: 'scim_groups_missing' };
@@ -344,7 +399,7 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
       session: this.table.sessions.get(tokenHash),
       user: this.table.users.get(`${tenantId}/${userId}`),
       tenant: tenantExists
-        ? { sessionsNotBefore: this.table.tenantSessionsNotBefore.get(tenantId), generation: tenant?.generation }
+        ? { sessionsNotBeforeMs: this.table.tenantSessionsNotBeforeMs.get(tenantId), generation: tenant?.generation }
         : undefined,
     };
   }
@@ -362,13 +417,18 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     if (session) this.table.sessions.set(tokenHash, { ...session, lastSeenAt });
   }
 
-  async revokeUserSessions(tenantId: string, userId: string, notBefore: number) {
-    return this.#updateUser(tenantId, userId, { sessionsNotBefore: notBefore });
+  /** Epochs only move forward, as the adapter's conditional write does. */
+  async revokeUserSessions(tenantId: string, userId: string, notBeforeMs: number) {
+    const user = this.table.users.get(`${tenantId}/${userId}`);
+    return this.#updateUser(tenantId, userId, {
+      sessionsNotBeforeMs: laterEpoch(user?.sessionsNotBeforeMs, notBeforeMs),
+    });
   }
 
-  async revokeTenantSessions(tenantId: string, notBefore: number) {
+  async revokeTenantSessions(tenantId: string, notBeforeMs: number) {
     if (this.#checksTenants && !this.table.tenants.has(tenantId)) return false;
-    this.table.tenantSessionsNotBefore.set(tenantId, notBefore);
+    const current = this.table.tenantSessionsNotBeforeMs.get(tenantId);
+    this.table.tenantSessionsNotBeforeMs.set(tenantId, laterEpoch(current, notBeforeMs) as number);
     return true;
   }
 
@@ -392,12 +452,11 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     return this.table.users.get(`${tenantId}/${userId}`);
   }
 
-  async setUserDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number) {
+  async setAdminDisabled(tenantId: string, userId: string, disabled: boolean, endSessionsBefore?: number) {
     const user = this.table.users.get(`${tenantId}/${userId}`);
     return this.#updateUser(tenantId, userId, {
-      disabled,
-      deactivated: false,
-      sessionsNotBefore: endSessionsBefore ?? user?.sessionsNotBefore,
+      adminDisabled: disabled,
+      sessionsNotBeforeMs: laterEpoch(user?.sessionsNotBeforeMs, endSessionsBefore),
     });
   }
 
@@ -441,10 +500,10 @@ function newUser(record: LoginRecord, role: 'owner' | 'member', userName: string
     groups,
     roles,
     role,
-    disabled: false,
+    adminDisabled: false,
     createdAt: record.now,
     lastLoginAt: record.now,
-    sessionsNotBefore: undefined,
+    sessionsNotBeforeMs: undefined,
     userName,
     scim: undefined,
     scimGroups: record.rolesFrom === 'scim' ? {} : undefined,
@@ -479,6 +538,8 @@ export class RecordingTelemetry implements LoginTelemetry {
  */
 export class InMemoryScimDirectory implements ScimDirectory {
   writes = 0;
+  /** Member items a DynamoDB read of the same limits would have read. */
+  membersRead = 0;
 
   constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
 
@@ -488,6 +549,10 @@ export class InMemoryScimDirectory implements ScimDirectory {
 
   async putScimTokenHash(tenantId: string, tokenHash: string) {
     this.table.scimTokens.set(tenantId, tokenHash);
+  }
+
+  async readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined> {
+    return this.table.userKey(tenantId, userId);
   }
 
   async findUserIdByUserName(tenantId: string, userName: string) {
@@ -528,9 +593,15 @@ export class InMemoryScimDirectory implements ScimDirectory {
     return { items: all.slice(offset, offset + limit), total: all.length };
   }
 
-  async listMembers(tenantId: string, groupId: string) {
+  /** As DynamoDB answers: in user-id order, at most `limit` and whether there are more. */
+  async listMembers(tenantId: string, groupId: string, limit: number): Promise<ScimMembers> {
     const prefix = `${tenantId}/${groupId}/`;
-    return [...this.table.members].filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length));
+    const all = [...this.table.members]
+      .filter((key) => key.startsWith(prefix))
+      .map((key) => key.slice(prefix.length))
+      .sort();
+    this.membersRead += Math.min(all.length, limit + 1);
+    return { userIds: all.slice(0, limit), more: all.length > limit };
   }
 
   async writeUser(write: ScimUserWrite): Promise<ScimUserWriteOutcome> {
@@ -539,20 +610,29 @@ export class InMemoryScimDirectory implements ScimDirectory {
     const t = this.table;
     const key = `${write.tenantId}/${write.userId}`;
     const existing = t.users.get(key);
-    const userNameKey = `${write.tenantId}/${write.profile.userName.toLowerCase()}`;
-    const movesUserName = write.previousUserName?.toLowerCase() !== write.profile.userName.toLowerCase();
-    const externalId = write.profile.externalId;
+    const movesUserName = write.previousUserName?.toLowerCase() !== write.userName?.toLowerCase();
+    const userNameKey = write.userName ? `${write.tenantId}/${write.userName.toLowerCase()}` : undefined;
+    const { externalId } = write;
     const movesExternalId = write.previousExternalId !== externalId;
+    const tombstone = t.tombstones.get(key);
     if (write.expectedVersion === undefined) {
       const tenant = t.tenants.get(write.tenantId);
       if (!tenant || tenant.generation !== write.tenantGeneration) return 'tenant_gone';
       if (existing || t.links.has(key)) return 'conflict';
     } else if (!existing || existing.version !== write.expectedVersion) return 'conflict';
+    // The epoch moves only from what was read (a later revocation meanwhile: read again).
+    if (
+      existing &&
+      write.endSessionsBefore !== undefined &&
+      (existing.sessionsNotBeforeMs ?? 0) > (write.epochAsRead ?? 0)
+    ) {
+      return 'conflict';
+    }
     const holder = (map: Map<string, string>, mapKey: string) => {
       const value = map.get(mapKey);
       return value !== undefined && value !== write.userId;
     };
-    if (movesUserName && holder(t.userNames, userNameKey)) return 'user_name_taken';
+    if (movesUserName && userNameKey && holder(t.userNames, userNameKey)) return 'user_name_taken';
     if (movesExternalId && externalId && holder(t.externalIds, `${write.tenantId}/${externalId}`)) {
       return 'external_id_taken';
     }
@@ -561,43 +641,44 @@ export class InMemoryScimDirectory implements ScimDirectory {
     };
     if (movesUserName) {
       if (write.previousUserName) release(t.userNames, `${write.tenantId}/${write.previousUserName.toLowerCase()}`);
-      t.userNames.set(userNameKey, write.userId);
+      if (userNameKey) t.userNames.set(userNameKey, write.userId);
     }
     if (movesExternalId) {
       if (write.previousExternalId) release(t.externalIds, `${write.tenantId}/${write.previousExternalId}`);
       if (externalId) t.externalIds.set(`${write.tenantId}/${externalId}`, write.userId);
     }
     const common = {
-      userName: write.profile.userName,
+      userName: write.userName,
       scim: write.profile,
-      disabled: write.disabled,
       deactivated: write.deactivated,
       updatedAt: write.now,
-      ...(write.endSessionsBefore !== undefined ? { sessionsNotBefore: write.endSessionsBefore } : {}),
     };
     if (existing) {
       t.users.set(key, {
         ...existing,
         ...common,
-        ...(write.email !== undefined ? { email: write.email } : {}),
         ...(write.name !== undefined ? { name: write.name } : {}),
+        sessionsNotBeforeMs: laterEpoch(existing.sessionsNotBeforeMs, write.endSessionsBefore),
         version: existing.version + 1,
       });
     } else {
+      t.tombstones.delete(key);
       t.users.set(key, {
         tenantId: write.tenantId,
         userId: write.userId,
         issuer: write.identity?.issuer ?? '',
         sub: write.identity?.sub ?? '',
-        email: write.email,
+        email: undefined,
         emailVerified: undefined,
         name: write.name,
         groups: write.roles?.groups ?? [],
         roles: write.roles?.roles ?? [],
         role: 'member',
+        adminDisabled: false,
         createdAt: write.now,
         lastLoginAt: undefined,
-        sessionsNotBefore: undefined,
+        // A deleted user's epoch is carried forward to whoever is created at the same id.
+        sessionsNotBeforeMs: laterEpoch(tombstone?.sessionsNotBeforeMs, write.endSessionsBefore),
         scimGroups: write.roles ? {} : undefined,
         ...common,
         version: 1,
@@ -605,6 +686,35 @@ export class InMemoryScimDirectory implements ScimDirectory {
     }
     t.auditEvents.push(...write.audit);
     return 'written';
+  }
+
+  async deleteUser(write: ScimUserDelete): Promise<'deleted' | 'conflict'> {
+    this.writes++;
+    await Promise.resolve();
+    const t = this.table;
+    const key = `${write.tenantId}/${write.userId}`;
+    const existing = t.users.get(key);
+    if (!existing || existing.version !== write.expectedVersion) return 'conflict';
+    if ((existing.sessionsNotBeforeMs ?? 0) > (write.epochAsRead ?? 0)) return 'conflict';
+    const linkKey = write.linkedFrom ? `${write.tenantId}/${write.linkedFrom}` : undefined;
+    if (linkKey && (t.users.has(linkKey) || (t.links.has(linkKey) && t.links.get(linkKey) !== write.userId))) {
+      return 'conflict';
+    }
+    const tombstone = { userId: write.userId, sessionsNotBeforeMs: write.endSessionsBefore };
+    t.users.delete(key);
+    t.tombstones.set(key, tombstone);
+    if (linkKey) {
+      t.links.delete(linkKey);
+      t.tombstones.set(linkKey, tombstone);
+    }
+    const release = (map: Map<string, string>, mapKey: string) => {
+      if (map.get(mapKey) === write.userId) map.delete(mapKey);
+    };
+    if (write.userName) release(t.userNames, `${write.tenantId}/${write.userName.toLowerCase()}`);
+    if (write.externalId) release(t.externalIds, `${write.tenantId}/${write.externalId}`);
+    for (const groupId of write.groupIds) t.members.delete(`${write.tenantId}/${groupId}/${write.userId}`);
+    t.auditEvents.push(...write.audit);
+    return 'deleted';
   }
 
   async writeGroup(write: ScimGroupWrite): Promise<ScimGroupWriteOutcome> {
@@ -615,6 +725,8 @@ export class InMemoryScimDirectory implements ScimDirectory {
     const key = `${tenantId}/${group.groupId}`;
     const tenant = t.tenants.get(tenantId);
     if (!tenant || tenant.generation !== write.tenantGeneration) return 'tenant_gone';
+    // Turning SCIM groups on only while they are still off as read (as the adapter's condition).
+    if (write.enablesScimGroups && tenant.scimGroups) return 'conflict';
     const existing = t.groups.get(key);
     if (write.expectedVersion === undefined ? existing : existing?.version !== write.expectedVersion) return 'conflict';
     const nameKey = `${tenantId}/${group.displayName.toLowerCase()}`;
@@ -652,7 +764,14 @@ export class InMemoryScimDirectory implements ScimDirectory {
     let started = 0;
     for (const [key, user] of this.table.users) {
       if (!key.startsWith(`${tenantId}/`) || user.scimGroups !== undefined) continue;
-      this.table.users.set(key, { ...user, scimGroups: {}, groups: [...defaults.groups], roles: [...defaults.roles] });
+      // Bumps the version as the adapter does: a writer that read the user before sees the change.
+      this.table.users.set(key, {
+        ...user,
+        scimGroups: {},
+        groups: [...defaults.groups],
+        roles: [...defaults.roles],
+        version: user.version + 1,
+      });
       started++;
     }
     return started;

@@ -13,7 +13,15 @@ function record(sub: string, tokenHash = `hash-${sub}-${Math.random()}`): LoginR
     issuer: ISSUER,
     sub,
     profile: { email: `${sub}@acme.example`, emailVerified: true, name: sub, groups: [], roles: [] },
-    session: { tokenHash, tenantId: 'acme', userId: userIdFor(ISSUER, sub), createdAt: 1, expiresAt: 2, lastSeenAt: 1 },
+    session: {
+      tokenHash,
+      tenantId: 'acme',
+      userId: userIdFor(ISSUER, sub),
+      createdAt: 1,
+      createdAtMs: 1000,
+      expiresAt: 2,
+      lastSeenAt: 1,
+    },
     now: '2026-11-22T12:00:00.000Z',
     rolesFrom: 'claim',
   };

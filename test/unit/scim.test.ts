@@ -7,12 +7,21 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../../shared/errors.ts';
+import { describeError } from '../../shared/http/error-catalogue.ts';
 import { hashScimToken } from '../../shared/scim/auth.ts';
 import { equalityFilter } from '../../shared/scim/filter.ts';
-import { readGroup } from '../../shared/scim/group-resource.ts';
+import { newGroupId, readGroup } from '../../shared/scim/group-resource.ts';
+import { MAX_LISTED_MEMBERS } from '../../shared/scim/groups.ts';
 import { applyPatch } from '../../shared/scim/patch.ts';
+import { attributeSelection } from '../../shared/scim/request.ts';
 import { handleScim } from '../../shared/scim/routes.ts';
-import { GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA } from '../../shared/scim/schemas.ts';
+import {
+  ENTERPRISE_USER_SCHEMA,
+  GROUP_SCHEMA,
+  MAX_GROUP_MEMBERS,
+  PATCH_OP_SCHEMA,
+  USER_SCHEMA,
+} from '../../shared/scim/schemas.ts';
 import { readUser, userResource } from '../../shared/scim/user-resource.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
 import type { User } from '../../shared/users.ts';
@@ -72,10 +81,10 @@ const user: User = {
   groups: [],
   roles: [],
   role: 'member',
-  disabled: false,
+  adminDisabled: false,
   createdAt: '2026-11-01T00:00:00.000Z',
   lastLoginAt: undefined,
-  sessionsNotBefore: undefined,
+  sessionsNotBeforeMs: undefined,
   userName: 'ada@acme.example',
   scim: {
     userName: 'ada@acme.example',
@@ -292,5 +301,174 @@ describe('the handler over in-memory ports', () => {
       }),
     );
     expect(created.statusCode).toBe(201);
+  });
+});
+
+describe('which attributes a response carries (attributes, excludedAttributes)', () => {
+  const selection = (query: string, schemas = [GROUP_SCHEMA]) =>
+    attributeSelection({ rawQueryString: query } as APIGatewayProxyEventV2, schemas);
+  it.each([
+    ['', 'members', false, false],
+    ['', 'displayName', true, true],
+    ['attributes=members', 'members', false, true],
+    ['attributes=MEMBERS,displayName', 'members', false, true],
+    [`attributes=${encodeURIComponent(`${GROUP_SCHEMA}:members`)}`, 'members', false, true],
+    ['attributes=members.value', 'members', false, true],
+    ['attributes=members', 'displayName', true, false],
+    ['attributes=members', 'id', true, true],
+    ['attributes=', 'members', false, false],
+    ['excludedAttributes=members', 'members', true, false],
+    ['excludedAttributes=%20Members%20', 'members', true, false],
+    ['excludedAttributes=members', 'displayName', true, true],
+    ['excludedAttributes=id,schemas', 'id', true, true],
+    ['attributes=displayName&excludedAttributes=displayName', 'displayName', true, true],
+  ])('%s: %s (by default %s) is %s', (query, name, byDefault, expected) => {
+    expect(selection(query).includes(name, byDefault)).toBe(expected);
+  });
+
+  it('selects an extension object by any of its attributes', () => {
+    const chosen = selection(`attributes=${ENTERPRISE_USER_SCHEMA}:employeeNumber`, [
+      USER_SCHEMA,
+      ENTERPRISE_USER_SCHEMA,
+    ]);
+    expect(chosen.includes(ENTERPRISE_USER_SCHEMA, true)).toBe(true);
+    expect(chosen.includes('userName', true)).toBe(false);
+  });
+
+  it('keeps schemas and id in every projection', () => {
+    const resource = { schemas: [GROUP_SCHEMA], id: 'g', displayName: 'Eng', members: [], meta: {} };
+    expect(Object.keys(selection('attributes=members').project(resource))).toEqual(['schemas', 'id', 'members']);
+    expect(Object.keys(selection('excludedAttributes=meta,members').project(resource))).toEqual([
+      'schemas',
+      'id',
+      'displayName',
+    ]);
+  });
+});
+
+describe('group members: asked for in lists, bounded in what is read', () => {
+  const tenants = new InMemoryTenantStore();
+  const scim = new InMemoryScimDirectory(tenants.table);
+  tenants.tenants.set(
+    'acme',
+    buildTenantConfig(
+      { tenantId: 'acme', issuer: 'https://acme.okta.example', clientId: '0oa1' },
+      { allowLoopback: false, now: new Date() },
+    ),
+  );
+  const token = 'T'.repeat(43);
+  scim.table.scimTokens.set('acme', hashScimToken(token));
+  const deps = {
+    config: { publicUrl: 'https://svc.example' },
+    scim,
+    audit: { append: async () => undefined, list: async () => [] },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    now: () => new Date(),
+  };
+  const get = (proxy: string, query = '') =>
+    handleScim(deps, {
+      routeKey: 'ANY /t/{tenant}/scim/v2/{proxy+}',
+      rawPath: `/t/acme/scim/v2/${proxy}`,
+      rawQueryString: query,
+      headers: { authorization: `Bearer ${token}` },
+      pathParameters: { tenant: 'acme', proxy },
+      requestContext: { http: { method: 'GET' } },
+    } as unknown as APIGatewayProxyEventV2).then((result) => JSON.parse(result.body as string));
+  /** The error a call fails with, as the SCIM endpoint describes it. */
+  const refusal = async (call: Promise<unknown>) => {
+    const error = await call.then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+    if (!(error instanceof ServiceError)) throw new Error(`expected a ServiceError, got ${String(error)}`);
+    return { reason: error.reason, ...describeError(error) };
+  };
+  const now = new Date().toISOString();
+  const addGroup = (displayName: string, members: number) => {
+    const groupId = newGroupId();
+    scim.table.groups.set(`acme/${groupId}`, {
+      tenantId: 'acme',
+      groupId,
+      displayName,
+      externalId: undefined,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    });
+    scim.table.groupNames.set(`acme/${displayName.toLowerCase()}`, groupId);
+    for (let i = 0; i < members; i++) addMember(groupId, i);
+    return groupId;
+  };
+  // Distinct user ids per group, in the shape of real ones.
+  const addMember = (groupId: string, i: number) =>
+    scim.table.members.add(`acme/${groupId}/u_${groupId.slice(2, 18)}${String(i).padStart(16, '0')}`);
+  /** Member items read by `call`. */
+  const reads = async <T>(call: () => Promise<T>) => {
+    const before = scim.membersRead;
+    const result = await call();
+    return { result, read: scim.membersRead - before };
+  };
+
+  const first = addGroup('First', MAX_LISTED_MEMBERS - 400);
+  const second = addGroup('Second', 400);
+
+  it('lists groups without members unless attributes asks for them, and reads none', async () => {
+    const { result, read } = await reads(() => get('Groups'));
+    expect(result.totalResults).toBe(2);
+    for (const group of result.Resources) {
+      expect(group).toMatchObject({ displayName: expect.any(String), meta: expect.any(Object) });
+      expect(group.members).toBeUndefined();
+    }
+    expect(read).toBe(0);
+    const filtered = await get('Groups', `filter=${encodeURIComponent('displayName eq "First"')}`);
+    expect(filtered.Resources).toEqual([expect.objectContaining({ id: first })]);
+    expect(filtered.Resources[0].members).toBeUndefined();
+  });
+
+  it('returns every member of the page when asked, up to the limit in all', async () => {
+    const listed = await get('Groups', 'attributes=members');
+    const sizes = Object.fromEntries(
+      listed.Resources.map((group: { id: string; members: unknown[] }) => [group.id, group.members.length]),
+    );
+    expect(sizes).toEqual({ [first]: MAX_LISTED_MEMBERS - 400, [second]: 400 });
+    // attributes overrides the default set: id and schemas stay, displayName comes only when named.
+    expect(listed.Resources[0].displayName).toBeUndefined();
+    expect(listed.Resources[0].schemas).toEqual([GROUP_SCHEMA]);
+    const named = await get('Groups', `attributes=displayName,${GROUP_SCHEMA}:members.value`);
+    expect(
+      named.Resources.every(
+        (group: { displayName?: string; members?: unknown[] }) => group.displayName && group.members,
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses a page with more members than the limit with 400 tooMany, having read at most the limit + 1', async () => {
+    addMember(second, 400);
+    const over = await refusal(get('Groups', 'attributes=members'));
+    expect(over).toMatchObject({ status: 400, scimType: 'tooMany', reason: 'scim_members_over_list_limit' });
+    expect(over.message).toContain('GET /Groups/{id}');
+    // However large the groups, the refusal costs the budget, not their size.
+    const third = addGroup('Third', 2 * MAX_LISTED_MEMBERS);
+    const { result, read } = await reads(() => refusal(get('Groups', 'attributes=members')));
+    expect(result.scimType).toBe('tooMany');
+    expect(read).toBeLessThanOrEqual(MAX_LISTED_MEMBERS + 1);
+    // What the words point at works: one group by name, or by id.
+    const one = await get('Groups', `filter=${encodeURIComponent('displayName eq "Second"')}&attributes=members`);
+    expect(one.Resources[0].members).toHaveLength(401);
+    expect((await get(`Groups/${third}`)).members).toHaveLength(2 * MAX_LISTED_MEMBERS);
+  });
+
+  it('returns a group of the largest size a write allows whole; beyond it 400 tooMany after reading that + 1', async () => {
+    const largest = addGroup('Largest', MAX_GROUP_MEMBERS);
+    expect((await get(`Groups/${largest}`)).members).toHaveLength(MAX_GROUP_MEMBERS);
+    addMember(largest, MAX_GROUP_MEMBERS);
+    const { result, read } = await reads(() => refusal(get(`Groups/${largest}`)));
+    expect(result).toMatchObject({ status: 400, scimType: 'tooMany', reason: 'scim_members_over_group_limit' });
+    expect(read).toBe(MAX_GROUP_MEMBERS + 1);
+    // Without members it is a single read of the group, members unread.
+    const bare = await reads(() => get(`Groups/${largest}`, 'excludedAttributes=members'));
+    expect(bare.result).toMatchObject({ id: largest, displayName: 'Largest' });
+    expect(bare.result.members).toBeUndefined();
+    expect(bare.read).toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readConfig } from '../../shared/config.ts';
 import { DiscoveryCache } from '../../shared/oidc/discovery.ts';
 import { SigningKeysCache } from '../../shared/oidc/signing-keys.ts';
+import { revocationEpoch } from '../../shared/session/revocation.ts';
 import { hashSessionToken, newSessionToken, type Session } from '../../shared/sessions.ts';
 import { TenantDirectory } from '../../shared/tenant-directory.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
@@ -56,10 +57,10 @@ function setup() {
       groups: [],
       roles: [],
       role: 'member',
-      disabled: false,
+      adminDisabled: false,
       createdAt: NOW.toISOString(),
       lastLoginAt: NOW.toISOString(),
-      sessionsNotBefore: undefined,
+      sessionsNotBeforeMs: undefined,
       userName: undefined,
       scim: undefined,
       scimGroups: undefined,
@@ -72,12 +73,14 @@ function setup() {
     return user;
   };
   const addSession = (user: User, changes: Partial<Session> = {}) => {
+    const createdAt = changes.createdAt ?? now - 600;
     const session: Session = {
       tokenHash: hashSessionToken(newSessionToken()),
       tenantId: tenant.tenantId,
       userId: user.userId,
       tenantGeneration: tenant.generation,
-      createdAt: now - 600,
+      createdAt,
+      createdAtMs: createdAt * 1000,
       expiresAt: now + 3600,
       lastSeenAt: now - 60,
       ...changes,
@@ -118,9 +121,9 @@ describe('Universal Logout: whom a subject names', () => {
 });
 
 describe('Universal Logout: ending and counting sessions', () => {
-  it('counts only the sessions a request would still accept, and ends them all from the next second', async () => {
+  it('counts only the sessions a request would still accept, and ends every session started before it', async () => {
     const { deps, store, tenant, addUser, addSession } = setup();
-    const ada = addUser('00u1ada', 'ada@acme.example', { sessionsNotBefore: now - 300 });
+    const ada = addUser('00u1ada', 'ada@acme.example', { sessionsNotBeforeMs: (now - 300) * 1000 });
     addSession(ada, { createdAt: now - 60 }); // live
     addSession(ada, { createdAt: now - 120, lastSeenAt: now - 100 }); // live
     addSession(ada, { lastSeenAt: now - IDLE - 1, createdAt: now - 200 }); // idle
@@ -131,8 +134,8 @@ describe('Universal Logout: ending and counting sessions', () => {
     addSession(grace);
 
     expect(await endSessions(deps, tenant, [ada], { format: 'iss_sub', iss: ISSUER, sub: ada.sub })).toBe(2);
-    expect(store.users.get(`acme/${ada.userId}`)?.sessionsNotBefore).toBe(now + 1);
-    expect(store.users.get(`acme/${grace.userId}`)?.sessionsNotBefore).toBeUndefined();
+    expect(store.users.get(`acme/${ada.userId}`)?.sessionsNotBeforeMs).toBe(revocationEpoch(NOW));
+    expect(store.users.get(`acme/${grace.userId}`)?.sessionsNotBeforeMs).toBeUndefined();
     expect(store.auditEvents.at(-1)).toMatchObject({
       type: 'universal_logout',
       actor: 'okta:universal-logout',
@@ -143,7 +146,7 @@ describe('Universal Logout: ending and counting sessions', () => {
 
   it('counts nothing for a disabled user, and skips a user removed meanwhile', async () => {
     const { deps, store, tenant, addUser, addSession } = setup();
-    const disabled = addUser('00u1off', undefined, { disabled: true });
+    const disabled = addUser('00u1off', undefined, { adminDisabled: true });
     addSession(disabled);
     const gone = addUser('00u1gone', undefined);
     store.users.delete(`acme/${gone.userId}`);

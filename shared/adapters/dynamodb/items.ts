@@ -4,6 +4,7 @@
  */
 import type { AuditEvent } from '../../audit.ts';
 import type { ScimGroup } from '../../ports.ts';
+import { epochFromStored } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { ScimEmail, ScimProfile, User } from '../../users.ts';
 import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
@@ -13,8 +14,26 @@ type Item = Record<string, unknown>;
 const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
 const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) : []);
 
-/** A user item, as opposed to the link item a linked SCIM user leaves at the login's derived id. */
+/** A user item, as opposed to the link item a linked SCIM user leaves at the login's derived id, or a tombstone. */
 export const isUserItem = (item: Item) => item.type === 'user';
+
+/** Item types at `USER#<id>` keys: a user, a login's link to a SCIM user, a user SCIM deleted. */
+export const USER_ITEM = 'user';
+export const USER_LINK_ITEM = 'user_link';
+export const USER_TOMBSTONE_ITEM = 'user_deleted';
+
+/**
+ * An administrator's disable from an item. Items written before the two
+ * decisions were kept apart have one `disabled` flag: it was an
+ * administrator's unless the item also says `deactivated` (the old code set
+ * both for Okta's deactivation, and an administrator's `disable-user`
+ * removed `deactivated`), so that is the migration rule; the first write of
+ * a flag by the new code removes `disabled`.
+ */
+export function adminDisabledFromItem(item: Item): boolean {
+  if (typeof item.adminDisabled === 'boolean') return item.adminDisabled;
+  return item.disabled === true && item.deactivated !== true;
+}
 
 export function userFromItem(item: Item): User {
   return {
@@ -28,10 +47,10 @@ export function userFromItem(item: Item): User {
     groups: strings(item.groups),
     roles: strings(item.roles),
     role: item.role === 'owner' ? 'owner' : 'member',
-    disabled: item.disabled === true,
+    adminDisabled: adminDisabledFromItem(item),
     createdAt: item.createdAt as string,
     lastLoginAt: text(item.lastLoginAt),
-    sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+    sessionsNotBeforeMs: epochFromStored(item.sessionsNotBeforeMs, item.sessionsNotBefore),
     userName: text(item.userName),
     scim: scimProfileFromItem(item.scim),
     scimGroups: isRecord(item.scimGroups) ? (item.scimGroups as Record<string, string>) : undefined,
@@ -97,6 +116,7 @@ export function sessionItem(session: Session): Item {
     userId: session.userId,
     ...(session.tenantGeneration ? { tenantGeneration: session.tenantGeneration } : {}),
     createdAt: session.createdAt,
+    createdAtMs: session.createdAtMs,
     lastSeenAt: session.lastSeenAt,
     [TTL_ATTRIBUTE]: session.expiresAt,
   };
@@ -109,6 +129,8 @@ export function sessionFromItem(item: Item): Session {
     userId: item.userId as string,
     tenantGeneration: text(item.tenantGeneration),
     createdAt: item.createdAt as number,
+    // Sessions of older code have whole seconds only: the earliest moment they can have started.
+    createdAtMs: typeof item.createdAtMs === 'number' ? item.createdAtMs : (item.createdAt as number) * 1000,
     expiresAt: item[TTL_ATTRIBUTE] as number,
     lastSeenAt: typeof item.lastSeenAt === 'number' ? item.lastSeenAt : (item.createdAt as number),
   };

@@ -1,12 +1,20 @@
 import type { AuditEvent } from '../../audit.ts';
 import { StoreUnavailableError } from '../../errors.ts';
-import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOptions, LoginWriteOutcome } from '../../ports.ts';
+import type {
+  LoginRecord,
+  LoginStore,
+  LoginWriteMode,
+  LoginWriteOptions,
+  LoginWriteOutcome,
+  UserKeyItem,
+} from '../../ports.ts';
 import { userIdFor } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import { type CancellationReason, type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
-import { auditItem, sessionItem } from './items.ts';
+import { adminDisabledFromItem, auditItem, sessionItem, USER_LINK_ITEM, USER_TOMBSTONE_ITEM } from './items.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
+import { DynamoDbUserLookup } from './user-lookup.ts';
 
 /** The items of a login transaction, by what each is for. */
 type ItemName = 'owner' | 'user' | 'userName' | 'link' | 'session' | 'tenant' | 'previousSession' | 'audit';
@@ -19,11 +27,28 @@ type Values = Record<string, unknown>;
  * claimed with a conditional write, and the audit events go in the same write.
  */
 export class DynamoDbLoginStore implements LoginStore {
+  readonly #lookup: DynamoDbUserLookup;
+
   constructor(
     private readonly client: DocumentClient,
     private readonly tableName: string,
     private readonly auditRetentionDays = 400,
-  ) {}
+  ) {
+    this.#lookup = new DynamoDbUserLookup(client, tableName);
+  }
+
+  /** Keyed reads, only off the success path: after a login met a deleted user, and to audit a refusal. */
+  readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined> {
+    return this.#lookup.readUserKey(tenantId, userId);
+  }
+
+  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined> {
+    return this.#lookup.findUserIdByUserName(tenantId, userName);
+  }
+
+  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined> {
+    return this.#lookup.findUserIdByExternalId(tenantId, externalId);
+  }
 
   async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {
     try {
@@ -84,7 +109,9 @@ function outcomeOf(
   const failed = (name: ItemName) => reasons[name]?.Code === 'ConditionalCheckFailed';
   if (all.some((reason) => reason.Code === 'TransactionConflict')) return { kind: 'conflict' };
   if (failed('user')) {
-    if (createsUser(mode)) return { kind: 'user_exists' };
+    if (createsUser(mode)) {
+      return reasons.user?.Item?.type === USER_TOMBSTONE_ITEM ? { kind: 'user_deleted' } : { kind: 'user_exists' };
+    }
     return existingUserOutcome(mode, record, options, reasons.user?.Item);
   }
   // Another login of the same person created the user at the derived id a moment ago.
@@ -110,13 +137,17 @@ function existingUserOutcome(
   existing: Record<string, unknown> | undefined,
 ): LoginWriteOutcome {
   if (!existing) return links(mode) ? { kind: 'not_linkable' } : { kind: 'user_missing' };
-  if (existing.type === 'user_link' && typeof existing.userId === 'string' && !links(mode)) {
+  if (existing.type === USER_LINK_ITEM && typeof existing.userId === 'string' && !links(mode)) {
     return { kind: 'linked', userId: existing.userId };
   }
+  if (existing.type === USER_TOMBSTONE_ITEM) return links(mode) ? { kind: 'not_linkable' } : { kind: 'user_deleted' };
   // A link needs a user without a sub; anything else needs this login's sub.
   const isTarget = existing.type === 'user' && (links(mode) ? !existing.sub : existing.sub === record.sub);
   if (!isTarget) return { kind: 'not_linkable' };
-  if (existing.disabled === true) return { kind: 'user_disabled', deactivated: existing.deactivated === true };
+  const adminDisabled = adminDisabledFromItem(existing);
+  if (adminDisabled || existing.deactivated === true) {
+    return { kind: 'user_disabled', deactivated: !adminDisabled };
+  }
   const hasScimGroups = existing.scimGroups !== undefined;
   if (record.rolesFrom === 'scim' && !options.initScimGroups && !hasScimGroups) return { kind: 'scim_groups_missing' };
   if ((record.rolesFrom === 'claim' || options.initScimGroups) && hasScimGroups) return { kind: 'roles_from_scim' };
@@ -200,11 +231,14 @@ function loginItems(table: string, record: LoginRecord, mode: LoginWriteMode, op
               TableName: table,
               Item: {
                 ...keys.user(record.tenantId, userIdFor(record.issuer, record.sub)),
-                type: 'user_link',
+                type: USER_LINK_ITEM,
                 tenantId: record.tenantId,
                 userId: record.userId,
               },
-              ConditionExpression: 'attribute_not_exists(pk)',
+              // Over a deleted user's tombstone too: SCIM created the person again, without Okta's user id.
+              ConditionExpression: 'attribute_not_exists(pk) OR #type = :deleted',
+              ExpressionAttributeNames: { '#type': 'type' },
+              ExpressionAttributeValues: { ':deleted': USER_TOMBSTONE_ITEM },
             },
           },
         },
@@ -272,11 +306,14 @@ function newUserPut(
         ...(record.rolesFrom === 'scim' ? { scimGroups: {} } : {}),
         ...(userName ? { userName } : {}),
         role: mode === 'owner' ? 'owner' : 'member',
-        disabled: false,
+        adminDisabled: false,
+        deactivated: false,
         createdAt: record.now,
         lastLoginAt: record.now,
       },
+      // Not over a deleted user's tombstone: the login is refused until SCIM creates the person again.
       ConditionExpression: 'attribute_not_exists(pk)',
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     },
   };
 }
@@ -301,7 +338,15 @@ function existingUserUpdate(
   const remove: string[] = [];
   const values: Values = { ':now': record.now, ':false': false, ':user': 'user' };
   const names: Record<string, string> = { '#type': 'type', '#sub': 'sub' };
-  const conditions = ['attribute_exists(pk)', '#type = :user', '(attribute_not_exists(disabled) OR disabled = :false)'];
+  const conditions = [
+    'attribute_exists(pk)',
+    '#type = :user',
+    // Neither an administrator's disable nor Okta's deactivation (nor, on an item of the previous
+    // version, its single `disabled` flag: `adminDisabledFromItem`).
+    '(attribute_not_exists(adminDisabled) OR adminDisabled = :false)',
+    '(attribute_not_exists(deactivated) OR deactivated = :false)',
+    '(attribute_exists(adminDisabled) OR attribute_not_exists(disabled) OR disabled = :false)',
+  ];
   if (links(mode)) {
     set.push('issuer = :issuer', '#sub = :sub');
     values[':issuer'] = record.issuer;

@@ -1,11 +1,12 @@
 import { StoreUnavailableError } from '../../errors.ts';
 import type { SessionContext, SessionStore, UserSessions } from '../../ports.ts';
+import { epochFromStored } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import type { DocumentClient } from './client.ts';
 import { updateExisting } from './conditional.ts';
-import { sessionFromItem, userFromItem } from './items.ts';
+import { isUserItem, sessionFromItem, userFromItem } from './items.ts';
 import { pages } from './paginate.ts';
 import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
 
@@ -17,9 +18,10 @@ const BATCH_GET_LIMIT = 100;
 /** Only what the session check needs; attribute names aliased so none collides with a reserved word. */
 const SESSION_CONTEXT_PROJECTION = (() => {
   const attributes = [
-    ...['pk', 'sk', 'tokenHash', 'tenantId', 'userId', 'createdAt', 'lastSeenAt', TTL_ATTRIBUTE, 'tenantGeneration'],
-    ...['issuer', 'sub', 'email', 'emailVerified', 'name', 'groups', 'roles', 'role', 'disabled', 'lastLoginAt'],
-    ...['sessionsNotBefore', 'generation'],
+    ...['pk', 'sk', 'type', 'tokenHash', 'tenantId', 'userId', 'createdAt', 'createdAtMs', 'lastSeenAt'],
+    ...[TTL_ATTRIBUTE, 'tenantGeneration'],
+    ...['issuer', 'sub', 'email', 'emailVerified', 'name', 'groups', 'roles', 'role', 'lastLoginAt'],
+    ...['disabled', 'adminDisabled', 'deactivated', 'sessionsNotBefore', 'sessionsNotBeforeMs', 'generation'],
   ];
   const names = Object.fromEntries(attributes.map((attribute, index) => [`#p${index}`, attribute]));
   return { expression: Object.keys(names).join(', '), names };
@@ -124,10 +126,11 @@ function contextFrom(items: Item[]): UserSessions {
     if (item.sk === 'SESSION') sessions.push(sessionFromItem(item));
     else if (item.sk === 'CONFIG') {
       tenant = {
-        sessionsNotBefore: typeof item.sessionsNotBefore === 'number' ? item.sessionsNotBefore : undefined,
+        sessionsNotBeforeMs: epochFromStored(item.sessionsNotBeforeMs, item.sessionsNotBefore),
         generation: typeof item.generation === 'string' ? item.generation : undefined,
       };
-    } else user = userFromItem(item);
+      // Only a user: a link or a deleted user's tombstone at that key holds no sessions.
+    } else if (isUserItem(item)) user = userFromItem(item);
   }
   return { sessions, user, tenant };
 }

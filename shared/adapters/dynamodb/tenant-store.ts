@@ -1,9 +1,10 @@
 import { StoreUnavailableError } from '../../errors.ts';
-import type { TenantStore } from '../../ports.ts';
+import type { TenantStore, TenantWriteOutcome } from '../../ports.ts';
 import type { RoleMapping } from '../../roles.ts';
-import type { TenantConfig } from '../../tenants.ts';
+import { TENANT_CONFIG_WRITE_FIELDS, type TenantConfig } from '../../tenants.ts';
 import { guard } from '../aws-errors.ts';
 import type { DocumentClient } from './client.ts';
+import { isConditionFailure } from './conditional.ts';
 import { collect, pages } from './paginate.ts';
 import { keys } from './table-schema.ts';
 
@@ -35,6 +36,8 @@ export function tenantConfigFromItem(item: Record<string, unknown>): TenantConfi
     ...(item.status === 'setup' || item.status === 'active' ? { status: item.status } : {}),
     ...(typeof item.activatedAt === 'string' ? { activatedAt: item.activatedAt } : {}),
     ...(item.scimGroups === true ? { scimGroups: true } : {}),
+    // Items written before config versions have none: version 0.
+    configVersion: typeof item.configVersion === 'number' ? item.configVersion : 0,
   };
 }
 
@@ -55,36 +58,82 @@ export class DynamoDbTenantStore implements TenantStore {
   }
 
   /**
-   * An update of the config's fields rather than a put of a new item: the
-   * config item also holds what other writes keep there — the tenant's
-   * session revocation epoch (`revokeTenantSessions`) — which saving a
-   * setting must not wipe (a `tenant put` would otherwise revive every
-   * session a tenant-wide revocation ended). Fields the config leaves
-   * undefined are removed, as a put would.
+   * Writes what a config write owns (`TENANT_CONFIG_WRITE_FIELDS`), conditional on
+   * what the caller read: a config not stored yet (`configVersion` absent) is
+   * created only where there is none; a stored one is updated only while it is
+   * the same tenant (the item exists, same generation: a deleted tenant is
+   * never re-created by a write that read it before the delete) at the version
+   * read, and each write bumps that version. An update, not a put: the item
+   * also holds what other writers own (`hasOwner` from the login transaction,
+   * `scimGroups` from SCIM, the tenant's revocation epoch), which a config
+   * write never sets or removes. Settings the config leaves undefined are
+   * removed. Items from before versions have none: version 0.
    */
-  async putTenant(config: TenantConfig): Promise<void> {
-    const fields = Object.entries({ type: 'tenant', ...config });
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {};
-    const set: string[] = [];
+  async putTenant(config: TenantConfig): Promise<TenantWriteOutcome> {
+    return config.configVersion === undefined ? this.#create(config) : this.#update(config, config.configVersion);
+  }
+
+  async #create(config: TenantConfig): Promise<TenantWriteOutcome> {
+    const { configVersion: _read, ...fields } = config;
+    const item = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
+    try {
+      await guard(() =>
+        this.client.put({
+          TableName: this.tableName,
+          Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...item, configVersion: 1 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      // Created meanwhile by another writer: the caller reads it and applies its change to it.
+      if (isConditionFailure(error)) return 'conflict';
+      throw error;
+    }
+  }
+
+  async #update(config: TenantConfig, version: number): Promise<TenantWriteOutcome> {
+    const names: Record<string, string> = { '#generation': 'generation', '#version': 'configVersion' };
+    const values: Record<string, unknown> = { ':next': version + 1 };
+    const set = ['#version = :next'];
     const remove: string[] = [];
-    fields.forEach(([field, value], index) => {
+    for (const [index, field] of TENANT_CONFIG_WRITE_FIELDS.entries()) {
+      const value = config[field];
       names[`#f${index}`] = field;
       if (value === undefined) remove.push(`#f${index}`);
       else {
         values[`:v${index}`] = value;
         set.push(`#f${index} = :v${index}`);
       }
-    });
-    await guard(() =>
-      this.client.update({
-        TableName: this.tableName,
-        Key: keys.tenantConfig(config.tenantId),
-        UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
-    );
+    }
+    const conditions = ['attribute_exists(pk)'];
+    if (config.generation) {
+      conditions.push('#generation = :generation');
+      values[':generation'] = config.generation;
+    } else conditions.push('attribute_not_exists(#generation)');
+    if (version === 0) conditions.push('attribute_not_exists(#version)');
+    else {
+      conditions.push('#version = :version');
+      values[':version'] = version;
+    }
+    try {
+      await guard(() =>
+        this.client.update({
+          TableName: this.tableName,
+          Key: keys.tenantConfig(config.tenantId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: conditions.join(' AND '),
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return 'written';
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    // Lost: the tenant read is gone (no config, or another generation), or its config changed.
+    const now = await this.getTenant(config.tenantId);
+    return now && now.generation === config.generation ? 'conflict' : 'not_found';
   }
 
   async deleteTenant(tenantId: string): Promise<boolean> {

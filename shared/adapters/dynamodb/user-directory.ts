@@ -1,19 +1,17 @@
 import type { OwnershipTransfer, UserDirectory } from '../../ports.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import { type DocumentClient, type NamedTransactItem, type TransactItem, writeNamedTransaction } from './client.ts';
+import { type NamedTransactItem, type TransactItem, writeNamedTransaction } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { isUserItem, userFromItem } from './items.ts';
 import { collect } from './paginate.ts';
 import { keys, USER_SORT_KEY_PREFIX } from './table-schema.ts';
+import { DynamoDbUserLookup } from './user-lookup.ts';
+
+type UpdateExisting = Parameters<typeof updateExisting>[1];
 
 /** A tenant's users as its administrators see them: list, disable, revoke, transfer ownership. */
-export class DynamoDbUserDirectory implements UserDirectory {
-  constructor(
-    private readonly client: DocumentClient,
-    private readonly tableName: string,
-  ) {}
-
+export class DynamoDbUserDirectory extends DynamoDbUserLookup implements UserDirectory {
   async listUsers(tenantId: string): Promise<User[]> {
     return collect(
       this.client,
@@ -36,46 +34,83 @@ export class DynamoDbUserDirectory implements UserDirectory {
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {
-    const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
-    );
-    return Item && isUserItem(Item) ? userFromItem(Item) : undefined;
+    const found = await this.readUserKey(tenantId, userId);
+    return found?.kind === 'user' ? found.user : undefined;
   }
 
-  async setUserDisabled(
+  async setAdminDisabled(
     tenantId: string,
     userId: string,
     disabled: boolean,
     endSessionsBefore?: number,
   ): Promise<boolean> {
-    const ending = endSessionsBefore !== undefined;
-    return updateExisting(this.client, {
+    // Only the administrator's flag: Okta's `deactivated` is SCIM's to set and lift. The legacy
+    // `disabled` flag goes: from now on the item says both decisions apart (`adminDisabledFromItem`).
+    const flag = {
       TableName: this.tableName,
       Key: keys.user(tenantId, userId),
-      // An administrator's decision replaces Okta's deactivation: SCIM's `active: true` lifts only its own.
-      UpdateExpression: ending
-        ? 'SET disabled = :disabled, sessionsNotBefore = :notBefore REMOVE deactivated'
-        : 'SET disabled = :disabled REMOVE deactivated',
-      ExpressionAttributeValues: { ':disabled': disabled, ...(ending ? { ':notBefore': endSessionsBefore } : {}) },
-    });
+      UpdateExpression: 'SET adminDisabled = :disabled REMOVE disabled',
+      ExpressionAttributeValues: { ':disabled': disabled, ':user': 'user' },
+      condition: '#type = :user',
+      ExpressionAttributeNames: { '#type': 'type' },
+    };
+    if (endSessionsBefore === undefined) return this.#update(flag);
+    return this.#withEpoch(keys.user(tenantId, userId), endSessionsBefore, flag);
   }
 
   /** One write revokes any number of sessions: they are checked against this epoch when read. */
-  async revokeUserSessions(tenantId: string, userId: string, notBefore: number): Promise<boolean> {
-    return this.#setNotBefore(keys.user(tenantId, userId), notBefore);
+  async revokeUserSessions(tenantId: string, userId: string, notBeforeMs: number): Promise<boolean> {
+    return this.#withEpoch(keys.user(tenantId, userId), notBeforeMs, undefined, 'user');
   }
 
-  async revokeTenantSessions(tenantId: string, notBefore: number): Promise<boolean> {
-    return this.#setNotBefore(keys.tenantConfig(tenantId), notBefore);
+  async revokeTenantSessions(tenantId: string, notBeforeMs: number): Promise<boolean> {
+    return this.#withEpoch(keys.tenantConfig(tenantId), notBeforeMs, undefined);
   }
 
-  #setNotBefore(key: Record<string, string>, notBefore: number): Promise<boolean> {
-    return updateExisting(this.client, {
+  /**
+   * Moves an item's revocation epoch forward to `notBeforeMs` (with `also`'s
+   * changes in the same write), never back: a later epoch another revocation
+   * wrote meanwhile stays, and `also` is then written on its own. Never
+   * refused for contention; false only when the item does not exist.
+   */
+  async #withEpoch(
+    key: Record<string, string>,
+    notBeforeMs: number,
+    also: UpdateExisting | undefined,
+    type?: 'user',
+  ): Promise<boolean> {
+    const names = { '#epoch': 'sessionsNotBeforeMs', ...(also?.ExpressionAttributeNames ?? {}) } as Record<
+      string,
+      string
+    >;
+    const values = { ':epoch': notBeforeMs, ...(also?.ExpressionAttributeValues ?? {}) } as Record<string, unknown>;
+    const conditions = ['attribute_not_exists(#epoch) OR #epoch < :epoch'];
+    if (also?.condition) conditions.push(also.condition);
+    if (type) {
+      names['#type'] = 'type';
+      values[':user'] = 'user';
+      conditions.push('#type = :user');
+    }
+    const [setPart, removePart] = (also?.UpdateExpression ?? '').split(' REMOVE ');
+    const set = ['#epoch = :epoch', ...(setPart ? [setPart.replace(/^SET /, '')] : [])];
+    const written = await this.#update({
       TableName: this.tableName,
       Key: key,
-      UpdateExpression: 'SET sessionsNotBefore = :notBefore',
-      ExpressionAttributeValues: { ':notBefore': notBefore },
+      UpdateExpression: `SET ${set.join(', ')}${removePart ? ` REMOVE ${removePart}` : ''}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      condition: conditions.length === 1 ? conditions[0] : conditions.map((c) => `(${c})`).join(' AND '),
     });
+    if (written) return true;
+    // Lost: the item is missing (or not a user), or its epoch is already at or past this one.
+    const { Item } = await guard(() => this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    if (!Item || (type && !isUserItem(Item))) return false;
+    if (also) return this.#update(also);
+    return true;
+  }
+
+  #update(input: UpdateExisting): Promise<boolean> {
+    return updateExisting(this.client, input);
   }
 
   /**
@@ -115,9 +150,10 @@ export class DynamoDbUserDirectory implements UserDirectory {
         TableName: this.tableName,
         Key: keys.user(tenantId, userId),
         UpdateExpression: 'SET #role = :role',
-        ...(mustExist ? { ConditionExpression: 'attribute_exists(pk)' } : {}),
-        ExpressionAttributeNames: { '#role': 'role' },
-        ExpressionAttributeValues: { ':role': role },
+        // The new owner is a user (not a link, not a deleted user's tombstone).
+        ...(mustExist ? { ConditionExpression: 'attribute_exists(pk) AND #type = :user' } : {}),
+        ExpressionAttributeNames: { '#role': 'role', ...(mustExist ? { '#type': 'type' } : {}) },
+        ExpressionAttributeValues: { ':role': role, ...(mustExist ? { ':user': 'user' } : {}) },
       },
     };
   }
