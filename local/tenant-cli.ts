@@ -280,7 +280,7 @@ const COMMANDS: Record<string, Command> = {
       const named = ['user', 'owner', 'tenant'];
       // SCIM's items: token, groups, memberships, the userName/externalId/group-name keys, login links.
       const isScim = (kind: string) =>
-        kind.startsWith('scim_') || ['user_name', 'external_id', 'user_link'].includes(kind);
+        kind.startsWith('scim_') || ['user_name', 'external_id', 'user_link', 'user_deleted'].includes(kind);
       const sum = (filter: (kind: string) => boolean) =>
         Object.entries(removed)
           .filter(([kind]) => filter(kind))

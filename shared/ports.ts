@@ -329,6 +329,8 @@ export interface ScimUserDelete {
   readonly userName: string | undefined;
   readonly externalId: string | undefined;
   readonly groupIds: readonly string[];
+  /** Kept on the tombstone: the tenant's owner stays its owner if SCIM creates them again at this id. */
+  readonly role: 'owner' | 'member';
   readonly endSessionsBefore: number;
   readonly epochAsRead: number | undefined;
   readonly now: string;

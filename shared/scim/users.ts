@@ -155,6 +155,7 @@ export async function deleteUser(request: ScimRequest, userId: string): Promise<
       userName: user.userName,
       externalId: user.scim?.externalId,
       groupIds: Object.keys(user.scimGroups ?? {}),
+      role: user.role,
       endSessionsBefore: laterEpoch(revocationEpoch(now), user.sessionsNotBeforeMs) as number,
       epochAsRead: user.sessionsNotBeforeMs,
       now: now.toISOString(),

@@ -61,7 +61,10 @@ class InMemoryTable {
   /** `tenant/derivedId` → the SCIM user a login's derived id points at (DynamoDB: a `user_link` item). */
   readonly links = new Map<string, string>();
   /** `tenant/id` → a user SCIM deleted (DynamoDB: a `user_deleted` item at that key): the epoch it keeps. */
-  readonly tombstones = new Map<string, { userId: string; sessionsNotBeforeMs: number | undefined }>();
+  readonly tombstones = new Map<
+    string,
+    { userId: string; sessionsNotBeforeMs: number | undefined; role: 'owner' | 'member' }
+  >();
   /** `tenant/lower-cased userName` → user id. */
   readonly userNames = new Map<string, string>();
   readonly externalIds = new Map<string, string>();
@@ -673,7 +676,7 @@ export class InMemoryScimDirectory implements ScimDirectory {
         name: write.name,
         groups: write.roles?.groups ?? [],
         roles: write.roles?.roles ?? [],
-        role: 'member',
+        role: tombstone?.role ?? 'member',
         adminDisabled: false,
         createdAt: write.now,
         lastLoginAt: undefined,
@@ -700,12 +703,12 @@ export class InMemoryScimDirectory implements ScimDirectory {
     if (linkKey && (t.users.has(linkKey) || (t.links.has(linkKey) && t.links.get(linkKey) !== write.userId))) {
       return 'conflict';
     }
-    const tombstone = { userId: write.userId, sessionsNotBeforeMs: write.endSessionsBefore };
+    const tombstone = { userId: write.userId, sessionsNotBeforeMs: write.endSessionsBefore, role: write.role };
     t.users.delete(key);
     t.tombstones.set(key, tombstone);
     if (linkKey) {
       t.links.delete(linkKey);
-      t.tombstones.set(linkKey, tombstone);
+      t.tombstones.set(linkKey, { ...tombstone, role: 'member' });
     }
     const release = (map: Map<string, string>, mapKey: string) => {
       if (map.get(mapKey) === write.userId) map.delete(mapKey);

@@ -211,6 +211,8 @@ export class DynamoDbScimDirectory implements ScimDirectory {
       tenantId: write.tenantId,
       userId: write.userId,
       ...(write.issuer && write.sub ? { issuer: write.issuer, sub: write.sub } : {}),
+      // The OWNER item names the user's own id: only there does the role carry over.
+      role: userId === write.userId ? write.role : 'member',
       sessionsNotBeforeMs: write.endSessionsBefore,
       deletedAt: write.now,
     });
@@ -319,7 +321,6 @@ export class DynamoDbScimDirectory implements ScimDirectory {
         groups: write.roles?.groups ?? [],
         roles: write.roles?.roles ?? [],
         scimGroups: write.roles ? {} : undefined,
-        role: 'member',
         adminDisabled: false,
         createdAt: write.now,
         scimVersion: 1,
@@ -328,6 +329,10 @@ export class DynamoDbScimDirectory implements ScimDirectory {
       }
       set.push('#type = :user');
       values[':user'] = 'user';
+      // SCIM never makes or unmakes an owner: a deleted owner created again at its id is the owner again.
+      set.push('#role = if_not_exists(#role, :member)');
+      names['#role'] = 'role';
+      values[':member'] = 'member';
       values[':deleted'] = USER_TOMBSTONE_ITEM;
       remove.push('deletedAt');
       return {
