@@ -749,6 +749,96 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       };
     }
 
+    it('deletes a user: tombstones at its id and at its login link, keys and memberships released, epoch kept', async () => {
+      const tenant = await newTenant();
+      // A SCIM user created without externalId, linked by a login: its id is random, the login's derived id links to it.
+      const created = scimUser(tenant, { userName: 'del@acme.example' });
+      expect(await stores.scim.writeUser(created)).toBe('written');
+      const signIn = { ...record(tenant, '00udel', { userName: 'del@acme.example' }) };
+      const provisioned = await login(tenant, signIn);
+      expect(provisioned.record.userId).toBe(created.userId);
+      // Member of more groups than one transaction holds: the rest go right after it.
+      let version = (await stores.users.getUser(tenant.tenantId, created.userId))?.version ?? 0;
+      const groupIds: string[] = [];
+      for (let index = 0; index < 105; index++) {
+        const write = groupWrite(tenant, {
+          addMembers: [created.userId],
+          users: [{ userId: created.userId, expectedVersion: version, scimGroups: {}, groups: [], roles: [] }],
+        });
+        const groupId = `g_del${index}`;
+        groupIds.push(groupId);
+        const outcome = await stores.scim.writeGroup({
+          ...write,
+          group: { ...write.group, groupId, displayName: `Del ${index}` },
+        });
+        expect(outcome).toBe('written');
+        version += 1;
+      }
+      const user = await stores.users.getUser(tenant.tenantId, created.userId);
+      const derived = userIdFor(ISSUER, '00udel');
+      const outcome = await stores.scim.deleteUser({
+        tenantId: tenant.tenantId,
+        userId: created.userId,
+        expectedVersion: version + 1,
+        issuer: ISSUER,
+        sub: '00udel',
+        linkedFrom: derived,
+        userName: 'del@acme.example',
+        externalId: undefined,
+        groupIds,
+        role: user?.role ?? 'member',
+        endSessionsBefore: 9_999,
+        epochAsRead: undefined,
+        now: new Date().toISOString(),
+        audit: [],
+      });
+      // The login bumped nothing SCIM counts; each group write bumped the version once.
+      expect(outcome).toBe('conflict');
+      const fresh = await stores.users.getUser(tenant.tenantId, created.userId);
+      const deleted = await stores.scim.deleteUser({
+        tenantId: tenant.tenantId,
+        userId: created.userId,
+        expectedVersion: fresh?.version ?? -1,
+        issuer: ISSUER,
+        sub: '00udel',
+        linkedFrom: derived,
+        userName: 'del@acme.example',
+        externalId: undefined,
+        groupIds,
+        role: fresh?.role ?? 'member',
+        endSessionsBefore: 9_999,
+        epochAsRead: fresh?.sessionsNotBeforeMs,
+        now: new Date().toISOString(),
+        audit: [],
+      });
+      expect(deleted).toBe('deleted');
+      expect(await stores.scim.readUserKey(tenant.tenantId, created.userId)).toMatchObject({
+        kind: 'deleted',
+        userId: created.userId,
+      });
+      expect(await stores.scim.readUserKey(tenant.tenantId, derived)).toMatchObject({ kind: 'deleted' });
+      expect(await stores.scim.getUsers(tenant.tenantId, [created.userId])).toEqual([]);
+      expect(await stores.users.listUsers(tenant.tenantId)).toEqual([]);
+      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'del@acme.example')).toBeUndefined();
+      for (const groupId of [groupIds[0] as string, groupIds[104] as string]) {
+        expect(await stores.scim.listMembers(tenant.tenantId, groupId, 10)).toEqual({ userIds: [], more: false });
+      }
+      // A login of the person now: refused, nothing written.
+      await expect(login(tenant, record(tenant, '00udel', { userName: 'del@acme.example' }))).rejects.toMatchObject({
+        code: 'USER_DISABLED',
+        reason: 'user_deleted',
+      });
+      // SCIM creates the person again with Okta's user id: over the tombstone at the derived id, keeping its epoch.
+      const again = scimUser(tenant, { userName: 'del@acme.example', externalId: '00udel' });
+      expect(again.userId).toBe(derived);
+      expect(await stores.scim.writeUser(again)).toBe('written');
+      expect(await stores.users.getUser(tenant.tenantId, derived)).toMatchObject({
+        sessionsNotBeforeMs: 9_999,
+        role: 'member',
+      });
+      expect((await login(tenant, record(tenant, '00udel'))).record.userId).toBe(derived);
+    });
+
     it('turns SCIM groups on once: a first group written from the same read of the tenant loses', async () => {
       const tenant = await newTenant();
       expect(await stores.scim.writeGroup(groupWrite(tenant, { enablesScimGroups: true }))).toBe('written');

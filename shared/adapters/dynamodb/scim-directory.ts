@@ -271,15 +271,14 @@ export class DynamoDbScimDirectory implements ScimDirectory {
     }));
   }
 
+  /** Deletes items in transactions of up to 100 (the function's grants have DeleteItem, not BatchWriteItem). */
   async #deleteKeys(keyList: Item[]): Promise<void> {
-    for (let start = 0; start < keyList.length; start += 25) {
-      let pending = keyList.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      for (let attempt = 0; pending.length > 0; attempt++) {
-        if (attempt >= 8) throw new StoreUnavailableError(new Error('BatchWriteItem kept returning unprocessed items'));
-        const requests = pending;
-        const output = await guard(() => this.client.batchWrite({ RequestItems: { [this.tableName]: requests } }));
-        pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
-      }
+    for (let start = 0; start < keyList.length; start += TRANSACTION_ITEMS + 1) {
+      const named = keyList
+        .slice(start, start + TRANSACTION_ITEMS + 1)
+        .map((Key) => ({ name: 'member', item: { Delete: { TableName: this.tableName, Key } } }));
+      const cancelled = await writeNamedTransaction(this.client, named);
+      if (cancelled) throw new StoreUnavailableError(cancelled.error);
     }
   }
 
