@@ -749,6 +749,45 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       };
     }
 
+    it('moves a deactivation’s epoch only from what it read: a revocation meanwhile makes it read again', async () => {
+      const tenant = await newTenant();
+      const created = scimUser(tenant, { userName: 'race@acme.example' });
+      expect(await stores.scim.writeUser(created)).toBe('written');
+      const deactivate = {
+        ...created,
+        expectedVersion: 1,
+        previousUserName: 'race@acme.example',
+        deactivated: true,
+        endSessionsBefore: 40_000,
+        epochAsRead: undefined,
+      };
+      // An administrator's revocation lands between SCIM's read and its write.
+      expect(await stores.users.revokeUserSessions(tenant.tenantId, created.userId, 50_000)).toBe(true);
+      expect(await stores.scim.writeUser(deactivate)).toBe('conflict');
+      expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
+        deactivated: false,
+        sessionsNotBeforeMs: 50_000,
+      });
+      // Read again: the later epoch stays (this write does not move it), the deactivation goes through.
+      expect(await stores.scim.writeUser({ ...deactivate, endSessionsBefore: undefined, epochAsRead: 50_000 })).toBe(
+        'written',
+      );
+      expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
+        deactivated: true,
+        adminDisabled: false,
+        sessionsNotBeforeMs: 50_000,
+        version: 2,
+      });
+      // SCIM never sets or lifts the administrator's flag.
+      expect(await stores.users.setAdminDisabled(tenant.tenantId, created.userId, true)).toBe(true);
+      const reactivate = { ...deactivate, expectedVersion: 2, deactivated: false, endSessionsBefore: undefined };
+      expect(await stores.scim.writeUser({ ...reactivate, epochAsRead: 50_000 })).toBe('written');
+      expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
+        deactivated: false,
+        adminDisabled: true,
+      });
+    });
+
     it('deletes a user: tombstones at its id and at its login link, keys and memberships released, epoch kept', async () => {
       const tenant = await newTenant();
       // A SCIM user created without externalId, linked by a login: its id is random, the login's derived id links to it.
