@@ -1,13 +1,6 @@
 import type { AuditEvent } from '../../audit.ts';
 import { StoreUnavailableError } from '../../errors.ts';
-import type {
-  LoginRecord,
-  LoginStore,
-  LoginWriteMode,
-  LoginWriteOptions,
-  LoginWriteOutcome,
-  UserKeyItem,
-} from '../../ports.ts';
+import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOptions, LoginWriteOutcome } from '../../ports.ts';
 import { userIdFor } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
 import { type CancellationReason, type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
@@ -26,28 +19,14 @@ type Values = Record<string, unknown>;
  * written without its session (or the other way round), the first owner is
  * claimed with a conditional write, and the audit events go in the same write.
  */
-export class DynamoDbLoginStore implements LoginStore {
-  readonly #lookup: DynamoDbUserLookup;
-
+/** Its keyed reads (`UserLookup`) run only off the success path: after a login met a deleted user, and to audit a refusal. */
+export class DynamoDbLoginStore extends DynamoDbUserLookup implements LoginStore {
   constructor(
-    private readonly client: DocumentClient,
-    private readonly tableName: string,
+    client: DocumentClient,
+    tableName: string,
     private readonly auditRetentionDays = 400,
   ) {
-    this.#lookup = new DynamoDbUserLookup(client, tableName);
-  }
-
-  /** Keyed reads, only off the success path: after a login met a deleted user, and to audit a refusal. */
-  readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined> {
-    return this.#lookup.readUserKey(tenantId, userId);
-  }
-
-  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined> {
-    return this.#lookup.findUserIdByUserName(tenantId, userName);
-  }
-
-  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined> {
-    return this.#lookup.findUserIdByExternalId(tenantId, externalId);
+    super(client, tableName);
   }
 
   async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {

@@ -11,7 +11,6 @@ import type {
   ScimUserDelete,
   ScimUserWrite,
   ScimUserWriteOutcome,
-  UserKeyItem,
 } from '../../ports.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
@@ -46,15 +45,13 @@ const BATCH_GET_KEYS = 100;
  * lookup is a GetItem and uniqueness is a conditional put. Every SCIM write
  * carries its audit events in its own transaction.
  */
-export class DynamoDbScimDirectory implements ScimDirectory {
-  readonly #lookup: DynamoDbUserLookup;
-
+export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDirectory {
   constructor(
-    private readonly client: DocumentClient,
-    private readonly tableName: string,
+    client: DocumentClient,
+    tableName: string,
     private readonly auditRetentionDays = 400,
   ) {
-    this.#lookup = new DynamoDbUserLookup(client, tableName);
+    super(client, tableName);
   }
 
   /** The tenant's config and token hash in one request, read consistently: a rotated token stops at once. */
@@ -75,18 +72,6 @@ export class DynamoDbScimDirectory implements ScimDirectory {
         Item: { ...keys.scimToken(tenantId), type: 'scim_token', tenantId, tokenHash, createdAt: now },
       }),
     );
-  }
-
-  readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined> {
-    return this.#lookup.readUserKey(tenantId, userId);
-  }
-
-  findUserIdByUserName(tenantId: string, userName: string): Promise<string | undefined> {
-    return this.#lookup.findUserIdByUserName(tenantId, userName);
-  }
-
-  findUserIdByExternalId(tenantId: string, externalId: string): Promise<string | undefined> {
-    return this.#lookup.findUserIdByExternalId(tenantId, externalId);
   }
 
   findGroupIdByName(tenantId: string, displayName: string): Promise<string | undefined> {
