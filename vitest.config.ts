@@ -41,7 +41,8 @@ export default defineConfig({
         test: {
           name: 'infra',
           include: ['test/infra/**/*.test.ts'],
-          globalSetup: withDynamoDbLocal,
+          // Its own instance: the index backfill it waits for must not queue behind the e2e tests' load.
+          globalSetup: ['test/support/own-dynamodb-local.ts'],
           testTimeout: 300_000,
         },
       },
