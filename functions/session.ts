@@ -1,4 +1,4 @@
-/** Lambda entry for `GET /me` and `POST /logout`. Composition root, built once per cold start. */
+/** Lambda entry for `GET /me`, `POST /logout`, their CORS preflights and `GET /signed-in`. Composition root, built once per cold start. */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';

@@ -86,6 +86,11 @@ export class LoginHttpApi extends Construct {
         `customDomain.domainName must be a host name like login.example.com, got "${domainName}"`,
       );
     }
+    // No `corsPreflight`: with it, API Gateway answers every OPTIONS itself from one static list for
+    // the whole API and drops the CORS headers the functions send. The origins allowed to read a
+    // session depend on the session's tenant (the app origins plus that tenant's redirect
+    // origins), so the session function answers CORS, preflights included (the `OPTIONS` routes
+    // of shared/routes.ts), with `Vary: Origin`.
     this.api = new HttpApi(this, 'Api', { createDefaultStage: false, description: 'Okta tile login service' });
     const accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,

@@ -12,8 +12,16 @@ import { validationError } from './validation.ts';
 export const CONTEXT_KEYS = {
   /** Comma-separated https origins `target_link_uri` may point to. Default: none (relative paths only). */
   allowedRedirectOrigins: 'allowedRedirectOrigins',
-  /** Where users land after login when no target is given. Default `/`. */
+  /** A path on the service where users land after login when no target, tenant default or `appUrl` applies. Default: the built-in signed-in page. */
   defaultRedirectPath: 'defaultRedirectPath',
+  /**
+   * The app users land on after login, e.g. `https://app.example.com/home`
+   * (env `APP_URL` when the key is not given); on the same site as
+   * `customDomainName`. Default: none.
+   */
+  appUrl: 'appUrl',
+  /** Comma-separated more https origins of the app that may read the session (env `APP_ORIGINS`). Default: none. */
+  appOrigins: 'appOrigins',
   /** Custom domain, e.g. `login.example.com`; needs `certificateArn`. Default: the execute-api URL. */
   customDomainName: 'customDomainName',
   /** ACM certificate for the custom domain, in the stack's region. */
@@ -32,16 +40,38 @@ export const CONTEXT_KEYS = {
 } as const;
 
 /**
- * Builds the CDK app from context: one environment-agnostic `LoginStack` (no
- * account lookups, so `cdk synth` works offline without credentials), with
- * the cdk-nag AwsSolutions checks run at synth.
+ * Environment variables the app reads when the context key of the same
+ * setting is not given (`APP_URL=https://app.example.com npx cdk deploy`):
+ * the names the functions and the local stack use for it.
  */
-export function createLoginApp(props: AppProps = {}): { app: App; stack: LoginStack } {
+export const ENVIRONMENT_VARIABLES = {
+  appUrl: 'APP_URL',
+  appOrigins: 'APP_ORIGINS',
+} as const;
+
+/**
+ * Builds the CDK app from context (and `ENVIRONMENT_VARIABLES` from `env`):
+ * one environment-agnostic `LoginStack` (no account lookups, so `cdk synth`
+ * works offline without credentials), with the cdk-nag AwsSolutions checks
+ * run at synth.
+ */
+export function createLoginApp(
+  props: AppProps = {},
+  env: NodeJS.ProcessEnv = process.env,
+): { app: App; stack: LoginStack } {
   const app = new App(props);
   const context = (key: string): string | undefined => {
     const value: unknown = app.node.tryGetContext(key);
     return value === undefined || value === null || value === '' ? undefined : String(value);
   };
+  /** A context key, else the environment variable of the same setting (`-c` wins over the shell). */
+  const contextOrEnv = (key: string, variable: keyof typeof ENVIRONMENT_VARIABLES): string | undefined =>
+    context(key) ?? (env[ENVIRONMENT_VARIABLES[variable]] || undefined);
+  const list = (value: string | undefined): string[] =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean);
   const flag = (key: string): boolean => {
     const value = context(key);
     if (value !== undefined && value !== 'true' && value !== 'false') {
@@ -74,14 +104,16 @@ export function createLoginApp(props: AppProps = {}): { app: App; stack: LoginSt
     );
   }
   const defaultRedirectPath = context(CONTEXT_KEYS.defaultRedirectPath);
+  const appUrl = contextOrEnv(CONTEXT_KEYS.appUrl, 'appUrl');
+  const appOrigins = list(contextOrEnv(CONTEXT_KEYS.appOrigins, 'appOrigins'));
 
   const stack = new LoginStack(app, context(CONTEXT_KEYS.stackName) ?? 'OktaLogin', {
     description: 'Okta tile login service',
     service: {
-      allowedRedirectOrigins: (context(CONTEXT_KEYS.allowedRedirectOrigins) ?? '')
-        .split(',')
-        .map((origin) => origin.trim())
-        .filter(Boolean),
+      allowedRedirectOrigins: list(context(CONTEXT_KEYS.allowedRedirectOrigins)),
+      // Checked by LoginService (the one origin validator, and the same-site rule with the custom domain).
+      ...(appUrl ? { appUrl } : {}),
+      ...(appOrigins.length > 0 ? { appOrigins } : {}),
       // The documented `-c dev=true` switch, as the construct's removal policy.
       ...(flag(CONTEXT_KEYS.dev) ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
       tracing: flag(CONTEXT_KEYS.tracing),

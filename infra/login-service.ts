@@ -9,6 +9,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName } from '../shared/routes.ts';
 import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
+import { requireAppUrl, requireOrigin, requireSameSite } from './app-origins.ts';
 import { type CustomDomainProps, LoginHttpApi } from './http-api.ts';
 import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
@@ -19,8 +20,36 @@ import { numberToEnv, requireSeconds, requireSetting, validationError } from './
 export interface LoginServiceProps {
   /** Origins `target_link_uri` may point to, for every tenant. @default none: same-origin paths only */
   readonly allowedRedirectOrigins?: readonly string[];
-  /** Where users land after login by default. @default '/' */
+  /**
+   * A path on the service's own origin where users land after login when
+   * neither the tile, the tenant's default redirect nor `appUrl` says where.
+   * @default none: the built-in signed-in page (`/signed-in`)
+   */
   readonly defaultRedirectPath?: string;
+  /**
+   * The app users land on after a tile login when neither the tile
+   * (`target_link_uri`) nor the tenant's default redirect says otherwise:
+   * an https origin plus an optional path, e.g. `https://app.example.com/home`.
+   * Its origin may also read the session through CORS (`/me`,
+   * `/session/token`, `/logout`) and is an allowed redirect origin.
+   *
+   * The app must be on the same site as the login service (same registrable
+   * domain by the public suffix list), so it needs `customDomain`: the session
+   * cookie is `SameSite=Lax` on the login host, and the default
+   * `*.execute-api.<region>.amazonaws.com` host is never the same site as an
+   * app. `cdk synth` fails otherwise, saying why.
+   * @default none: users land on `defaultRedirectPath`, else the built-in signed-in page
+   */
+  readonly appUrl?: string;
+  /**
+   * More origins of the app (besides `appUrl`'s) that may read the session
+   * through CORS, for every tenant: exact https origins, on the same site as
+   * the login service, like `appUrl`. Every listed origin is inside the
+   * session's trust boundary (its scripts can get session tokens while the
+   * session lives): list as few as possible.
+   * @default none
+   */
+  readonly appOrigins?: readonly string[];
   /** Absolute session lifetime. @default Duration.hours(8) */
   readonly sessionTtl?: Duration;
   /** Idle timeout; Duration.seconds(0) turns it off. @default Duration.hours(1) */
@@ -130,20 +159,23 @@ export class LoginService extends Construct {
     super(scope, id);
     // Validated here, with the prop's name, rather than by shared/config.ts at the first cold start.
     // Values that are tokens (known only at deploy time) are left to that check.
-    const allowedRedirectOrigins = props.allowedRedirectOrigins ?? [];
-    for (const origin of Token.isUnresolved(allowedRedirectOrigins) ? [] : allowedRedirectOrigins) {
-      if (Token.isUnresolved(origin)) continue;
-      const url = URL.parse(origin);
-      if (url?.protocol !== 'https:' || url.origin !== origin) {
-        throw validationError(
-          this,
-          'InvalidRedirectOrigin',
-          `allowedRedirectOrigins entries must be https origins like https://app.example.com, got "${origin}"`,
-        );
-      }
+    // Every configured origin through the one origin validator (infra/app-origins.ts), normalised.
+    const origins = (what: string, list: readonly string[] | undefined) =>
+      Token.isUnresolved(list) ? (list ?? []) : (list ?? []).map((origin) => requireOrigin(this, what, origin));
+    const allowedRedirectOrigins = origins('each allowedRedirectOrigins entry', props.allowedRedirectOrigins);
+    const appOrigins = origins('each appOrigins entry', props.appOrigins);
+    const appUrl = props.appUrl === undefined ? undefined : requireAppUrl(this, props.appUrl);
+    // The login host the session cookie belongs to: the custom domain, or an execute-api host.
+    const loginDomain = props.customDomain?.domainName;
+    if (appUrl !== undefined && !Token.isUnresolved(appUrl)) {
+      requireSameSite(this, 'appUrl', new URL(appUrl).origin, loginDomain);
     }
-    const defaultRedirectPath = props.defaultRedirectPath ?? '/';
+    for (const origin of Token.isUnresolved(appOrigins) ? [] : appOrigins) {
+      requireSameSite(this, 'appOrigins entry', origin, loginDomain);
+    }
+    const defaultRedirectPath = props.defaultRedirectPath;
     if (
+      defaultRedirectPath !== undefined &&
       !Token.isUnresolved(defaultRedirectPath) &&
       (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//'))
     ) {
@@ -229,7 +261,8 @@ export class LoginService extends Construct {
       ALLOWED_REDIRECT_ORIGINS: Token.isUnresolved(allowedRedirectOrigins)
         ? Fn.join(',', [...allowedRedirectOrigins])
         : allowedRedirectOrigins.join(','),
-      DEFAULT_REDIRECT_PATH: defaultRedirectPath,
+      // Unset: landing falls through to the built-in signed-in page (after APP_URL), never to `/`.
+      ...(defaultRedirectPath !== undefined ? { DEFAULT_REDIRECT_PATH: defaultRedirectPath } : {}),
       SESSION_TTL_SECONDS: numberToEnv(sessionTtl),
       SESSION_IDLE_TIMEOUT_SECONDS: numberToEnv(idle),
       LOGIN_STATE_TTL_SECONDS: numberToEnv(loginStateTtl),
@@ -239,6 +272,12 @@ export class LoginService extends Construct {
       HSTS_PRELOAD: props.hstsPreload ? 'true' : 'false',
       // Unset: each request's own API Gateway domain is the base of the redirect URIs.
       ...(props.customDomain ? { PUBLIC_URL: `https://${props.customDomain.domainName}` } : {}),
+    };
+    // Only the functions that land users (login) and answer the app (session: CORS on /me and
+    // /logout, the signed-in page) read the app's URLs.
+    const app = {
+      ...(appUrl !== undefined ? { APP_URL: appUrl } : {}),
+      APP_ORIGINS: Token.isUnresolved(appOrigins) ? Fn.join(',', [...appOrigins]) : [...new Set(appOrigins)].join(','),
     };
     const make = (name: string, entry: string, environment: Record<string, string> = {}) => {
       const id = `${name[0]?.toUpperCase()}${name.slice(1)}Function`;
@@ -266,10 +305,11 @@ export class LoginService extends Construct {
 
     this.functions = {
       login: make('login', FUNCTION_ENTRIES.login, {
+        ...app,
         CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
         STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
       }),
-      session: make('session', FUNCTION_ENTRIES.session),
+      session: make('session', FUNCTION_ENTRIES.session, app),
       setup: make('setup', FUNCTION_ENTRIES.setup, {
         CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
         STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,

@@ -46,6 +46,6 @@ export function acknowledgeNagFindings(service: LoginService): void {
   Validations.of(service.httpApi).acknowledge({
     id: 'AwsSolutions-APIG4',
     reason:
-      'The login routes (initiate login, callback, /me, logout, health) are public by design: they are how a user gets authenticated, and /me and /logout check the session cookie themselves; the setup pages check their own setup link (a 256-bit token) on every request. Universal Logout (global-token-revocation) is called by Okta and verifies its signed JWT itself. App routes use the session authorizer.',
+      'The login routes (initiate login, callback, /me, logout, the signed-in page, health) are public by design: they are how a user gets authenticated, and /me, /logout and /signed-in check the session cookie themselves; the CORS preflights (OPTIONS /me, OPTIONS /logout) carry no credentials by the Fetch standard, and the session function answers them per origin; the setup pages check their own setup link (a 256-bit token) on every request. Universal Logout (global-token-revocation) is called by Okta and verifies its signed JWT itself. App routes use the session authorizer.',
   });
 }

@@ -26,8 +26,6 @@ export interface LocalServerOptions {
   readonly handlers: Record<FunctionName, LambdaHandler>;
   /** The Lambda authorizer for routes marked `authorized` (simple responses). */
   readonly authorizer?: LocalAuthorizer;
-  /** Requests no route matches go here first (the demo app page); return true when handled. */
-  readonly fallback?: (request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
   readonly port: number;
   readonly host?: string;
 }
@@ -62,12 +60,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
-    let match = matchRoute(request.method ?? 'GET', path);
-    if (!match) {
-      // The demo app's own pages first (the app beside the service), then `$default` as in API Gateway.
-      if (options.fallback && (await options.fallback(request, response))) return;
-      match = defaultRoute();
-    }
+    // `$default` takes what no route matches, as in API Gateway.
+    const match = matchRoute(request.method ?? 'GET', path) ?? defaultRoute();
     if (!match) {
       apiGatewayError(response, 404, 'Not Found');
       return;

@@ -1,7 +1,8 @@
 /**
  * The whole service on one machine: DynamoDB Local (or a given endpoint), the
- * table, the demo identity provider with a demo tenant, and the local API
- * Gateway serving the real handler exports. `npm start` and the end-to-end
+ * table, the demo identity provider with a demo tenant, the demo app on its
+ * own origin (where logins land: `APP_URL`), and the local API Gateway serving
+ * the real handler exports. `npm start` and the end-to-end
  * tests both start it through here.
  */
 import { randomBytes } from 'node:crypto';
@@ -13,7 +14,7 @@ import { DynamoDbTenantStore } from '../shared/adapters/dynamodb/tenant-store.ts
 import type { RoleMapping } from '../shared/roles.ts';
 import type { FunctionName } from '../shared/routes.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
-import { demoAppPage } from './demo-app.ts';
+import { startDemoApp } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
@@ -47,6 +48,16 @@ export interface LocalStackOptions {
   readonly demoIdp?: boolean;
   /** Port of the demo identity provider; 0 picks a free one. @default port + 1 */
   readonly demoIdpPort?: number;
+  /**
+   * Port of the demo app, served on its own origin beside the service (with
+   * the demo identity provider only); 0 picks a free one. @default port + 2
+   */
+  readonly demoAppPort?: number;
+  /**
+   * Where logins land (`APP_URL`). @default the demo app's URL with the demo
+   * identity provider, else none; `env.APP_URL` overrides both.
+   */
+  readonly appUrl?: string;
   /** Where embedded DynamoDB Local keeps data; undefined keeps it in memory. */
   readonly dataDir?: string;
   /** Extra environment for the handlers (e.g. SESSION_TTL_SECONDS). */
@@ -63,6 +74,10 @@ export interface LocalStackOptions {
 export interface LocalStack {
   readonly url: string;
   readonly port: number;
+  /** The demo app's URL (`http://localhost:<port+2>/`), when it runs. */
+  readonly demoAppUrl: string | undefined;
+  /** The `APP_URL` the handlers got (logins land there), if any. */
+  readonly appUrl: string | undefined;
   readonly tableName: string;
   readonly dynamoDbEndpoint: string;
   readonly demoIdp: DemoIdp | undefined;
@@ -88,6 +103,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await ensureTable(tableClient, tableName);
     tableClient.destroy();
 
+    // The demo app's origin must be known before the handlers read APP_URL; it starts once the demo Okta runs.
+    const withDemo = options.demoIdp ?? true;
+    const demoAppPort = withDemo
+      ? options.demoAppPort === 0 || (options.demoAppPort === undefined && options.port === 0)
+        ? await freePort()
+        : (options.demoAppPort ?? port + 2)
+      : undefined;
+    const demoAppUrl = demoAppPort === undefined ? undefined : `http://localhost:${demoAppPort}/`;
+    const appUrl = options.env?.APP_URL ?? options.appUrl ?? demoAppUrl ?? '';
+
     // The handlers read their configuration from the environment, exactly as in Lambda.
     Object.assign(process.env, {
       TABLE_NAME: tableName,
@@ -99,6 +124,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
       // Set by Lambda for on-demand containers: Powertools Logger reports `cold_start` only then.
       AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? 'on-demand',
+      // Set on every start (empty: none), so an earlier stack's app in this process is not inherited.
+      APP_URL: appUrl,
       ...options.env,
     });
     const modules = options.handlerModules ?? {};
@@ -130,7 +157,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
 
     let demoIdp: DemoIdp | undefined;
-    if (options.demoIdp ?? true) {
+    if (withDemo) {
       const clientSecret = randomBytes(24).toString('base64url');
       demoIdp = await startDemoIdp({
         port: options.demoIdpPort ?? (options.port === 0 ? 0 : port + 1),
@@ -146,21 +173,32 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         roleMappings: DEMO_ROLE_MAPPINGS,
         defaultRoles: DEMO_DEFAULT_ROLES,
       });
+      const demoApp = await startDemoApp({
+        port: demoAppPort ?? 0,
+        serviceUrl: publicUrl,
+        dashboardUrl: demoIdp.dashboardUrl,
+        tenantId: DEMO_TENANT,
+      });
+      stops.push(() => demoApp.close());
     }
 
     const server: LocalServer = await startLocalServer({
       port,
       handlers,
       authorizer: authorizer.handler as unknown as LocalAuthorizer,
-      fallback: demoAppPage({
-        sessionHandler: handlers.session,
-        dashboardUrl: demoIdp?.dashboardUrl,
-        tenantId: DEMO_TENANT,
-      }),
     });
     stops.push(() => server.close());
 
-    return { url: publicUrl, port: server.port, tableName, dynamoDbEndpoint, demoIdp, stop };
+    return {
+      url: publicUrl,
+      port: server.port,
+      demoAppUrl,
+      appUrl: appUrl || undefined,
+      tableName,
+      dynamoDbEndpoint,
+      demoIdp,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

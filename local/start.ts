@@ -1,6 +1,7 @@
 /**
  * `npm start`: the whole service locally, no AWS account. See README.
- * Environment: PORT, PUBLIC_URL, DYNAMODB_ENDPOINT, TABLE_NAME, DEMO_IDP.
+ * Environment: PORT, PUBLIC_URL, APP_URL, APP_ORIGINS, DEFAULT_REDIRECT_PATH, DYNAMODB_ENDPOINT, TABLE_NAME,
+ * DEMO_IDP, DEMO_IDP_PORT, DEMO_APP_PORT.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,9 @@ const stack = await startLocalStack({
   ...(process.env.DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
   ...(process.env.TABLE_NAME ? { tableName: process.env.TABLE_NAME } : {}),
   ...(process.env.DEMO_IDP_PORT ? { demoIdpPort: Number(process.env.DEMO_IDP_PORT) } : {}),
+  ...(process.env.DEMO_APP_PORT ? { demoAppPort: Number(process.env.DEMO_APP_PORT) } : {}),
+  // The demo app by default; the handlers read the rest of the environment (APP_ORIGINS, ...) themselves.
+  ...(process.env.APP_URL ? { appUrl: process.env.APP_URL } : {}),
   dataDir: join(LOCAL_DATA, 'dynamodb'),
   demoIdp,
 });
@@ -48,7 +52,10 @@ if (stack.demoIdp) {
     '',
     `  1. Open the demo Okta dashboard:  ${stack.demoIdp.dashboardUrl}`,
     '  2. Click the "Acme App (demo)" tile and pick a user.',
-    `  3. You land on ${stack.url}/ signed in; the first user becomes the owner.`,
+    `  3. You land on ${stack.appUrl ?? `${stack.url}/signed-in`} signed in; the first user becomes the owner.`,
+    ...(stack.demoAppUrl
+      ? [`     (The demo app runs on its own origin, ${stack.demoAppUrl}, and reads ${stack.url}/me through CORS.)`]
+      : []),
     '',
     `  Demo tenant "demo" uses the demo identity provider at ${stack.demoIdp.issuer}`,
     '',
@@ -57,6 +64,7 @@ if (stack.demoIdp) {
   );
 } else {
   lines.push('', '  DEMO_IDP=off: register your tenant with `npm run tenant -- put ...`');
+  lines.push(`  After sign-in users land on ${stack.appUrl ?? `${stack.url}/signed-in (set APP_URL for your app)`}`);
 }
 lines.push(`  Health: ${stack.url}/health    Stop: Ctrl+C`, '');
 console.log(lines.join('\n'));

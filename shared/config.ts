@@ -4,6 +4,7 @@
  * stack. Missing required values fail loudly at first use with the variable's
  * name, never with a silent default that would be wrong in production.
  */
+import { parseAppUrl, parseExactOrigin } from './http/origins.ts';
 import { isWithin, type NumericSetting, SETTINGS } from './settings.ts';
 
 export interface ServiceConfig {
@@ -18,8 +19,22 @@ export interface ServiceConfig {
   readonly publicUrl: string | undefined;
   /** Origins (scheme://host[:port]) that `target_link_uri` may point to. */
   readonly allowedRedirectOrigins: readonly string[];
-  /** Where users land after login when no target was given. */
-  readonly defaultRedirectPath: string;
+  /**
+   * The app users land on after login when neither the tile's target nor the
+   * tenant's default applies (`APP_URL`, CDK `appUrl`): an absolute URL.
+   */
+  readonly appUrl: string | undefined;
+  /**
+   * The deployment's app origins: `APP_URL`'s origin, then `APP_ORIGINS`.
+   * Each is an allowed redirect origin and may read `/me` and call `/logout`
+   * through CORS for a session of any tenant (shared/http/cors.ts).
+   */
+  readonly appOrigins: readonly string[];
+  /**
+   * A path on this service to land on when no target, tenant default or
+   * `APP_URL` applies; unset: the built-in signed-in page (`/signed-in`).
+   */
+  readonly defaultRedirectPath: string | undefined;
   /** Absolute session lifetime in seconds. */
   readonly sessionTtlSeconds: number;
   /** A session unused for this many seconds ends; 0 turns the idle timeout off. */
@@ -67,38 +82,42 @@ function list(raw: string | undefined): string[] {
     .filter((item) => item.length > 0);
 }
 
-function origins(raw: string | undefined): string[] {
-  return list(raw).map((value) => {
-    const url = URL.parse(value);
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin === 'null') {
-      throw new TypeError(
-        `ALLOWED_REDIRECT_ORIGINS entries must be origins like https://app.example.com, got "${value}"`,
-      );
-    }
-    return url.origin;
-  });
+/** A comma-separated list of exact origins (`parseExactOrigin`), normalised and without repeats. */
+function origins(what: string, raw: string | undefined, allowHttpLoopback: boolean): string[] {
+  return [...new Set(list(raw).map((value) => parseExactOrigin(value, { what, allowHttpLoopback })))];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig {
   const tableName = env.TABLE_NAME;
   if (!tableName) throw new TypeError('Environment variable TABLE_NAME is required (the DynamoDB table name)');
   const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined;
-  const defaultRedirectPath = env.DEFAULT_REDIRECT_PATH ?? '/';
-  if (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//')) {
+  const defaultRedirectPath = env.DEFAULT_REDIRECT_PATH || undefined;
+  if (
+    defaultRedirectPath !== undefined &&
+    (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//'))
+  ) {
     throw new TypeError(
       `DEFAULT_REDIRECT_PATH must be a path starting with a single "/", got "${defaultRedirectPath}"`,
     );
   }
+  // Plain http app and redirect origins only where loopback issuers are allowed: the local stack.
+  const allowLoopbackIssuers = env.ALLOW_LOOPBACK_ISSUERS === 'true';
+  const appUrl = env.APP_URL ? parseAppUrl(env.APP_URL, { allowHttpLoopback: allowLoopbackIssuers }) : undefined;
+  const appOrigins = [
+    ...new Set([...(appUrl ? [appUrl.origin] : []), ...origins('APP_ORIGINS', env.APP_ORIGINS, allowLoopbackIssuers)]),
+  ];
   return {
     tableName,
     dynamoDbEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     publicUrl,
-    allowedRedirectOrigins: origins(env.ALLOWED_REDIRECT_ORIGINS),
+    allowedRedirectOrigins: origins('ALLOWED_REDIRECT_ORIGINS', env.ALLOWED_REDIRECT_ORIGINS, allowLoopbackIssuers),
+    appUrl: appUrl?.href,
+    appOrigins,
     defaultRedirectPath,
     sessionTtlSeconds: integer(env, SETTINGS.sessionTtlSeconds),
     sessionIdleSeconds: integer(env, SETTINGS.sessionIdleSeconds),
     loginStateTtlSeconds: integer(env, SETTINGS.loginStateTtlSeconds),
-    allowLoopbackIssuers: env.ALLOW_LOOPBACK_ISSUERS === 'true',
+    allowLoopbackIssuers,
     clientSecretPrefix: env.CLIENT_SECRET_PREFIX || undefined,
     stateKeySecretId: env.STATE_KEY_SECRET_ID || undefined,
     stateKey: env.STATE_KEY || undefined,

@@ -83,3 +83,42 @@ function decodings(value: string): string[] {
   }
   return spellings;
 }
+
+/** The built-in page users land on when nothing else says where (`GET /signed-in`, the session function). */
+export const SIGNED_IN_PATH = '/signed-in';
+
+/**
+ * Every origin a redirect after login may go to, besides our own: the
+ * deployment's (`ALLOWED_REDIRECT_ORIGINS`, and the app's: `APP_URL`'s origin
+ * and `APP_ORIGINS`) and the tenant's own `--allowed-redirect-origin` list.
+ */
+export function redirectOrigins(
+  config: { readonly allowedRedirectOrigins: readonly string[]; readonly appOrigins: readonly string[] },
+  tenant: { readonly allowedRedirectOrigins: readonly string[] },
+): string[] {
+  return [...new Set([...config.allowedRedirectOrigins, ...config.appOrigins, ...tenant.allowedRedirectOrigins])];
+}
+
+/** Where a login may send the browser, in order of preference (README "Where users land"). */
+export interface LandingChoices {
+  /** `target_link_uri` from the tile, as checked when the login started. */
+  readonly target: string | undefined;
+  /** The tenant's `--default-redirect`. */
+  readonly tenantDefault: string | undefined;
+  /** The deployment's `APP_URL`. */
+  readonly appUrl: string | undefined;
+  /** The deployment's `DEFAULT_REDIRECT_PATH`, only when set. */
+  readonly defaultRedirectPath: string | undefined;
+}
+
+/**
+ * The `Location` after a login: the first choice that passes `isSafeLocation`,
+ * else the built-in signed-in page. Every choice passes the same final rule,
+ * whatever its source, and the answer is never a page that does not exist.
+ */
+export function landingLocation(choices: LandingChoices, policy: RedirectPolicy): string {
+  for (const candidate of [choices.target, choices.tenantDefault, choices.appUrl, choices.defaultRedirectPath]) {
+    if (candidate !== undefined && isSafeLocation(candidate, policy)) return candidate;
+  }
+  return SIGNED_IN_PATH;
+}

@@ -38,6 +38,11 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'POST /t/{tenant}/setup/actions/{action}', function: 'setup', throttle: SETUP_THROTTLE },
   { routeKey: 'GET /me', function: 'session' },
   { routeKey: 'POST /logout', function: 'session' },
+  // CORS preflights of the app's calls from its own origin (shared/session/app-cors.ts).
+  { routeKey: 'OPTIONS /me', function: 'session' },
+  { routeKey: 'OPTIONS /logout', function: 'session' },
+  // The built-in page a login lands on when nothing else names one (README "Where users land").
+  { routeKey: 'GET /signed-in', function: 'session' },
   // Okta Universal Logout; the path is `revocationEndpointPath` (shared/universal-logout/endpoint.ts).
   { routeKey: 'POST /t/{tenant}/global-token-revocation', function: 'universalLogout' },
   { routeKey: 'GET /health', function: 'health' },

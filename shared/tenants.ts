@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { parseExactOrigin } from './http/origins.ts';
 import { assertAcceptableIssuer, orgUrlOf } from './oidc/issuer-policy.ts';
 import type { TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
 import { isSafeLocation } from './redirect-target.ts';
@@ -186,7 +187,7 @@ export function buildTenantConfig(
   // A tenant waiting for its setup link may not know its Okta yet: both empty, nothing to validate.
   const unconnected = status === 'setup' && input.issuer === '' && input.clientId === '';
   const { issuer, orgUrl } = unconnected ? { issuer: '', orgUrl: '' } : validIssuer(input, options.allowLoopback);
-  const allowedRedirectOrigins = validOrigins(input.allowedRedirectOrigins ?? []);
+  const allowedRedirectOrigins = validOrigins(input.allowedRedirectOrigins ?? [], options.allowLoopback);
   const redirects = validRedirects(input, allowedRedirectOrigins);
   const now = options.now.toISOString();
   const existing = options.existing;
@@ -249,14 +250,16 @@ function validAlgorithms(algorithms: readonly string[]): string[] {
   return [...algorithms];
 }
 
-function validOrigins(origins: readonly string[]): string[] {
-  return origins.map((origin) => {
-    const url = URL.parse(origin);
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw new TypeError(`--allowed-redirect-origin must be an origin like https://app.example.com, got "${origin}"`);
-    }
-    return url.origin;
-  });
+/**
+ * Exact origins only (shared/http/origins.ts): each one may receive users and
+ * read this tenant's sessions through CORS. Plain http only for loopback
+ * hosts, and only where loopback issuers are allowed (local mode).
+ */
+function validOrigins(origins: readonly string[], allowLoopback: boolean): string[] {
+  const parsed = origins.map((origin) =>
+    parseExactOrigin(origin, { what: '--allowed-redirect-origin', allowHttpLoopback: allowLoopback }),
+  );
+  return [...new Set(parsed)];
 }
 
 function validRedirects(

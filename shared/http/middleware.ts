@@ -24,6 +24,8 @@ export type RouteHandler = (event: APIGatewayProxyEventV2, context: RequestConte
 export interface Route {
   readonly handle: RouteHandler;
   readonly cookiesOnError: (event: APIGatewayProxyEventV2) => string[];
+  /** Headers its error responses must also carry (e.g. CORS and `Vary: Origin`, shared/http/cors.ts). */
+  readonly headersOnError?: (event: APIGatewayProxyEventV2) => Record<string, string>;
 }
 
 /** Called with every error turned into a response, e.g. to count login failures. */
@@ -135,6 +137,9 @@ function requestEnvelope(routes: Record<string, RouteHandler | Route>, options: 
       const route = routes[request.event.routeKey];
       const cookies = route && typeof route !== 'function' ? route.cookiesOnError(request.event) : [];
       request.response = (options.renderError ?? errorResponse)(error, request.event, correlationId, cookies);
+      if (route && typeof route !== 'function' && route.headersOnError) {
+        Object.assign(request.response.headers, route.headersOnError(request.event));
+      }
       finish(request.response, correlationId);
       done();
     },

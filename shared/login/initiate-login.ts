@@ -5,7 +5,7 @@ import { clearCookie, type HttpResult, redirect, setCookie } from '../http/respo
 import { type LoginPurpose, loginStateCookieName, loginStateCookiesToDrop, sealLoginState } from '../login-state.ts';
 import { buildAuthorizationUrl, randomToken } from '../oidc/authorization-request.ts';
 import { isTenantIssuer } from '../oidc/issuer-policy.ts';
-import { resolveRedirectTarget } from '../redirect-target.ts';
+import { redirectOrigins, resolveRedirectTarget } from '../redirect-target.ts';
 import type { TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
 import { callbackUri, requireActiveTenant } from './tenant.ts';
@@ -123,7 +123,7 @@ function redirectTarget(
 ): string | undefined {
   const target = resolveRedirectTarget(raw, {
     publicOrigin: publicOrigin(event, deps.config.publicUrl),
-    allowedOrigins: [...deps.config.allowedRedirectOrigins, ...tenant.allowedRedirectOrigins],
+    allowedOrigins: redirectOrigins(deps.config, tenant),
   });
   if (raw !== undefined && target === undefined) {
     deps.logger.warn('target_link_uri ignored: not same-origin or allow-listed');

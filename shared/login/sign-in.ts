@@ -6,7 +6,7 @@ import type { LoginState } from '../login-state.ts';
 import type { IdTokenClaims } from '../oidc/verify-id-token.ts';
 import type { LoginRecord } from '../ports.ts';
 import { claimsOwnership, provisionLogin } from '../provisioning.ts';
-import { isSafeLocation } from '../redirect-target.ts';
+import { landingLocation as chooseLanding, redirectOrigins } from '../redirect-target.ts';
 import { rolesFor } from '../roles.ts';
 import {
   formatSessionCookie,
@@ -113,9 +113,10 @@ function loginRecord(
 }
 
 /**
- * Where the browser goes after login. Whatever the source (the checked
- * target in the state, the tenant's default, the deployment's), the emitted
- * `Location` passes the same final rule; anything else lands on the default path.
+ * Where the browser goes after login (README "Where users land"): the checked
+ * target in the state, the tenant's default, the deployment's app URL, its
+ * default path when set, else the built-in signed-in page. Whatever the
+ * source, the emitted `Location` passes the same final rule.
  */
 function landingLocation(
   deps: LoginDependencies,
@@ -125,10 +126,15 @@ function landingLocation(
 ): string {
   const policy = {
     publicOrigin: publicOrigin(event, deps.config.publicUrl),
-    allowedOrigins: [...deps.config.allowedRedirectOrigins, ...tenant.allowedRedirectOrigins],
+    allowedOrigins: redirectOrigins(deps.config, tenant),
   };
-  for (const candidate of [state.target, tenant.defaultRedirect]) {
-    if (candidate !== undefined && isSafeLocation(candidate, policy)) return candidate;
-  }
-  return deps.config.defaultRedirectPath;
+  return chooseLanding(
+    {
+      target: state.target,
+      tenantDefault: tenant.defaultRedirect,
+      appUrl: deps.config.appUrl,
+      defaultRedirectPath: deps.config.defaultRedirectPath,
+    },
+    policy,
+  );
 }

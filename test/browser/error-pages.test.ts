@@ -69,7 +69,7 @@ async function signIn(page: Page): Promise<string> {
   await page.goto(`${stack.url}/t/${DEMO_TENANT}/login`);
   await page.waitForURL(/\/interaction\//);
   await page.getByRole('button', { name: /Ada/ }).click();
-  await page.waitForURL(`${stack.url}/`);
+  await page.waitForURL(stack.appUrl ?? '');
   return callback;
 }
 

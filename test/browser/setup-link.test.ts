@@ -192,7 +192,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     // 7. The tile on the demo Okta dashboard: the first real sign-in claims ownership.
     await okta.goto(demoOkta().dashboardUrl);
     await okta.getByRole('link', { name: new RegExp(`Setup ${name}`) }).click();
-    await okta.waitForURL(`${stack.url}/`);
+    await okta.waitForURL(stack.appUrl ?? '');
     await expect(okta.getByTestId('role').textContent()).resolves.toBe('owner');
     await expect(okta.getByTestId('roles').textContent()).resolves.toContain('admin');
     await screenshot(okta, `${name}-setup-11-tile-login-owner`);

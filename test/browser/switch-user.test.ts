@@ -63,7 +63,7 @@ describe.each(WIDTHS)('two people in one browser ($name)', ({ name, context: opt
     await page.click('a.tile');
     await page.waitForURL(/\/interaction\//);
     await page.getByRole('button', { name: /Ada Lovelace/ }).click();
-    await page.waitForURL(`${stack.url}/`);
+    await page.waitForURL(stack.appUrl ?? '');
     // Ada is in Admins and Engineering: two app roles, besides being the tenant's first user (owner).
     await expect(landing(page)).resolves.toEqual({
       heading: 'Welcome, Ada Lovelace',
@@ -82,7 +82,7 @@ describe.each(WIDTHS)('two people in one browser ($name)', ({ name, context: opt
     await expect(overflowsSideways(page)).resolves.toBe(false);
     await screenshot(page, `${name}-switch-2-okta-dashboard-ada`);
     await page.click('a.tile');
-    await page.waitForURL(`${stack.url}/`);
+    await page.waitForURL(stack.appUrl ?? '');
     await expect(page.locator('h1').textContent()).resolves.toBe('Welcome, Ada Lovelace');
 
     // The way to someone else: the app's hint leads to the demo Okta dashboard's sign-out.
@@ -101,7 +101,7 @@ describe.each(WIDTHS)('two people in one browser ($name)', ({ name, context: opt
     await page.waitForURL(/\/interaction\//);
     await screenshot(page, `${name}-switch-5-okta-who-are-you`);
     await page.getByRole('button', { name: /Grace Hopper/ }).click();
-    await page.waitForURL(`${stack.url}/`);
+    await page.waitForURL(stack.appUrl ?? '');
     await expect(landing(page)).resolves.toEqual({
       heading: 'Welcome, Grace Hopper',
       role: 'member',

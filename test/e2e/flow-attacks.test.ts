@@ -195,9 +195,10 @@ describe('Initiate login', () => {
       const response = await loginWithTarget(method, target);
       expect(response.status).toBe(302);
       expect(sessionSet(response.headers)).toBe(true);
-      // The header exactly as a browser gets it: not scheme-relative in any spelling, and on our origin.
+      // The header exactly as a browser gets it: not scheme-relative in any spelling, and on our origin
+      // (no APP_URL or default path here: the built-in signed-in page).
       const raw = response.headers.get('location') ?? '';
-      expect(raw).toBe('/');
+      expect(raw).toBe('/signed-in');
       expect(new URL(raw, env.stack.url).origin).toBe(env.stack.url);
     });
 

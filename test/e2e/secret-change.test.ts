@@ -120,8 +120,8 @@ async function createTenant(tenant: string): Promise<{ clientId: string; clientS
     tenant,
     '--issuer',
     idp().issuer,
-    '--client-id',
-    app.clientId,
+    // One argument: a random client id may start with "-", which parseArgs reads as ambiguous otherwise.
+    `--client-id=${app.clientId}`,
   );
   expect(put.code, put.stderr).toBe(0);
   return app;
@@ -145,7 +145,8 @@ async function login(tenant: string, user: string) {
   return {
     callbacks,
     last,
-    landed: last?.status === 302 && last.location === `${stack.url}/`,
+    // Where a login without a target lands: the app (APP_URL) or, without one, the signed-in page.
+    landed: last?.status === 302 && last.location === (stack.appUrl ?? `${stack.url}/signed-in`),
     me: { status: me.status, tenant: me.status === 200 ? (JSON.parse(me.body) as { tenant: string }).tenant : '' },
   };
 }
@@ -238,7 +239,7 @@ describe('The next login after a client secret change signs in', () => {
 
     const secret = await rotateSecretInOkta(app.clientId);
     expect((await cli('delete', tenant)).code).toBe(0);
-    const put = await cliWithSecret(secret, 'put', tenant, '--issuer', idp().issuer, '--client-id', app.clientId);
+    const put = await cliWithSecret(secret, 'put', tenant, '--issuer', idp().issuer, `--client-id=${app.clientId}`);
     expect(put.code, put.stderr).toBe(0);
     const after = (await cli('get', tenant)).output.generation as string | undefined;
     expect(before).toEqual(expect.any(String));

@@ -47,9 +47,9 @@ describe('Okta tile login end to end', () => {
       await browser.request(`${stack.url}/t/${DEMO_TENANT}/login`),
       await browser.request(`${stack.url}/t/nobody/login`),
       await browser.request(`${stack.url}/me`, { headers: { accept: 'application/json' } }),
-      await browser.request(`${stack.url}/`),
+      await browser.request(`${stack.url}/signed-in`),
     ];
-    expect(answers.map((answer) => answer.status)).toEqual([200, 302, 404, 401, 200]);
+    expect(answers.map((answer) => answer.status)).toEqual([200, 302, 404, 401, 401]);
     for (const answer of answers) {
       const headers: Array<[string, string]> = [];
       answer.headers.forEach((value, name) => {
@@ -80,18 +80,26 @@ describe('Okta tile login end to end', () => {
     expect(session).toMatch(/; Path=\/; HttpOnly; Secure; SameSite=Lax$/);
     expect(callback?.headers.get('cache-control')).toBe('no-store');
 
+    // The landing is the demo app on its own origin (APP_URL), which asks /me from the browser.
     const landing = hops.at(-1);
-    expect(landing?.url).toBe(`${stack.url}/`);
-    expect(landing?.body).toContain('Ada Lovelace');
-    expect(landing?.body).toMatch(/data-testid="role">owner</);
-    // The demo tenant maps Ada's Okta groups (Engineering, Admins) to app roles, in its mapping order.
-    expect(landing?.body).toMatch(/data-testid="roles">admin, engineer</);
+    expect(stack.appUrl).toBe(stack.demoAppUrl);
+    expect(new URL(stack.appUrl ?? '').origin).not.toBe(stack.url);
+    expect(landing?.url).toBe(stack.appUrl);
+    expect(landing?.status).toBe(200);
+    expect(landing?.body).toContain(`data-service-url="${stack.url}"`);
 
     const current = await me(browser);
     expect(current.status).toBe(200);
+    // The demo tenant maps Ada's Okta groups (Engineering, Admins) to app roles, in its mapping order.
     expect(current.body).toMatchObject({
       tenant: DEMO_TENANT,
-      user: { role: 'owner', name: 'Ada Lovelace', email: expect.stringContaining('@'), groups: expect.any(Array) },
+      user: {
+        role: 'owner',
+        roles: ['admin', 'engineer'],
+        name: 'Ada Lovelace',
+        email: expect.stringContaining('@'),
+        groups: expect.any(Array),
+      },
     });
     expect(current.body.user.sub).toMatch(/^00u/);
   });

@@ -64,7 +64,10 @@ describe('Construct: LoginService functions', () => {
         tableName: 'resolved-TABLE_NAME',
         publicUrl: undefined,
         allowedRedirectOrigins: [],
-        defaultRedirectPath: '/',
+        // Unset, never `/` (our 404): landing falls through to the built-in signed-in page.
+        defaultRedirectPath: undefined,
+        appUrl: undefined,
+        appOrigins: [],
         sessionTtlSeconds: 8 * 3600,
         sessionIdleSeconds: 3600,
         loginStateTtlSeconds: 600,

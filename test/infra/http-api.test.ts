@@ -44,6 +44,34 @@ describe('Construct: LoginService HTTP API', () => {
     });
   });
 
+  it('routes the signed-in page and the CORS preflights of /me and /logout to the session function, unauthorized', () => {
+    type RouteResource = { Properties: { RouteKey: string; Target: unknown; AuthorizationType: string } };
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')) as RouteResource[];
+    const route = (key: string) => routes.find((candidate) => candidate.Properties.RouteKey === key);
+    const me = route('GET /me');
+    expect(me).toBeDefined();
+    for (const key of ['GET /signed-in', 'OPTIONS /me', 'OPTIONS /logout']) {
+      // The same integration as GET /me: the session function, which answers each origin per tenant.
+      expect(route(key), key).toMatchObject({
+        Properties: { Target: me?.Properties.Target, AuthorizationType: 'NONE' },
+      });
+    }
+    // Throttled as /me is: by the stage's defaults, with no budget of their own.
+    const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage')) as Array<{
+      Properties: { RouteSettings?: Record<string, unknown> };
+    }>;
+    for (const key of ['GET /me', 'GET /signed-in', 'OPTIONS /me', 'OPTIONS /logout']) {
+      expect(stage?.Properties.RouteSettings?.[key], key).toBeUndefined();
+    }
+  });
+
+  it('leaves CORS to the functions: API Gateway would answer preflights itself and drop their headers', () => {
+    const [api] = Object.values(template.findResources('AWS::ApiGatewayV2::Api')) as Array<{
+      Properties: Record<string, unknown>;
+    }>;
+    expect(api?.Properties.CorsConfiguration).toBeUndefined();
+  });
+
   it('throttles the default stage and writes access logs without query strings', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       StageName: '$default',

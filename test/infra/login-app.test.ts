@@ -4,9 +4,24 @@ import { describe, expect, it } from 'vitest';
 import { createLoginApp } from '../../infra/login-app.ts';
 import { functionsOf, SKIP_BUNDLING } from './support.ts';
 
-function appWith(context: Record<string, unknown>) {
-  const { app, stack } = createLoginApp({ context: { ...SKIP_BUNDLING, ...context } });
+function appWith(context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) {
+  const { app, stack } = createLoginApp({ context: { ...SKIP_BUNDLING, ...context } }, env);
   return { app, stack, template: Template.fromStack(stack) };
+}
+
+/** APP_URL and APP_ORIGINS of each function that has either, by construct id (logical id less its hash). */
+function appEnvironments(template: Template): Record<string, Record<string, unknown>> {
+  const entries = Object.entries(functionsOf(template)).flatMap(([logicalId, fn]) => {
+    const { APP_URL, APP_ORIGINS } = fn.Properties.Environment.Variables;
+    if (APP_URL === undefined && APP_ORIGINS === undefined) return [];
+    return [
+      [
+        logicalId.replace(/[0-9A-F]{8}$/, ''),
+        { ...(APP_URL !== undefined ? { APP_URL } : {}), ...(APP_ORIGINS !== undefined ? { APP_ORIGINS } : {}) },
+      ],
+    ];
+  });
+  return Object.fromEntries(entries);
 }
 
 describe('Function: createLoginApp', () => {
@@ -33,8 +48,20 @@ describe('Function: createLoginApp', () => {
       alarmTopicArn: topicArn,
       tracing: 'true',
       dev: 'true',
+      appUrl: 'https://app.example.com/home',
+      appOrigins: 'https://admin.example.com, https://app.example.com',
     });
     expect(stack.stackName).toBe('OktaLoginStaging');
+    expect(appEnvironments(template)).toEqual({
+      LoginServiceLoginFunction: {
+        APP_URL: 'https://app.example.com/home',
+        APP_ORIGINS: 'https://admin.example.com,https://app.example.com',
+      },
+      LoginServiceSessionFunction: {
+        APP_URL: 'https://app.example.com/home',
+        APP_ORIGINS: 'https://admin.example.com,https://app.example.com',
+      },
+    });
     for (const fn of Object.values(functionsOf(template))) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
         ALLOWED_REDIRECT_ORIGINS: 'https://app.example.com,https://admin.example.com',
@@ -48,6 +75,75 @@ describe('Function: createLoginApp', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
     // dev=true is the construct's removalPolicy DESTROY (what it does: table.test.ts).
     template.hasResource('AWS::DynamoDB::GlobalTable', { DeletionPolicy: 'Delete' });
+  });
+
+  describe('app URL and app origins', () => {
+    const domain = {
+      customDomainName: 'login.example.com',
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
+    };
+
+    it('reads APP_URL and APP_ORIGINS from the environment when the context keys are not given', () => {
+      const { template } = appWith(domain, {
+        APP_URL: 'https://app.example.com/',
+        APP_ORIGINS: 'https://admin.example.com,https://beta.example.com',
+      });
+      expect(appEnvironments(template).LoginServiceSessionFunction).toEqual({
+        APP_URL: 'https://app.example.com/',
+        APP_ORIGINS: 'https://admin.example.com,https://beta.example.com',
+      });
+    });
+
+    it('prefers the context key to the environment variable', () => {
+      const { template } = appWith(
+        { ...domain, appUrl: 'https://app.example.com/from-context', appOrigins: ['https://admin.example.com'] },
+        { APP_URL: 'https://app.example.com/from-env', APP_ORIGINS: 'https://env.example.com' },
+      );
+      expect(appEnvironments(template).LoginServiceLoginFunction).toEqual({
+        APP_URL: 'https://app.example.com/from-context',
+        APP_ORIGINS: 'https://admin.example.com',
+      });
+    });
+
+    it('sets no APP_URL and an empty APP_ORIGINS without them', () => {
+      const { template } = appWith({});
+      expect(appEnvironments(template)).toEqual({
+        LoginServiceLoginFunction: { APP_ORIGINS: '' },
+        LoginServiceSessionFunction: { APP_ORIGINS: '' },
+      });
+    });
+
+    it.each<[string, Record<string, unknown>, NodeJS.ProcessEnv, RegExp]>([
+      [
+        'APP_URL without a custom domain',
+        {},
+        { APP_URL: 'https://app.example.com' },
+        /appUrl "https:\/\/app\.example\.com" needs a custom domain .*execute-api.*SameSite=Lax/,
+      ],
+      [
+        'appUrl on another site than the custom domain',
+        { ...domain, appUrl: 'https://app.example.org' },
+        {},
+        /site example\.org\) is not on the same site as the login service's custom domain "login\.example\.com" \(site example\.com\)/,
+      ],
+      [
+        'an http app URL',
+        { ...domain, appUrl: 'http://app.example.com' },
+        {},
+        /got "http:\/\/app\.example\.com": use https/,
+      ],
+      ['a wildcard in APP_ORIGINS', domain, { APP_ORIGINS: 'https://*.example.com' }, /wildcards are not allowed/],
+      ['null in appOrigins', { ...domain, appOrigins: 'null' }, {}, /appOrigins entry .*got "null"/],
+    ])('rejects %s with the value and what to do', (_case, context, env, message) => {
+      let error: unknown;
+      try {
+        createLoginApp({ context: { ...SKIP_BUNDLING, ...context } }, env);
+      } catch (caught) {
+        error = caught;
+      }
+      expect((error as Error | undefined)?.message).toMatch(message);
+      expect(Errors.isValidationError(error)).toBe(true);
+    });
   });
 
   it('accepts JSON values from cdk.json (a boolean flag, a list of origins)', () => {
@@ -85,7 +181,7 @@ describe('Function: createLoginApp', () => {
   ])('rejects %s with the offending value, as a CDK ValidationError', (_case, context, message) => {
     let error: unknown;
     try {
-      createLoginApp({ context: { ...SKIP_BUNDLING, ...context } });
+      createLoginApp({ context: { ...SKIP_BUNDLING, ...context } }, {});
     } catch (caught) {
       error = caught;
     }
@@ -98,6 +194,8 @@ describe('Function: createLoginApp', () => {
       customDomainName: 'login.example.com',
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/abc',
       alarmTopicArn: 'arn:aws:sns:us-east-1:123456789012:ops',
+      appUrl: 'https://app.example.com/',
+      appOrigins: 'https://admin.example.com',
     });
     expect(() => app.synth()).not.toThrow();
   });

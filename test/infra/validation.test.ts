@@ -25,7 +25,7 @@ describe('LoginService prop validation', () => {
     [
       'http origin',
       { allowedRedirectOrigins: ['http://app.example.com'] },
-      /https origins.*"http:\/\/app\.example\.com"/,
+      /allowedRedirectOrigins entry must be an exact origin like https:\/\/app\.example\.com.*got "http:\/\/app\.example\.com": use https/,
     ],
     [
       'origin with a path',

@@ -178,7 +178,7 @@ describe('Login flow with in-memory ports', () => {
       context,
     )) as HttpResult;
     expect(callback.statusCode).toBe(302);
-    expect(callback.headers.location).toBe('/');
+    expect(callback.headers.location).toBe('/signed-in');
 
     const tokenCall = okta.calls.find((call) => call.url.endsWith('/v1/token'));
     const headers = tokenCall?.init?.headers as Record<string, string>;
@@ -293,7 +293,7 @@ describe('Login flow with in-memory ports', () => {
   it('keeps an allow-listed target_link_uri and drops a foreign one', async () => {
     for (const [target, expected] of [
       ['https://app.example.com/projects', 'https://app.example.com/projects'],
-      ['https://evil.example/', '/'],
+      ['https://evil.example/', '/signed-in'],
     ] as const) {
       const { authorize, cookies } = await initiate(`target_link_uri=${encodeURIComponent(target)}`);
       await okta.nextIdToken({

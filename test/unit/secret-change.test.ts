@@ -205,7 +205,7 @@ describe('A changed client secret on a warm login function', () => {
 
   const signedIn = (result: HttpResult) =>
     result.statusCode === 302 &&
-    result.headers.location === '/' &&
+    result.headers.location === '/signed-in' &&
     cookiesFrom(result).some((cookie) => cookie.startsWith('__Host-session='));
 
   /** A first login: tenant and secret now cached for the rest of the test. */
