@@ -275,5 +275,5 @@ describe('Okta tile login end to end', () => {
       removed: { users: 0, owner: 0, config: 1, other: 1 }, // the local client secret
     });
     await expect(cli(['get', 'best_company'])).rejects.toMatchObject({ code: 1 });
-  });
+  }, 90_000); // a dozen CLI processes (tsx start-up each): well over the default on two busy cores
 });
