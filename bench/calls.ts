@@ -3,11 +3,13 @@
  * the DynamoDB operations through the SDK's DocumentClient (the same client
  * and settings the functions use), and the token request through our
  * keep-alive `node:http` fetch side by side with Node's fetch, which it
- * replaces. Rounds alternate so drift on a shared machine hits all alike.
+ * replaces; and the one RS256 signature a `/session/token` call adds to
+ * `/me`'s read. Rounds alternate so drift on a shared machine hits all alike.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import { median, round } from './stats.ts';
@@ -107,6 +109,34 @@ export async function measureCalls(dynamoDbEndpoint: string, tableName: string) 
     cpuMsPerCall: {
       dynamodb,
       tokenRequest: { ...tokenRequest, ratio: round(tokenRequest.ours / tokenRequest.nodeFetch, 2) },
+      sessionTokenSignature: await compare({ rs256: await sessionTokenSigner() }),
     },
   };
+}
+
+/**
+ * A session token's signature as shared/session-token/issue.ts makes it: an
+ * RSA-2048 private JWK imported once (the function caches the imported key),
+ * then jose's `SignJWT` over claims of a token's usual size.
+ */
+async function sessionTokenSigner(): Promise<() => Promise<string>> {
+  const generated = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+  const privateKey = await importJWK(await exportJWK(generated.privateKey), 'RS256');
+  return () =>
+    new SignJWT({
+      tenant: 'bench',
+      role: 'member',
+      roles: ['member', 'billing'],
+      email: 'ada@bench.example',
+      email_verified: true,
+      name: 'Ada Lovelace',
+      sid: 'x'.repeat(43),
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: 'y'.repeat(43), typ: 'session+jwt' })
+      .setIssuer('https://login.bench.example')
+      .setAudience('https://app.bench.example')
+      .setSubject(randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(privateKey);
 }

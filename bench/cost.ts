@@ -54,3 +54,28 @@ export function authorizerReadCost(perRequest: { readUnits: number; writeUnits: 
     },
   };
 }
+
+/**
+ * A warm `GET /session/token` call, per million: one HTTP API request, one
+ * Lambda request (512 MB, its median handler wall time, billed in 1 ms
+ * steps) and the read units DynamoDB reported for its one `BatchGetItem`.
+ * The private key set's read (Secrets Manager, once per container per
+ * SECRETS_CACHE_SECONDS) is left out: cents per month, whatever the traffic.
+ */
+export function sessionTokenCost(perCall: { readUnits: number; writeUnits: number }, handlerWallMs: number) {
+  const memoryGb = 0.5;
+  const httpApi = PRICES.httpApiPerMillion;
+  const lambdaRequests = PRICES.lambdaRequestPerMillion;
+  const lambdaDuration = (Math.ceil(handlerWallMs) / 1000) * memoryGb * PRICES.lambdaGbSecond * 1_000_000;
+  const dynamodb = perCall.readUnits * PRICES.rruPerMillion + perCall.writeUnits * PRICES.wruPerMillion;
+  return {
+    assumptions: { memoryGb, handlerWallMs },
+    perMillionCalls: {
+      httpApi: round(httpApi),
+      lambdaRequests: round(lambdaRequests),
+      lambdaDuration: round(lambdaDuration),
+      dynamodbReads: round(dynamodb, 3),
+      total: round(httpApi + lambdaRequests + lambdaDuration + dynamodb),
+    },
+  };
+}

@@ -1,8 +1,9 @@
 /**
  * What each scenario sends on the wire, counted by the DynamoDB meter and the
- * identity provider: DynamoDB requests and write units per login, `/me` and
- * logout; the IdP fetches of a warm login; and the DynamoDB requests and
- * read units of one request through the session authorizer.
+ * identity provider: DynamoDB requests and write units per login, `/me`,
+ * `/session/token` and logout, and the read units of a token call; the IdP
+ * fetches of a warm login; and the DynamoDB requests and read units of one
+ * request through the session authorizer.
  */
 import { TestBrowser } from '../test/support/browser.ts';
 import type { BenchService } from './service.ts';
@@ -39,10 +40,19 @@ export async function measureRequestCounts(service: BenchService) {
     firstLoginOfLaterUser: await count(service, () => login('bench_first', 'grace')),
     returningUser: await count(service, () => login('bench_first', 'grace')),
     me: { requests: 0, operations: [] as string[], wru: 0 },
+    sessionTokenFirstInContainer: { requests: 0, operations: [] as string[], wru: 0 },
+    sessionToken: { requests: 0, operations: [] as string[], wru: 0 },
     logout: { requests: 0, operations: [] as string[], wru: 0 },
   };
+  // One session for /me, /session/token and logout: no new user, so the SCIM counts after these
+  // (bench/scim.ts, "per user in no group") stay comparable with earlier runs.
   const signedIn = await login('bench_first', 'linus');
   requests.me = await count(service, () => signedIn.request(`${url}/me`, { headers: { accept: 'application/json' } }));
+  // Nothing has asked for a token yet: this call also reads the private key set, which the token
+  // function then caches (SECRETS_CACHE_SECONDS; in AWS from Secrets Manager, locally a table GetItem).
+  requests.sessionTokenFirstInContainer = await count(service, () => sessionToken(service, signedIn));
+  requests.sessionToken = await count(service, () => sessionToken(service, signedIn));
+  const sessionTokenReads = await readUnitsOf(service, () => sessionToken(service, signedIn));
   requests.logout = await count(service, () =>
     signedIn.request(`${url}/logout`, { method: 'POST', headers: { origin: url, accept: 'application/json' } }),
   );
@@ -50,7 +60,28 @@ export async function measureRequestCounts(service: BenchService) {
   service.idp.resetCounters();
   await login('bench_first', 'grace');
   const fetchesPerWarmLogin = { ...service.idp.counters };
-  return { requests, fetchesPerWarmLogin };
+  return { requests, sessionTokenReads, fetchesPerWarmLogin };
+}
+
+/** `GET /session/token` in `browser`, which must get a token (200). */
+async function sessionToken(service: BenchService, browser: TestBrowser): Promise<void> {
+  const answer = await browser.request(`${service.url}/session/token`, { headers: { accept: 'application/json' } });
+  if (answer.status !== 200) throw new Error(`bench: /session/token answered ${answer.status}: ${answer.body}`);
+}
+
+/** The read and write units DynamoDB reports for what `fn` sends (capacity metered for this call only). */
+async function readUnitsOf(service: BenchService, fn: () => Promise<unknown>) {
+  service.meter.meterCapacity = true;
+  try {
+    service.meter.reset();
+    await fn();
+    return {
+      readUnits: service.meter.capacity.reduce((sum, entry) => sum + entry.readUnits, 0),
+      writeUnits: service.meter.capacity.reduce((sum, entry) => sum + entry.writeUnits, 0),
+    };
+  } finally {
+    service.meter.meterCapacity = false;
+  }
 }
 
 /** An `/app/whoami` request through the session authorizer, which must answer `status`. */

@@ -6,17 +6,20 @@
  *  1. Every function bundle `cdk synth` produces: size and cold init against
  *     a reference bundle of the same entry built with esbuild defaults
  *     (bench/cold-init.ts).
- *  2. DynamoDB requests per login, `/me` and logout, counted on the wire, and
- *     discovery and JWKS fetches per warm login (bench/request-counts.ts).
+ *  2. DynamoDB requests per login, `/me`, `/session/token` and logout, counted
+ *     on the wire, the read units of a token call, and discovery and JWKS
+ *     fetches per warm login (bench/request-counts.ts).
  *  3. DynamoDB requests and read units per request through the session
  *     authorizer, which caches no decision (bench/request-counts.ts).
  *  4. Warm end-to-end login latency, the handlers' own CPU time, and the
- *     throughput of concurrent logins (bench/latency.ts).
+ *     throughput of concurrent logins; the handler CPU per call of
+ *     `/session/token` beside `/me`'s (bench/latency.ts).
  *  5. CPU per call of each outbound call of a login: the DynamoDB operations
  *     through the SDK's DocumentClient, the token request through our fetch
- *     and Node's (bench/calls.ts).
- *  6. Cost per million logins and per million authorized requests at AWS list
- *     prices, from the measured counts (bench/cost.ts).
+ *     and Node's; and a session token's RS256 signature (bench/calls.ts).
+ *  6. Cost per million logins, per million authorized requests and per
+ *     million session tokens at AWS list prices, from the measured counts
+ *     (bench/cost.ts).
  * The service and what it talks to are in bench/service.ts, the report in
  * bench/report.ts.
  */
@@ -25,8 +28,8 @@ import { cpus, totalmem } from 'node:os';
 import { promisify } from 'node:util';
 import { measureCalls } from './calls.ts';
 import { measureBundles } from './cold-init.ts';
-import { authorizerReadCost, costPerMillion } from './cost.ts';
-import { measureLatency, measureThroughput } from './latency.ts';
+import { authorizerReadCost, costPerMillion, sessionTokenCost } from './cost.ts';
+import { measureLatency, measureSessionCalls, measureThroughput } from './latency.ts';
 import { printColdInit, printResults, writeResults } from './report.ts';
 import { measureAuthorizer, measureRequestCounts } from './request-counts.ts';
 import { measureScimRequests, printScimCounts } from './scim.ts';
@@ -57,6 +60,8 @@ const authorizer = await measureAuthorizer(service);
 const scim = await measureScimRequests(service, 'bench_first');
 const latency = await measureLatency(service);
 const throughput = await measureThroughput(service);
+// After the logins, in the same warm service: each handler has long been compiled.
+const sessionCalls = await measureSessionCalls(service);
 await service.stop();
 // With the service stopped: CPU per outbound call, in this process.
 const calls = await measureCalls(service.dynamo.endpoint, service.tableName);
@@ -71,8 +76,10 @@ const results = {
   authorizer: { ...authorizer, cost: authorizerReadCost(authorizer.perAuthorizedRequest) },
   latency,
   throughput,
+  sessionCalls,
   calls,
   cost: costPerMillion(counts.requests.returningUser, latency.handlerWallMsPerInvocation, OKTA_TOKEN_RTT_MS),
+  sessionTokenCost: sessionTokenCost(counts.sessionTokenReads, sessionCalls.sessionToken.handlerWallMsMedian),
 };
 printResults(results);
 printScimCounts(scim);

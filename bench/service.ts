@@ -16,7 +16,14 @@ import { SERVICE_NODE } from './settings.ts';
 
 /** Invocations, CPU and wall time of each route's handler in the service process. */
 export interface ChildStats {
-  [routeKey: string]: { invocations: number; cpuMicros: number; wallMs: number };
+  [routeKey: string]: {
+    invocations: number;
+    cpuMicros: number;
+    wallMs: number;
+    /** Each invocation's CPU (µs) and wall time (ms), in order. */
+    cpuMicrosPerCall: number[];
+    wallMsPerCall: number[];
+  };
 }
 
 export interface BenchService {

@@ -7,6 +7,9 @@ export const WARMUP_LOGINS = Number(process.env.BENCH_WARMUP_LOGINS ?? 100);
 export const LATENCY_LOGINS = Number(process.env.BENCH_LOGINS ?? 300);
 export const THROUGHPUT_LOGINS = Number(process.env.BENCH_THROUGHPUT_LOGINS ?? 200);
 export const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+/** `GET /me` and `GET /session/token` calls of each whose handler CPU is measured, after warm-up calls of each. */
+export const SESSION_CALLS = Number(process.env.BENCH_SESSION_CALLS ?? 200);
+export const SESSION_WARMUP_CALLS = Number(process.env.BENCH_SESSION_WARMUP_CALLS ?? 50);
 /** Authorized requests (`GET /app/whoami`) whose DynamoDB requests and read units are counted. */
 export const AUTHORIZED_REQUESTS = Number(process.env.BENCH_AUTHORIZED_REQUESTS ?? 20);
 // The Node.js that runs the bundles and the service: BENCH_NODE can point at another

@@ -22,6 +22,11 @@ export const CONTEXT_KEYS = {
   appUrl: 'appUrl',
   /** Comma-separated more https origins of the app that may read the session (env `APP_ORIGINS`). Default: none. */
   appOrigins: 'appOrigins',
+  /**
+   * The `aud` of session tokens, any absolute URI (env `APP_AUDIENCE`).
+   * Default: `appUrl`'s origin.
+   */
+  appAudience: 'appAudience',
   /** Custom domain, e.g. `login.example.com`; needs `certificateArn`. Default: the execute-api URL. */
   customDomainName: 'customDomainName',
   /** ACM certificate for the custom domain, in the stack's region. */
@@ -47,6 +52,7 @@ export const CONTEXT_KEYS = {
 export const ENVIRONMENT_VARIABLES = {
   appUrl: 'APP_URL',
   appOrigins: 'APP_ORIGINS',
+  appAudience: 'APP_AUDIENCE',
 } as const;
 
 /**
@@ -106,6 +112,7 @@ export function createLoginApp(
   const defaultRedirectPath = context(CONTEXT_KEYS.defaultRedirectPath);
   const appUrl = contextOrEnv(CONTEXT_KEYS.appUrl, 'appUrl');
   const appOrigins = list(contextOrEnv(CONTEXT_KEYS.appOrigins, 'appOrigins'));
+  const appAudience = contextOrEnv(CONTEXT_KEYS.appAudience, 'appAudience');
 
   const stack = new LoginStack(app, context(CONTEXT_KEYS.stackName) ?? 'OktaLogin', {
     description: 'Okta tile login service',
@@ -114,6 +121,7 @@ export function createLoginApp(
       // Checked by LoginService (the one origin validator, and the same-site rule with the custom domain).
       ...(appUrl ? { appUrl } : {}),
       ...(appOrigins.length > 0 ? { appOrigins } : {}),
+      ...(appAudience ? { appAudience } : {}),
       // The documented `-c dev=true` switch, as the construct's removal policy.
       ...(flag(CONTEXT_KEYS.dev) ? { removalPolicy: RemovalPolicy.DESTROY } : {}),
       tracing: flag(CONTEXT_KEYS.tracing),

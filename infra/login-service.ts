@@ -7,7 +7,7 @@ import { type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName } from '../shared/routes.ts';
+import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName, KEY_ROTATION_ENTRY } from '../shared/routes.ts';
 import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
 import { requireAppUrl, requireOrigin, requireSameSite } from './app-origins.ts';
 import { type CustomDomainProps, LoginHttpApi } from './http-api.ts';
@@ -15,6 +15,7 @@ import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
 import { LoginSecrets } from './secrets.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, ServiceFunction } from './service-function.ts';
+import { SessionSigningKeys } from './session-keys.ts';
 import { numberToEnv, requireSeconds, requireSetting, validationError } from './validation.ts';
 
 export interface LoginServiceProps {
@@ -50,6 +51,25 @@ export interface LoginServiceProps {
    * @default none
    */
   readonly appOrigins?: readonly string[];
+  /**
+   * The `aud` of session tokens (`GET /session/token`): what the app's
+   * verifier (jose, API Gateway's JWT authorizer) requires. Any absolute URI,
+   * kept exactly as written. Never derived from a request.
+   * @default `appUrl`'s origin; without either, `/session/token` answers 503
+   */
+  readonly appAudience?: string;
+  /** Lifetime of a session token (capped by the session's own expiry), 60 s to 15 min. @default Duration.minutes(5) */
+  readonly sessionTokenTtl?: Duration;
+  /** How long a signing key signs before the scheduled rotation adds the next one, 1 to 365 days. @default Duration.days(30) */
+  readonly signingKeyRotation?: Duration;
+  /**
+   * How long a new signing key is published before it signs: at least the
+   * longest cache of any verifier of the key set (API Gateway's JWT
+   * authorizer: up to 2 h) plus `secretsCacheTtl`, so no verifier meets a
+   * `kid` it has not fetched.
+   * @default Duration.seconds(7500) (2 h + 5 min)
+   */
+  readonly signingKeyPublicationDelay?: Duration;
   /** Absolute session lifetime. @default Duration.hours(8) */
   readonly sessionTtl?: Duration;
   /** Idle timeout; Duration.seconds(0) turns it off. @default Duration.hours(1) */
@@ -146,8 +166,17 @@ export interface ProtectedRoute {
 export class LoginService extends Construct {
   readonly table: TableV2;
   readonly secrets: LoginSecrets;
+  /** The keys that sign session tokens: private set, rotation schedule, grants. */
+  readonly signingKeys: SessionSigningKeys;
   readonly httpApi: LoginHttpApi;
-  readonly functions: Record<FunctionName | 'authorizer', ServiceFunction>;
+  /** Every function: one per route group of `shared/routes.ts`, the session authorizer and the key rotation. */
+  readonly functions: Record<FunctionName | 'authorizer' | 'keyRotation', ServiceFunction>;
+  /**
+   * The session tokens' `iss` and the discovery document's `issuer` (the
+   * functions' `PUBLIC_URL`): the custom domain's https origin, else the
+   * API's default endpoint (`https://<api-id>.execute-api.<region>.amazonaws.com`).
+   */
+  readonly issuer: string;
   readonly monitoring: LoginMonitoring;
 
   /** The HTTP API, e.g. to attach the app's own routes with `authorizer`. */
@@ -165,6 +194,18 @@ export class LoginService extends Construct {
     const allowedRedirectOrigins = origins('each allowedRedirectOrigins entry', props.allowedRedirectOrigins);
     const appOrigins = origins('each appOrigins entry', props.appOrigins);
     const appUrl = props.appUrl === undefined ? undefined : requireAppUrl(this, props.appUrl);
+    const appAudience = props.appAudience;
+    if (
+      appAudience !== undefined &&
+      !Token.isUnresolved(appAudience) &&
+      (/\s/.test(appAudience) || !URL.canParse(appAudience))
+    ) {
+      throw validationError(
+        this,
+        'InvalidAppAudience',
+        `appAudience must be an absolute URI without spaces, e.g. https://app.example.com, got "${appAudience}"`,
+      );
+    }
     // The login host the session cookie belongs to: the custom domain, or an execute-api host.
     const loginDomain = props.customDomain?.domainName;
     if (appUrl !== undefined && !Token.isUnresolved(appUrl)) {
@@ -191,6 +232,19 @@ export class LoginService extends Construct {
     const idle = seconds('sessionIdleTimeout', props.sessionIdleTimeout, SETTINGS.sessionIdleSeconds);
     const loginStateTtl = seconds('loginStateTtl', props.loginStateTtl, SETTINGS.loginStateTtlSeconds);
     const secretsCache = seconds('secretsCacheTtl', props.secretsCacheTtl, SETTINGS.secretsCacheSeconds);
+    const sessionTokenTtl = seconds('sessionTokenTtl', props.sessionTokenTtl, SETTINGS.sessionTokenTtlSeconds);
+    const publicationDelay = seconds(
+      'signingKeyPublicationDelay',
+      props.signingKeyPublicationDelay,
+      SETTINGS.signingKeyPublicationDelaySeconds,
+    );
+    const rotationDays = requireSetting(
+      this,
+      'signingKeyRotation',
+      props.signingKeyRotation?.toDays({ integral: false }) ?? SETTINGS.signingKeyRotationDays.default,
+      SETTINGS.signingKeyRotationDays,
+      ' days',
+    );
     const functionTimeout = props.functionTimeout ?? Duration.seconds(10);
     const idpTimeout = props.idpTimeout ?? Duration.millis(SETTINGS.idpTimeoutMs.default);
     const idpTimeoutMs = idpTimeout.toMilliseconds();
@@ -279,6 +333,10 @@ export class LoginService extends Construct {
       ...(appUrl !== undefined ? { APP_URL: appUrl } : {}),
       APP_ORIGINS: Token.isUnresolved(appOrigins) ? Fn.join(',', [...appOrigins]) : [...new Set(appOrigins)].join(','),
     };
+    // The token's `aud`: the prop, else APP_URL's origin (what shared/config.ts defaults to),
+    // written out so the console shows it; unknown at synth when appUrl is a token.
+    const audience =
+      appAudience ?? (appUrl !== undefined && !Token.isUnresolved(appUrl) ? new URL(appUrl).origin : undefined);
     const make = (name: string, entry: string, environment: Record<string, string> = {}) => {
       const id = `${name[0]?.toUpperCase()}${name.slice(1)}Function`;
       // Each function's own log group and role are this construct's children, with the ids
@@ -318,6 +376,20 @@ export class LoginService extends Construct {
       health: make('health', FUNCTION_ENTRIES.health),
       whoami: make('whoami', FUNCTION_ENTRIES.whoami),
       scim: make('scim', FUNCTION_ENTRIES.scim),
+      // The JWKS and the discovery document: no secret, only the public key item (below).
+      publicKeys: make('publicKeys', FUNCTION_ENTRIES.publicKeys),
+      // The only function that reads the private signing keys (besides the rotation).
+      sessionToken: make('sessionToken', FUNCTION_ENTRIES.sessionToken, {
+        ...app,
+        ...(audience !== undefined ? { APP_AUDIENCE: audience } : {}),
+        SESSION_TOKEN_TTL_SECONDS: numberToEnv(sessionTokenTtl),
+      }),
+      // Not a route: run by a schedule and, once per deploy, by the key set's custom resource.
+      keyRotation: make('keyRotation', KEY_ROTATION_ENTRY, {
+        SESSION_TOKEN_TTL_SECONDS: numberToEnv(sessionTokenTtl),
+        SIGNING_KEY_ROTATION_DAYS: numberToEnv(rotationDays),
+        SIGNING_KEY_PUBLICATION_DELAY_SECONDS: numberToEnv(publicationDelay),
+      }),
       authorizer: make(
         'authorizer',
         AUTHORIZER_ENTRY,
@@ -337,7 +409,8 @@ export class LoginService extends Construct {
     // TransactWriteItems needs no action of its own: IAM authorizes each item of a transaction by
     // its Put/Update/Delete/ConditionCheck. Writing a session item maintains its index entry
     // without any index permission. health and whoami get no data access at all.
-    const { login, session, setup, universalLogout, authorizer, scim } = this.functions;
+    const { login, session, setup, universalLogout, authorizer, scim, publicKeys, sessionToken, keyRotation } =
+      this.functions;
     loginTable.grantItems(
       login,
       'dynamodb:GetItem', // tenant config
@@ -376,6 +449,25 @@ export class LoginService extends Construct {
     // The state key seals the test sign-in's login state; client secrets are written, never read.
     this.secrets.grantReadStateKey(setup);
     this.secrets.grantWriteClientSecrets(setup);
+    loginTable.grantItems(
+      sessionToken,
+      'dynamodb:BatchGetItem', // session, user, tenant and the public key set in one request
+      'dynamodb:GetItem', // tenant config (the CORS origins of the session's tenant)
+      'dynamodb:UpdateItem', // session last-seen (fetching a token is activity)
+    );
+    // The private keys: a secret generated in AWS by the rotation. Only the token function reads
+    // it; the key-set function reads the public item, on the SIGNING_KEYS partition only.
+    this.signingKeys = new SessionSigningKeys(this, 'SigningKeys', {
+      table: loginTable,
+      rotationFunction: keyRotation,
+      removalPolicy,
+      ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
+    });
+    this.signingKeys.grantReadPrivateKeys(sessionToken);
+    this.signingKeys.grantReadPublicKeys(publicKeys);
+    for (const fn of [sessionToken, keyRotation]) {
+      fn.addEnvironment('SIGNING_KEYS_SECRET_ID', this.signingKeys.secret.secretArn);
+    }
     // SCIM: no secrets, no Okta calls, no Scan (lookups are keyed items, listings query the tenant's partition).
     loginTable.grantItems(
       scim,
@@ -397,6 +489,13 @@ export class LoginService extends Construct {
       ...(props.customDomain ? { customDomain: props.customDomain } : {}),
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     });
+    // The tokens' `iss`: PUBLIC_URL, which the functions set from the custom domain already; without
+    // one, the API's default endpoint (a reference CloudFormation resolves), for these two
+    // functions only: the others keep taking their redirect URIs from the request's own host.
+    this.issuer = this.httpApi.url;
+    if (!props.customDomain) {
+      for (const fn of [publicKeys, sessionToken]) fn.addEnvironment('PUBLIC_URL', this.issuer);
+    }
     for (const [index, route] of (props.protectedRoutes ?? []).entries()) {
       new HttpRoute(this, `ProtectedRoute${index}`, {
         httpApi: this.httpApi.api,

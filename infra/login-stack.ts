@@ -57,6 +57,25 @@ export class LoginStack extends Stack {
       value: this.service.secrets.stateKey.secretArn,
       description: 'Secret that seals login-state cookies (generated; put a new value to rotate it)',
     });
+    // The app's side of session tokens (README "Connect your app"): where it fetches one, and where
+    // its verifier finds the keys; the issuer is what `iss` carries (API Gateway's JWT authorizer
+    // starts from it).
+    new CfnOutput(this, 'SessionTokenUri', {
+      value: `${base}/session/token`,
+      description: 'The app fetches a session token here (GET, with credentials, from an allowed origin)',
+    });
+    new CfnOutput(this, 'JwksUri', {
+      value: `${this.service.issuer}/.well-known/jwks.json`,
+      description: 'Public keys that verify session tokens (JWKS)',
+    });
+    new CfnOutput(this, 'SessionTokenIssuer', {
+      value: this.service.issuer,
+      description: 'The iss of session tokens (jwtIssuer of an API Gateway JWT authorizer)',
+    });
+    new CfnOutput(this, 'SigningKeysSecretArn', {
+      value: this.service.signingKeys.secret.secretArn,
+      description: 'SIGNING_KEYS_SECRET_ID for the tenant CLI (signing-keys list, rotate, remove)',
+    });
     if (this.service.httpApi.domain) {
       new CfnOutput(this, 'CustomDomainTarget', {
         value: this.service.httpApi.domain.regionalDomainName,

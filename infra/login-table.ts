@@ -64,6 +64,20 @@ export class LoginTable extends Construct {
     return Grant.addToPrincipal({ grantee, actions, resourceArns: [this.table.tableArn] });
   }
 
+  /**
+   * `actions` on the table's items whose partition key is `partitionKey`, and
+   * on no other item (IAM condition `dynamodb:LeadingKeys`): e.g. the signing
+   * keys' `SIGNING_KEYS` partition for functions that need nothing else.
+   */
+  grantItemsOfPartition(grantee: IGrantable, partitionKey: string, ...actions: string[]): Grant {
+    return Grant.addToPrincipal({
+      grantee,
+      actions,
+      resourceArns: [this.table.tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [partitionKey] } },
+    });
+  }
+
   /** `dynamodb:Query` on one index only (today: `USER_SESSIONS_INDEX`). */
   grantIndexQuery(grantee: IGrantable, indexName: string = USER_SESSIONS_INDEX.indexName): Grant {
     return Grant.addToPrincipal({

@@ -1,4 +1,5 @@
-import { Validations } from 'aws-cdk-lib';
+import { Stack, Validations } from 'aws-cdk-lib';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { LoginService } from './login-service.ts';
 
 /**
@@ -43,9 +44,21 @@ export function acknowledgeNagFindings(service: LoginService): void {
     reason:
       'The login-state key only seals cookies that live 10 minutes; rotate it by generating a new value (in-flight logins restart). A rotation Lambda would add cost and no security.',
   });
+  Validations.of(service.signingKeys.secret).acknowledge({
+    id: 'AwsSolutions-SMG4',
+    reason:
+      'The session signing keys rotate on a schedule of their own (an EventBridge rule runs the key rotation function daily): a new key must be published for hours before it signs and a retired one stays published until its tokens expire, a key set that Secrets Manager rotation (one current version) cannot express.',
+  });
+  const rotation = service.functions.keyRotation;
+  const rotationId = Stack.of(rotation).getLogicalId(rotation.node.defaultChild as CfnFunction);
+  Validations.of(service.signingKeys.providerRole).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${rotationId}.Arn>:*]`,
+    reason:
+      'The CDK custom resource framework (aws-cdk-lib/custom-resources Provider) invokes the key rotation function once per deploy to create the first key set; its grant covers that one function and its versions (`<arn>:*`), nothing else.',
+  });
   Validations.of(service.httpApi).acknowledge({
     id: 'AwsSolutions-APIG4',
     reason:
-      'The login routes (initiate login, callback, /me, logout, the signed-in page, health) are public by design: they are how a user gets authenticated, and /me, /logout and /signed-in check the session cookie themselves; the CORS preflights (OPTIONS /me, OPTIONS /logout) carry no credentials by the Fetch standard, and the session function answers them per origin; the setup pages check their own setup link (a 256-bit token) on every request. Universal Logout (global-token-revocation) is called by Okta and verifies its signed JWT itself. App routes use the session authorizer.',
+      'The login routes (initiate login, callback, /me, logout, the signed-in page, health) are public by design: they are how a user gets authenticated, and /me, /logout, /session/token and /signed-in check the session cookie themselves; the CORS preflights (OPTIONS /me, OPTIONS /logout, OPTIONS /session/token) carry no credentials by the Fetch standard, and the functions answer them per origin; the public key set and the discovery document (/.well-known/jwks.json, /.well-known/openid-configuration) are public by definition, for every verifier of session tokens; the setup pages check their own setup link (a 256-bit token) on every request. Universal Logout (global-token-revocation) is called by Okta and verifies its signed JWT itself. App routes use the session authorizer.',
   });
 }

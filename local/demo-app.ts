@@ -1,19 +1,23 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { escapeHtml, PAGE_STYLE_HASH, renderPage } from '../shared/http/pages.ts';
+import { type AppUser, sessionTokenVerifier } from './demo-app-verify.ts';
 
 /**
  * The SaaS app that sits behind the login service in the demo, on its own
  * origin (`http://localhost:<PORT+2>`), as a real app sits on
- * `app.example.com` beside `login.example.com`. Its one page asks the
- * service's `GET /me` who is signed in — from the browser, with credentials,
- * through CORS (the app's origin is the deployment's `APP_URL`) — and shows
- * name, tenant, role and roles; "Sign out" calls the service's `POST /logout`
- * the same way and goes where its JSON answer says.
+ * `app.example.com` beside `login.example.com`. Its page fetches a session
+ * token from the service (`GET /session/token`, from the browser, with
+ * credentials, through CORS: the app's origin is the deployment's `APP_URL`)
+ * and calls the app's OWN backend with it (`GET /api/me`, `Authorization:
+ * Bearer`), which verifies it against the service's published keys
+ * (`demo-app-verify.ts`) and answers who this is: name, tenant, role and
+ * roles. "Sign out" calls the service's `POST /logout` the same way and goes
+ * where its JSON answer says.
  *
  * `localhost:3000` and `localhost:3002` are the same site, so the service's
  * SameSite=Lax session cookie travels with these calls; an app on another
- * site would not get it.
+ * site (or opened as `127.0.0.1:3002`) would not get it.
  */
 export interface DemoApp {
   /** The app's landing URL, e.g. `http://localhost:3002/`: the local stack's `APP_URL`. */
@@ -27,14 +31,26 @@ export async function startDemoApp(options: {
   /** The login service's origin, e.g. `http://localhost:3000`. */
   readonly serviceUrl: string;
   readonly dashboardUrl: string | undefined;
+  /** The tenant its "Sign in" button starts (the demo tenant). */
   readonly tenantId: string;
+  /** The app's customers: the demo serves every tenant the local service has (setup-link tenants too). */
+  readonly servesTenant: (tenant: string) => boolean | Promise<boolean>;
+  /** The session tokens' `aud` this app accepts (the deployment's `APP_AUDIENCE`). */
+  readonly audience: string;
 }): Promise<DemoApp> {
   const serviceOrigin = new URL(options.serviceUrl).origin;
-  // Script from this origin only, calls to the service only, our hashed stylesheet: nothing inline runs.
+  const verify = sessionTokenVerifier({
+    issuer: serviceOrigin,
+    audience: options.audience,
+    servesTenant: options.servesTenant,
+  });
+  // The app's own record of its users, keyed on tenant + sub (never the email).
+  const users = new Map<string, { firstSeen: string; visits: number }>();
+  // Script from this origin only, calls to the service and our own API only, our hashed stylesheet: nothing inline runs.
   const csp = [
     "default-src 'none'",
     "script-src 'self'",
-    `connect-src ${serviceOrigin}`,
+    `connect-src ${serviceOrigin} 'self'`,
     `style-src ${PAGE_STYLE_HASH}`,
     'img-src data:',
     "base-uri 'none'",
@@ -51,9 +67,30 @@ export async function startDemoApp(options: {
     'x-content-type-options': 'nosniff',
     'referrer-policy': 'no-referrer',
   };
+  const apiMe = async (request: IncomingMessage, response: ServerResponse) => {
+    const token = /^Bearer ([\w.~+/-]+=*)$/.exec(request.headers.authorization ?? '')?.[1];
+    let user: AppUser;
+    try {
+      if (!token) throw new Error('no token');
+      user = await verify(token);
+    } catch {
+      // Never echo the token or why it failed in detail: the page just fetches a new one or signs in.
+      response
+        .writeHead(401, { ...headers, 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+        .end(JSON.stringify({ error: 'not_authenticated' }));
+      return;
+    }
+    const seen = users.get(user.key) ?? { firstSeen: new Date().toISOString(), visits: 0 };
+    users.set(user.key, { ...seen, visits: seen.visits + 1 });
+    response
+      .writeHead(200, { ...headers, 'content-type': 'application/json' })
+      .end(JSON.stringify({ user, firstSeen: seen.firstSeen, visits: seen.visits + 1 }));
+  };
   const handle = (request: IncomingMessage, response: ServerResponse) => {
     const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && (path === '/' || path === '/app')) {
+    if (request.method === 'GET' && path === '/api/me') {
+      void apiMe(request, response);
+    } else if (request.method === 'GET' && (path === '/' || path === '/app')) {
       response
         .writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp })
         .end(page);
@@ -124,15 +161,15 @@ function signedIn(me) {
   button.addEventListener('click', signOut);
   render(
     el('h1', { class: 'ok' }, 'Welcome, ' + (user.name || user.email || user.sub)),
-    el('p', {}, 'You are signed in to ', el('strong', { 'data-testid': 'tenant' }, me.tenant), ' as ',
+    el('p', {}, 'You are signed in to ', el('strong', { 'data-testid': 'tenant' }, user.tenant), ' as ',
       el('strong', { 'data-testid': 'role' }, user.role), '.'),
     el('dl', {},
       el('dt', {}, 'Roles'), el('dd', { 'data-testid': 'roles' }, roles),
       el('dt', {}, 'Name'), el('dd', { 'data-testid': 'name' }, user.name || '—'),
       el('dt', {}, 'Email'), el('dd', { 'data-testid': 'email' }, user.email || '—'),
-      el('dt', {}, 'Okta groups'), el('dd', { 'data-testid': 'groups' }, user.groups.length ? user.groups.join(', ') : '—'),
-      el('dt', {}, 'Okta user id'), el('dd', {}, el('code', {}, user.sub))),
-    el('p', { class: 'muted' }, 'This app runs on its own origin and asked the login service who you are (GET /me, with CORS). Roles come from your Okta groups at every sign-in; the tenant’s first user is its owner.'),
+      el('dt', {}, 'User id (sub)'), el('dd', {}, el('code', { 'data-testid': 'sub' }, user.sub)),
+      el('dt', {}, 'Visits'), el('dd', { 'data-testid': 'visits' }, String(me.visits))),
+    el('p', { class: 'muted', 'data-testid': 'verified-by' }, 'Verified by this app’s own backend: the page fetched a short-lived session token from the login service (GET /session/token, with CORS) and sent it to GET /api/me here, which checked its signature against the service’s published keys. Roles come from your Okta groups at every sign-in; the tenant’s first user is its owner.'),
     button,
     switchHint(),
   );
@@ -169,16 +206,29 @@ async function signOut() {
   signedOut();
 }
 
+// Fetched on use, kept in memory only (never in storage): fetching counts as activity for the session.
+async function sessionToken() {
+  const response = await fetch(service + '/session/token', { credentials: 'include', headers: { accept: 'application/json' } });
+  if (response.status === 401) return undefined;
+  if (!response.ok) throw new Error('HTTP ' + response.status);
+  return (await response.json()).token;
+}
+
 async function show() {
-  let response;
+  let token;
   try {
-    response = await fetch(service + '/me', { credentials: 'include', headers: { accept: 'application/json' } });
+    token = await sessionToken();
   } catch {
     notSignedIn('Could not reach the login service at ' + service + '.');
     return;
   }
-  if (response.status !== 200) {
+  if (!token) {
     notSignedIn();
+    return;
+  }
+  const response = await fetch('/api/me', { headers: { authorization: 'Bearer ' + token, accept: 'application/json' } });
+  if (response.status !== 200) {
+    notSignedIn('This app could not verify your session token.');
     return;
   }
   signedIn(await response.json());

@@ -10,15 +10,21 @@ import { pathToFileURL } from 'node:url';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
+import { TableSigningKeyStore } from '../shared/adapters/dynamodb/table-signing-key-store.ts';
 import { DynamoDbTenantStore } from '../shared/adapters/dynamodb/tenant-store.ts';
+import { readConfig } from '../shared/config.ts';
 import type { RoleMapping } from '../shared/roles.ts';
 import type { FunctionName } from '../shared/routes.ts';
+import { rotateStoredKeys, rotationPolicy } from '../shared/session-token/rotation.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
 import { startDemoApp } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from './dynamodb-local.ts';
 import { freePort } from './free-port.ts';
 import { type LambdaHandler, type LocalAuthorizer, type LocalServer, startLocalServer } from './server.ts';
+
+/** The shell's `SIGNING_KEY_PUBLICATION_DELAY_SECONDS` for `npm start`, read before any stack sets its own. */
+const SHELL_PUBLICATION_DELAY = process.env.SIGNING_KEY_PUBLICATION_DELAY_SECONDS || undefined;
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_CLIENT_ID = 'demo-app';
@@ -126,8 +132,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? 'on-demand',
       // Set on every start (empty: none), so an earlier stack's app in this process is not inherited.
       APP_URL: appUrl,
+      // A new signing key signs at once locally (no verifier caches the local key set for hours);
+      // e2e tests set a delay to watch a rotation.
+      // Set on every start, so an earlier stack's test delay in this process is not inherited.
+      SIGNING_KEY_PUBLICATION_DELAY_SECONDS: SHELL_PUBLICATION_DELAY ?? '0',
       ...options.env,
     });
+    // Session tokens work right away: the key set (kept in the table, so it survives a restart with
+    // `.local-data/`) gets its first key now; an existing set is rotated only when due.
+    await ensureSigningKeys(dynamoDbEndpoint, tableName);
     const modules = options.handlerModules ?? {};
     // A CommonJS bundle's exports arrive as the default export when imported.
     const load = async (file: string | undefined, source: () => Promise<{ handler: unknown }>) => {
@@ -135,16 +148,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
       return { handler: loaded.handler ?? loaded.default?.handler };
     };
-    const [login, session, setup, universalLogout, health, whoami, scim, authorizer] = await Promise.all([
-      load(modules.login, () => import('../functions/login.ts')),
-      load(modules.session, () => import('../functions/session.ts')),
-      load(modules.setup, () => import('../functions/setup.ts')),
-      load(modules.universalLogout, () => import('../functions/universal-logout.ts')),
-      load(modules.health, () => import('../functions/health.ts')),
-      load(modules.whoami, () => import('../functions/whoami.ts')),
-      load(modules.scim, () => import('../functions/scim.ts')),
-      load(modules.authorizer, () => import('../functions/authorizer.ts')),
-    ]);
+    const [login, session, setup, universalLogout, health, whoami, scim, publicKeys, sessionToken, authorizer] =
+      await Promise.all([
+        load(modules.login, () => import('../functions/login.ts')),
+        load(modules.session, () => import('../functions/session.ts')),
+        load(modules.setup, () => import('../functions/setup.ts')),
+        load(modules.universalLogout, () => import('../functions/universal-logout.ts')),
+        load(modules.health, () => import('../functions/health.ts')),
+        load(modules.whoami, () => import('../functions/whoami.ts')),
+        load(modules.scim, () => import('../functions/scim.ts')),
+        load(modules.publicKeys, () => import('../functions/public-keys.ts')),
+        load(modules.sessionToken, () => import('../functions/session-token.ts')),
+        load(modules.authorizer, () => import('../functions/authorizer.ts')),
+      ]);
     const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
     const handlers = {
       login: wrap('login', login.handler as unknown as LambdaHandler),
@@ -154,6 +170,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       health: wrap('health', health.handler as unknown as LambdaHandler),
       whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
       scim: wrap('scim', scim.handler as unknown as LambdaHandler),
+      publicKeys: wrap('publicKeys', publicKeys.handler as unknown as LambdaHandler),
+      sessionToken: wrap('sessionToken', sessionToken.handler as unknown as LambdaHandler),
     };
 
     let demoIdp: DemoIdp | undefined;
@@ -173,11 +191,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         roleMappings: DEMO_ROLE_MAPPINGS,
         defaultRoles: DEMO_DEFAULT_ROLES,
       });
+      // The demo app's customer list: every tenant of the local service (setup-link tenants too).
+      const customersClient = createDocumentClient({ endpoint: dynamoDbEndpoint });
+      stops.push(async () => customersClient.destroy());
+      const customers = new DynamoDbTenantStore(customersClient, tableName);
       const demoApp = await startDemoApp({
         port: demoAppPort ?? 0,
         serviceUrl: publicUrl,
         dashboardUrl: demoIdp.dashboardUrl,
         tenantId: DEMO_TENANT,
+        servesTenant: async (tenant) => (await customers.getTenant(tenant)) !== undefined,
+        // The tokens' `aud`, as the handlers read it (APP_AUDIENCE, else APP_URL's origin: this app).
+        audience: readConfig().appAudience ?? new URL(demoAppUrl ?? publicUrl).origin,
       });
       stops.push(() => demoApp.close());
     }
@@ -202,6 +227,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/**
+ * Runs the signing key rotation once against the local table, with the
+ * settings the handlers read (`SIGNING_KEY_*`): the first key when there is
+ * none, a new one when the signing key is old enough.
+ */
+async function ensureSigningKeys(endpoint: string, tableName: string): Promise<void> {
+  const client = createDocumentClient({ endpoint });
+  try {
+    await rotateStoredKeys(new TableSigningKeyStore(client, tableName), Date.now, rotationPolicy(readConfig()));
+  } finally {
+    client.destroy();
   }
 }
 

@@ -3,6 +3,7 @@
  *   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
  *   npm run tenant -- get <tenant> | list | delete <tenant> | users <tenant>
  *   npm run tenant -- invite <tenant> [--expires 7d] [--revoke]
+ *   npm run tenant -- signing-keys list | rotate | remove <kid> --yes
  *
  * Where it writes: DYNAMODB_ENDPOINT (or a running `npm start`) → the local
  * table, client secret in the table; otherwise AWS: TABLE_NAME and
@@ -14,16 +15,26 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { DynamoDbPublicKeyStore } from '../shared/adapters/dynamodb/public-key-store.ts';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { storesOn } from '../shared/adapters/runtime.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
+import { createSigningKeyStore } from '../shared/adapters/signing-key-store.ts';
 import { StoreUnavailableError } from '../shared/errors.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
 import { scimBaseUrl } from '../shared/scim/responses.ts';
+import { isPublishedAt, type PublicKeyEntry, signingKeyAt } from '../shared/session-token/keys.ts';
+import {
+  type RotationPolicy,
+  removeStoredKey,
+  rotateStoredKeys,
+  rotationPolicy,
+} from '../shared/session-token/rotation.ts';
+import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
 import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../shared/setup/link.ts';
 import { type ResolvedAdminTarget, TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
@@ -162,11 +173,15 @@ interface CommandContext {
   readonly values: CliValues;
   readonly target: Target;
   readonly admin: TenantAdmin;
+  /** The table client the command's stores use (e.g. the signing keys'). */
+  readonly client: DocumentClient;
 }
 
 interface Command {
   /** Positional arguments after the command name (`<tenant>`, `<userId>`). */
   readonly args: readonly string[];
+  /** Positional arguments that may follow them (`<kid>` of `signing-keys remove`). */
+  readonly optionalArgs?: readonly string[];
   /** What follows `npm run -s tenant --`, and what it does. */
   readonly usage: string;
   run(context: CommandContext): Promise<unknown>;
@@ -431,7 +446,179 @@ const COMMANDS: Record<string, Command> = {
       return admin.auditTrail(tenantId, since ? new Date(since).toISOString() : undefined);
     },
   },
+  'signing-keys': {
+    usage: `signing-keys list | rotate | remove <kid> --yes  the session-token signing keys (kids and times, never key material);
+      rotate: the standby signs now (once published for SIGNING_KEY_PUBLICATION_DELAY_SECONDS) and a new standby is published;
+      remove: emergency, a compromised key out of both key sets at once: every token it signed stops verifying;
+      the signing key's removal hands over to the standby`,
+    args: ['action'],
+    optionalArgs: ['kid'],
+    run: signingKeys,
+  },
 };
+
+/**
+ * The rotation settings the deployment uses, from this environment
+ * (`SIGNING_KEY_*`, `SECRETS_CACHE_SECONDS`): locally a new key signs at once
+ * unless SIGNING_KEY_PUBLICATION_DELAY_SECONDS says otherwise, as `npm start` does.
+ */
+function cliRotationPolicy(target: Target): RotationPolicy {
+  const setting = (numeric: NumericSetting, localDefault?: number) => {
+    const raw = process.env[numeric.env];
+    if (raw === undefined || raw === '')
+      return target.mode === 'local' ? (localDefault ?? numeric.default) : numeric.default;
+    const value = Number(raw);
+    if (!isWithin(numeric, value)) {
+      throw new UsageError(`${numeric.env} must be an integer between ${numeric.min} and ${numeric.max}, got "${raw}"`);
+    }
+    return value;
+  };
+  return rotationPolicy({
+    signingKeyRotationDays: setting(SETTINGS.signingKeyRotationDays),
+    signingKeyPublicationDelaySeconds: setting(SETTINGS.signingKeyPublicationDelaySeconds, 0),
+    secretsCacheSeconds: setting(SETTINGS.secretsCacheSeconds),
+  });
+}
+
+/** The private and public key stores of the target; AWS needs the secret's id. */
+function signingKeyStoreFor(target: Target, client: DocumentClient, values: CliValues) {
+  const secretId =
+    typeof values['signing-keys-secret'] === 'string'
+      ? values['signing-keys-secret']
+      : process.env.SIGNING_KEYS_SECRET_ID || undefined;
+  if (target.mode === 'aws' && !secretId) {
+    throw new UsageError(
+      'signing-keys needs the private key secret in AWS: set SIGNING_KEYS_SECRET_ID or pass --signing-keys-secret (the stack output).',
+    );
+  }
+  return createSigningKeyStore(
+    {
+      signingKeysSecretId: target.mode === 'aws' ? secretId : undefined,
+      secretsCacheSeconds: 0,
+      tableName: target.tableName,
+    },
+    client,
+  );
+}
+
+const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
+
+/**
+ * A key as `signing-keys` shows it: kid and times, never key material. Status:
+ * signing; standby (published, signs once promoted, not before `signsFrom`);
+ * waiting (promoted, signs from `signsFrom`); retired (published until
+ * `removeAfter`); published (none of these).
+ */
+function describeSigningKey(entry: PublicKeyEntry, signingKid: string | undefined, now: number) {
+  const kid = entry.publicJwk.kid ?? '';
+  const status =
+    kid === signingKid
+      ? 'signing'
+      : entry.standby === true
+        ? 'standby'
+        : entry.signsFrom > now && entry.retiredAt === undefined
+          ? 'waiting'
+          : entry.retiredAt !== undefined && entry.retiredAt <= now
+            ? 'retired'
+            : 'published';
+  return {
+    kid,
+    status,
+    published: isPublishedAt(entry, now),
+    createdAt: iso(entry.createdAt),
+    signsFrom: iso(entry.signsFrom),
+    retiredAt: iso(entry.retiredAt),
+    removeAfter: iso(entry.removeAfter),
+  };
+}
+
+async function listSigningKeys(client: DocumentClient, target: Target) {
+  // The public item holds every key's kid and times: listing needs no access to private keys.
+  const set = await new DynamoDbPublicKeyStore(client, target.tableName).getPublicKeys();
+  const now = Date.now();
+  const entries = set?.keys ?? [];
+  // The key that signs now, by the same rule the token function applies (times only).
+  const signing = signingKeyAt(
+    {
+      version: set?.version ?? 0,
+      keys: entries.map((entry) => ({
+        ...entry,
+        kid: entry.publicJwk.kid ?? '',
+        privateJwk: {},
+      })),
+    },
+    now,
+  )?.kid;
+  return {
+    version: set?.version ?? null,
+    signing: signing ?? null,
+    standby: entries.find((entry) => entry.standby === true)?.publicJwk.kid ?? null,
+    keys: entries.map((entry) => describeSigningKey(entry, signing, now)),
+  };
+}
+
+const REMOVE_WARNING =
+  'signing-keys remove invalidates every session token the key signed (verifiers refuse them once they refetch the key set, within 5 minutes for ours). If it is the signing key, the standby signs in its place at once when it has been published for the publication delay; otherwise no token is issued until it has. Run it again with --yes to remove the key.';
+
+async function signingKeys({ args: [action = '', kid], values, target, client }: CommandContext) {
+  if (action === 'list') {
+    if (kid !== undefined) throw new UsageError('signing-keys list takes no <kid>.');
+    return listSigningKeys(client, target);
+  }
+  if (action === 'rotate') {
+    if (kid !== undefined) throw new UsageError('signing-keys rotate takes no <kid>.');
+    const store = signingKeyStoreFor(target, client, values);
+    const result = await rotateStoredKeys(store, Date.now, cliRotationPolicy(target), undefined, {
+      force: true,
+    }).finally(() => store.destroy?.());
+    return {
+      rotated: result.added !== undefined,
+      ...(result.added
+        ? { added: result.added, promotedStandby: result.promoted }
+        : { reason: 'a new key is already waiting out its publication delay; it signs from its signsFrom' }),
+      ...(result.standby ? { newStandby: result.standby } : {}),
+      retired: result.retired,
+      dropped: result.dropped,
+      ...(await listSigningKeys(client, target)),
+    };
+  }
+  if (action === 'remove') {
+    if (!kid) throw new UsageError('signing-keys remove needs <kid> (see signing-keys list).');
+    if (values.yes !== true) throw new UsageError(REMOVE_WARNING);
+    const store = signingKeyStoreFor(target, client, values);
+    let replacement: Awaited<ReturnType<typeof rotateStoredKeys>>;
+    try {
+      const { removed } = await removeStoredKey(store, kid);
+      if (!removed) return new Outcome({ removed: false, kid, message: `No signing key ${kid}.` }, 1);
+      // Not forced: the run promotes the standby only when the removed key was the signing one,
+      // and makes a new standby only when it was the standby (or promoted).
+      replacement = await rotateStoredKeys(store, Date.now, cliRotationPolicy(target));
+    } finally {
+      store.destroy?.();
+    }
+    const next = replacement.set.keys.find((key) => key.kid === replacement.added);
+    const now = Date.now();
+    return {
+      removed: true,
+      kid,
+      invalidated: 'every session token this key signed',
+      ...(next
+        ? {
+            replacement: next.kid,
+            promotedStandby: replacement.promoted,
+            replacementSignsFrom: iso(next.signsFrom),
+            tokens:
+              next.signsFrom <= now
+                ? 'issued with the replacement from now on'
+                : `none until ${iso(next.signsFrom)} (503): the replacement had not been published for the publication delay yet`,
+          }
+        : {}),
+      ...(replacement.standby ? { newStandby: replacement.standby } : {}),
+      ...(await listSigningKeys(client, target)),
+    };
+  }
+  throw new UsageError(`signing-keys needs list, rotate or remove <kid>, got "${action}".`);
+}
 
 /** A result with an exit code other than 0 (e.g. a failed check, still printed as JSON). */
 class Outcome {
@@ -468,6 +655,8 @@ const OPTIONS = {
   expires: { type: 'string' },
   revoke: { type: 'boolean' },
   'universal-logout': { type: 'boolean' },
+  'signing-keys-secret': { type: 'string' },
+  yes: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -512,8 +701,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function runCommand(name: string, command: Command, args: string[], values: CliValues): Promise<number> {
-  if (args.length > command.args.length)
-    throw new UsageError(`Unexpected arguments: ${args.slice(command.args.length).join(' ')}`);
+  const allowed = command.args.length + (command.optionalArgs?.length ?? 0);
+  if (args.length > allowed) throw new UsageError(`Unexpected arguments: ${args.slice(allowed).join(' ')}`);
   for (const [index, arg] of command.args.entries()) {
     if (!args[index]) throw new UsageError(`${name} needs <${command.args.join('> <')}>.`);
     if (arg === 'tenant') requireTenantId(args[index]);
@@ -527,7 +716,13 @@ async function runCommand(name: string, command: Command, args: string[], values
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
   const secretsManager = target.secretPrefix ? new SecretsManagerClientSecretStore(target.secretPrefix, 0) : undefined;
   try {
-    const result = await command.run({ args, values, target, admin: adminFor(target, client, secretsManager) });
+    const result = await command.run({
+      args,
+      values,
+      target,
+      admin: adminFor(target, client, secretsManager),
+      client,
+    });
     const outcome = result instanceof Outcome ? result : new Outcome(result, 0);
     print(outcome.value);
     return outcome.exitCode;

@@ -1,4 +1,5 @@
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { createRemoteJWKSet, decodeProtectedHeader, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { isSessionTokenType } from './session-token/token-type.ts';
 
 /**
  * The app's own credential, for callers of its APIs that do not sign in
@@ -36,6 +37,9 @@ export function createAppCredentialVerifier(
   return {
     async verify(token, tenantId) {
       try {
+        // Our own session tokens are for the app's backend, never an app credential, even when a
+        // deployment points these settings at our issuer and key set (RFC 8725 §3.11).
+        if (isSessionTokenType(decodeProtectedHeader(token).typ)) return undefined;
         const { payload } = await jwtVerify(token, keys, {
           issuer: options.issuer,
           audience: options.audience,

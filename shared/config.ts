@@ -61,6 +61,19 @@ export interface ServiceConfig {
   readonly secretsCacheSeconds: number;
   /** Live checks and test sign-ins a setup link may run per 15-minute window. */
   readonly setupAttemptLimit: number;
+  /** Lifetime of a session token (`GET /session/token`), seconds. */
+  readonly sessionTokenTtlSeconds: number;
+  /**
+   * The session token's `aud` (`APP_AUDIENCE`, an absolute URI; default: `APP_URL`'s origin).
+   * Unset: the token route answers 503 CONFIGURATION_ERROR.
+   */
+  readonly appAudience: string | undefined;
+  /** Secrets Manager ARN or name of the private signing key set (AWS); unset: the local table. */
+  readonly signingKeysSecretId: string | undefined;
+  /** Days a signing key signs before rotation adds the next one. */
+  readonly signingKeyRotationDays: number;
+  /** Seconds a new signing key is published before it signs. */
+  readonly signingKeyPublicationDelaySeconds: number;
 }
 
 function integer(env: NodeJS.ProcessEnv, setting: NumericSetting): number {
@@ -73,6 +86,18 @@ function integer(env: NodeJS.ProcessEnv, setting: NumericSetting): number {
     );
   }
   return value;
+}
+
+/** `APP_AUDIENCE`: any absolute URI (a token audience need not be an origin), else `APP_URL`'s origin. */
+function appAudience(raw: string | undefined, appUrl: URL | undefined): string | undefined {
+  if (!raw) return appUrl?.origin;
+  // Compared as a string by every verifier, so it is kept exactly as written: only checked.
+  if (/\s/.test(raw) || !URL.canParse(raw)) {
+    throw new TypeError(
+      `APP_AUDIENCE must be an absolute URI without spaces, e.g. https://app.example.com, got "${raw}"`,
+    );
+  }
+  return raw;
 }
 
 function list(raw: string | undefined): string[] {
@@ -127,5 +152,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     auditRetentionDays: integer(env, SETTINGS.auditRetentionDays),
     secretsCacheSeconds: integer(env, SETTINGS.secretsCacheSeconds),
     setupAttemptLimit: integer(env, SETTINGS.setupAttemptLimit),
+    sessionTokenTtlSeconds: integer(env, SETTINGS.sessionTokenTtlSeconds),
+    appAudience: appAudience(env.APP_AUDIENCE, appUrl),
+    signingKeysSecretId: env.SIGNING_KEYS_SECRET_ID || undefined,
+    signingKeyRotationDays: integer(env, SETTINGS.signingKeyRotationDays),
+    signingKeyPublicationDelaySeconds: integer(env, SETTINGS.signingKeyPublicationDelaySeconds),
   };
 }

@@ -1,4 +1,5 @@
 import type { AuditEvent } from './audit.ts';
+import type { KeySet, PublicKeySet } from './session-token/keys.ts';
 import type { Session } from './sessions.ts';
 import type { SetupLink, SetupTestResult } from './setup/link.ts';
 import type { TenantConfig } from './tenants.ts';
@@ -43,6 +44,28 @@ export interface ClientSecretStore {
   getClientSecret(tenantId: string, options?: { readonly fresh?: boolean }): Promise<string | undefined>;
   putClientSecret(tenantId: string, secret: string): Promise<void>;
   deleteClientSecret(tenantId: string): Promise<void>;
+}
+
+/**
+ * The session-token signing keys, private parts included (AWS: a Secrets
+ * Manager secret plus the public table item; local stack: the table only).
+ * Only the token function and the rotation read it.
+ */
+export interface SigningKeyStore {
+  /** `fresh`: skip the cache (the rotation and the CLI read what is stored now). */
+  getKeySet(options?: { readonly fresh?: boolean }): Promise<KeySet | undefined>;
+  /**
+   * Writes the private set and its public half (`publicKeySet`) together,
+   * conditional on the stored version being `expectedVersion` (undefined: no
+   * set stored yet). `conflict`: another write came first, nothing written
+   * by this call; read again and re-apply.
+   */
+  putKeySet(set: KeySet, expectedVersion: number | undefined): Promise<'written' | 'conflict'>;
+}
+
+/** The public signing keys (the table item `SIGNING_KEYS` / `PUBLIC`), read consistently on every call. */
+export interface PublicKeyStore {
+  getPublicKeys(): Promise<PublicKeySet | undefined>;
 }
 
 /** The symmetric key that seals login-state cookies (32 bytes). */
@@ -159,10 +182,22 @@ export interface UserSessions {
   readonly tenant: SessionContext['tenant'];
 }
 
+/** A session's context and the public signing keys as stored now, read together (`GET /session/token`). */
+export interface SessionContextWithKeys extends SessionContext {
+  /** Undefined when no key set is stored. */
+  readonly publicKeys: PublicKeySet | undefined;
+}
+
 /** Sessions as requests see them: read with their user and tenant, touched, ended. */
 export interface SessionStore {
   /** Reads a session, its user and its tenant's session policy in one request. */
   getSessionContext(tokenHash: string, tenantId: string, userId: string): Promise<SessionContext>;
+  /**
+   * The same, plus the public signing keys, still in one request: the token
+   * function signs only with a key published now (an emergency removal
+   * applies from the next request, whatever its private-key cache holds).
+   */
+  getSessionContextWithKeys(tokenHash: string, tenantId: string, userId: string): Promise<SessionContextWithKeys>;
   /**
    * A user's sessions that expire after `now` (epoch seconds), with the user
    * and the tenant, so each can be judged by the same rules as a request's.

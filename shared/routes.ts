@@ -3,7 +3,16 @@
  * The CDK HTTP API and the local server both read this table, so a route can
  * only exist in both or in neither.
  */
-export type FunctionName = 'login' | 'session' | 'setup' | 'universalLogout' | 'health' | 'whoami' | 'scim';
+export type FunctionName =
+  | 'login'
+  | 'session'
+  | 'setup'
+  | 'universalLogout'
+  | 'health'
+  | 'whoami'
+  | 'scim'
+  | 'publicKeys'
+  | 'sessionToken';
 
 /** API Gateway's catch-all route key: requests no other route matches. */
 export const DEFAULT_ROUTE_KEY = '$default';
@@ -46,6 +55,13 @@ export const ROUTES: readonly RouteDefinition[] = [
   // Okta Universal Logout; the path is `revocationEndpointPath` (shared/universal-logout/endpoint.ts).
   { routeKey: 'POST /t/{tenant}/global-token-revocation', function: 'universalLogout' },
   { routeKey: 'GET /health', function: 'health' },
+  // The public keys that sign session tokens, and the minimal discovery document JWT verifiers
+  // (API Gateway's JWT authorizer) start from; served by a function that cannot read private keys.
+  { routeKey: 'GET /.well-known/jwks.json', function: 'publicKeys' },
+  { routeKey: 'GET /.well-known/openid-configuration', function: 'publicKeys' },
+  // A short-lived signed token for the app on its own origin (README "Connect your app"), with CORS.
+  { routeKey: 'GET /session/token', function: 'sessionToken' },
+  { routeKey: 'OPTIONS /session/token', function: 'sessionToken' },
   // SCIM 2.0 for Okta provisioning: the bearer token is checked by the function on every path.
   // Okta sends a few requests per second at most (Group Push batches members), so a flood of
   // SCIM calls with wrong tokens cannot take the logins' share of the API.
@@ -70,7 +86,12 @@ export const FUNCTION_ENTRIES: Record<FunctionName, string> = {
   health: 'functions/health.ts',
   whoami: 'functions/whoami.ts',
   scim: 'functions/scim.ts',
+  publicKeys: 'functions/public-keys.ts',
+  sessionToken: 'functions/session-token.ts',
 };
 
 /** The Lambda authorizer (HTTP API, simple responses) for `authorized` routes and the app's own. */
 export const AUTHORIZER_ENTRY = 'functions/authorizer.ts';
+
+/** The scheduled function that rotates the session-token signing keys (not a route). */
+export const KEY_ROTATION_ENTRY = 'functions/key-rotation.ts';

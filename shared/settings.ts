@@ -32,6 +32,21 @@ export const SETTINGS = {
   setupAttemptLimit: { env: 'SETUP_ATTEMPT_LIMIT', default: 20, min: 1, max: 1000 },
   /** How long secrets are cached in memory. */
   secretsCacheSeconds: { env: 'SECRETS_CACHE_SECONDS', default: 300, min: 0, max: DAY },
+  /** Lifetime of a session token (`GET /session/token`), seconds. */
+  sessionTokenTtlSeconds: { env: 'SESSION_TOKEN_TTL_SECONDS', default: 300, min: 60, max: 900 },
+  /** Days a signing key signs before the scheduled rotation adds the next one. */
+  signingKeyRotationDays: { env: 'SIGNING_KEY_ROTATION_DAYS', default: 30, min: 1, max: 365 },
+  /**
+   * Seconds a new signing key is published before it signs: the longest verifier cache of the
+   * key set (API Gateway's JWT authorizer: up to 2 h) plus our own secret cache (300 s), so no
+   * verifier meets a `kid` it has not fetched yet. 0 only for tests and the local stack.
+   */
+  signingKeyPublicationDelaySeconds: {
+    env: 'SIGNING_KEY_PUBLICATION_DELAY_SECONDS',
+    default: 7_500,
+    min: 0,
+    max: DAY,
+  },
 } as const satisfies Record<string, NumericSetting>;
 
 /** Whether `value` is a whole number in the setting's range. */

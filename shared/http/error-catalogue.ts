@@ -383,6 +383,15 @@ const REASONS: Record<string, ReasonEntry> = {
     message: 'The service does not know its own address.',
     adminHint: 'Set PUBLIC_URL for the deployment.',
   },
+  no_app_audience: {
+    message: 'The service cannot issue session tokens yet.',
+    adminHint: 'Set APP_URL (CDK appUrl) or APP_AUDIENCE: the session tokens’ audience.',
+  },
+  no_signing_key: {
+    message: 'The service cannot issue session tokens right now. Please try again later.',
+    adminHint:
+      'No signing key signs now: a new key waits out its publication delay after an emergency removal (npm run tenant -- signing-keys list).',
+  },
   state_key_too_short: { adminHint: (d) => `The login-state key must be at least ${d.minimum} characters.` },
   state_key_unavailable: { message: 'The service cannot read its keys right now. Please try again.' },
   provisioning_contention: { message: 'The sign-in could not be recorded. Please try again.' },

@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { requestCookies } from '../http/request.ts';
+import type { SessionContext } from '../ports.ts';
 import type { Session } from '../sessions.ts';
-import { hashSessionToken, parseSessionCookie, SESSION_COOKIE } from '../sessions.ts';
+import { hashSessionToken, parseSessionCookie, SESSION_COOKIE, type SessionCookie } from '../sessions.ts';
 import type { User } from '../users.ts';
 import type { SessionDependencies } from './dependencies.ts';
 import { isSessionLive } from './session-rules.ts';
@@ -22,7 +23,21 @@ export async function findActiveSession(
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
   if (!cookie) return undefined;
   const tokenHash = hashSessionToken(cookie.token);
-  const { session, user, tenant } = await deps.sessions.getSessionContext(tokenHash, cookie.tenantId, cookie.userId);
+  const context = await deps.sessions.getSessionContext(tokenHash, cookie.tenantId, cookie.userId);
+  return activeSessionOf(deps, cookie, tokenHash, context);
+}
+
+/**
+ * The rules of `findActiveSession` applied to a context already read for
+ * `cookie` (a caller that reads more in the same request, e.g. the token
+ * function with the public keys); touches the session for the idle timeout.
+ */
+export async function activeSessionOf(
+  deps: Pick<SessionDependencies, 'config' | 'sessions' | 'now'>,
+  cookie: SessionCookie,
+  tokenHash: string,
+  { session, user, tenant }: SessionContext,
+): Promise<ActiveSession | undefined> {
   if (!session || !user) return undefined;
   const now = Math.floor(deps.now().getTime() / 1000);
   if (session.tenantId !== cookie.tenantId || session.userId !== cookie.userId) return undefined;

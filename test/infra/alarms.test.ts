@@ -18,7 +18,18 @@ describe('Construct: LoginService alarms', () => {
   it('alarm on the API 5xx rate and every function’s errors and throttles', () => {
     const descriptions = alarmsOf(template).map((alarm) => alarm.Properties.AlarmDescription);
     expect(descriptions).toContain('More than 5% of requests failed with a 5xx in 5 minutes.');
-    for (const fn of ['login', 'session', 'universalLogout', 'health', 'whoami', 'authorizer']) {
+    for (const fn of [
+      'login',
+      'session',
+      'universalLogout',
+      'health',
+      'whoami',
+      'authorizer',
+      'publicKeys',
+      'sessionToken',
+      // A failed scheduled rotation pages someone: keys would age past their rotation.
+      'keyRotation',
+    ]) {
       expect(descriptions).toContain(`${fn} function errors.`);
       expect(descriptions).toContain(`${fn} function throttled.`);
     }

@@ -33,7 +33,7 @@ function functionsWith(template: Template, variable: string): string[] {
 }
 
 describe('LoginService appUrl and appOrigins', () => {
-  it('gives APP_URL and APP_ORIGINS, normalised, to the login and session functions only', () => {
+  it('gives APP_URL and APP_ORIGINS, normalised, to the login, session and session-token functions only', () => {
     const { template } = synthStack({
       customDomain: CUSTOM_DOMAIN,
       service: {
@@ -41,11 +41,16 @@ describe('LoginService appUrl and appOrigins', () => {
         appOrigins: ['https://admin.example.com/', 'https://admin.example.com', 'https://beta.example.com:8443'],
       },
     });
-    const expected = ['LoginServiceLoginFunction', 'LoginServiceSessionFunction'];
+    const expected = ['LoginServiceLoginFunction', 'LoginServiceSessionFunction', 'LoginServiceSessionTokenFunction'];
     expect(functionsWith(template, 'APP_URL')).toEqual(expected);
     expect(functionsWith(template, 'APP_ORIGINS')).toEqual(expected);
+    // The token's audience: the app URL's origin, to the token function only.
+    expect(functionsWith(template, 'APP_AUDIENCE')).toEqual(['LoginServiceSessionTokenFunction']);
     for (const [id, fn] of Object.entries(functionsOf(template))) {
-      if (!id.startsWith('LoginServiceLoginFunction') && !id.startsWith('LoginServiceSessionFunction')) continue;
+      if (id.startsWith('LoginServiceSessionTokenFunction')) {
+        expect(fn.Properties.Environment.Variables.APP_AUDIENCE).toBe('https://app.example.com');
+      }
+      if (!/^LoginService(Login|Session|SessionToken)Function/.test(id)) continue;
       expect(fn.Properties.Environment.Variables).toMatchObject({
         APP_URL: 'https://app.example.com/home',
         APP_ORIGINS: 'https://admin.example.com,https://beta.example.com:8443',
@@ -59,7 +64,7 @@ describe('LoginService appUrl and appOrigins', () => {
       customDomain: { ...CUSTOM_DOMAIN, domainName: 'login.example.co.uk' },
       service: { appUrl: 'https://app.example.co.uk', appOrigins: ['https://example.co.uk'] },
     });
-    expect(functionsWith(template, 'APP_URL')).toHaveLength(2);
+    expect(functionsWith(template, 'APP_URL')).toHaveLength(3);
   });
 
   it.each<[string, LoginStackProps, RegExp]>([
@@ -186,9 +191,15 @@ describe('LoginService appUrl and appOrigins', () => {
       },
     });
     const template = Template.fromStack(stack);
-    expect(functionsWith(template, 'APP_URL')).toEqual(['LoginLoginFunction', 'LoginSessionFunction']);
+    expect(functionsWith(template, 'APP_URL')).toEqual([
+      'LoginLoginFunction',
+      'LoginSessionFunction',
+      'LoginSessionTokenFunction',
+    ]);
+    // The audience defaults to the origin of a URL known only at deploy time: left to the function.
+    expect(functionsWith(template, 'APP_AUDIENCE')).toEqual([]);
     for (const [id, fn] of Object.entries(functionsOf(template))) {
-      if (!/^Login(Login|Session)Function/.test(id)) continue;
+      if (!/^Login(Login|Session|SessionToken)Function/.test(id)) continue;
       expect(fn.Properties.Environment.Variables).toMatchObject({
         APP_URL: { Ref: 'AppUrl' },
         APP_ORIGINS: { 'Fn::Join': [',', { Ref: 'AppOrigins' }] },

@@ -5,12 +5,19 @@ import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { entryOfFunction, functionNameOf } from '../../bench/function-entries.ts';
+import { entryOfFunction, functionNameOf, isServiceFunction } from '../../bench/function-entries.ts';
 import { repositoryPath } from '../../infra/paths.ts';
 import { ServiceFunction } from '../../infra/service-function.ts';
 import { readConfig } from '../../shared/config.ts';
 import { FUNCTION_ENTRIES } from '../../shared/routes.ts';
-import { appWithoutBundling, FUNCTION_NAMES, functionsOf, statementsOf, synthStack } from './support.ts';
+import {
+  appWithoutBundling,
+  FUNCTION_NAMES,
+  functionsOf,
+  providerFunctionsOf,
+  statementsOf,
+  synthStack,
+} from './support.ts';
 
 describe('Construct: LoginService functions', () => {
   let template: Template;
@@ -48,21 +55,33 @@ describe('Construct: LoginService functions', () => {
     const names = Object.keys(functionsOf(template)).map(functionNameOf).sort();
     expect(names).toEqual(FUNCTION_NAMES.map((name) => name.toLowerCase()).sort());
     for (const name of names) expect(existsSync(repositoryPath(entryOfFunction(name))), name).toBe(true);
+    // The bench measures exactly these: every function of the template is ours, but the custom
+    // resource framework's (aws-cdk-lib's code, run once per deploy), which it leaves out.
+    const all = Object.keys(template.findResources('AWS::Lambda::Function'));
+    expect(all.filter(isServiceFunction).sort()).toEqual(Object.keys(functionsOf(template)).sort());
+    expect(all.filter((id) => !isServiceFunction(id))).toEqual(Object.keys(providerFunctionsOf(template)));
+    expect(Object.keys(providerFunctionsOf(template))).toEqual([
+      expect.stringMatching(/^LoginServiceSigningKeysProviderframeworkonEvent/),
+    ]);
   });
 
   it('give every function an environment that shared/config.ts accepts, with the stack’s values', () => {
     for (const [logicalId, fn] of Object.entries(functionsOf(template))) {
-      // CloudFormation references (table name, secret ARN) become placeholders.
+      // CloudFormation references (table name, secret ARN, the API's endpoint) become placeholders.
+      const placeholders: Record<string, string> = { PUBLIC_URL: 'https://api-id.execute-api.example' };
       const env = Object.fromEntries(
         Object.entries(fn.Properties.Environment.Variables).map(([key, value]) => [
           key,
-          typeof value === 'string' ? value : `resolved-${key}`,
+          typeof value === 'string' ? value : (placeholders[key] ?? `resolved-${key}`),
         ]),
       );
       const config = readConfig(env);
+      // Without a custom domain only the token and key-set functions get a PUBLIC_URL (the API's
+      // default endpoint, the tokens' `iss`); the others take redirect URIs from the request's host.
+      const issues = /^LoginService(PublicKeys|SessionToken)Function/.test(logicalId);
+      expect(config.publicUrl, logicalId).toBe(issues ? 'https://api-id.execute-api.example' : undefined);
       expect(config, logicalId).toMatchObject({
         tableName: 'resolved-TABLE_NAME',
-        publicUrl: undefined,
         allowedRedirectOrigins: [],
         // Unset, never `/` (our 404): landing falls through to the built-in signed-in page.
         defaultRedirectPath: undefined,
@@ -74,6 +93,9 @@ describe('Construct: LoginService functions', () => {
         idpTimeoutMs: 5000,
         secretsCacheSeconds: 300,
         auditRetentionDays: 400,
+        sessionTokenTtlSeconds: 300,
+        signingKeyRotationDays: 30,
+        signingKeyPublicationDelaySeconds: 7500,
         allowLoopbackIssuers: false,
         dynamoDbEndpoint: undefined,
         stateKey: undefined,
@@ -144,7 +166,8 @@ describe('Construct: LoginService functions', () => {
   describe('logs', () => {
     it('keep every log group for a month and retain it by default', () => {
       const groups = template.findResources('AWS::Logs::LogGroup');
-      expect(Object.keys(groups)).toHaveLength(FUNCTION_NAMES.length + 1); // + API access logs
+      // + API access logs, + the custom resource framework's (the first signing keys)
+      expect(Object.keys(groups)).toHaveLength(FUNCTION_NAMES.length + 2);
       for (const group of Object.values(groups)) {
         expect(group).toMatchObject({ DeletionPolicy: 'Retain', Properties: { RetentionInDays: 30 } });
       }

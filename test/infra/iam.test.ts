@@ -53,6 +53,27 @@ describe('Construct: LoginService IAM', () => {
         'secretsmanager:PutSecretValue',
       ].sort(),
     );
+    // The key set and discovery: the public key item only (the condition: session-keys.test.ts).
+    expect(dataActionsOf('PublicKeys')).toEqual(['dynamodb:GetItem']);
+    // The session check of /me, plus the private signing keys.
+    expect(dataActionsOf('SessionToken')).toEqual(
+      [
+        'dynamodb:BatchGetItem',
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+      ].sort(),
+    );
+    expect(dataActionsOf('KeyRotation')).toEqual(
+      [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:GetSecretValue',
+        'secretsmanager:PutSecretValue',
+      ].sort(),
+    );
     expect(dataActionsOf('Health')).toEqual([]);
     expect(dataActionsOf('Whoami')).toEqual([]);
     // SCIM: no secrets, and no Scan: lookups are keyed items, listings query the tenant's partition.

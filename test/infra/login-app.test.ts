@@ -24,6 +24,16 @@ function appEnvironments(template: Template): Record<string, Record<string, unkn
   return Object.fromEntries(entries);
 }
 
+/** APP_AUDIENCE of each function that has it, by construct id. */
+function audiences(template: Template): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(functionsOf(template)).flatMap(([logicalId, fn]) => {
+      const { APP_AUDIENCE } = fn.Properties.Environment.Variables;
+      return APP_AUDIENCE === undefined ? [] : [[logicalId.replace(/[0-9A-F]{8}$/, ''), APP_AUDIENCE]];
+    }),
+  );
+}
+
 describe('Function: createLoginApp', () => {
   it('builds the production stack "OktaLogin" with no context', () => {
     const { stack, template } = appWith({});
@@ -61,6 +71,10 @@ describe('Function: createLoginApp', () => {
         APP_URL: 'https://app.example.com/home',
         APP_ORIGINS: 'https://admin.example.com,https://app.example.com',
       },
+      LoginServiceSessionTokenFunction: {
+        APP_URL: 'https://app.example.com/home',
+        APP_ORIGINS: 'https://admin.example.com,https://app.example.com',
+      },
     });
     for (const fn of Object.values(functionsOf(template))) {
       expect(fn.Properties.Environment.Variables).toMatchObject({
@@ -71,6 +85,8 @@ describe('Function: createLoginApp', () => {
       });
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     }
+    // The token's audience, without appAudience: the app URL's origin.
+    expect(audiences(template)).toEqual({ LoginServiceSessionTokenFunction: 'https://app.example.com' });
     template.hasResourceProperties('AWS::ApiGatewayV2::DomainName', { DomainName: 'login.example.com' });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [topicArn] });
     // dev=true is the construct's removalPolicy DESTROY (what it does: table.test.ts).
@@ -94,6 +110,19 @@ describe('Function: createLoginApp', () => {
       });
     });
 
+    it('reads the token audience from context appAudience, else env APP_AUDIENCE, as written', () => {
+      const fromEnv = appWith(domain, { APP_URL: 'https://app.example.com/', APP_AUDIENCE: 'urn:example:app' });
+      expect(audiences(fromEnv.template)).toEqual({ LoginServiceSessionTokenFunction: 'urn:example:app' });
+      const fromContext = appWith(
+        { ...domain, appAudience: 'https://api.example.com/' },
+        { APP_AUDIENCE: 'urn:example:app' },
+      );
+      expect(audiences(fromContext.template)).toEqual({ LoginServiceSessionTokenFunction: 'https://api.example.com/' });
+      // An audience needs no app URL (and so no same-site check): it is only compared by verifiers.
+      const alone = appWith({}, { APP_AUDIENCE: 'urn:example:app' });
+      expect(audiences(alone.template)).toEqual({ LoginServiceSessionTokenFunction: 'urn:example:app' });
+    });
+
     it('prefers the context key to the environment variable', () => {
       const { template } = appWith(
         { ...domain, appUrl: 'https://app.example.com/from-context', appOrigins: ['https://admin.example.com'] },
@@ -110,7 +139,10 @@ describe('Function: createLoginApp', () => {
       expect(appEnvironments(template)).toEqual({
         LoginServiceLoginFunction: { APP_ORIGINS: '' },
         LoginServiceSessionFunction: { APP_ORIGINS: '' },
+        LoginServiceSessionTokenFunction: { APP_ORIGINS: '' },
       });
+      // No app, no audience: /session/token answers 503 saying to set APP_URL or APP_AUDIENCE.
+      expect(audiences(template)).toEqual({});
     });
 
     it.each<[string, Record<string, unknown>, NodeJS.ProcessEnv, RegExp]>([
@@ -134,6 +166,8 @@ describe('Function: createLoginApp', () => {
       ],
       ['a wildcard in APP_ORIGINS', domain, { APP_ORIGINS: 'https://*.example.com' }, /wildcards are not allowed/],
       ['null in appOrigins', { ...domain, appOrigins: 'null' }, {}, /appOrigins entry .*got "null"/],
+      ['a relative audience', {}, { APP_AUDIENCE: 'my-app' }, /appAudience must be an absolute URI .*got "my-app"/],
+      ['an audience with a space', { appAudience: 'urn:my app' }, {}, /appAudience .*got "urn:my app"/],
     ])('rejects %s with the value and what to do', (_case, context, env, message) => {
       let error: unknown;
       try {

@@ -9,7 +9,8 @@ describe('Construct: LoginService secrets and LoginStack outputs', () => {
   });
 
   it('generates the login-state key in Secrets Manager (never in the template)', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    // The other secret is the session signing keys' (session-keys.test.ts).
+    template.resourceCountIs('AWS::SecretsManager::Secret', 2);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true, IncludeSpace: false },
       SecretString: Match.absent(),
@@ -31,6 +32,10 @@ describe('Construct: LoginService secrets and LoginStack outputs', () => {
         'ClientSecretPrefix',
         'LoginUriPattern',
         'StateKeySecretArn',
+        'JwksUri',
+        'SessionTokenUri',
+        'SessionTokenIssuer',
+        'SigningKeysSecretArn',
         'TableName',
         'UniversalLogoutUriPattern',
       ].sort(),

@@ -21,7 +21,10 @@ export const FUNCTION_NAMES = [
   'Health',
   'Whoami',
   'Scim',
+  'PublicKeys',
+  'SessionToken',
   'Authorizer',
+  'KeyRotation',
 ] as const;
 
 export function synthStack(props: LoginStackProps = {}, id = 'Test') {
@@ -61,7 +64,22 @@ type FunctionResource = {
   Properties: Record<string, unknown> & { Environment: { Variables: Record<string, unknown> } };
 };
 
-/** Lambda functions of a template by logical id. */
+/**
+ * The service's Lambda functions of a template by logical id: every `ServiceFunction`,
+ * not the CDK custom resource framework's function (`providerFunctionsOf`).
+ */
 export function functionsOf(template: Template): Record<string, FunctionResource> {
-  return template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
+  const all = template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
+  return Object.fromEntries(Object.entries(all).filter(([, fn]) => !isProviderFramework(fn)));
+}
+
+/** The functions that are not ours: aws-cdk-lib's custom resource framework (the first signing keys). */
+export function providerFunctionsOf(template: Template): Record<string, FunctionResource> {
+  const all = template.findResources('AWS::Lambda::Function') as Record<string, FunctionResource>;
+  return Object.fromEntries(Object.entries(all).filter(([, fn]) => isProviderFramework(fn)));
+}
+
+/** aws-cdk-lib's provider framework handlers are `framework.onEvent` (and friends); ours are `index.handler`. */
+function isProviderFramework(fn: FunctionResource): boolean {
+  return String(fn.Properties.Handler).startsWith('framework.');
 }

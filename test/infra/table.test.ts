@@ -140,7 +140,11 @@ describe('Logical ids of the stateful resources', () => {
   // (Universal Logout added a log group and an index on the table: additions, the table keeps its id.)
   const STATEFUL = {
     'AWS::DynamoDB::GlobalTable': ['LoginServiceTable30756A92'],
-    'AWS::SecretsManager::Secret': ['LoginServiceSecretsStateKey81D00222'],
+    'AWS::SecretsManager::Secret': [
+      'LoginServiceSecretsStateKey81D00222',
+      // New with session tokens: the private signing keys (a new id would mean a new, empty key set).
+      'LoginServiceSigningKeysPrivateKeys4C6842C8',
+    ],
     'AWS::Logs::LogGroup': [
       'LoginServiceLoginFunctionLogs7E5B1162',
       'LoginServiceSessionFunctionLogs360D4B4C',
@@ -151,6 +155,11 @@ describe('Logical ids of the stateful resources', () => {
       'LoginServiceWhoamiFunctionLogs044A0F15',
       // New with SCIM (nothing existing changes id).
       'LoginServiceScimFunctionLogs203CDABD',
+      // New with session tokens (nothing existing changes id).
+      'LoginServicePublicKeysFunctionLogs15A57735',
+      'LoginServiceSessionTokenFunctionLogs0DBF379E',
+      'LoginServiceKeyRotationFunctionLogs08DAAB19',
+      'LoginServiceSigningKeysProviderLogsCACC2B14',
       'LoginServiceAuthorizerFunctionLogsA8345FB0',
       'LoginServiceHttpAccessLogs6234A352',
     ],

@@ -6,10 +6,12 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { DynamoDbPublicKeyStore } from '../../shared/adapters/dynamodb/public-key-store.ts';
 import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
+import { TableSigningKeyStore } from '../../shared/adapters/dynamodb/table-signing-key-store.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
 import { auditEvent } from '../../shared/audit.ts';
 import type {
@@ -17,6 +19,7 @@ import type {
   ClientSecretStore,
   LoginRecord,
   LoginStore,
+  PublicKeyStore,
   ReplayGuard,
   ScimDirectory,
   ScimGroupWrite,
@@ -24,6 +27,7 @@ import type {
   ScimUserWrite,
   SessionStore,
   SetupStore,
+  SigningKeyStore,
   TenantStore,
   UserDirectory,
 } from '../../shared/ports.ts';
@@ -38,6 +42,7 @@ import {
   InMemoryReplayGuard,
   InMemoryScimDirectory,
   InMemorySetupStore,
+  InMemorySigningKeyStore,
   InMemoryTenantStore,
 } from '../support/in-memory-stores.ts';
 
@@ -51,6 +56,8 @@ interface StoreSet {
   readonly setup: SetupStore;
   readonly scim: ScimDirectory;
   readonly replays: ReplayGuard;
+  /** Read with a session by `getSessionContextWithKeys` (the only writer of keys in this table). */
+  readonly signingKeys: SigningKeyStore;
 }
 
 const endpoint = inject('dynamoDbEndpoint');
@@ -69,6 +76,7 @@ const implementations: Array<[string, () => StoreSet]> = [
       ...storesOn(client, tableName),
       secrets: new TableClientSecretStore(client, tableName),
       scim: new DynamoDbScimDirectory(client, tableName),
+      signingKeys: new TableSigningKeyStore(client, tableName),
     }),
   ],
   [
@@ -90,6 +98,7 @@ const implementations: Array<[string, () => StoreSet]> = [
         setup,
         scim,
         replays,
+        signingKeys: new InMemorySigningKeyStore(tenants.table),
       };
     },
   ],
@@ -244,6 +253,43 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       await stores.sessions.touchSession(second.session.tokenHash, 1); // a gone session is not revived
       expect(
         (await stores.sessions.getSessionContext(second.session.tokenHash, tenant.tenantId, second.userId)).session,
+      ).toBeUndefined();
+    });
+
+    it('reads the public signing keys with the session, user and tenant (none stored: undefined)', async () => {
+      const tenant = await newTenant();
+      const first = record(tenant, '00ua');
+      await login(tenant, first);
+      const args = [first.session.tokenHash, tenant.tenantId, first.userId] as const;
+      const before = await stores.sessions.getSessionContextWithKeys(...args);
+      expect(before.publicKeys).toBeUndefined();
+      expect(before.session).toEqual(first.session);
+      const kid = 'kid-contract';
+      const set = {
+        version: 1,
+        keys: [
+          {
+            kid,
+            privateJwk: { kty: 'RSA', n: 'n-1', e: 'AQAB', d: 'd-1', kid },
+            publicJwk: { kty: 'RSA', n: 'n-1', e: 'AQAB', kid, alg: 'RS256', use: 'sig' },
+            createdAt: 1000,
+            signsFrom: 2000,
+            retiredAt: 3000,
+          },
+        ],
+      };
+      expect(await stores.signingKeys.putKeySet(set, undefined)).toBe('written');
+      const read = await stores.sessions.getSessionContextWithKeys(...args);
+      expect(read.session).toEqual(first.session);
+      expect(read.user?.email).toBe('00ua@acme.example');
+      expect(read.tenant?.generation).toBe(tenant.generation);
+      expect(read.publicKeys).toEqual({
+        version: 1,
+        keys: [{ publicJwk: set.keys[0]?.publicJwk, createdAt: 1000, signsFrom: 2000, retiredAt: 3000 }],
+      });
+      // Without a session the keys still come back (the caller answers 401 anyway).
+      expect(
+        (await stores.sessions.getSessionContextWithKeys('nope', tenant.tenantId, first.userId)).session,
       ).toBeUndefined();
     });
 
@@ -1094,6 +1140,80 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.secrets.getClientSecret(id)).toBe('shh');
       await stores.secrets.deleteClientSecret(id);
       expect(await stores.secrets.getClientSecret(id)).toBeUndefined();
+    });
+  });
+});
+
+/**
+ * The signing keys: one item pair per table, so the DynamoDB side gets a table of its own
+ * (the other cases share theirs). Key material is fake: the stores do not look at it.
+ */
+const signingKeyImplementations: Array<[string, () => Promise<SigningKeyStore & PublicKeyStore>]> = [
+  [
+    'DynamoDB adapters',
+    async () => {
+      const keysTable = `contract-keys-${randomUUID()}`;
+      await ensureTable(client, keysTable);
+      const privateStore = new TableSigningKeyStore(client, keysTable);
+      const publicStore = new DynamoDbPublicKeyStore(client, keysTable);
+      return {
+        getKeySet: (options) => privateStore.getKeySet(options),
+        putKeySet: (set, expected) => privateStore.putKeySet(set, expected),
+        getPublicKeys: () => publicStore.getPublicKeys(),
+      };
+    },
+  ],
+  ['in-memory fakes', async () => new InMemorySigningKeyStore()],
+];
+
+describe.each(signingKeyImplementations)('Store contract: %s', (_name, make) => {
+  const key = (
+    kid: string,
+    times: { createdAt: number; signsFrom: number; retiredAt?: number; removeAfter?: number; standby?: true },
+  ) => ({
+    kid,
+    privateJwk: { kty: 'RSA', n: `n-${kid}`, e: 'AQAB', d: `d-${kid}`, p: `p-${kid}`, q: `q-${kid}`, kid },
+    publicJwk: { kty: 'RSA', n: `n-${kid}`, e: 'AQAB', kid, alg: 'RS256', use: 'sig' },
+    ...times,
+  });
+
+  describe('Port: SigningKeyStore and PublicKeyStore', () => {
+    it('stores nothing at first; writes the private set and its public half together, conditional on the version', async () => {
+      const store = await make();
+      expect(await store.getKeySet({ fresh: true })).toBeUndefined();
+      expect(await store.getPublicKeys()).toBeUndefined();
+
+      const first = { version: 1, keys: [key('k1', { createdAt: 1000, signsFrom: 1000 })] };
+      expect(await store.putKeySet(first, undefined)).toBe('written');
+      // A second creation (a racing first start) loses.
+      expect(await store.putKeySet({ ...first, keys: [] }, undefined)).toBe('conflict');
+      expect(await store.getKeySet({ fresh: true })).toEqual(first);
+      expect(await store.getPublicKeys()).toEqual({
+        version: 1,
+        keys: [{ publicJwk: first.keys[0]?.publicJwk, createdAt: 1000, signsFrom: 1000 }],
+      });
+
+      const second = {
+        version: 2,
+        keys: [
+          key('k1', { createdAt: 1000, signsFrom: 1000, retiredAt: 5000, removeAfter: 9000 }),
+          key('k2', { createdAt: 2000, signsFrom: 5000 }),
+          key('k3', { createdAt: 3000, signsFrom: 6000, standby: true }),
+        ],
+      };
+      // Written against a stale version: nothing changes.
+      expect(await store.putKeySet(second, 0)).toBe('conflict');
+      expect((await store.getKeySet({ fresh: true }))?.version).toBe(1);
+      expect(await store.putKeySet(second, 1)).toBe('written');
+      expect(await store.getKeySet({ fresh: true })).toEqual(second);
+      const published = await store.getPublicKeys();
+      expect(published?.version).toBe(2);
+      expect(published?.keys.map((entry) => entry.publicJwk.kid)).toEqual(['k1', 'k2', 'k3']);
+      expect(published?.keys[0]).toMatchObject({ retiredAt: 5000, removeAfter: 9000 });
+      // The standby mark round-trips (the signer must never pick the standby).
+      expect(published?.keys.map((entry) => entry.standby ?? false)).toEqual([false, false, true]);
+      // The public half never carries a private member.
+      expect(JSON.stringify(published)).not.toMatch(/"(d|p|q)":/);
     });
   });
 });

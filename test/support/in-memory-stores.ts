@@ -16,6 +16,7 @@ import type {
   LoginWriteOptions,
   LoginWriteOutcome,
   OwnershipTransfer,
+  PublicKeyStore,
   ReplayGuard,
   ScimContext,
   ScimDirectory,
@@ -29,6 +30,7 @@ import type {
   ScimUserWriteOutcome,
   SessionStore,
   SetupStore,
+  SigningKeyStore,
   StateKeyProvider,
   TenantStore,
   TenantWriteOutcome,
@@ -38,6 +40,7 @@ import type {
   UserSessions,
 } from '../../shared/ports.ts';
 import { laterEpoch } from '../../shared/session/revocation.ts';
+import { type KeySet, type PublicKeySet, publicKeySet } from '../../shared/session-token/keys.ts';
 import type { Session } from '../../shared/sessions.ts';
 import type { SetupLink, SetupTestResult } from '../../shared/setup/link.ts';
 import { TENANT_CONFIG_WRITE_FIELDS, type TenantConfig } from '../../shared/tenants.ts';
@@ -74,6 +77,10 @@ class InMemoryTable {
   readonly groupNames = new Map<string, string>();
   /** `tenant/groupId/userId`. */
   readonly members = new Set<string>();
+  /** The private signing key set (DynamoDB: `SIGNING_KEYS` / `PRIVATE` locally, Secrets Manager in AWS). */
+  signingKeySet: KeySet | undefined;
+  /** The public signing keys (DynamoDB: the `SIGNING_KEYS` / `PUBLIC` item), read with a session by the token function. */
+  publicKeys: PublicKeySet | undefined;
 
   /** What a `USER#<id>` key holds (`UserLookup.readUserKey`). */
   userKey(tenantId: string, userId: string): UserKeyItem | undefined {
@@ -188,6 +195,24 @@ export class InMemoryClientSecretStore implements ClientSecretStore {
   }
   async deleteClientSecret(tenantId: string) {
     this.table.clientSecrets.delete(tenantId);
+  }
+}
+
+/** The signing keys, private and public, written together like the DynamoDB transaction. */
+export class InMemorySigningKeyStore implements SigningKeyStore, PublicKeyStore {
+  constructor(readonly table: InMemoryTable = new InMemoryTable()) {}
+
+  async getKeySet(_options?: { readonly fresh?: boolean }) {
+    return this.table.signingKeySet;
+  }
+  async putKeySet(set: KeySet, expectedVersion: number | undefined) {
+    if (this.table.signingKeySet?.version !== expectedVersion) return 'conflict' as const;
+    this.table.signingKeySet = set;
+    this.table.publicKeys = publicKeySet(set);
+    return 'written' as const;
+  }
+  async getPublicKeys() {
+    return this.table.publicKeys;
   }
 }
 
@@ -405,6 +430,10 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
         ? { sessionsNotBeforeMs: this.table.tenantSessionsNotBeforeMs.get(tenantId), generation: tenant?.generation }
         : undefined,
     };
+  }
+
+  async getSessionContextWithKeys(tokenHash: string, tenantId: string, userId: string) {
+    return { ...(await this.getSessionContext(tokenHash, tenantId, userId)), publicKeys: this.table.publicKeys };
   }
 
   async listUserSessions(tenantId: string, userId: string, now: number): Promise<UserSessions> {

@@ -33,10 +33,11 @@ export interface MisbehavingStack {
 
 export async function startMisbehavingStack(
   env: Record<string, string> = {},
-  options: { dynamoDbEndpoint?: string } = {},
+  options: { dynamoDbEndpoint?: string; port?: number } = {},
 ): Promise<MisbehavingStack> {
   const stack = await startLocalStack({
-    port: 0,
+    // A port chosen beforehand when the environment must name the stack's own URL (e.g. its JWKS).
+    port: options.port ?? 0,
     demoIdp: false,
     dynamoDbEndpoint: options.dynamoDbEndpoint ?? inject('dynamoDbEndpoint'),
     tableName: `e2e-${randomUUID()}`,

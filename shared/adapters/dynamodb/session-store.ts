@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from '../../errors.ts';
-import type { SessionContext, SessionStore, UserSessions } from '../../ports.ts';
+import type { SessionContext, SessionContextWithKeys, SessionStore, UserSessions } from '../../ports.ts';
 import { epochFromStored } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { User } from '../../users.ts';
@@ -8,6 +8,7 @@ import type { DocumentClient } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { isUserItem, sessionFromItem, userFromItem } from './items.ts';
 import { pages } from './paginate.ts';
+import { publicKeySetFromItem } from './public-key-store.ts';
 import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -22,6 +23,8 @@ const SESSION_CONTEXT_PROJECTION = (() => {
     ...[TTL_ATTRIBUTE, 'tenantGeneration'],
     ...['issuer', 'sub', 'email', 'emailVerified', 'name', 'groups', 'roles', 'role', 'lastLoginAt'],
     ...['disabled', 'adminDisabled', 'deactivated', 'sessionsNotBefore', 'sessionsNotBeforeMs', 'generation'],
+    // The public signing keys (`SIGNING_KEYS` / `PUBLIC`), read with a session by the token function.
+    ...['keys', 'version'],
   ];
   const names = Object.fromEntries(attributes.map((attribute, index) => [`#p${index}`, attribute]));
   return { expression: Object.keys(names).join(', '), names };
@@ -43,6 +46,23 @@ export class DynamoDbSessionStore implements SessionStore {
     ]);
     const { sessions, user, tenant } = contextFrom(found);
     return { session: sessions[0], user, tenant };
+  }
+
+  /** The same BatchGetItem with the public key item as its fourth key: still one request. */
+  async getSessionContextWithKeys(
+    tokenHash: string,
+    tenantId: string,
+    userId: string,
+  ): Promise<SessionContextWithKeys> {
+    const found = await this.#batchGet([
+      keys.session(tokenHash),
+      keys.user(tenantId, userId),
+      keys.tenantConfig(tenantId),
+      keys.publicSigningKeys(),
+    ]);
+    const { sessions, user, tenant } = contextFrom(found);
+    const publicKeys = publicKeySetFromItem(found.find((item) => item.pk === keys.publicSigningKeys().pk));
+    return { session: sessions[0], user, tenant, publicKeys };
   }
 
   /**
@@ -124,6 +144,7 @@ function contextFrom(items: Item[]): UserSessions {
   let tenant: SessionContext['tenant'];
   for (const item of items) {
     if (item.sk === 'SESSION') sessions.push(sessionFromItem(item));
+    else if (item.pk === keys.publicSigningKeys().pk) continue;
     else if (item.sk === 'CONFIG') {
       tenant = {
         sessionsNotBeforeMs: epochFromStored(item.sessionsNotBeforeMs, item.sessionsNotBefore),

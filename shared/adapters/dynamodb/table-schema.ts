@@ -22,6 +22,8 @@
  * - `STATE#<state>` / `STATE`               marks a login state as used, expires by TTL
  * - `REPLAY#<sha256(scope, id)>` / `REPLAY` marks a token id (a JWT's `jti`) as used, expires with the token
  * - `AUDIT#<tenant>` / `<iso time>#<id>`    an audit event, kept for the retention (TTL)
+ * - `SIGNING_KEYS` / `PUBLIC`               the session-token public key set (kids, public JWKs, times, version)
+ * - `SIGNING_KEYS` / `PRIVATE`              local stack only: the private key set (AWS: Secrets Manager)
  *
  * One global secondary index, `USER_SESSIONS_INDEX`: sparse (only session items
  * carry its partition key), keys only, sorted by expiry, so a user's unexpired
@@ -63,6 +65,8 @@ export const keys = {
   usedState: (stateId: string) => ({ pk: `STATE#${stateId}`, sk: 'STATE' }),
   usedTokenId: (id: string) => ({ pk: `REPLAY#${id}`, sk: 'REPLAY' }),
   auditEvent: (tenantId: string, at: string, id: string) => ({ pk: `AUDIT#${tenantId}`, sk: `${at}#${id}` }),
+  publicSigningKeys: () => ({ pk: 'SIGNING_KEYS', sk: 'PUBLIC' }),
+  localPrivateSigningKeys: () => ({ pk: 'SIGNING_KEYS', sk: 'PRIVATE' }),
 } as const;
 
 export const USER_SORT_KEY_PREFIX = 'USER#';
