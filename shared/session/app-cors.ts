@@ -15,7 +15,9 @@ import type { SessionDependencies } from './dependencies.ts';
  * `__Host-` and HttpOnly, set only by this service, and `/me` answers 200 only
  * when the stored session is of that same tenant; an answer without a session
  * (401) says nothing of anyone. Looked up only for an origin the deployment's
- * list does not already allow, through the cached tenant directory.
+ * list does not already allow: through the cached tenant directory, and an
+ * origin it allows is confirmed by a fresh read (one more GetItem for such
+ * calls), so a removed origin is refused from the next request.
  */
 export async function corsOriginFor(
   deps: Pick<SessionDependencies, 'config' | 'tenants'>,
@@ -27,8 +29,13 @@ export async function corsOriginFor(
   const cookie = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
   if (!cookie) return undefined;
   // Without the tenant's list only the deployment's origins apply: a failed read allows nothing more.
-  const tenant = await deps.tenants.get(cookie.tenantId).catch(() => undefined);
-  return allowedOrigin(origin, tenant?.allowedRedirectOrigins ?? []);
+  const cached = await deps.tenants.get(cookie.tenantId).catch(() => undefined);
+  if (!allowedOrigin(origin, cached?.allowedRedirectOrigins ?? [])) return undefined;
+  // Allowed by the cached list: confirmed by a fresh read, so an origin removed with `tenant put`
+  // stops at the next request (an added one may wait for the cache: that only refuses).
+  deps.tenants.invalidate(cookie.tenantId);
+  const fresh = await deps.tenants.get(cookie.tenantId).catch(() => undefined);
+  return allowedOrigin(origin, fresh?.allowedRedirectOrigins ?? []);
 }
 
 /** A route handler that is told the CORS origin (undefined: not a CORS caller, or not allowed). */

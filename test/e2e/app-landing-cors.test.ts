@@ -184,6 +184,22 @@ describe('a deployment with APP_URL and APP_ORIGINS', () => {
       expect(corsOf(await me(beta.browser, ACME_ORIGIN))).toEqual(REFUSED);
     });
 
+    it('stops allowing a tenant origin at the next request after `tenant put` removes it, the tenant cache warm', async () => {
+      const { browser } = await signIn(TENANT);
+      expect(corsOf(await me(browser, ACME_ORIGIN))).toEqual(ALLOWED(ACME_ORIGIN));
+      // The session function now has the tenant cached (TENANT_CACHE_SECONDS, 30 s by default) with the origin.
+      const other = 'https://portal.acme.example';
+      expect((await cli('put', TENANT, '--allowed-redirect-origin', other)).code).toBe(0);
+      try {
+        expect(corsOf(await me(browser, ACME_ORIGIN))).toEqual(REFUSED);
+        // An origin added meanwhile waits for the cache or is confirmed: either way it is the fresh list's.
+        const added = corsOf(await me(browser, other));
+        expect([JSON.stringify(ALLOWED(other)), JSON.stringify(REFUSED)]).toContain(JSON.stringify(added));
+      } finally {
+        expect((await cli('put', TENANT, '--allowed-redirect-origin', ACME_ORIGIN)).code).toBe(0);
+      }
+    });
+
     it('carries Vary: Origin on same-origin answers and on 401s, and lets the app read its 401', async () => {
       const { browser } = await signIn(TENANT);
       expect((await me(browser)).headers.get('vary')).toBe('Origin');
