@@ -69,7 +69,9 @@ async function synthBundles(outdir: string): Promise<Bundle[]> {
 
 /**
  * The environment the function gets in Lambda (from the template), with the role
- * credentials Lambda puts there; values resolved at deploy time get a placeholder.
+ * credentials Lambda puts there; values resolved at deploy time get a placeholder,
+ * a URL for a `…_URL` (the token functions' `PUBLIC_URL` is the API's endpoint,
+ * which the config parses at init).
  */
 function lambdaEnvironment(resource: FunctionResource): Record<string, string> {
   const variables = resource.Properties.Environment?.Variables ?? {};
@@ -80,9 +82,14 @@ function lambdaEnvironment(resource: FunctionResource): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: 'bench-secret',
     AWS_SESSION_TOKEN: 'bench-token',
     ...Object.fromEntries(
-      Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : `deploy-time-${key}`]),
+      Object.entries(variables).map(([key, value]) => [key, typeof value === 'string' ? value : deployTimeValue(key)]),
     ),
   };
+}
+
+/** A stand-in for a value CloudFormation resolves at deploy time, of the shape the function parses. */
+function deployTimeValue(key: string): string {
+  return key.endsWith('_URL') ? 'https://deploy-time.example' : `deploy-time-${key}`;
 }
 
 /**
