@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { ServiceError } from '../errors.ts';
 import { requestCookies } from '../http/request.ts';
 import type { SessionContext } from '../ports.ts';
 import type { Session } from '../sessions.ts';
@@ -48,4 +49,22 @@ export async function activeSessionOf(
     await deps.sessions.touchSession(tokenHash, now);
   }
   return { session, user };
+}
+
+/**
+ * The request's live session, or the not-signed-in error (401). An ended
+ * session still says which tenant it was, so the page can offer that
+ * tenant's sign-in.
+ */
+export async function requireActiveSession(
+  deps: Pick<SessionDependencies, 'config' | 'sessions' | 'now'>,
+  event: APIGatewayProxyEventV2,
+): Promise<ActiveSession> {
+  const active = await findActiveSession(deps, event);
+  if (active) return active;
+  const ended = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
+  throw new ServiceError('NOT_AUTHENTICATED', {
+    reason: 'no_session',
+    details: ended ? { tenantId: ended.tenantId } : {},
+  });
 }

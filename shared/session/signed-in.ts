@@ -1,10 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ServiceError } from '../errors.ts';
 import { escapeHtml, pageCsp, renderPage } from '../http/pages.ts';
-import { requestCookies } from '../http/request.ts';
 import { type HttpResult, html } from '../http/responses.ts';
-import { parseSessionCookie, SESSION_COOKIE } from '../sessions.ts';
-import { findActiveSession } from './active-session.ts';
+import { requireActiveSession } from './active-session.ts';
 import type { SessionDependencies } from './dependencies.ts';
 
 /**
@@ -15,15 +12,7 @@ import type { SessionDependencies } from './dependencies.ts';
  * as every logout form). Without a session: the not-signed-in page (401).
  */
 export async function signedInPage(deps: SessionDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const active = await findActiveSession(deps, event);
-  if (!active) {
-    const ended = parseSessionCookie(requestCookies(event).get(SESSION_COOKIE));
-    throw new ServiceError('NOT_AUTHENTICATED', {
-      reason: 'no_session',
-      details: ended ? { tenantId: ended.tenantId } : {},
-    });
-  }
-  const { user } = active;
+  const { user } = await requireActiveSession(deps, event);
   const who = user.name ?? user.email ?? user.sub;
   const body = `<h1 class="ok">You are signed in</h1>
 <dl><dt>Name</dt><dd data-testid="name">${escapeHtml(who)}</dd>
