@@ -74,13 +74,17 @@ export function rotationPolicy(
 /** A fresh key pair: `kid`, private JWK and public JWK (RS256, `use` sig). */
 export type NewKeyPair = Pick<SigningKey, 'kid' | 'privateJwk' | 'publicJwk'>;
 
-/** Generates an RSA-2048 key pair for RS256 with a random 128-bit base64url `kid`. */
+/**
+ * Generates an RSA-2048 key pair for RS256 with a random 128-bit `kid`:
+ * base64url behind a `k` prefix, so an operator can pass it to a command
+ * line (`signing-keys remove <kid>`) even when the random part starts with "-".
+ */
 export async function generateSigningKeyPair(): Promise<NewKeyPair> {
   const { privateKey, publicKey } = await generateKeyPair(SIGNING_ALGORITHM, {
     modulusLength: 2048,
     extractable: true,
   });
-  const kid = randomBytes(16).toString('base64url');
+  const kid = `k${randomBytes(16).toString('base64url')}`;
   const publicJwk = publicJwkOf(await exportJWK(publicKey), kid);
   const privateJwk = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALGORITHM, use: 'sig' };
   return { kid, privateJwk, publicJwk };

@@ -159,7 +159,7 @@ describe('the published key set and discovery document', () => {
     for (const key of set.keys) {
       expect(Object.keys(key).sort()).toEqual(PUBLIC_MEMBERS);
       expect(key).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', e: 'AQAB' });
-      expect(key.kid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+      expect(key.kid).toMatch(/^k[A-Za-z0-9_-]{22}$/);
       expect(Buffer.from(key.n ?? '', 'base64url')).toHaveLength(256);
       for (const member of PRIVATE_MEMBERS) expect(key).not.toHaveProperty(member);
     }

@@ -379,7 +379,7 @@ describe('keys', () => {
   it('generates RSA-2048 RS256 keys: random 128-bit kid, public JWK with only kty, n, e, kid, alg, use', async () => {
     const a = await generateSigningKeyPair();
     const b = await generateSigningKeyPair();
-    expect(a.kid).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(a.kid).toMatch(/^k[A-Za-z0-9_-]{22}$/);
     expect(a.kid).not.toBe(b.kid);
     expect(Object.keys(a.publicJwk).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     expect(a.publicJwk).toMatchObject({ kty: 'RSA', alg: 'RS256', use: 'sig', kid: a.kid });
