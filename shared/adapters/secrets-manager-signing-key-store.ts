@@ -9,6 +9,7 @@ import {
   keySetFromStored,
   publicKeySetFromItem,
   publicKeySetItem,
+  timesOf,
   versionCondition,
 } from './dynamodb/public-key-store.ts';
 import { keys } from './dynamodb/table-schema.ts';
@@ -114,16 +115,6 @@ export class SecretsManagerSigningKeyStore implements SigningKeyStore {
     }
     return keySetFromStored(parsed as Record<string, unknown>);
   }
-}
-
-function timesOf(entry: Pick<SigningKey, 'createdAt' | 'signsFrom' | 'retiredAt' | 'removeAfter' | 'standby'>) {
-  return {
-    createdAt: entry.createdAt,
-    signsFrom: entry.signsFrom,
-    ...(entry.retiredAt !== undefined ? { retiredAt: entry.retiredAt } : {}),
-    ...(entry.removeAfter !== undefined ? { removeAfter: entry.removeAfter } : {}),
-    ...(entry.standby === true ? { standby: true as const } : {}),
-  };
 }
 
 function isNotFound(error: unknown): boolean {

@@ -42,15 +42,10 @@ export interface KeySet {
 }
 
 /** A key as the public store keeps it: the public JWK and the key's times, never the private part. */
-export interface PublicKeyEntry {
-  readonly publicJwk: JWK;
-  readonly createdAt: number;
-  readonly signsFrom: number;
-  readonly retiredAt?: number;
-  readonly removeAfter?: number;
-  /** Published but not signing until promoted (`SigningKey.standby`). */
-  readonly standby?: true;
-}
+export type PublicKeyEntry = Pick<
+  SigningKey,
+  'publicJwk' | 'createdAt' | 'signsFrom' | 'retiredAt' | 'removeAfter' | 'standby'
+>;
 
 /** The public key set (the table item `SIGNING_KEYS` / `PUBLIC`), the same `version` as the private set it was written with. */
 export interface PublicKeySet {

@@ -3,7 +3,7 @@
  * outage: refuse connections, throttle every call, or throttle only one
  * operation (e.g. TransactWriteItems) to fail a login halfway.
  */
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export type ProxyMode = 'normal' | 'down' | 'throttle' | { throttle: string };
@@ -33,6 +33,33 @@ interface WireWrite {
  * An update never touches the index (no key attribute of it is ever updated).
  * Shared with the bench's meter.
  */
+/** Sends a request on to DynamoDB Local as it came, and its answer back. */
+export function forwardTo(upstream: URL, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  const forward = request(
+    { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+    (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
+      upstreamRes.pipe(res);
+    },
+  );
+  forward.on('error', () => req.socket.destroy());
+  forward.end(body);
+}
+
+/** Listens on a free loopback port: the endpoint to give the SDK, and how to stop. */
+export async function listenLocally(server: Server): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 export function sessionIndexWrites(operation: string, input: Record<string, unknown>): number {
   const writes: WireWrite[] =
     operation === 'TransactWriteItems'
@@ -91,26 +118,9 @@ export async function startDynamoDbProxy(target: string): Promise<DynamoDbProxy>
         const items = operation === 'TransactWriteItems' ? ((input.TransactItems as unknown[]) ?? []).length : 1;
         proxy.writes.push({ operation, items: Math.max(1, items), indexWrites: sessionIndexWrites(operation, input) });
       }
-      const forward = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      forward.on('error', () => req.socket.destroy());
-      forward.end(body);
+      forwardTo(upstream, req, res, body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  Object.assign(proxy, {
-    endpoint: `http://127.0.0.1:${port}`,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  Object.assign(proxy, await listenLocally(server));
   return proxy;
 }

@@ -5,8 +5,8 @@
  * has arrived (so the writer has done its reads), makes the concurrent change,
  * then releases the held write and looks at what it did. No sleeps.
  */
-import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type Server } from 'node:http';
+import { forwardTo, listenLocally } from './dynamodb-proxy.ts';
 
 /** A DynamoDB request as it reaches the proxy: its operation and its wire-format input. */
 export interface DynamoDbRequest {
@@ -70,21 +70,13 @@ export async function startGatedDynamoDb(target: string): Promise<GatedDynamoDb>
         const [entry] = waiting.splice(index, 1);
         await entry?.hold({ operation, input });
       }
-      const forward = request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        (upstreamRes) => {
-          res.writeHead(upstreamRes.statusCode ?? 500, upstreamRes.headers);
-          upstreamRes.pipe(res);
-        },
-      );
-      forward.on('error', () => req.socket.destroy());
-      forward.end(body);
+      forwardTo(upstream, req, res, body);
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { endpoint, stop } = await listenLocally(server);
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
+    stop,
     hold(matches) {
       let arrive: (request: DynamoDbRequest) => void = () => undefined;
       let release: () => void = () => undefined;
@@ -103,10 +95,5 @@ export async function startGatedDynamoDb(target: string): Promise<GatedDynamoDb>
       });
       return { arrived, release: () => release() };
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }

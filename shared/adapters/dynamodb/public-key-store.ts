@@ -15,7 +15,7 @@ export const PRIVATE_ITEM_TYPE = 'signing_keys_private';
 const optionalTime = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 /** The times every key carries, read from a stored key (item or secret JSON). */
-function timesOf(
+export function timesOf(
   stored: Item,
 ): Pick<PublicKeyEntry, 'createdAt' | 'signsFrom' | 'retiredAt' | 'removeAfter' | 'standby'> {
   const retiredAt = optionalTime(stored.retiredAt);
