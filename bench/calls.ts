@@ -1,16 +1,18 @@
 /**
  * CPU per call of each outbound call on the login path, in the bench process:
- * the DynamoDB operations through the SDK's DocumentClient (the same client
+ * the DynamoDB operations through the SDK's DynamoDBDocumentClient (the same client
  * and settings the functions use), and the token request through our
  * keep-alive `node:http` fetch side by side with Node's fetch, which it
  * replaces; and the one RS256 signature a `/session/token` call adds to
  * `/me`'s read. Rounds alternate so drift on a shared machine hits all alike.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose';
-import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import { median, round } from './stats.ts';
 
@@ -46,42 +48,47 @@ export async function measureCalls(dynamoDbEndpoint: string, tableName: string) 
   const client = createDocumentClient({ endpoint: dynamoDbEndpoint });
   const key = () => ({ pk: `BENCH#${randomUUID()}`, sk: 'STATE' });
   const sessionKeys = Array.from({ length: 3 }, (_, index) => ({ pk: `BENCH#read`, sk: `ITEM#${index}` }));
-  for (const item of sessionKeys) await client.put({ TableName: tableName, Item: { ...item, type: 'bench', n: 1 } });
+  for (const item of sessionKeys)
+    await client.send(new PutCommand({ TableName: tableName, Item: { ...item, type: 'bench', n: 1 } }));
   const dynamodb = await compare({
     // The callback's used-state write.
     conditionalPutItem: () =>
-      client.put({
-        TableName: tableName,
-        Item: { ...key(), type: 'used_state', expiresAt: 1 },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
+      client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...key(), type: 'used_state', expiresAt: 1 },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
     // A returning login's transaction: user update, session put, audit event.
     transactWriteItems3: (index) =>
-      client.transactWrite({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: sessionKeys[0] ?? {},
-              UpdateExpression: 'SET n = :n',
-              ExpressionAttributeValues: { ':n': index },
+      client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: tableName,
+                Key: sessionKeys[0] ?? {},
+                UpdateExpression: 'SET n = :n',
+                ExpressionAttributeValues: { ':n': index },
+              },
             },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: { ...key(), type: 'session' },
-              ConditionExpression: 'attribute_not_exists(pk)',
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...key(), type: 'session' },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
-          },
-          { Put: { TableName: tableName, Item: { ...key(), type: 'audit', details: { roles: ['a', 'b'] } } } },
-        ],
-      }),
+            { Put: { TableName: tableName, Item: { ...key(), type: 'audit', details: { roles: ['a', 'b'] } } } },
+          ],
+        }),
+      ),
     // `GET /me`: session, user and tenant in one read.
     batchGetItem3: () =>
-      client.batchGet({ RequestItems: { [tableName]: { Keys: sessionKeys, ConsistentRead: true } } }),
+      client.send(new BatchGetCommand({ RequestItems: { [tableName]: { Keys: sessionKeys, ConsistentRead: true } } })),
   });
-  client.destroy();
+  closeDocumentClient(client);
 
   // A token-endpoint-like POST answered with a small JSON body.
   const server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 /** The benchmark's report: the tables it prints and bench/results.json. */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { repositoryPath } from '../infra/paths.ts';
 import type { measureCalls } from './calls.ts';
@@ -90,7 +91,7 @@ export function printResults(results: BenchResults): void {
     `\nHandler CPU per login: ${latency.handlerCpuMsPerLogin} ms with the AWS SDK ` +
       `(${HANDWRITTEN_CLIENT.handlerCpuMsPerLogin} ms with the hand-written AWS client it replaced, ${HANDWRITTEN_CLIENT.measured})`,
   );
-  console.log('\nCPU ms per call (bench process): DynamoDB through the SDK DocumentClient');
+  console.log('\nCPU ms per call (bench process): DynamoDB through the SDK DynamoDBDocumentClient');
   console.table(results.calls.cpuMsPerCall.dynamodb);
   console.log('CPU ms per call: the token request, our keep-alive fetch and Node’s fetch');
   console.table(results.calls.cpuMsPerCall.tokenRequest);

@@ -15,7 +15,7 @@
  *     throughput of concurrent logins; the handler CPU per call of
  *     `/session/token` beside `/me`'s (bench/latency.ts).
  *  5. CPU per call of each outbound call of a login: the DynamoDB operations
- *     through the SDK's DocumentClient, the token request through our fetch
+ *     through the SDK's DynamoDBDocumentClient, the token request through our fetch
  *     and Node's; and a session token's RS256 signature (bench/calls.ts).
  *  6. Cost per million logins, per million authorized requests and per
  *     million session tokens at AWS list prices, from the measured counts
@@ -23,6 +23,7 @@
  * The service and what it talks to are in bench/service.ts, the report in
  * bench/report.ts.
  */
+
 import { execFile } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 import { promisify } from 'node:util';

@@ -6,7 +6,7 @@
  * logins SCIM changes: a SCIM user's first sign-in, and a returning login
  * once the tenant's roles come from SCIM groups.
  */
-import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { hashScimToken, newScimToken } from '../shared/scim/auth.ts';
 import { demoSubOf } from '../test/support/scim-client.ts';
@@ -36,7 +36,7 @@ export async function measureScimRequests(service: ScimBenchService, tenant: str
     hashScimToken(token),
     new Date().toISOString(),
   );
-  client.destroy();
+  closeDocumentClient(client);
   const count = async (fn: () => Promise<unknown>): Promise<Counted> => {
     service.meter.reset();
     await fn();

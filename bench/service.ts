@@ -4,10 +4,12 @@
  * process (bench/stack-child.ts, on BENCH_NODE), and the test identity
  * provider with two tenants. `login` is a full tile login of one user.
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { repositoryPath } from '../infra/paths.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { registerTenant } from '../local/stack.ts';
+import { closeDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startTestIdp, type TestIdp } from '../test/support/test-idp.ts';
@@ -61,7 +63,7 @@ export async function startBenchService(handlerModules: Record<string, string> |
   const tableName = 'bench';
   const tableClient = createLocalDynamoDbClient(dynamo.endpoint);
   await ensureTable(tableClient, tableName);
-  tableClient.destroy();
+  closeDocumentClient(tableClient);
   const meter = await startDynamoDbMeter(dynamo.endpoint);
 
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {

@@ -2,11 +2,13 @@
  * Starts DynamoDB Local from the jar shipped in the `amplify-dynamodb-simulator`
  * npm package, with the machine's Java. Used by `npm start` and the test setup.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { closeDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient } from '../shared/adapters/dynamodb/table.ts';
 import { freePort } from './free-port.ts';
 
@@ -100,7 +102,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     for (;;) {
       if (exited) throw new Error(`DynamoDB Local exited during start-up:\n${output}`);
       try {
-        await client.sdk.send(new ListTablesCommand({ Limit: 1 }));
+        await client.send(new ListTablesCommand({ Limit: 1 }));
         break;
       } catch {
         if (Date.now() > deadline)
@@ -112,7 +114,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     await stop();
     throw error;
   } finally {
-    client.destroy();
+    closeDocumentClient(client);
   }
   return { endpoint, port, stop };
 }

@@ -1,7 +1,7 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import type { ClientSecretStore, StateKeyProvider } from '../ports.ts';
-import type { DocumentClient } from './dynamodb/client.ts';
 import { TableClientSecretStore } from './dynamodb/table-client-secret-store.ts';
 import {
   createSecretsManagerClient,
@@ -20,7 +20,7 @@ export interface LoginSecrets {
  * secret prefix / key id is configured (AWS), the table and a static key
  * otherwise (local stack). Created once per cold start.
  */
-export function createLoginSecrets(config: ServiceConfig, client: DocumentClient): LoginSecrets {
+export function createLoginSecrets(config: ServiceConfig, client: DynamoDBDocumentClient): LoginSecrets {
   // One Secrets Manager client and cache for both kinds of secret; none where no secret is configured.
   const secretsClient = config.clientSecretPrefix || config.stateKeySecretId ? createSecretsManagerClient() : undefined;
   const secrets = secretsClient ? createSecretsProvider(secretsClient) : undefined;

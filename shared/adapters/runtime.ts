@@ -1,3 +1,4 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import type {
   AuditLog,
@@ -9,7 +10,7 @@ import type {
   UserDirectory,
 } from '../ports.ts';
 import { DynamoDbAuditLog } from './dynamodb/audit-log.ts';
-import { createDocumentClient, type DocumentClient } from './dynamodb/client.ts';
+import { createDocumentClient } from './dynamodb/client.ts';
 import { DynamoDbLoginStore } from './dynamodb/login-store.ts';
 import { DynamoDbReplayGuard } from './dynamodb/replay-guard.ts';
 import { DynamoDbSessionStore } from './dynamodb/session-store.ts';
@@ -26,7 +27,7 @@ export interface Stores {
   readonly setup: SetupStore;
   readonly replays: ReplayGuard;
   /** The process's one DynamoDB client, for adapters built next to the stores (login secrets). */
-  readonly client: DocumentClient;
+  readonly client: DynamoDBDocumentClient;
 }
 
 /**
@@ -42,7 +43,7 @@ export function createStores(
   return storesOn(client, config.tableName, config.auditRetentionDays);
 }
 
-export function storesOn(client: DocumentClient, tableName: string, auditRetentionDays?: number): Stores {
+export function storesOn(client: DynamoDBDocumentClient, tableName: string, auditRetentionDays?: number): Stores {
   return {
     tenants: new DynamoDbTenantStore(client, tableName),
     logins: new DynamoDbLoginStore(client, tableName, auditRetentionDays),

@@ -1,9 +1,10 @@
 import type { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { PutSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SigningKeyStore } from '../ports.ts';
 import type { KeySet, SigningKey } from '../session-token/keys.ts';
 import { causes, guard } from './aws-errors.ts';
-import type { DocumentClient } from './dynamodb/client.ts';
 import { isConditionFailure } from './dynamodb/conditional.ts';
 import {
   keySetFromStored,
@@ -36,7 +37,7 @@ export class SecretsManagerSigningKeyStore implements SigningKeyStore {
     private readonly maxAgeSeconds: number,
     private readonly secretsClient: SecretsManagerClient,
     private readonly secrets: SecretsProvider,
-    private readonly table: DocumentClient,
+    private readonly table: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
@@ -50,7 +51,9 @@ export class SecretsManagerSigningKeyStore implements SigningKeyStore {
     const stored = await this.#readSecret(options.fresh === true);
     if (!options.fresh) return stored;
     const { Item } = await guard(() =>
-      this.table.get({ TableName: this.tableName, Key: keys.publicSigningKeys(), ConsistentRead: true }),
+      this.table.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.publicSigningKeys(), ConsistentRead: true }),
+      ),
     );
     const published = publicKeySetFromItem(Item);
     if (!published) return stored;
@@ -66,11 +69,13 @@ export class SecretsManagerSigningKeyStore implements SigningKeyStore {
   async putKeySet(set: KeySet, expectedVersion: number | undefined): Promise<'written' | 'conflict'> {
     try {
       await guard(() =>
-        this.table.put({
-          TableName: this.tableName,
-          Item: publicKeySetItem(set),
-          ...versionCondition(expectedVersion),
-        }),
+        this.table.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: publicKeySetItem(set),
+            ...versionCondition(expectedVersion),
+          }),
+        ),
       );
     } catch (error) {
       if (isConditionFailure(error)) return 'conflict';

@@ -1,6 +1,6 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ServiceConfig } from '../config.ts';
 import type { SigningKeyStore } from '../ports.ts';
-import type { DocumentClient } from './dynamodb/client.ts';
 import { TableSigningKeyStore } from './dynamodb/table-signing-key-store.ts';
 import { createSecretsManagerClient, createSecretsProvider } from './secrets-manager-secret-store.ts';
 import { SecretsManagerSigningKeyStore } from './secrets-manager-signing-key-store.ts';
@@ -13,7 +13,7 @@ import { SecretsManagerSigningKeyStore } from './secrets-manager-signing-key-sto
  */
 export function createSigningKeyStore(
   config: Pick<ServiceConfig, 'signingKeysSecretId' | 'secretsCacheSeconds' | 'tableName'>,
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
 ): SigningKeyStore & { destroy?(): void } {
   if (!config.signingKeysSecretId) {
     return new TableSigningKeyStore(client, config.tableName, config.secretsCacheSeconds);

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_TENANT, type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
 import { deriveStateKey } from '../../shared/adapters/state-key.ts';
 import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
@@ -154,7 +154,7 @@ describe.each(WIDTHS)('error pages ($name)', ({ name, context: options }) => {
     const token = parseSessionCookie(cookie?.value)?.token ?? '';
     const client = createDocumentClient({ endpoint: stack.dynamoDbEndpoint });
     await storesOn(client, stack.tableName).sessions.deleteSession(hashSessionToken(token));
-    client.destroy();
+    closeDocumentClient(client);
     const response = await page.goto(`${stack.url}/me`);
     expect(response?.status()).toBe(401);
     const signedOut = await look(page);

@@ -5,11 +5,13 @@
  * answer each with a 4xx (never a 5xx: every dependency is up), stay healthy,
  * and write nothing.
  */
+
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 
 const REQUESTS = 1200;
 let stack: LocalStack;
@@ -50,11 +52,11 @@ async function snapshot(): Promise<string[]> {
   const items: string[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
-    const page = await client.scan({ TableName: stack.tableName, ExclusiveStartKey: startKey });
+    const page = await client.send(new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey }));
     for (const item of page.Items ?? []) items.push(JSON.stringify(item));
     startKey = page.LastEvaluatedKey;
   } while (startKey);
-  client.destroy();
+  closeDocumentClient(client);
   return items.sort();
 }
 

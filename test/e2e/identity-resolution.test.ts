@@ -19,8 +19,10 @@
  * Each test says what the code before the fix (`git show a10dd8c~1:<file>`)
  * did; every test but the four "unknown id" ones failed on it.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys, USER_SESSIONS_INDEX, userSessionsKey } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { REVOCATION_MARGIN_MS } from '../../shared/session/revocation.ts';
 import { hashSessionToken, newSessionToken, SESSION_COOKIE } from '../../shared/sessions.ts';
@@ -34,7 +36,7 @@ import { demoSubOf, oktaUser, patch, scimClient } from '../support/scim-client.t
 let env: MisbehavingStack;
 let org: TestOktaOrg;
 let scim: ReturnType<typeof scimClient>;
-let table: DocumentClient;
+let table: DynamoDBDocumentClient;
 /** Signed in first, so the tenant's owner; must survive every revocation but the tenant-wide one. */
 let bystander: TestBrowser;
 
@@ -58,7 +60,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  table?.destroy();
+  closeDocumentClient(table);
   await env?.stop();
   await org?.stop();
 });
@@ -147,20 +149,24 @@ async function linkedUser(login: string, extraEmail?: string) {
 }
 
 async function rawUserItem(userId: string) {
-  const { Item } = await table.get({
-    TableName: env.stack.tableName,
-    Key: keys.user(TENANT, userId),
-    ConsistentRead: true,
-  });
+  const { Item } = await table.send(
+    new GetCommand({
+      TableName: env.stack.tableName,
+      Key: keys.user(TENANT, userId),
+      ConsistentRead: true,
+    }),
+  );
   return Item;
 }
 
 async function rawTenantConfig() {
-  const { Item } = await table.get({
-    TableName: env.stack.tableName,
-    Key: keys.tenantConfig(TENANT),
-    ConsistentRead: true,
-  });
+  const { Item } = await table.send(
+    new GetCommand({
+      TableName: env.stack.tableName,
+      Key: keys.tenantConfig(TENANT),
+      ConsistentRead: true,
+    }),
+  );
   if (!Item) throw new Error('no tenant config');
   return Item;
 }
@@ -173,11 +179,13 @@ async function sessionToken(browser: TestBrowser): Promise<string> {
 }
 
 async function rawSession(browser: TestBrowser) {
-  const { Item } = await table.get({
-    TableName: env.stack.tableName,
-    Key: keys.session(hashSessionToken(await sessionToken(browser))),
-    ConsistentRead: true,
-  });
+  const { Item } = await table.send(
+    new GetCommand({
+      TableName: env.stack.tableName,
+      Key: keys.session(hashSessionToken(await sessionToken(browser))),
+      ConsistentRead: true,
+    }),
+  );
   if (!Item) throw new Error('no session item');
   return Item;
 }
@@ -621,45 +629,49 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
     const userEpoch = nowSeconds - 3000;
     const tenantEpoch = nowSeconds - 2000;
     const { generation } = await rawTenantConfig();
-    await table.put({
-      TableName: env.stack.tableName,
-      Item: {
-        ...keys.user(TENANT, userId),
-        type: 'user',
-        tenantId: TENANT,
-        userId,
-        issuer: env.idp.issuer,
-        sub: demoSubOf(login),
-        email: email(login),
-        emailVerified: true,
-        name: 'Legacy Person',
-        groups: [],
-        roles: [],
-        role: 'member',
-        disabled: false,
-        createdAt: new Date((nowSeconds - 7200) * 1000).toISOString(),
-        lastLoginAt: new Date((nowSeconds - 7200) * 1000).toISOString(),
-        sessionsNotBefore: userEpoch,
-      },
-    });
+    await table.send(
+      new PutCommand({
+        TableName: env.stack.tableName,
+        Item: {
+          ...keys.user(TENANT, userId),
+          type: 'user',
+          tenantId: TENANT,
+          userId,
+          issuer: env.idp.issuer,
+          sub: demoSubOf(login),
+          email: email(login),
+          emailVerified: true,
+          name: 'Legacy Person',
+          groups: [],
+          roles: [],
+          role: 'member',
+          disabled: false,
+          createdAt: new Date((nowSeconds - 7200) * 1000).toISOString(),
+          lastLoginAt: new Date((nowSeconds - 7200) * 1000).toISOString(),
+          sessionsNotBefore: userEpoch,
+        },
+      }),
+    );
     /** A session item as the previous version wrote it (no `createdAtMs`), in a browser holding its cookie. */
     const legacySession = async (createdAt: number) => {
       const token = newSessionToken();
-      await table.put({
-        TableName: env.stack.tableName,
-        Item: {
-          ...keys.session(hashSessionToken(token)),
-          type: 'session',
-          [USER_SESSIONS_INDEX.partitionKey]: userSessionsKey(TENANT, userId),
-          tokenHash: hashSessionToken(token),
-          tenantId: TENANT,
-          userId,
-          ...(typeof generation === 'string' ? { tenantGeneration: generation } : {}),
-          createdAt,
-          lastSeenAt: nowSeconds,
-          expiresAt: nowSeconds + 3600,
-        },
-      });
+      await table.send(
+        new PutCommand({
+          TableName: env.stack.tableName,
+          Item: {
+            ...keys.session(hashSessionToken(token)),
+            type: 'session',
+            [USER_SESSIONS_INDEX.partitionKey]: userSessionsKey(TENANT, userId),
+            tokenHash: hashSessionToken(token),
+            tenantId: TENANT,
+            userId,
+            ...(typeof generation === 'string' ? { tenantGeneration: generation } : {}),
+            createdAt,
+            lastSeenAt: nowSeconds,
+            expiresAt: nowSeconds + 3600,
+          },
+        }),
+      );
       const browser = new TestBrowser();
       await browser.jar.setCookie(
         `${SESSION_COOKIE}=${TENANT}.${userId}.${token}; Path=/; Secure; HttpOnly; SameSite=Lax`,
@@ -680,23 +692,27 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
     const atTenantEpoch = await legacySession(tenantEpoch);
     const tenantHadLegacyEpoch = (await rawTenantConfig()).sessionsNotBefore;
     expect(tenantHadLegacyEpoch).toBeUndefined();
-    await table.update({
-      TableName: env.stack.tableName,
-      Key: keys.tenantConfig(TENANT),
-      UpdateExpression: 'SET sessionsNotBefore = :epoch',
-      ExpressionAttributeValues: { ':epoch': tenantEpoch },
-    });
+    await table.send(
+      new UpdateCommand({
+        TableName: env.stack.tableName,
+        Key: keys.tenantConfig(TENANT),
+        UpdateExpression: 'SET sessionsNotBefore = :epoch',
+        ExpressionAttributeValues: { ':epoch': tenantEpoch },
+      }),
+    );
     try {
       expect(await routes(beforeTenantEpoch)).toEqual(REFUSED);
       expect(await routes(atTenantEpoch)).toEqual(LIVE);
       expect(await routes(atUserEpoch)).toEqual(REFUSED);
       expect(await routes(bystander)).toEqual(LIVE);
     } finally {
-      await table.update({
-        TableName: env.stack.tableName,
-        Key: keys.tenantConfig(TENANT),
-        UpdateExpression: 'REMOVE sessionsNotBefore',
-      });
+      await table.send(
+        new UpdateCommand({
+          TableName: env.stack.tableName,
+          Key: keys.tenantConfig(TENANT),
+          UpdateExpression: 'REMOVE sessionsNotBefore',
+        }),
+      );
     }
     expect(await routes(atUserEpoch)).toEqual(LIVE);
 
@@ -716,12 +732,14 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
     // A legacy epoch later than a new-code session (the previous version's revocation during a rolling
     // deploy: its second + 1) still ends it, though the millisecond epoch is earlier.
     const createdAtMs = (await rawSession(afterRevoke)).createdAtMs as number;
-    await table.update({
-      TableName: env.stack.tableName,
-      Key: keys.user(TENANT, userId),
-      UpdateExpression: 'SET sessionsNotBefore = :epoch',
-      ExpressionAttributeValues: { ':epoch': Math.floor(createdAtMs / 1000) + 1 },
-    });
+    await table.send(
+      new UpdateCommand({
+        TableName: env.stack.tableName,
+        Key: keys.user(TENANT, userId),
+        UpdateExpression: 'SET sessionsNotBefore = :epoch',
+        ExpressionAttributeValues: { ':epoch': Math.floor(createdAtMs / 1000) + 1 },
+      }),
+    );
     expect(await routes(afterRevoke)).toEqual(REFUSED);
     expect(await routes(bystander)).toEqual(LIVE);
   });

@@ -7,11 +7,13 @@
  * write then must not re-create a deleted tenant, overwrite the other
  * writer's change, or drop what other writers own on the config item.
  */
+
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerTenant } from '../../local/stack.ts';
 import { run as tenantCli } from '../../local/tenant-cli.ts';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { type Hop, setupCsrfOf, TestBrowser } from '../support/browser.ts';
@@ -27,7 +29,7 @@ import { GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-clien
 
 let gate: GatedDynamoDb;
 let env: MisbehavingStack;
-let client: DocumentClient;
+let client: DynamoDBDocumentClient;
 let stores: Stores;
 
 /** Each CLI run's output, kept apart while two runs overlap (an in-process CLI writes to process.stdout). */
@@ -56,7 +58,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
-  client?.destroy();
+  closeDocumentClient(client);
   await env?.stop();
   await gate?.stop();
 });

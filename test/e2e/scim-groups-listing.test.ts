@@ -6,10 +6,12 @@
  * most the bound + 1), and one group as large as a write allows is read whole
  * by `GET /Groups/{id}`, while one larger still is refused after a bounded read.
  */
+
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { MAX_LISTED_MEMBERS } from '../../shared/scim/groups.ts';
 import { MAX_GROUP_MEMBERS } from '../../shared/scim/schemas.ts';
@@ -80,7 +82,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  table.destroy();
+  closeDocumentClient(table);
   await env?.stop();
   await counter?.stop();
 });
@@ -117,7 +119,7 @@ async function seedMembers(groupId: string, from: number, to: number): Promise<v
       batches.slice(start, start + 8).map(async (batch) => {
         let pending: Record<string, unknown>[] = batch.map((Item) => ({ PutRequest: { Item } }));
         while (pending.length > 0) {
-          const result = await table.batchWrite({ RequestItems: { [env.stack.tableName]: pending } });
+          const result = await table.send(new BatchWriteCommand({ RequestItems: { [env.stack.tableName]: pending } }));
           pending = (result.UnprocessedItems?.[env.stack.tableName] ?? []) as Record<string, unknown>[];
         }
       }),

@@ -14,9 +14,11 @@
  *
  * Each test says what the code before this change did, where it fails.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEMO_USERS } from '../../local/demo-idp.ts';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { userIdFor } from '../../shared/users.ts';
 import { TestBrowser } from '../support/browser.ts';
@@ -25,7 +27,7 @@ import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support
 import { demoSubOf, GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
-let table: DocumentClient;
+let table: DynamoDBDocumentClient;
 let scim: ReturnType<typeof scimClient>;
 let ownerId: string;
 
@@ -60,7 +62,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  table?.destroy();
+  closeDocumentClient(table);
   await env?.stop();
 });
 
@@ -125,11 +127,13 @@ async function expectLoginWorks(login: string, userId: string) {
 
 /** The user item (or link, or tombstone) at `USER#<userId>`, read past the stack. */
 async function userItem(userId: string) {
-  const read = await table.get({
-    TableName: env.stack.tableName,
-    Key: keys.user(TENANT, userId),
-    ConsistentRead: true,
-  });
+  const read = await table.send(
+    new GetCommand({
+      TableName: env.stack.tableName,
+      Key: keys.user(TENANT, userId),
+      ConsistentRead: true,
+    }),
+  );
   return read.Item;
 }
 
@@ -293,56 +297,58 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
       const userId = derivedIdOf(login);
       const now = new Date().toISOString();
       const base = { pk: `TENANT#${TENANT}`, tenantId: TENANT, userId };
-      await table.transactWrite({
-        TransactItems: [
-          {
-            Put: {
-              TableName: env.stack.tableName,
-              Item: {
-                ...keys.user(TENANT, userId),
-                type: 'user',
-                tenantId: TENANT,
-                userId,
-                issuer: env.idp.issuer,
-                sub: subOf(login),
-                email: emailOf(login),
-                emailVerified: true,
-                name: `${login} Example`,
-                userName: emailOf(login),
-                scim: {
+      await table.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: env.stack.tableName,
+                Item: {
+                  ...keys.user(TENANT, userId),
+                  type: 'user',
+                  tenantId: TENANT,
+                  userId,
+                  issuer: env.idp.issuer,
+                  sub: subOf(login),
+                  email: emailOf(login),
+                  emailVerified: true,
+                  name: `${login} Example`,
                   userName: emailOf(login),
-                  externalId: subOf(login),
-                  givenName: login,
-                  familyName: 'Example',
-                  displayName: `${login} Example`,
-                  emails: [{ value: emailOf(login), type: 'work', primary: true }],
+                  scim: {
+                    userName: emailOf(login),
+                    externalId: subOf(login),
+                    givenName: login,
+                    familyName: 'Example',
+                    displayName: `${login} Example`,
+                    emails: [{ value: emailOf(login), type: 'work', primary: true }],
+                  },
+                  groups: ['Everyone'],
+                  roles: [],
+                  role: 'member',
+                  ...flags,
+                  sessionsNotBefore: Math.floor(Date.now() / 1000) - 60,
+                  createdAt: now,
+                  updatedAt: now,
+                  lastLoginAt: now,
+                  scimVersion: 1,
                 },
-                groups: ['Everyone'],
-                roles: [],
-                role: 'member',
-                ...flags,
-                sessionsNotBefore: Math.floor(Date.now() / 1000) - 60,
-                createdAt: now,
-                updatedAt: now,
-                lastLoginAt: now,
-                scimVersion: 1,
               },
             },
-          },
-          {
-            Put: {
-              TableName: env.stack.tableName,
-              Item: { ...base, sk: keys.userName(TENANT, emailOf(login)).sk, type: 'user_name' },
+            {
+              Put: {
+                TableName: env.stack.tableName,
+                Item: { ...base, sk: keys.userName(TENANT, emailOf(login)).sk, type: 'user_name' },
+              },
             },
-          },
-          {
-            Put: {
-              TableName: env.stack.tableName,
-              Item: { ...base, sk: keys.externalId(TENANT, subOf(login)).sk, type: 'external_id' },
+            {
+              Put: {
+                TableName: env.stack.tableName,
+                Item: { ...base, sk: keys.externalId(TENANT, subOf(login)).sk, type: 'external_id' },
+              },
             },
-          },
-        ],
-      });
+          ],
+        }),
+      );
       return userId;
     }
 

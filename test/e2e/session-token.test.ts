@@ -8,11 +8,13 @@
  * removal stops signing and verification; the authorizer refuses a session
  * token as an app credential; no private key in any answer or log line.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../local/free-port.ts';
 import { registerTenant } from '../../local/stack.ts';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
 import { type Hop, TestBrowser, tileLogin } from '../support/browser.ts';
@@ -43,7 +45,7 @@ const FOREIGN_ORIGINS = [
 let env: MisbehavingStack;
 let betaIdp: TestIdp;
 let org: TestOktaOrg;
-let table: DocumentClient;
+let table: DynamoDBDocumentClient;
 let scimToken: string;
 /** Counts what the functions send to DynamoDB, on the wire. */
 let proxy: DynamoDbProxy;
@@ -98,7 +100,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
-  table?.destroy();
+  closeDocumentClient(table);
   await betaIdp?.stop();
   await org?.stop();
   await env?.stop();
@@ -236,12 +238,14 @@ describe('GET /session/token', () => {
   it('never outlives the session: exp is the session’s expiry when that comes first', async () => {
     const browser = await signIn('ada');
     const expiresAt = Math.floor(Date.now() / 1000) + 120;
-    await table.update({
-      TableName: env.stack.tableName,
-      Key: keys.session(await sessionHashOf(browser)),
-      UpdateExpression: 'SET expiresAt = :at',
-      ExpressionAttributeValues: { ':at': expiresAt },
-    });
+    await table.send(
+      new UpdateCommand({
+        TableName: env.stack.tableName,
+        Key: keys.session(await sessionHashOf(browser)),
+        UpdateExpression: 'SET expiresAt = :at',
+        ExpressionAttributeValues: { ':at': expiresAt },
+      }),
+    );
     const body = await tokenOf(browser);
     expect(decodeJwt(body.token).exp).toBe(expiresAt);
     expect(body.expiresAt).toBe(new Date(expiresAt * 1000).toISOString());
@@ -442,7 +446,9 @@ describe('the private key stays private', () => {
       expect(Object.keys(key).sort()).toEqual(['alg', 'e', 'kid', 'kty', 'n', 'use']);
     }
     answers.push((await tokenRequest(await signIn('ada'))).body);
-    const { Item } = await table.get({ TableName: env.stack.tableName, Key: keys.localPrivateSigningKeys() });
+    const { Item } = await table.send(
+      new GetCommand({ TableName: env.stack.tableName, Key: keys.localPrivateSigningKeys() }),
+    );
     const secrets: string[] = [];
     for (const key of (Item?.keys ?? []) as Array<{ privateJwk: Record<string, string> }>) {
       for (const member of ['d', 'p', 'q', 'dp', 'dq', 'qi']) {

@@ -6,10 +6,12 @@
  * the emergency remove handing over to the standby with no gap), and no
  * private key material in any log line.
  */
+
 import { request } from 'node:http';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys as tableKeys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { cli } from '../support/cli.ts';
 import { type MisbehavingStack, startMisbehavingStack } from '../support/misbehaving-stack.ts';
@@ -107,17 +109,19 @@ async function tokenFor(session: Awaited<ReturnType<MisbehavingStack['login']>>)
 async function rememberPrivateKeys(): Promise<void> {
   const client = createDocumentClient({ endpoint: env.stack.dynamoDbEndpoint });
   try {
-    const { Item } = await client.get({
-      TableName: env.stack.tableName,
-      Key: tableKeys.localPrivateSigningKeys(),
-      ConsistentRead: true,
-    });
+    const { Item } = await client.send(
+      new GetCommand({
+        TableName: env.stack.tableName,
+        Key: tableKeys.localPrivateSigningKeys(),
+        ConsistentRead: true,
+      }),
+    );
     const stored = (Item?.keys ?? []) as Array<{ privateJwk: Record<string, string> }>;
     for (const key of stored) {
       for (const member of PRIVATE_MEMBERS) if (key.privateJwk[member]) material.add(key.privateJwk[member]);
     }
   } finally {
-    client.destroy();
+    closeDocumentClient(client);
   }
 }
 

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { USER_SESSIONS_INDEX } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { synthStack } from './support.ts';
@@ -13,15 +14,15 @@ import { synthStack } from './support.ts';
  * `ensureTable` leaves a table that `before` created first (e.g. a `.local-data/`
  * table from before the index).
  */
-async function describeLocalTable(before?: (client: DocumentClient, tableName: string) => Promise<unknown>) {
+async function describeLocalTable(before?: (client: DynamoDBDocumentClient, tableName: string) => Promise<unknown>) {
   const client = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
   try {
     const tableName = `infra-${randomUUID()}`;
     await before?.(client, tableName);
     await ensureTable(client, tableName);
-    return await client.sdk.send(new DescribeTableCommand({ TableName: tableName }));
+    return await client.send(new DescribeTableCommand({ TableName: tableName }));
   } finally {
-    client.destroy();
+    closeDocumentClient(client);
   }
 }
 
@@ -98,8 +99,8 @@ describe('Construct: LoginService table', () => {
         index.IndexStatus,
       ]);
     expect(indexes(await describeLocalTable())).toEqual(expected);
-    const withoutIndex = (client: DocumentClient, tableName: string) =>
-      client.sdk.send(
+    const withoutIndex = (client: DynamoDBDocumentClient, tableName: string) =>
+      client.send(
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',

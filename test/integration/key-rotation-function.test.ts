@@ -4,9 +4,10 @@
  * makes the first key, the schedule's runs change nothing until a key is due,
  * Delete touches nothing, and the log names kids only.
  */
+
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { TableSigningKeyStore } from '../../shared/adapters/dynamodb/table-signing-key-store.ts';
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   process.stdout.write = originalStdout;
-  client.destroy();
+  closeDocumentClient(client);
 });
 
 describe('key rotation function', () => {

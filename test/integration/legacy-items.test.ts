@@ -6,9 +6,11 @@
  * flag by this version migrates the item without losing a concurrent
  * administrator's decision.
  */
+
 import { randomUUID } from 'node:crypto';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { keys, TTL_ATTRIBUTE, userSessionsKey } from '../../shared/adapters/dynamodb/table-schema.ts';
@@ -31,7 +33,7 @@ const NOW = Date.parse('2026-12-06T12:00:00.400Z');
 beforeAll(async () => {
   await ensureTable(client, tableName);
 });
-afterAll(() => client.destroy());
+afterAll(() => closeDocumentClient(client));
 
 async function newTenant(): Promise<TenantConfig> {
   const tenantId = `legacy_${randomUUID().slice(0, 8)}`;
@@ -46,27 +48,29 @@ async function newTenant(): Promise<TenantConfig> {
 /** A user item exactly as the previous version wrote it (SCIM-touched: scim map and version). */
 async function legacyUser(tenant: TenantConfig, sub: string, flags: Record<string, unknown>): Promise<string> {
   const userId = userIdFor(ISSUER, sub);
-  await client.put({
-    TableName: tableName,
-    Item: {
-      ...keys.user(tenant.tenantId, userId),
-      type: 'user',
-      tenantId: tenant.tenantId,
-      userId,
-      issuer: ISSUER,
-      sub,
-      email: `${sub}@acme.example`,
-      name: sub,
-      groups: [],
-      roles: [],
-      role: 'member',
-      userName: `${sub}@acme.example`,
-      scim: { userName: `${sub}@acme.example`, externalId: sub, emails: [] },
-      scimVersion: 3,
-      createdAt: new Date(NOW).toISOString(),
-      ...flags,
-    },
-  });
+  await client.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...keys.user(tenant.tenantId, userId),
+        type: 'user',
+        tenantId: tenant.tenantId,
+        userId,
+        issuer: ISSUER,
+        sub,
+        email: `${sub}@acme.example`,
+        name: sub,
+        groups: [],
+        roles: [],
+        role: 'member',
+        userName: `${sub}@acme.example`,
+        scim: { userName: `${sub}@acme.example`, externalId: sub, emails: [] },
+        scimVersion: 3,
+        createdAt: new Date(NOW).toISOString(),
+        ...flags,
+      },
+    }),
+  );
   return userId;
 }
 
@@ -137,7 +141,9 @@ describe('Items of the previous version: the single disable flag', () => {
       reason: 'user_disabled',
     });
     expect(await scimActive(tenant, userId, '00uadmin', true, true)).toBe('written');
-    const { Item } = await client.get({ TableName: tableName, Key: keys.user(tenant.tenantId, userId) });
+    const { Item } = await client.send(
+      new GetCommand({ TableName: tableName, Key: keys.user(tenant.tenantId, userId) }),
+    );
     // Migrated by the first write: the administrator's flag written, the old one gone.
     expect(Item).toMatchObject({ adminDisabled: true, deactivated: false });
     expect(Item?.disabled).toBeUndefined();
@@ -208,7 +214,7 @@ describe('Items of the previous version: epochs and sessions in seconds', () => 
       { session: sessionItem(legacyEpoch, legacyEpoch * 1000), live: true },
     ];
     for (const { session, live } of cases) {
-      await client.put({ TableName: tableName, Item: session.item });
+      await client.send(new PutCommand({ TableName: tableName, Item: session.item }));
       const context = await stores.sessions.getSessionContext(session.tokenHash, tenant.tenantId, userId);
       expect(context.user?.sessionsNotBeforeMs).toBe(legacyEpoch * 1000);
       const now = (context.session?.createdAt ?? 0) + 1;

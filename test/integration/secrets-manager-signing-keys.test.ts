@@ -5,9 +5,10 @@
  * the lock; a secret write that fails after it is reconciled by the next
  * fresh read.
  */
+
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbPublicKeyStore } from '../../shared/adapters/dynamodb/public-key-store.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import {
@@ -32,7 +33,7 @@ const closers: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
-afterAll(() => client.destroy());
+afterAll(() => closeDocumentClient(client));
 
 const key = (
   kid: string,

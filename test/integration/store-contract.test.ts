@@ -3,9 +3,11 @@
  * adapters on DynamoDB Local and the in-memory fakes the unit tests use. A
  * case that passes for one and not the other is a fake that drifted.
  */
+
 import { randomUUID } from 'node:crypto';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbPublicKeyStore } from '../../shared/adapters/dynamodb/public-key-store.ts';
 import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
@@ -67,7 +69,7 @@ const client = createDocumentClient({ endpoint });
 beforeAll(async () => {
   await ensureTable(client, tableName);
 });
-afterAll(() => client.destroy());
+afterAll(() => closeDocumentClient(client));
 
 const implementations: Array<[string, () => StoreSet]> = [
   [
@@ -1222,7 +1224,7 @@ describe('Store failures', () => {
   it('turns an unreachable DynamoDB into STORE_UNAVAILABLE', async () => {
     const dead = createDocumentClient({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
     await expect(storesOn(dead, tableName).tenants.getTenant('x')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    dead.destroy();
+    closeDocumentClient(dead);
   });
 });
 
@@ -1232,8 +1234,10 @@ async function storeLegacyConfig(stores: StoreSet, config: TenantConfig): Promis
     stores.tenants.tenants.set(config.tenantId, config);
     return;
   }
-  await client.put({
-    TableName: tableName,
-    Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
-  });
+  await client.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...config },
+    }),
+  );
 }

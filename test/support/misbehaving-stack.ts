@@ -2,10 +2,12 @@
  * A local stack whose tenant's "Okta" is the misbehaving test identity
  * provider, plus helpers to run a login and inspect what was written.
  */
+
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { type Hop, signInForm, TestBrowser, tileLogin } from './browser.ts';
 import { startTestIdp, type TestIdp } from './test-idp.ts';
 
@@ -86,21 +88,23 @@ export async function startMisbehavingStack(
       let total = 0;
       let startKey: Record<string, unknown> | undefined;
       do {
-        const page = await client.scan({
-          TableName: stack.tableName,
-          FilterExpression: '#type = :type',
-          ExpressionAttributeNames: { '#type': 'type' },
-          ExpressionAttributeValues: { ':type': type },
-          ExclusiveStartKey: startKey,
-          ConsistentRead: true,
-        });
+        const page = await client.send(
+          new ScanCommand({
+            TableName: stack.tableName,
+            FilterExpression: '#type = :type',
+            ExpressionAttributeNames: { '#type': 'type' },
+            ExpressionAttributeValues: { ':type': type },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
         total += page.Count ?? 0;
         startKey = page.LastEvaluatedKey;
       } while (startKey);
       return total;
     },
     async stop() {
-      client.destroy();
+      closeDocumentClient(client);
       await idp.stop();
       await stack.stop();
     },

@@ -3,9 +3,11 @@
  * request id and `cold_start` (Powertools Logger), and with tracing on, the
  * SDK clients are captured by Powertools Tracer before the first call.
  */
+
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { closeDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { createAuthorizer } from '../../shared/authorizer.ts';
 import { readConfig } from '../../shared/config.ts';
 import { createHttpHandler } from '../../shared/http/middleware.ts';
@@ -123,8 +125,8 @@ describe('Tracing of SDK clients', () => {
     const { createDocumentClient } = await import('../../shared/adapters/dynamodb/client.ts');
     const client = createDocumentClient({ endpoint: 'http://127.0.0.1:9' });
     await tracing.tracingReady();
-    const middleware = client.sdk.middlewareStack.identify();
-    client.destroy();
+    const middleware = client.middlewareStack.identify();
+    closeDocumentClient(client);
     return middleware;
   }
 

@@ -1,34 +1,14 @@
+/**
+ * The one DynamoDB client of a process, created here (retries, timeouts,
+ * tracing, DynamoDB Local credentials), and what lib-dynamodb does not give:
+ * closing its connections, and transaction cancellation reasons read by item
+ * name with their items unmarshalled. The stores send lib-dynamodb's commands
+ * (`client.send(new GetCommand(...))`) through the bare `DynamoDBDocumentClient`:
+ * no aggregated `DynamoDBDocument`, so each bundle holds only the commands its
+ * stores use.
+ */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  BatchGetCommand,
-  type BatchGetCommandInput,
-  type BatchGetCommandOutput,
-  BatchWriteCommand,
-  type BatchWriteCommandInput,
-  type BatchWriteCommandOutput,
-  DeleteCommand,
-  type DeleteCommandInput,
-  type DeleteCommandOutput,
-  DynamoDBDocumentClient,
-  GetCommand,
-  type GetCommandInput,
-  type GetCommandOutput,
-  PutCommand,
-  type PutCommandInput,
-  type PutCommandOutput,
-  QueryCommand,
-  type QueryCommandInput,
-  type QueryCommandOutput,
-  ScanCommand,
-  type ScanCommandInput,
-  type ScanCommandOutput,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  type TransactWriteCommandOutput,
-  UpdateCommand,
-  type UpdateCommandInput,
-  type UpdateCommandOutput,
-} from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { guard } from '../aws-errors.ts';
 import { traceClient } from '../tracing.ts';
@@ -51,68 +31,11 @@ export interface CancellationReason {
 }
 
 /**
- * The stores' view of DynamoDB: the operations they use, with
- * `@aws-sdk/lib-dynamodb`'s input and output shapes, each sent as that
- * library's command through one `DynamoDBDocumentClient`. It exists so the
- * stores name operations (`client.get(...)`) rather than build commands, and so
- * the process has one place that owns the client's lifetime.
+ * Closes the client's connections (tests, CLI, local stack). The document
+ * client's own `destroy()` leaves the underlying client's sockets open.
  */
-export class DocumentClient {
-  /** The SDK client every call goes through, e.g. for commands the stores do not use. */
-  readonly sdk: DynamoDBDocumentClient;
-  readonly #base: DynamoDBClient;
-
-  constructor(sdk: DynamoDBDocumentClient, base: DynamoDBClient) {
-    this.sdk = sdk;
-    this.#base = base;
-  }
-
-  get(input: GetCommandInput): Promise<GetCommandOutput> {
-    return this.sdk.send(new GetCommand(input));
-  }
-
-  put(input: PutCommandInput): Promise<PutCommandOutput> {
-    return this.sdk.send(new PutCommand(input));
-  }
-
-  update(input: UpdateCommandInput): Promise<UpdateCommandOutput> {
-    return this.sdk.send(new UpdateCommand(input));
-  }
-
-  delete(input: DeleteCommandInput): Promise<DeleteCommandOutput> {
-    return this.sdk.send(new DeleteCommand(input));
-  }
-
-  query(input: QueryCommandInput): Promise<QueryCommandOutput> {
-    return this.sdk.send(new QueryCommand(input));
-  }
-
-  scan(input: ScanCommandInput): Promise<ScanCommandOutput> {
-    return this.sdk.send(new ScanCommand(input));
-  }
-
-  batchGet(input: BatchGetCommandInput): Promise<BatchGetCommandOutput> {
-    return this.sdk.send(new BatchGetCommand(input));
-  }
-
-  /** Unprocessed items come back in `UnprocessedItems`; the caller decides whether to retry them. */
-  batchWrite(input: BatchWriteCommandInput): Promise<BatchWriteCommandOutput> {
-    return this.sdk.send(new BatchWriteCommand(input));
-  }
-
-  /**
-   * All items or none. A cancelled transaction throws `TransactionCanceledException`
-   * (see `cancellationReasons`, `cancellationReasonsByName`). The SDK adds the
-   * idempotency token, so a retry of a transaction that did commit succeeds.
-   */
-  transactWrite(input: TransactWriteCommandInput): Promise<TransactWriteCommandOutput> {
-    return this.sdk.send(new TransactWriteCommand(input));
-  }
-
-  /** Closes idle connections (tests, CLI). The document client's own `destroy` does nothing. */
-  destroy(): void {
-    this.#base.destroy();
-  }
+export function closeDocumentClient(client: DynamoDBDocumentClient): void {
+  (client.config.requestHandler as { destroy?: () => void }).destroy?.();
 }
 
 /**
@@ -173,11 +96,11 @@ export interface TransactionCancellation<Name extends string> {
  * Any other error is thrown as it is.
  */
 export async function writeNamedTransaction<Name extends string>(
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
   named: readonly NamedTransactItem<Name>[],
 ): Promise<TransactionCancellation<Name> | undefined> {
   try {
-    await guard(() => client.transactWrite({ TransactItems: named.map(({ item }) => item) }));
+    await guard(() => client.send(new TransactWriteCommand({ TransactItems: named.map(({ item }) => item) })));
     return undefined;
   } catch (error) {
     const byName = cancellationReasonsByName(
@@ -199,7 +122,7 @@ export async function writeNamedTransaction<Name extends string>(
  * every invocation). Against DynamoDB Local it uses dummy credentials so no AWS
  * account is needed.
  */
-export function createDocumentClient(options: DocumentClientOptions = {}): DocumentClient {
+export function createDocumentClient(options: DocumentClientOptions = {}): DynamoDBDocumentClient {
   const base = traceClient(
     new DynamoDBClient({
       // Lambda has ~29 s behind API Gateway; a login should fail fast rather than retry for long.
@@ -216,6 +139,5 @@ export function createDocumentClient(options: DocumentClientOptions = {}): Docum
     }),
   );
   // Attributes the stores leave undefined are not written, as with the previous DocumentClient.
-  const sdk = DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
-  return new DocumentClient(sdk, base);
+  return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }

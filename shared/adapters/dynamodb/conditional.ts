@@ -1,6 +1,6 @@
-import type { UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient, UpdateCommandInput } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 
 /** A conditional write lost: the adapters turn this outcome into a result, never into an error page. */
 export function isConditionFailure(error: unknown): boolean {
@@ -12,16 +12,18 @@ export function isConditionFailure(error: unknown): boolean {
  * extra `condition` does not hold).
  */
 export async function updateExisting(
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
   input: Omit<UpdateCommandInput, 'ConditionExpression'> & { condition?: string },
 ): Promise<boolean> {
   const { condition, ...update } = input;
   try {
     await guard(() =>
-      client.update({
-        ...update,
-        ConditionExpression: condition ? `attribute_exists(pk) AND (${condition})` : 'attribute_exists(pk)',
-      }),
+      client.send(
+        new UpdateCommand({
+          ...update,
+          ConditionExpression: condition ? `attribute_exists(pk) AND (${condition})` : 'attribute_exists(pk)',
+        }),
+      ),
     );
     return true;
   } catch (error) {

@@ -1,9 +1,12 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../audit.ts';
 import { StoreUnavailableError } from '../../errors.ts';
 import type { LoginRecord, LoginStore, LoginWriteMode, LoginWriteOptions, LoginWriteOutcome } from '../../ports.ts';
+import { SETTINGS } from '../../settings.ts';
 import { userIdFor } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import { type CancellationReason, type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
+import { type CancellationReason, type TransactItem, writeNamedTransaction } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { adminDisabledFromItem, auditItem, sessionItem, USER_LINK_ITEM, USER_TOMBSTONE_ITEM } from './items.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
@@ -22,9 +25,9 @@ type Values = Record<string, unknown>;
 /** Its keyed reads (`UserLookup`) run only off the success path: after a login met a deleted user, and to audit a refusal. */
 export class DynamoDbLoginStore extends DynamoDbUserLookup implements LoginStore {
   constructor(
-    client: DocumentClient,
+    client: DynamoDBDocumentClient,
     tableName: string,
-    private readonly auditRetentionDays = 400,
+    private readonly auditRetentionDays: number = SETTINGS.auditRetentionDays.default,
   ) {
     super(client, tableName);
   }
@@ -32,11 +35,13 @@ export class DynamoDbLoginStore extends DynamoDbUserLookup implements LoginStore
   async consumeLoginState(stateId: string, expiresAt: number): Promise<boolean> {
     try {
       await guard(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: { ...keys.usedState(stateId), type: 'used_state', [TTL_ATTRIBUTE]: expiresAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.usedState(stateId), type: 'used_state', [TTL_ATTRIBUTE]: expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -47,7 +52,9 @@ export class DynamoDbLoginStore extends DynamoDbUserLookup implements LoginStore
 
   async wasLoginStateUsed(stateId: string): Promise<boolean> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.usedState(stateId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.usedState(stateId), ConsistentRead: true }),
+      ),
     );
     return Item !== undefined;
   }

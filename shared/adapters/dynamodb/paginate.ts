@@ -1,33 +1,38 @@
-import type { QueryCommandInput, ScanCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  paginateQuery,
+  paginateScan,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 
 type Item = Record<string, unknown>;
 
 /**
- * Every page of a Query (or Scan), following `LastEvaluatedKey`: the one loop
- * the stores use to read more than a page. Each page goes through `guard`.
+ * Every page of a Query (or Scan), through lib-dynamodb's paginators (which
+ * follow `LastEvaluatedKey`): the one loop the stores use to read more than a
+ * page. Each page's request goes through `guard`, so a throttled or failed page
+ * is the same error as any other store call.
  */
 export async function* pages(
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
   input: ({ operation: 'query' } & QueryCommandInput) | ({ operation: 'scan' } & ScanCommandInput),
 ): AsyncGenerator<Item[]> {
   const { operation, ...request } = input;
-  let startKey: Item | undefined;
-  do {
-    const page = await guard(() =>
-      operation === 'query'
-        ? client.query({ ...request, ExclusiveStartKey: startKey })
-        : client.scan({ ...request, ExclusiveStartKey: startKey }),
-    );
-    yield page.Items ?? [];
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  const paginator = (operation === 'query' ? paginateQuery({ client }, request) : paginateScan({ client }, request))[
+    Symbol.asyncIterator
+  ]();
+  for (;;) {
+    const page = await guard(() => paginator.next());
+    if (page.done) return;
+    yield page.value.Items ?? [];
+  }
 }
 
 /** All items of a Query or Scan, mapped. */
 export async function collect<T>(
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
   input: Parameters<typeof pages>[1],
   map: (item: Item) => T,
 ): Promise<T[]> {

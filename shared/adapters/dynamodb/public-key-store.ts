@@ -1,9 +1,10 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { JWK } from 'jose';
 import type { PublicKeyStore } from '../../ports.ts';
 import type { KeySet, PublicKeyEntry, PublicKeySet, SigningKey } from '../../session-token/keys.ts';
 import { publicKeySet } from '../../session-token/keys.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
@@ -86,13 +87,15 @@ export function versionCondition(expectedVersion: number | undefined): {
  */
 export class DynamoDbPublicKeyStore implements PublicKeyStore {
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async getPublicKeys(): Promise<PublicKeySet | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.publicSigningKeys(), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.publicSigningKeys(), ConsistentRead: true }),
+      ),
     );
     return publicKeySetFromItem(Item);
   }

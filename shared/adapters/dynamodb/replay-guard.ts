@@ -1,6 +1,7 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReplayGuard } from '../../ports.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
 
@@ -11,18 +12,20 @@ import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
  */
 export class DynamoDbReplayGuard implements ReplayGuard {
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async firstUse(id: string, expiresAt: number): Promise<boolean> {
     try {
       await guard(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: { ...keys.usedTokenId(id), type: 'used_token_id', [TTL_ATTRIBUTE]: expiresAt },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.usedTokenId(id), type: 'used_token_id', [TTL_ATTRIBUTE]: expiresAt },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
       return true;
     } catch (error) {

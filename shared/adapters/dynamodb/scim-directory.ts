@@ -1,3 +1,5 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../errors.ts';
 import type {
   ScimContext,
@@ -12,9 +14,10 @@ import type {
   ScimUserWrite,
   ScimUserWriteOutcome,
 } from '../../ports.ts';
+import { SETTINGS } from '../../settings.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import { type DocumentClient, type TransactItem, writeNamedTransaction } from './client.ts';
+import { type TransactItem, writeNamedTransaction } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import {
   auditItem,
@@ -47,9 +50,9 @@ const BATCH_GET_KEYS = 100;
  */
 export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDirectory {
   constructor(
-    client: DocumentClient,
+    client: DynamoDBDocumentClient,
     tableName: string,
-    private readonly auditRetentionDays = 400,
+    private readonly auditRetentionDays: number = SETTINGS.auditRetentionDays.default,
   ) {
     super(client, tableName);
   }
@@ -67,10 +70,12 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
 
   async putScimTokenHash(tenantId: string, tokenHash: string, now: string): Promise<void> {
     await guard(() =>
-      this.client.put({
-        TableName: this.tableName,
-        Item: { ...keys.scimToken(tenantId), type: 'scim_token', tenantId, tokenHash, createdAt: now },
-      }),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.scimToken(tenantId), type: 'scim_token', tenantId, tokenHash, createdAt: now },
+        }),
+      ),
     );
   }
 
@@ -96,7 +101,9 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
 
   async getGroup(tenantId: string, groupId: string): Promise<ScimGroup | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.scimGroup(tenantId, groupId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.scimGroup(tenantId, groupId), ConsistentRead: true }),
+      ),
     );
     return Item ? scimGroupFromItem(Item) : undefined;
   }
@@ -116,18 +123,20 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
     let startKey: Item | undefined;
     do {
       const page = await guard(() =>
-        this.client.query({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.tenantConfig(tenantId).pk,
-            ':prefix': memberSortKeyPrefix(groupId),
-          },
-          ProjectionExpression: 'userId',
-          ConsistentRead: true,
-          Limit: limit + 1 - read,
-          ExclusiveStartKey: startKey,
-        }),
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': keys.tenantConfig(tenantId).pk,
+              ':prefix': memberSortKeyPrefix(groupId),
+            },
+            ProjectionExpression: 'userId',
+            ConsistentRead: true,
+            Limit: limit + 1 - read,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
       );
       for (const item of page.Items ?? []) {
         read++;
@@ -634,30 +643,32 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
     for (let attempt = 0; attempt < START_ATTEMPTS; attempt++) {
       try {
         await guard(() =>
-          this.client.update({
-            TableName: this.tableName,
-            Key: key,
-            UpdateExpression: 'SET scimGroups = :none, #groups = :groups, #roles = :roles, scimVersion = :next',
-            ConditionExpression: `attribute_exists(pk) AND #type = :user AND attribute_not_exists(scimGroups) AND ${
-              version === 0 ? 'attribute_not_exists(scimVersion)' : 'scimVersion = :expected'
-            }`,
-            ExpressionAttributeNames: { '#groups': 'groups', '#roles': 'roles', '#type': 'type' },
-            ExpressionAttributeValues: {
-              ':none': {},
-              ':groups': defaults.groups,
-              ':roles': defaults.roles,
-              ':user': 'user',
-              ':next': version + 1,
-              ...(version === 0 ? {} : { ':expected': version }),
-            },
-          }),
+          this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: key,
+              UpdateExpression: 'SET scimGroups = :none, #groups = :groups, #roles = :roles, scimVersion = :next',
+              ConditionExpression: `attribute_exists(pk) AND #type = :user AND attribute_not_exists(scimGroups) AND ${
+                version === 0 ? 'attribute_not_exists(scimVersion)' : 'scimVersion = :expected'
+              }`,
+              ExpressionAttributeNames: { '#groups': 'groups', '#roles': 'roles', '#type': 'type' },
+              ExpressionAttributeValues: {
+                ':none': {},
+                ':groups': defaults.groups,
+                ':roles': defaults.roles,
+                ':user': 'user',
+                ':next': version + 1,
+                ...(version === 0 ? {} : { ':expected': version }),
+              },
+            }),
+          ),
         );
         return true;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
       const { Item } = await guard(() =>
-        this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
       );
       // Gone, or given its SCIM groups meanwhile: nothing to start.
       if (Item?.type !== 'user' || Item.scimGroups !== undefined) return false;
@@ -668,7 +679,9 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
   }
 
   async #pointer(key: { pk: string; sk: string }, attribute: string): Promise<string | undefined> {
-    const { Item } = await guard(() => this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
     const value = Item?.[attribute];
     return typeof value === 'string' ? value : undefined;
   }
@@ -679,7 +692,9 @@ export class DynamoDbScimDirectory extends DynamoDbUserLookup implements ScimDir
     for (let attempt = 0; attempt < 3 && pending.length > 0; attempt++) {
       const requested = pending;
       const result = await guard(() =>
-        this.client.batchGet({ RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } } }),
+        this.client.send(
+          new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: requested, ConsistentRead: true } } }),
+        ),
       );
       found.push(...(result.Responses?.[this.tableName] ?? []));
       pending = (result.UnprocessedKeys?.[this.tableName]?.Keys ?? []) as Item[];

@@ -1,10 +1,11 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../errors.ts';
 import type { SessionContext, SessionContextWithKeys, SessionStore, UserSessions } from '../../ports.ts';
 import { epochFromStored } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { isUserItem, sessionFromItem, userFromItem } from './items.ts';
 import { pages } from './paginate.ts';
@@ -33,7 +34,7 @@ const SESSION_CONTEXT_PROJECTION = (() => {
 /** Sessions, each under the SHA-256 of its token, read together with their user and tenant. */
 export class DynamoDbSessionStore implements SessionStore {
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
@@ -100,16 +101,18 @@ export class DynamoDbSessionStore implements SessionStore {
       let pending = allKeys.slice(start, start + BATCH_GET_LIMIT);
       for (let attempt = 0; attempt < 2 && pending.length > 0; attempt++) {
         const result = await guard(() =>
-          this.client.batchGet({
-            RequestItems: {
-              [this.tableName]: {
-                Keys: pending,
-                ConsistentRead: true,
-                ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
-                ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: pending,
+                  ConsistentRead: true,
+                  ProjectionExpression: SESSION_CONTEXT_PROJECTION.expression,
+                  ExpressionAttributeNames: SESSION_CONTEXT_PROJECTION.names,
+                },
               },
-            },
-          }),
+            }),
+          ),
         );
         found.push(...(result.Responses?.[this.tableName] ?? []));
         pending = result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
@@ -131,7 +134,9 @@ export class DynamoDbSessionStore implements SessionStore {
 
   async deleteSession(tokenHash: string): Promise<{ tenantId: string; userId: string } | undefined> {
     const { Attributes } = await guard(() =>
-      this.client.delete({ TableName: this.tableName, Key: keys.session(tokenHash), ReturnValues: 'ALL_OLD' }),
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.session(tokenHash), ReturnValues: 'ALL_OLD' }),
+      ),
     );
     return Attributes ? { tenantId: Attributes.tenantId, userId: Attributes.userId } : undefined;
   }

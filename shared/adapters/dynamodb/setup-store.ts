@@ -1,7 +1,8 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SetupStore } from '../../ports.ts';
 import type { SetupLink, SetupTestResult } from '../../setup/link.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
 
@@ -13,29 +14,33 @@ import { keys, TTL_ATTRIBUTE } from './table-schema.ts';
  */
 export class DynamoDbSetupStore implements SetupStore {
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async putSetupLink(link: SetupLink): Promise<void> {
     await guard(() =>
-      this.client.put({
-        TableName: this.tableName,
-        Item: {
-          ...keys.setupLink(link.tenantId),
-          type: 'setup_link',
-          tenantId: link.tenantId,
-          tokenHash: link.tokenHash,
-          issuedAt: link.issuedAt,
-          [TTL_ATTRIBUTE]: link.expiresAt,
-        },
-      }),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...keys.setupLink(link.tenantId),
+            type: 'setup_link',
+            tenantId: link.tenantId,
+            tokenHash: link.tokenHash,
+            issuedAt: link.issuedAt,
+            [TTL_ATTRIBUTE]: link.expiresAt,
+          },
+        }),
+      ),
     );
   }
 
   async getSetupLink(tenantId: string): Promise<SetupLink | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.setupLink(tenantId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.setupLink(tenantId), ConsistentRead: true }),
+      ),
     );
     if (!Item || typeof Item.tokenHash !== 'string') return undefined;
     return {
@@ -48,7 +53,9 @@ export class DynamoDbSetupStore implements SetupStore {
 
   async deleteSetupLink(tenantId: string): Promise<boolean> {
     const { Attributes } = await guard(() =>
-      this.client.delete({ TableName: this.tableName, Key: keys.setupLink(tenantId), ReturnValues: 'ALL_OLD' }),
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.setupLink(tenantId), ReturnValues: 'ALL_OLD' }),
+      ),
     );
     return Attributes !== undefined;
   }
@@ -57,14 +64,16 @@ export class DynamoDbSetupStore implements SetupStore {
   async countSetupAttempt(tenantId: string, windowStart: number, windowEnd: number, limit: number): Promise<boolean> {
     try {
       await guard(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: keys.setupAttempts(tenantId, windowStart),
-          UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD attempts :one',
-          ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
-          ExpressionAttributeNames: { '#type': 'type', '#ttl': TTL_ATTRIBUTE },
-          ExpressionAttributeValues: { ':type': 'setup_attempts', ':ttl': windowEnd, ':one': 1, ':limit': limit },
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.setupAttempts(tenantId, windowStart),
+            UpdateExpression: 'SET #type = :type, #ttl = :ttl ADD attempts :one',
+            ConditionExpression: 'attribute_not_exists(attempts) OR attempts < :limit',
+            ExpressionAttributeNames: { '#type': 'type', '#ttl': TTL_ATTRIBUTE },
+            ExpressionAttributeValues: { ':type': 'setup_attempts', ':ttl': windowEnd, ':one': 1, ':limit': limit },
+          }),
+        ),
       );
       return true;
     } catch (error) {
@@ -76,16 +85,20 @@ export class DynamoDbSetupStore implements SetupStore {
   async putSetupTestResult(result: SetupTestResult): Promise<void> {
     const { expiresAt, ...rest } = result;
     await guard(() =>
-      this.client.put({
-        TableName: this.tableName,
-        Item: { ...keys.setupTest(result.tenantId), type: 'setup_test', result: rest, [TTL_ATTRIBUTE]: expiresAt },
-      }),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.setupTest(result.tenantId), type: 'setup_test', result: rest, [TTL_ATTRIBUTE]: expiresAt },
+        }),
+      ),
     );
   }
 
   async getSetupTestResult(tenantId: string): Promise<SetupTestResult | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.setupTest(tenantId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.setupTest(tenantId), ConsistentRead: true }),
+      ),
     );
     if (!Item || typeof Item.result !== 'object' || Item.result === null) return undefined;
     return { ...(Item.result as Omit<SetupTestResult, 'expiresAt'>), expiresAt: Number(Item[TTL_ATTRIBUTE]) };

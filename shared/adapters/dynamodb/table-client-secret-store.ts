@@ -1,6 +1,7 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { ClientSecretStore } from '../../ports.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { keys } from './table-schema.ts';
 
 /**
@@ -12,7 +13,7 @@ export class TableClientSecretStore implements ClientSecretStore {
   readonly #cache = new Map<string, { secret: string; expiresAt: number }>();
 
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** Cached like Secrets Manager reads in AWS, so a warm login reads no secret. @default 0 (no cache) */
     private readonly maxAgeSeconds = 0,
@@ -22,7 +23,7 @@ export class TableClientSecretStore implements ClientSecretStore {
     const cached = this.#cache.get(tenantId);
     if (cached && cached.expiresAt > Date.now() && !options.fresh) return cached.secret;
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) }),
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
     );
     const secret = typeof Item?.secret === 'string' ? Item.secret : undefined;
     if (secret && this.maxAgeSeconds > 0) {
@@ -33,14 +34,18 @@ export class TableClientSecretStore implements ClientSecretStore {
 
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     await guard(() =>
-      this.client.put({
-        TableName: this.tableName,
-        Item: { ...keys.localClientSecret(tenantId), type: 'client_secret', secret },
-      }),
+      this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.localClientSecret(tenantId), type: 'client_secret', secret },
+        }),
+      ),
     );
   }
 
   async deleteClientSecret(tenantId: string): Promise<void> {
-    await guard(() => this.client.delete({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) }));
+    await guard(() =>
+      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
+    );
   }
 }

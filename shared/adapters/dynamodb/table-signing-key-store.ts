@@ -1,7 +1,9 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SigningKeyStore } from '../../ports.ts';
 import type { KeySet } from '../../session-token/keys.ts';
 import { guard } from '../aws-errors.ts';
-import { type DocumentClient, writeNamedTransaction } from './client.ts';
+import { writeNamedTransaction } from './client.ts';
 import { keySetFromStored, PRIVATE_ITEM_TYPE, publicKeySetItem, versionCondition } from './public-key-store.ts';
 import { keys } from './table-schema.ts';
 
@@ -16,7 +18,7 @@ export class TableSigningKeyStore implements SigningKeyStore {
   #cache: { set: KeySet | undefined; expiresAt: number } | undefined;
 
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
     /** Cached like the Secrets Manager reads in AWS. @default 0 (no cache) */
     private readonly maxAgeSeconds = 0,
@@ -25,7 +27,9 @@ export class TableSigningKeyStore implements SigningKeyStore {
   async getKeySet(options: { readonly fresh?: boolean } = {}): Promise<KeySet | undefined> {
     if (this.#cache && this.#cache.expiresAt > Date.now() && !options.fresh) return this.#cache.set;
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.localPrivateSigningKeys(), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.localPrivateSigningKeys(), ConsistentRead: true }),
+      ),
     );
     const set = keySetFromStored(Item);
     if (this.maxAgeSeconds > 0) this.#cache = { set, expiresAt: Date.now() + this.maxAgeSeconds * 1000 };

@@ -8,14 +8,15 @@ import {
   UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
-import { createDocumentClient, type DocumentClient } from './client.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from './client.ts';
 import { TABLE_KEY, TTL_ATTRIBUTE, USER_SESSIONS_INDEX } from './table-schema.ts';
 
 /**
- * The DocumentClient the functions use, pointed at DynamoDB Local (dummy
+ * The DynamoDBDocumentClient the functions use, pointed at DynamoDB Local (dummy
  * credentials), with few retries so a stopped database fails fast.
  */
-export function createLocalDynamoDbClient(endpoint: string): DocumentClient {
+export function createLocalDynamoDbClient(endpoint: string): DynamoDBDocumentClient {
   return createDocumentClient({ endpoint, maxAttempts: 2 });
 }
 
@@ -42,11 +43,10 @@ const USER_SESSIONS: GlobalSecondaryIndex = {
  * it existed (`.local-data/`), and enables TTL. Idempotent and safe against a
  * concurrent create.
  */
-export async function ensureTable(client: DocumentClient, tableName: string): Promise<void> {
+export async function ensureTable(client: DynamoDBDocumentClient, tableName: string): Promise<void> {
   // Table management goes through the same SDK client: the document client passes these commands on as they are.
-  const { sdk } = client;
   try {
-    await sdk.send(
+    await client.send(
       new CreateTableCommand({
         TableName: tableName,
         BillingMode: 'PAY_PER_REQUEST',
@@ -64,7 +64,7 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
   const table = await whenActive(client, tableName, 60_000);
   if (!table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === USER_SESSIONS.IndexName)) {
     try {
-      await sdk.send(
+      await client.send(
         new UpdateTableCommand({
           TableName: tableName,
           AttributeDefinitions: [...ATTRIBUTE_DEFINITIONS],
@@ -81,11 +81,11 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
       throw new Error(`Table ${tableName}: the ${USER_SESSIONS.IndexName} index is still being created after 120 s`);
     }
   }
-  const ttl = await sdk.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
+  const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: tableName }));
   const status = ttl.TimeToLiveDescription?.TimeToLiveStatus;
   if (status !== 'ENABLED' && status !== 'ENABLING') {
     try {
-      await sdk.send(
+      await client.send(
         new UpdateTimeToLiveCommand({
           TableName: tableName,
           TimeToLiveSpecification: { AttributeName: TTL_ATTRIBUTE, Enabled: true },
@@ -100,13 +100,13 @@ export async function ensureTable(client: DocumentClient, tableName: string): Pr
 
 /** Waits (up to `timeoutMs`) until the table and every index on it are ACTIVE; the last description. */
 async function whenActive(
-  client: DocumentClient,
+  client: DynamoDBDocumentClient,
   tableName: string,
   timeoutMs: number,
 ): Promise<TableDescription | undefined> {
   let table: TableDescription | undefined;
   for (let attempt = 0; attempt < timeoutMs / 100; attempt++) {
-    ({ Table: table } = await client.sdk.send(new DescribeTableCommand({ TableName: tableName })));
+    ({ Table: table } = await client.send(new DescribeTableCommand({ TableName: tableName })));
     const indexesActive = (table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
     if (table?.TableStatus === 'ACTIVE' && indexesActive) break;
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,9 +1,17 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../errors.ts';
 import type { TenantStore, TenantWriteOutcome } from '../../ports.ts';
 import type { RoleMapping } from '../../roles.ts';
 import { TENANT_CONFIG_WRITE_FIELDS, type TenantConfig } from '../../tenants.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { isConditionFailure } from './conditional.ts';
 import { collect, pages } from './paginate.ts';
 import { keys } from './table-schema.ts';
@@ -45,14 +53,16 @@ const BATCH_WRITE_LIMIT = 25;
 
 export class DynamoDbTenantStore implements TenantStore {
   constructor(
-    private readonly client: DocumentClient,
+    private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
   async getTenant(tenantId: string): Promise<TenantConfig | undefined> {
     const { Item } = await guard(() =>
       // Consistent: a change made with the CLI is seen by the next read (authorizer, cache misses).
-      this.client.get({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ConsistentRead: true }),
+      ),
     );
     return Item ? tenantConfigFromItem(Item) : undefined;
   }
@@ -78,11 +88,13 @@ export class DynamoDbTenantStore implements TenantStore {
     const item = Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined));
     try {
       await guard(() =>
-        this.client.put({
-          TableName: this.tableName,
-          Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...item, configVersion: 1 },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
+        this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { ...keys.tenantConfig(config.tenantId), type: 'tenant', ...item, configVersion: 1 },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
       );
       return 'written';
     } catch (error) {
@@ -118,14 +130,16 @@ export class DynamoDbTenantStore implements TenantStore {
     }
     try {
       await guard(() =>
-        this.client.update({
-          TableName: this.tableName,
-          Key: keys.tenantConfig(config.tenantId),
-          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
-          ConditionExpression: conditions.join(' AND '),
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: keys.tenantConfig(config.tenantId),
+            UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+            ConditionExpression: conditions.join(' AND '),
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+          }),
+        ),
       );
       return 'written';
     } catch (error) {
@@ -138,21 +152,25 @@ export class DynamoDbTenantStore implements TenantStore {
 
   async deleteTenant(tenantId: string): Promise<boolean> {
     const { Attributes } = await guard(() =>
-      this.client.delete({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ReturnValues: 'ALL_OLD' }),
+      this.client.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.tenantConfig(tenantId), ReturnValues: 'ALL_OLD' }),
+      ),
     );
     return Attributes !== undefined;
   }
 
   async hasTenantData(tenantId: string): Promise<boolean> {
     const page = await guard(() =>
-      this.client.query({
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk },
-        ProjectionExpression: 'pk',
-        ConsistentRead: true,
-        Limit: 1,
-      }),
+      this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk },
+          ProjectionExpression: 'pk',
+          ConsistentRead: true,
+          Limit: 1,
+        }),
+      ),
     );
     return (page.Items ?? []).length > 0;
   }
@@ -192,7 +210,9 @@ export class DynamoDbTenantStore implements TenantStore {
       if (attempt >= 8) throw new StoreUnavailableError(new Error('BatchWriteItem kept returning unprocessed items'));
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt * Math.random()));
       const requests = pending;
-      const output = await guard(() => this.client.batchWrite({ RequestItems: { [this.tableName]: requests } }));
+      const output = await guard(() =>
+        this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+      );
       pending = (output.UnprocessedItems?.[this.tableName] ?? []) as typeof pending;
     }
   }

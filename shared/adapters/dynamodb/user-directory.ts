@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { OwnershipTransfer, UserDirectory } from '../../ports.ts';
 import type { User } from '../../users.ts';
 import { guard } from '../aws-errors.ts';
@@ -103,7 +104,9 @@ export class DynamoDbUserDirectory extends DynamoDbUserLookup implements UserDir
     });
     if (written) return true;
     // Lost: the item is missing (or not a user), or its epoch is already at or past this one.
-    const { Item } = await guard(() => this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
     if (!Item || (type && !isUserItem(Item))) return false;
     if (also) return this.#update(also);
     return true;
@@ -119,7 +122,9 @@ export class DynamoDbUserDirectory extends DynamoDbUserLookup implements UserDir
    */
   async transferOwnership(tenantId: string, userId: string): Promise<OwnershipTransfer> {
     const { Item: owner } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.tenantOwner(tenantId), ConsistentRead: true }),
+      ),
     );
     const previous = typeof owner?.userId === 'string' ? owner.userId : undefined;
     if (previous === userId) return 'already_owner';

@@ -1,19 +1,22 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserKeyItem, UserLookup } from '../../ports.ts';
 import { guard } from '../aws-errors.ts';
-import type { DocumentClient } from './client.ts';
 import { USER_LINK_ITEM, USER_TOMBSTONE_ITEM, userFromItem } from './items.ts';
 import { keys } from './table-schema.ts';
 
 /** The keyed reads people are resolved by (`user-identity.ts`), each one consistent GetItem. */
 export class DynamoDbUserLookup implements UserLookup {
   constructor(
-    protected readonly client: DocumentClient,
+    protected readonly client: DynamoDBDocumentClient,
     protected readonly tableName: string,
   ) {}
 
   async readUserKey(tenantId: string, userId: string): Promise<UserKeyItem | undefined> {
     const { Item } = await guard(() =>
-      this.client.get({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
+      this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.user(tenantId, userId), ConsistentRead: true }),
+      ),
     );
     return Item ? userKeyItem(Item) : undefined;
   }
@@ -27,7 +30,9 @@ export class DynamoDbUserLookup implements UserLookup {
   }
 
   async #pointer(key: { pk: string; sk: string }): Promise<string | undefined> {
-    const { Item } = await guard(() => this.client.get({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+    const { Item } = await guard(() =>
+      this.client.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true })),
+    );
     return typeof Item?.userId === 'string' ? Item.userId : undefined;
   }
 }
