@@ -8,12 +8,12 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { repositoryPath } from '../infra/paths.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../local/dynamodb-proxy.ts';
 import { registerTenant } from '../local/stack.ts';
 import { closeDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startTestIdp, type TestIdp } from '../test/support/test-idp.ts';
-import { type DynamoDbMeter, startDynamoDbMeter } from './dynamodb-meter.ts';
 import { SERVICE_NODE } from './settings.ts';
 
 /** Invocations, CPU and wall time of each route's handler in the service process. */
@@ -32,7 +32,7 @@ export interface BenchService {
   readonly url: string;
   readonly dynamo: DynamoDbLocal;
   readonly tableName: string;
-  readonly meter: DynamoDbMeter;
+  readonly meter: DynamoDbProxy;
   readonly idp: TestIdp;
   /** A tile login (initiate, sign-in at the IdP, callback) in `browser`, which then holds the session. */
   login(tenant: string, user: string, browser?: TestBrowser): Promise<TestBrowser>;
@@ -64,7 +64,7 @@ export async function startBenchService(handlerModules: Record<string, string> |
   const tableClient = createLocalDynamoDbClient(dynamo.endpoint);
   await ensureTable(tableClient, tableName);
   closeDocumentClient(tableClient);
-  const meter = await startDynamoDbMeter(dynamo.endpoint);
+  const meter = await startDynamoDbProxy(dynamo.endpoint);
 
   const child = fork(repositoryPath('bench/stack-child.ts'), [], {
     execPath: SERVICE_NODE,

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { registerTenant } from '../../local/stack.ts';
 import { TestBrowser, tileLogin } from '../support/browser.ts';
-import { type DynamoDbProxy, startDynamoDbProxy } from '../support/dynamodb-proxy.ts';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { type MisbehavingStack, startMisbehavingStack } from '../support/misbehaving-stack.ts';
 import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
 

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { TestBrowser, tileLogin } from '../support/browser.ts';
-import { type DynamoDbProxy, startDynamoDbProxy } from '../support/dynamodb-proxy.ts';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 
 let env: MisbehavingStack;

@@ -19,7 +19,7 @@ import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
 import { type Hop, TestBrowser, tileLogin } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { type DynamoDbProxy, startDynamoDbProxy } from '../support/dynamodb-proxy.ts';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
 import { patch, scimClient } from '../support/scim-client.ts';
@@ -397,7 +397,7 @@ describe('401 from the next request after every kind of revocation', () => {
   it('after tenant delete', async () => {
     const browser = await signIn('bedel', BETA);
     await tokenOf(browser);
-    expect((await cli('delete', BETA)).code).toBe(0);
+    expect((await cli('delete', BETA, '--yes')).code).toBe(0);
     expect((await tokenRequest(browser, BETA_ORIGIN)).status).toBe(401);
   });
 });

@@ -6,7 +6,7 @@
  * then releases the held write and looks at what it did. No sleeps.
  */
 import { createServer, type Server } from 'node:http';
-import { forwardTo, listenLocally } from './dynamodb-proxy.ts';
+import { forwardTo, listenLocally } from '../../local/dynamodb-proxy.ts';
 
 /** A DynamoDB request as it reaches the proxy: its operation and its wire-format input. */
 export interface DynamoDbRequest {
