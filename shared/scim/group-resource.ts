@@ -77,12 +77,12 @@ export function groupResource(
     ...(members
       ? { members: members.map((value) => ({ value, $ref: `${baseUrl}/Users/${value}`, type: 'User' })) }
       : {}),
+    // No `version`: the service has no ETags (ServiceProviderConfig), see README *Provision users with SCIM*.
     meta: {
       resourceType: 'Group',
       created: group.createdAt,
       lastModified: group.updatedAt,
       location: `${baseUrl}/Groups/${group.groupId}`,
-      version: `W/"${group.version}"`,
     },
   };
 }

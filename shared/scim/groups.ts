@@ -1,13 +1,16 @@
+import type { AuditEventType } from '../audit.ts';
 import { queryParams } from '../http/request.ts';
 import type { HttpResult } from '../http/responses.ts';
 import type { ScimGroup, ScimMembershipWrite, ScimPage } from '../ports.ts';
 import { rolesFor } from '../roles.ts';
-import { isUserId } from '../users.ts';
+import type { TenantConfig } from '../tenants.ts';
+import { isUserId, type User } from '../users.ts';
+import { attributeSelection } from './attributes.ts';
 import { scimError } from './errors.ts';
 import { equalityFilter } from './filter.ts';
 import { type GroupInput, groupResource, isGroupId, newGroupId, readGroup } from './group-resource.ts';
 import { applyPatch } from './patch.ts';
-import { attributeSelection, jsonBody, paging } from './request.ts';
+import { jsonBody, paging } from './request.ts';
 import { listResponse, noContent, scimJson } from './responses.ts';
 import { retryOnConflict } from './retry.ts';
 import { GROUP_SCHEMA, MAX_GROUP_MEMBERS } from './schemas.ts';
@@ -97,26 +100,29 @@ async function allMembers({ deps, tenant }: ScimRequest, groupId: string): Promi
 /** `POST /Groups` (Okta's Group Push): the group with its members, whose roles change at once. */
 export async function createGroup(request: ScimRequest): Promise<HttpResult> {
   const input = readGroup(jsonBody(request.event), { requireSchema: true });
+  const selection = selectionOf(request);
   const groupId = newGroupId();
   const group = await retryGroupWrite(request, (fresh) =>
     writeGroup(fresh, { groupId, group: undefined, members: [] }, input),
   );
-  return scimJson(201, groupResource(group, input.members, request.baseUrl), {
+  return scimJson(201, selection.project(groupResource(group, input.members, request.baseUrl)), {
     location: `${request.baseUrl}/Groups/${groupId}`,
   });
 }
 
 export async function replaceGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
   const input = readGroup(jsonBody(request.event), { requireSchema: true });
+  const selection = selectionOf(request);
   const group = await retryGroupWrite(request, async (fresh) =>
     writeGroup(fresh, await currentGroup(fresh, groupId), input),
   );
-  return scimJson(200, groupResource(group, input.members, request.baseUrl));
+  return scimJson(200, selection.project(groupResource(group, input.members, request.baseUrl)));
 }
 
 /** `PATCH /Groups/{id}`: member adds and removes (`members[value eq "…"]`) and renames, as Okta sends them. */
 export async function patchGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
   const body = jsonBody(request.event);
+  const selection = selectionOf(request);
   const result = await retryGroupWrite(request, async (fresh) => {
     const current = await currentGroup(fresh, groupId);
     const before = groupResource(current.group as ScimGroup, current.members, request.baseUrl);
@@ -126,7 +132,7 @@ export async function patchGroup(request: ScimRequest, groupId: string): Promise
     const group = await writeGroup(fresh, current, input);
     return group === 'conflict' ? 'conflict' : { group, members: input.members };
   });
-  return scimJson(200, groupResource(result.group, result.members, request.baseUrl));
+  return scimJson(200, selection.project(groupResource(result.group, result.members, request.baseUrl)));
 }
 
 export async function deleteGroup(request: ScimRequest, groupId: string): Promise<HttpResult> {
@@ -177,35 +183,50 @@ async function currentGroup(request: ScimRequest, groupId: string): Promise<Grou
   return { groupId, group, members: await allMembers(request, groupId) };
 }
 
-/**
- * Writes a group change and what it does to its members: each affected
- * user's SCIM groups, and the roles the tenant's role map gives them (same
- * names and priority as for the `groups` claim), so `/me` shows the change
- * without a new login. A rename touches every member; a membership change
- * only the users added or removed. `input` undefined deletes the group.
- */
-async function writeGroup(
-  { deps, tenant }: ScimRequest,
-  state: GroupState,
-  input: GroupInput | undefined,
-): Promise<ScimGroup | 'conflict'> {
-  const now = deps.now();
+/** Who a group write adds and removes, and whose SCIM groups it changes. */
+interface MembershipDiff {
+  readonly added: string[];
+  /** Members not kept; every member when the group is deleted (nobody is kept). */
+  readonly removed: string[];
+  /** The members after the write (none when the group is deleted). */
+  readonly after: ReadonlySet<string>;
+  /** The group's name before a rename; undefined when the name stays. */
+  readonly renamedFrom: string | undefined;
+  /** A rename touches every member, before and after; a membership change only the users added or removed. */
+  readonly affected: string[];
+}
+
+function membershipDiff(state: GroupState, input: GroupInput | undefined): MembershipDiff {
   const before = new Set(state.members);
   const after = new Set(input?.members ?? []);
   const added = [...after].filter((id) => !before.has(id));
   const removed = [...before].filter((id) => !after.has(id));
   const renamed = input !== undefined && state.group !== undefined && input.displayName !== state.group.displayName;
-  const affected = renamed ? [...new Set([...before, ...after])] : [...added, ...removed];
-  if (added.some((id) => !isUserId(id))) {
-    throw scimError('SCIM_INVALID', 'scim_member_unknown', {
-      member: (added.find((id) => !isUserId(id)) ?? '').slice(0, 64),
-    });
+  return {
+    added,
+    removed,
+    after,
+    renamedFrom: renamed ? state.group?.displayName : undefined,
+    affected: renamed ? [...new Set([...before, ...after])] : [...added, ...removed],
+  };
+}
+
+/** The users the change affects; an added member that is not a user of the tenant is a 400. */
+async function affectedUsers({ deps, tenant }: ScimRequest, diff: MembershipDiff): Promise<User[]> {
+  const malformed = diff.added.find((id) => !isUserId(id));
+  if (malformed !== undefined) {
+    throw scimError('SCIM_INVALID', 'scim_member_unknown', { member: malformed.slice(0, 64) });
   }
-  const users = await deps.scim.getUsers(tenant.tenantId, affected);
+  const users = await deps.scim.getUsers(tenant.tenantId, diff.affected);
   const found = new Set(users.map((user) => user.userId));
-  const unknown = added.find((id) => !found.has(id));
+  const unknown = diff.added.find((id) => !found.has(id));
   if (unknown) throw scimError('SCIM_INVALID', 'scim_member_unknown', { member: unknown });
-  const group: ScimGroup = {
+  return users;
+}
+
+/** The group as the write leaves it (a deleted group's last state, for its audit event). */
+function nextGroup(tenant: TenantConfig, state: GroupState, input: GroupInput | undefined, now: Date): ScimGroup {
+  return {
     tenantId: tenant.tenantId,
     groupId: state.groupId,
     displayName: input?.displayName ?? state.group?.displayName ?? '',
@@ -214,12 +235,27 @@ async function writeGroup(
     updatedAt: now.toISOString(),
     version: (state.group?.version ?? 0) + 1,
   };
+}
+
+/**
+ * Each affected user's SCIM groups after the write and the roles the
+ * tenant's role map gives them (same names and priority as for the `groups`
+ * claim), written conditional on the user's version as read; a
+ * `role_changed` event for each user whose roles change.
+ */
+function recomputeRoles(
+  tenant: TenantConfig,
+  group: ScimGroup,
+  users: readonly User[],
+  diff: MembershipDiff,
+  now: Date,
+) {
   const memberships: ScimMembershipWrite[] = [];
   const roleEvents = [];
   for (const user of users) {
     const scimGroups: Record<string, string> = { ...(user.scimGroups ?? {}) };
     delete scimGroups[group.groupId];
-    if (input && after.has(user.userId)) scimGroups[group.groupId] = group.displayName;
+    if (diff.after.has(user.userId)) scimGroups[group.groupId] = group.displayName;
     const groups = Object.values(scimGroups);
     const roles = rolesFor(groups, tenant.roleMappings, tenant.defaultRoles);
     memberships.push({ userId: user.userId, expectedVersion: user.version, scimGroups, groups, roles });
@@ -227,6 +263,35 @@ async function writeGroup(
       roleEvents.push(scimAudit(tenant, 'role_changed', user.userId, now, { from: user.roles, to: roles }));
     }
   }
+  return { memberships, roleEvents };
+}
+
+function groupAudit(tenant: TenantConfig, type: AuditEventType, group: ScimGroup, diff: MembershipDiff, now: Date) {
+  return scimAudit(tenant, type, undefined, now, {
+    group: group.groupId,
+    displayName: group.displayName,
+    added: String(diff.added.length),
+    removed: String(diff.removed.length),
+    ...(diff.renamedFrom !== undefined ? { renamedFrom: diff.renamedFrom } : {}),
+  });
+}
+
+/**
+ * Writes a group change and what it does to its members: each affected
+ * user's SCIM groups and roles, so `/me` shows the change without a new
+ * login. `input` undefined deletes the group.
+ */
+async function writeGroup(
+  request: ScimRequest,
+  state: GroupState,
+  input: GroupInput | undefined,
+): Promise<ScimGroup | 'conflict'> {
+  const { deps, tenant } = request;
+  const now = deps.now();
+  const diff = membershipDiff(state, input);
+  const users = await affectedUsers(request, diff);
+  const group = nextGroup(tenant, state, input, now);
+  const { memberships, roleEvents } = recomputeRoles(tenant, group, users, diff, now);
   const type = !input ? 'scim_group_deleted' : state.group ? 'scim_group_updated' : 'scim_group_created';
   const enablesScimGroups = input !== undefined && !tenant.scimGroups;
   const outcome = await deps.scim.writeGroup({
@@ -236,25 +301,16 @@ async function writeGroup(
     expectedVersion: state.group?.version,
     deleted: input === undefined,
     previousDisplayName: state.group?.displayName,
-    addMembers: added,
-    removeMembers: input ? removed : [...before],
+    addMembers: diff.added,
+    removeMembers: diff.removed,
     users: memberships,
     enablesScimGroups,
-    audit: [
-      scimAudit(tenant, type, undefined, now, {
-        group: group.groupId,
-        displayName: group.displayName,
-        added: String(added.length),
-        removed: String(input ? removed.length : before.size),
-        ...(renamed ? { renamedFrom: state.group?.displayName ?? '' } : {}),
-      }),
-      ...roleEvents,
-    ],
+    audit: [groupAudit(tenant, type, group, diff, now), ...roleEvents],
   });
   if (outcome === 'name_taken') throw scimError('SCIM_CONFLICT', 'scim_group_name_taken');
   if (outcome === 'tenant_gone') throw scimError('SCIM_UNAUTHORIZED', 'scim_tenant_gone');
   if (outcome === 'conflict') return 'conflict';
-  if (enablesScimGroups) await startScimGroups({ deps, tenant } as ScimRequest, now);
+  if (enablesScimGroups) await startScimGroups(request, now);
   return group;
 }
 

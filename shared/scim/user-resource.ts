@@ -162,12 +162,12 @@ export function userResource(user: User, baseUrl: string): Record<string, unknow
       $ref: `${baseUrl}/Groups/${id}`,
       type: 'direct',
     })),
+    // No `version`: the service has no ETags (ServiceProviderConfig), see README *Provision users with SCIM*.
     meta: {
       resourceType: 'User',
       created: user.createdAt,
       lastModified: user.updatedAt ?? user.lastLoginAt ?? user.createdAt,
       location: `${baseUrl}/Users/${user.userId}`,
-      version: `W/"${user.version}"`,
     },
   };
 }

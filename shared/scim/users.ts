@@ -4,10 +4,11 @@ import { queryParams } from '../http/request.ts';
 import type { HttpResult } from '../http/responses.ts';
 import type { ScimPage, ScimUserWrite } from '../ports.ts';
 import { rolesFor } from '../roles.ts';
-import { laterEpoch, revocationEpoch } from '../session/revocation.ts';
+import { forwardEpoch, laterEpoch, revocationEpoch } from '../session/revocation.ts';
 import type { TenantConfig } from '../tenants.ts';
 import { resolveUser, userIdFor } from '../user-identity.ts';
 import { isUserId, newUserId, type User } from '../users.ts';
+import { attributeSelection } from './attributes.ts';
 import type { ScimDependencies } from './dependencies.ts';
 import { scimError } from './errors.ts';
 import { equalityFilter } from './filter.ts';
@@ -15,7 +16,7 @@ import { applyPatch } from './patch.ts';
 import { jsonBody, paging } from './request.ts';
 import { listResponse, noContent, scimJson } from './responses.ts';
 import { retryOnConflict } from './retry.ts';
-import { USER_SCHEMA } from './schemas.ts';
+import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from './schemas.ts';
 import { assertImmutable, displayNameOf, readUser, type UserInput, userResource } from './user-resource.ts';
 
 /** The request's tenant (authenticated) and the SCIM base URL of its resources. */
@@ -28,8 +29,20 @@ export interface ScimRequest {
 
 const notFound = () => scimError('SCIM_NOT_FOUND', 'scim_user_not_found');
 
+/**
+ * Users as resources, as the request's `attributes`/`excludedAttributes` ask
+ * (every response of /Users). Read before any write: a bad parameter (a
+ * repeated one is a 400) must not fail a request whose write was done.
+ */
+function userView({ event, baseUrl }: ScimRequest): (user: User) => Record<string, unknown> {
+  const selection = attributeSelection(event, [USER_SCHEMA, ENTERPRISE_USER_SCHEMA]);
+  return (user) => selection.project(userResource(user, baseUrl));
+}
+
 /** `GET /Users`: Okta's `userName eq` (and `externalId eq`) lookups are keyed reads; no filter lists a page. */
-export async function listUsers({ deps, event, tenant, baseUrl }: ScimRequest): Promise<HttpResult> {
+export async function listUsers(request: ScimRequest): Promise<HttpResult> {
+  const { deps, event, tenant } = request;
+  const view = userView(request);
   const { startIndex, count } = paging(event);
   const filter = equalityFilter(queryParams(event).get('filter'), USER_SCHEMA, ['userName', 'externalId'] as const);
   let page: ScimPage<User>;
@@ -47,11 +60,12 @@ export async function listUsers({ deps, event, tenant, baseUrl }: ScimRequest): 
   } else {
     page = await deps.scim.listUsers(tenant.tenantId, startIndex - 1, count);
   }
-  return listResponse(page, startIndex, (user) => userResource(user, baseUrl));
+  return listResponse(page, startIndex, view);
 }
 
-export async function getUser({ deps, tenant, baseUrl }: ScimRequest, userId: string): Promise<HttpResult> {
-  return scimJson(200, userResource(await requireUser(deps, tenant, userId), baseUrl));
+export async function getUser(request: ScimRequest, userId: string): Promise<HttpResult> {
+  const view = userView(request);
+  return scimJson(200, view(await requireUser(request.deps, request.tenant, userId)));
 }
 
 /**
@@ -64,6 +78,7 @@ export async function getUser({ deps, tenant, baseUrl }: ScimRequest, userId: st
 export async function createUser(request: ScimRequest): Promise<HttpResult> {
   const { deps, event, tenant, baseUrl } = request;
   const input = readUser(jsonBody(event), { requireSchema: true });
+  const view = userView(request);
   const externalId = input.profile.externalId;
   const userId = externalId ? userIdFor(tenant.issuer, externalId) : newUserId();
   const now = deps.now();
@@ -91,36 +106,43 @@ export async function createUser(request: ScimRequest): Promise<HttpResult> {
     audit: [scimAudit(tenant, 'scim_user_created', userId, now, { active: input.active })],
   };
   const outcome = await deps.scim.writeUser(write);
-  if (outcome === 'conflict') return adoptUser(request, userId, input);
+  if (outcome === 'conflict') return adoptUser(request, userId, input, view);
   assertWritten(outcome);
-  return scimJson(201, userResource(writtenUser(undefined, write), baseUrl), {
+  return scimJson(201, view(writtenUser(undefined, write)), {
     location: `${baseUrl}/Users/${userId}`,
   });
 }
 
 /** The id is taken: by a user a login created for this same person (take it over), or a SCIM user (409). */
-async function adoptUser(request: ScimRequest, userId: string, input: UserInput): Promise<HttpResult> {
+async function adoptUser(
+  request: ScimRequest,
+  userId: string,
+  input: UserInput,
+  view: (user: User) => Record<string, unknown>,
+): Promise<HttpResult> {
   const { deps, tenant, baseUrl } = request;
   const result = await retryOnConflict(async () => {
     const [existing] = await deps.scim.getUsers(tenant.tenantId, [userId]);
     if (!existing || existing.scim) throw scimError('SCIM_CONFLICT', 'scim_external_id_taken');
     return writeChange(request, existing, input, 'scim_user_created');
   });
-  return scimJson(201, userResource(result, baseUrl), { location: `${baseUrl}/Users/${userId}` });
+  return scimJson(201, view(result), { location: `${baseUrl}/Users/${userId}` });
 }
 
 /** `PUT /Users/{id}`: the full user, as Okta sends after a profile change or (re)activation. */
 export async function replaceUser(request: ScimRequest, userId: string): Promise<HttpResult> {
   const input = readUser(jsonBody(request.event), { requireSchema: true });
+  const view = userView(request);
   const user = await retryOnConflict(async () =>
     writeChange(request, await requireUser(request.deps, request.tenant, userId), input),
   );
-  return scimJson(200, userResource(user, request.baseUrl));
+  return scimJson(200, view(user));
 }
 
 /** `PATCH /Users/{id}`: applied to the current user, then checked as a PUT would be. */
 export async function patchUser(request: ScimRequest, userId: string): Promise<HttpResult> {
   const body = jsonBody(request.event);
+  const view = userView(request);
   const user = await retryOnConflict(async () => {
     const current = await requireUser(request.deps, request.tenant, userId);
     const before = userResource(current, request.baseUrl);
@@ -128,7 +150,7 @@ export async function patchUser(request: ScimRequest, userId: string): Promise<H
     assertImmutable(before, after);
     return writeChange(request, current, readUser(after, { requireSchema: false }));
   });
-  return scimJson(200, userResource(user, request.baseUrl));
+  return scimJson(200, view(user));
 }
 
 /**
@@ -185,7 +207,6 @@ async function writeChange(
   const type: AuditEventType =
     createdType ??
     (deactivating ? 'scim_user_deactivated' : reactivating ? 'scim_user_reactivated' : 'scim_user_updated');
-  const epoch = deactivating ? revocationEpoch(now) : undefined;
   const write: ScimUserWrite = {
     tenantId: tenant.tenantId,
     userId: user.userId,
@@ -201,7 +222,7 @@ async function writeChange(
     deactivated: !input.active,
     adminDisabledAsRead: user.adminDisabled,
     // Only forward: a later epoch (another revocation) stays as it is.
-    endSessionsBefore: epoch !== undefined && epoch > (user.sessionsNotBeforeMs ?? 0) ? epoch : undefined,
+    endSessionsBefore: deactivating ? forwardEpoch(now, user.sessionsNotBeforeMs) : undefined,
     epochAsRead: user.sessionsNotBeforeMs,
     now: now.toISOString(),
     audit: [scimAudit(tenant, type, user.userId, now, { active: input.active })],

@@ -8,12 +8,12 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../../shared/errors.ts';
 import { describeError } from '../../shared/http/error-catalogue.ts';
+import { attributeSelection } from '../../shared/scim/attributes.ts';
 import { hashScimToken } from '../../shared/scim/auth.ts';
 import { equalityFilter } from '../../shared/scim/filter.ts';
 import { newGroupId, readGroup } from '../../shared/scim/group-resource.ts';
 import { MAX_LISTED_MEMBERS } from '../../shared/scim/groups.ts';
 import { applyPatch } from '../../shared/scim/patch.ts';
-import { attributeSelection } from '../../shared/scim/request.ts';
 import { handleScim } from '../../shared/scim/routes.ts';
 import {
   ENTERPRISE_USER_SCHEMA,
