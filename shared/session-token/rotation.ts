@@ -138,61 +138,17 @@ export async function rotate(
   const version = current?.version ?? 0;
   const kept = (current?.keys ?? []).filter((key) => key.removeAfter === undefined || now < key.removeAfter);
   const dropped = (current?.keys ?? []).filter((key) => !kept.includes(key)).map((key) => key.kid);
-  const signer = signingKeyAt({ keys: kept, version }, now);
-  // The ripest standby, should a lost update ever have left two.
-  const standby = kept
-    .filter((key) => key.standby === true)
-    .sort((a, b) => a.signsFrom - b.signsFrom || a.createdAt - b.createdAt)[0];
-  const waiting = kept.some((key) => key.standby !== true && key.signsFrom > now && key.retiredAt === undefined);
-  const due =
-    !waiting &&
-    (signer === undefined ||
-      options.force === true ||
-      signer.retiredAt !== undefined ||
-      now - signer.signsFrom >= policy.rotationDays * DAY_MS);
-
-  let keys: SigningKey[] = kept;
-  let added: string | undefined;
-  const retired: string[] = [];
-  if (due) {
-    let next: SigningKey;
-    if (standby) {
-      // Published since createdAt: it may sign once that is the publication delay ago (the delay
-      // as configured now, should it have grown since the standby was made).
-      const { standby: _standby, ...promoted } = standby;
-      next = {
-        ...promoted,
-        signsFrom: Math.max(now, standby.signsFrom, standby.createdAt + policy.publicationDelayMs),
-      };
-    } else {
-      next = {
-        ...(await generate()),
-        createdAt: now,
-        signsFrom: current === undefined ? now : now + policy.publicationDelayMs,
-      };
-    }
-    // A signer whose cached private set predates this change keeps its old view until its cache expires.
-    const lastSignature = Math.max(next.signsFrom, now + policy.secretsCacheMs);
-    const removeAfter = lastSignature + policy.maxTokenTtlMs + CLOCK_MARGIN_MS;
-    keys = kept.map((key) => {
-      if (key === standby) return next;
-      // Already stopped: frozen (its removeAfter covers its tokens). A retirement still ahead
-      // (its successor was removed) moves to the next signer's start, so no gap opens.
-      if (key.standby === true || (key.retiredAt !== undefined && key.retiredAt <= now)) return key;
-      retired.push(key.kid);
-      return { ...key, retiredAt: next.signsFrom, removeAfter: Math.max(key.removeAfter ?? 0, removeAfter) };
-    });
-    if (!standby) keys.push(next);
-    added = next.kid;
-  }
-
+  const standby = ripestStandby(kept);
+  const due = isRotationDue(kept, version, now, policy, options.force === true);
+  const promotion = due ? await promoteNext(kept, standby, current === undefined, now, policy, generate) : undefined;
+  let keys = promotion?.keys ?? kept;
   let newStandby: string | undefined;
   if (!keys.some((key) => key.standby === true)) {
     const pair = await generate();
     keys = [...keys, { ...pair, createdAt: now, signsFrom: now + policy.publicationDelayMs, standby: true }];
     newStandby = pair.kid;
   }
-
+  const added = promotion?.added;
   const changed = dropped.length > 0 || added !== undefined || newStandby !== undefined;
   return {
     set: changed ? { keys, version: version + 1 } : (current ?? { keys: [], version }),
@@ -200,9 +156,82 @@ export async function rotate(
     ...(added !== undefined ? { added } : {}),
     promoted: added !== undefined && added === standby?.kid,
     ...(newStandby !== undefined ? { standby: newStandby } : {}),
-    retired,
+    retired: promotion?.retired ?? [],
     dropped,
   };
+}
+
+/** The ripest standby, should a lost update ever have left two. */
+function ripestStandby(keys: readonly SigningKey[]): SigningKey | undefined {
+  return keys
+    .filter((key) => key.standby === true)
+    .sort((a, b) => a.signsFrom - b.signsFrom || a.createdAt - b.createdAt)[0];
+}
+
+/**
+ * Whether a next signer comes in now: none signs, the operator forces it, the
+ * signer is due to retire with no successor, or it has signed for
+ * `rotationDays`; never while a successor waits out its publication delay.
+ */
+function isRotationDue(
+  keys: readonly SigningKey[],
+  version: number,
+  now: number,
+  policy: RotationPolicy,
+  force: boolean,
+): boolean {
+  const waiting = keys.some((key) => key.standby !== true && key.signsFrom > now && key.retiredAt === undefined);
+  if (waiting) return false;
+  const signer = signingKeyAt({ keys: [...keys], version }, now);
+  return (
+    signer === undefined ||
+    force ||
+    signer.retiredAt !== undefined ||
+    now - signer.signsFrom >= policy.rotationDays * DAY_MS
+  );
+}
+
+/** The next signer: the standby promoted, or a new key when there is none. */
+async function nextSigner(
+  standby: SigningKey | undefined,
+  firstKey: boolean,
+  now: number,
+  policy: RotationPolicy,
+  generate: () => Promise<NewKeyPair>,
+): Promise<SigningKey> {
+  if (standby) {
+    // Published since createdAt: it may sign once that is the publication delay ago (the delay
+    // as configured now, should it have grown since the standby was made).
+    const { standby: _standby, ...promoted } = standby;
+    return { ...promoted, signsFrom: Math.max(now, standby.signsFrom, standby.createdAt + policy.publicationDelayMs) };
+  }
+  return { ...(await generate()), createdAt: now, signsFrom: firstKey ? now : now + policy.publicationDelayMs };
+}
+
+/** Brings in the next signer and retires every other signing key at its `signsFrom`. */
+async function promoteNext(
+  kept: readonly SigningKey[],
+  standby: SigningKey | undefined,
+  firstKey: boolean,
+  now: number,
+  policy: RotationPolicy,
+  generate: () => Promise<NewKeyPair>,
+): Promise<{ keys: SigningKey[]; added: string; retired: string[] }> {
+  const next = await nextSigner(standby, firstKey, now, policy, generate);
+  // A signer whose cached private set predates this change keeps its old view until its cache expires.
+  const lastSignature = Math.max(next.signsFrom, now + policy.secretsCacheMs);
+  const removeAfter = lastSignature + policy.maxTokenTtlMs + CLOCK_MARGIN_MS;
+  const retired: string[] = [];
+  const keys = kept.map((key) => {
+    if (key === standby) return next;
+    // Already stopped: frozen (its removeAfter covers its tokens). A retirement still ahead
+    // (its successor was removed) moves to the next signer's start, so no gap opens.
+    if (key.standby === true || (key.retiredAt !== undefined && key.retiredAt <= now)) return key;
+    retired.push(key.kid);
+    return { ...key, retiredAt: next.signsFrom, removeAfter: Math.max(key.removeAfter ?? 0, removeAfter) };
+  });
+  if (!standby) keys.push(next);
+  return { keys, added: next.kid, retired };
 }
 
 /** The set without `kid` (the emergency command); `removed` false when there was no such key. */
