@@ -9,6 +9,7 @@
 import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { hashScimToken, newScimToken } from '../shared/scim/auth.ts';
+import { scimBaseUrl } from '../shared/tenant-urls.ts';
 import { demoSubOf } from '../test/support/scim-client.ts';
 
 type Counted = { requests: number; operations: string[] };
@@ -43,7 +44,7 @@ export async function measureScimRequests(service: ScimBenchService, tenant: str
     return { requests: service.meter.operations.length, operations: [...service.meter.operations] };
   };
   const options = { count, login: (user: string) => service.login(tenant, user) };
-  const base = `${service.url}/t/${tenant}/scim/v2`;
+  const base = scimBaseUrl(service.url, tenant);
   const call = async (method: string, path: string, body?: unknown) => {
     const response = await fetch(`${base}${path}`, {
       method,

@@ -12,6 +12,7 @@ import { type DynamoDbProxy, startDynamoDbProxy } from '../local/dynamodb-proxy.
 import { registerTenant } from '../local/stack.ts';
 import { closeDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
+import { tenantCallbackUrl } from '../shared/tenant-urls.ts';
 import { TestBrowser, tileLogin } from '../test/support/browser.ts';
 import { startTestIdp, type TestIdp } from '../test/support/test-idp.ts';
 import { SERVICE_NODE } from './settings.ts';
@@ -89,7 +90,7 @@ export async function startBenchService(handlerModules: Record<string, string> |
     clients: TENANTS.map((tenant) => ({
       clientId: `${tenant}-client`,
       clientSecret: `${tenant}-secret-0123456789`,
-      redirectUris: [`${url}/t/${tenant}/callback`],
+      redirectUris: [tenantCallbackUrl(url, tenant)],
     })),
   });
   for (const tenant of TENANTS) {

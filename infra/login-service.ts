@@ -1,4 +1,4 @@
-import { Duration, Fn, RemovalPolicy, Token } from 'aws-cdk-lib';
+import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { type HttpApi, type HttpMethod, HttpRoute, HttpRouteKey } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { TableV2 } from 'aws-cdk-lib/aws-dynamodb';
@@ -7,17 +7,22 @@ import { type IFunction, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, type FunctionName, KEY_ROTATION_ENTRY } from '../shared/routes.ts';
-import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
-import { requireAppUrl, requireOrigin, requireSameSite } from './app-origins.ts';
+import { AUTHORIZER_ENTRY, FUNCTION_ENTRIES, KEY_ROTATION_ENTRY } from '../shared/routes.ts';
 import { type CustomDomainProps, LoginHttpApi } from './http-api.ts';
 import { LoginTable } from './login-table.ts';
 import { LoginMonitoring } from './monitoring.ts';
 import { LoginSecrets } from './secrets.ts';
+import { type ServiceFunctionName, serviceEnvironments } from './service-environment.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME, ServiceFunction } from './service-function.ts';
+import { resolveServiceSettings, type ServiceSettings } from './service-settings.ts';
 import { SessionSigningKeys } from './session-keys.ts';
-import { numberToEnv, requireSeconds, requireSetting, validationError } from './validation.ts';
 
+/**
+ * The service's settings. Defaults and ranges of the ones the functions read
+ * (durations, `auditRetentionDays`, `functionTimeout`, `memorySize`) are those
+ * of `shared/settings.ts` (`SETTINGS`, `FUNCTION_DEFAULTS`), the one place
+ * they are written; the values below are quoted from there.
+ */
 export interface LoginServiceProps {
   /** Origins `target_link_uri` may point to, for every tenant. @default none: same-origin paths only */
   readonly allowedRedirectOrigins?: readonly string[];
@@ -84,7 +89,7 @@ export interface LoginServiceProps {
   readonly idpTimeout?: Duration;
   /** How long functions keep secrets (client secrets, state key) in memory. @default Duration.minutes(5) */
   readonly secretsCacheTtl?: Duration;
-  /** Timeout of every function; below API Gateway's 29 s. @default Duration.seconds(10) */
+  /** Timeout of every function; below API Gateway's 29 s. @default `FUNCTION_DEFAULTS.timeoutSeconds` (10 s) */
   readonly functionTimeout?: Duration;
   /** @default the execute-api URL */
   readonly customDomain?: CustomDomainProps;
@@ -112,9 +117,9 @@ export interface LoginServiceProps {
   readonly alarmTopic?: ITopic;
   /** @default 'okta-login/client-secret/' */
   readonly clientSecretPrefix?: string;
-  /** Memory of every function in MB (512 was chosen from `npm run bench`). @default 512 */
+  /** Memory of every function in MB (chosen from `npm run bench`). @default `FUNCTION_DEFAULTS.memorySizeMb` (512) */
   readonly memorySize?: number;
-  /** Days audit events are kept. @default 400 */
+  /** Days audit events are kept, 1 to 3650. @default `SETTINGS.auditRetentionDays` (400) */
   readonly auditRetentionDays?: number;
   /**
    * The app's own routes to serve on this API behind the session authorizer:
@@ -170,7 +175,7 @@ export class LoginService extends Construct {
   readonly signingKeys: SessionSigningKeys;
   readonly httpApi: LoginHttpApi;
   /** Every function: one per route group of `shared/routes.ts`, the session authorizer and the key rotation. */
-  readonly functions: Record<FunctionName | 'authorizer' | 'keyRotation', ServiceFunction>;
+  readonly functions: Record<ServiceFunctionName, ServiceFunction>;
   /**
    * The session tokens' `iss` and the discovery document's `issuer` (the
    * functions' `PUBLIC_URL`): the custom domain's https origin, else the
@@ -186,303 +191,30 @@ export class LoginService extends Construct {
 
   constructor(scope: Construct, id: string, props: LoginServiceProps = {}) {
     super(scope, id);
-    // Validated here, with the prop's name, rather than by shared/config.ts at the first cold start.
-    // Values that are tokens (known only at deploy time) are left to that check.
-    // Every configured origin through the one origin validator (infra/app-origins.ts), normalised.
-    const origins = (what: string, list: readonly string[] | undefined) =>
-      Token.isUnresolved(list) ? (list ?? []) : (list ?? []).map((origin) => requireOrigin(this, what, origin));
-    const allowedRedirectOrigins = origins('each allowedRedirectOrigins entry', props.allowedRedirectOrigins);
-    const appOrigins = origins('each appOrigins entry', props.appOrigins);
-    const appUrl = props.appUrl === undefined ? undefined : requireAppUrl(this, props.appUrl);
-    const appAudience = props.appAudience;
-    if (
-      appAudience !== undefined &&
-      !Token.isUnresolved(appAudience) &&
-      (/\s/.test(appAudience) || !URL.canParse(appAudience))
-    ) {
-      throw validationError(
-        this,
-        'InvalidAppAudience',
-        `appAudience must be an absolute URI without spaces, e.g. https://app.example.com, got "${appAudience}"`,
-      );
-    }
-    // The login host the session cookie belongs to: the custom domain, or an execute-api host.
-    const loginDomain = props.customDomain?.domainName;
-    if (appUrl !== undefined && !Token.isUnresolved(appUrl)) {
-      requireSameSite(this, 'appUrl', new URL(appUrl).origin, loginDomain);
-    }
-    for (const origin of Token.isUnresolved(appOrigins) ? [] : appOrigins) {
-      requireSameSite(this, 'appOrigins entry', origin, loginDomain);
-    }
-    const defaultRedirectPath = props.defaultRedirectPath;
-    if (
-      defaultRedirectPath !== undefined &&
-      !Token.isUnresolved(defaultRedirectPath) &&
-      (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//'))
-    ) {
-      throw validationError(
-        this,
-        'InvalidDefaultRedirectPath',
-        `defaultRedirectPath must be a path starting with a single "/", got "${defaultRedirectPath}"`,
-      );
-    }
-    const seconds = (name: string, value: Duration | undefined, setting: NumericSetting) =>
-      requireSeconds(this, name, value ?? Duration.seconds(setting.default), setting);
-    const sessionTtl = seconds('sessionTtl', props.sessionTtl, SETTINGS.sessionTtlSeconds);
-    const idle = seconds('sessionIdleTimeout', props.sessionIdleTimeout, SETTINGS.sessionIdleSeconds);
-    const loginStateTtl = seconds('loginStateTtl', props.loginStateTtl, SETTINGS.loginStateTtlSeconds);
-    const secretsCache = seconds('secretsCacheTtl', props.secretsCacheTtl, SETTINGS.secretsCacheSeconds);
-    const sessionTokenTtl = seconds('sessionTokenTtl', props.sessionTokenTtl, SETTINGS.sessionTokenTtlSeconds);
-    const publicationDelay = seconds(
-      'signingKeyPublicationDelay',
-      props.signingKeyPublicationDelay,
-      SETTINGS.signingKeyPublicationDelaySeconds,
-    );
-    const rotationDays = requireSetting(
-      this,
-      'signingKeyRotation',
-      props.signingKeyRotation?.toDays({ integral: false }) ?? SETTINGS.signingKeyRotationDays.default,
-      SETTINGS.signingKeyRotationDays,
-      ' days',
-    );
-    const functionTimeout = props.functionTimeout ?? Duration.seconds(10);
-    const idpTimeout = props.idpTimeout ?? Duration.millis(SETTINGS.idpTimeoutMs.default);
-    const idpTimeoutMs = idpTimeout.toMilliseconds();
-    if (!idpTimeout.isUnresolved() && !functionTimeout.isUnresolved()) {
-      const idpTimeoutMax = Math.min(SETTINGS.idpTimeoutMs.max, functionTimeout.toMilliseconds() - 1);
-      if (!isWithin({ ...SETTINGS.idpTimeoutMs, max: idpTimeoutMax }, idpTimeoutMs)) {
-        throw validationError(
-          this,
-          'InvalidIdpTimeout',
-          `idpTimeout must be from ${SETTINGS.idpTimeoutMs.min} ms to ${idpTimeoutMax} ms (${SETTINGS.idpTimeoutMs.max / 1000} s at most, and below functionTimeout ${functionTimeout.toHumanString()}), got ${idpTimeoutMs} ms`,
-        );
-      }
-    }
-    for (const route of props.protectedRoutes ?? []) {
-      if (!Token.isUnresolved(route.path) && !route.path.startsWith('/')) {
-        throw validationError(
-          this,
-          'InvalidProtectedRoute',
-          `protectedRoutes paths must start with "/", got "${route.path}"`,
-        );
-      }
-    }
-    const appCredentials = props.appCredentials;
-    if (appCredentials) {
-      for (const [name, value] of [
-        ['issuer', appCredentials.issuer],
-        ['jwksUri', appCredentials.jwksUri],
-      ] as const) {
-        if (!Token.isUnresolved(value) && URL.parse(value)?.protocol !== 'https:') {
-          throw validationError(
-            this,
-            'InvalidAppCredentials',
-            `appCredentials.${name} must be an https URL, got "${value}"`,
-          );
-        }
-      }
-      if (!appCredentials.audience) {
-        throw validationError(this, 'InvalidAppCredentials', 'appCredentials.audience must not be empty');
-      }
-    }
-    const auditRetentionDays = requireSetting(
-      this,
-      'auditRetentionDays',
-      props.auditRetentionDays ?? SETTINGS.auditRetentionDays.default,
-      SETTINGS.auditRetentionDays,
-      ' days',
-    );
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    if (removalPolicy !== RemovalPolicy.RETAIN && removalPolicy !== RemovalPolicy.DESTROY) {
-      throw validationError(
-        this,
-        'InvalidRemovalPolicy',
-        `removalPolicy must be RemovalPolicy.RETAIN or RemovalPolicy.DESTROY, got ${removalPolicy}`,
-      );
-    }
-
+    // Every prop checked now, with its name, and the defaults of shared/settings.ts filled in.
+    const settings = resolveServiceSettings(this, props);
+    const { removalPolicy } = settings;
     const loginTable = new LoginTable(this, 'Table', { removalPolicy });
     this.table = loginTable.table;
     this.secrets = new LoginSecrets(this, 'Secrets', {
       ...(props.clientSecretPrefix !== undefined ? { clientSecretPrefix: props.clientSecretPrefix } : {}),
     });
-
-    // The env contract of shared/config.ts (readConfig), written out in full so a deployed
-    // function's configuration can be read in the console without knowing the code's defaults.
-    const common = {
-      TABLE_NAME: this.table.tableName,
-      // A list token (e.g. a CommaDelimitedList parameter) is joined by CloudFormation.
-      ALLOWED_REDIRECT_ORIGINS: Token.isUnresolved(allowedRedirectOrigins)
-        ? Fn.join(',', [...allowedRedirectOrigins])
-        : allowedRedirectOrigins.join(','),
-      // Unset: landing falls through to the built-in signed-in page (after APP_URL), never to `/`.
-      ...(defaultRedirectPath !== undefined ? { DEFAULT_REDIRECT_PATH: defaultRedirectPath } : {}),
-      SESSION_TTL_SECONDS: numberToEnv(sessionTtl),
-      SESSION_IDLE_TIMEOUT_SECONDS: numberToEnv(idle),
-      LOGIN_STATE_TTL_SECONDS: numberToEnv(loginStateTtl),
-      IDP_TIMEOUT_MS: numberToEnv(idpTimeoutMs),
-      SECRETS_CACHE_SECONDS: numberToEnv(secretsCache),
-      AUDIT_RETENTION_DAYS: numberToEnv(auditRetentionDays),
-      HSTS_PRELOAD: props.hstsPreload ? 'true' : 'false',
-      // Unset: each request's own API Gateway domain is the base of the redirect URIs.
-      ...(props.customDomain ? { PUBLIC_URL: `https://${props.customDomain.domainName}` } : {}),
-    };
-    // Only the functions that land users (login) and answer the app (session: CORS on /me and
-    // /logout, the signed-in page) read the app's URLs.
-    const app = {
-      ...(appUrl !== undefined ? { APP_URL: appUrl } : {}),
-      APP_ORIGINS: Token.isUnresolved(appOrigins) ? Fn.join(',', [...appOrigins]) : [...new Set(appOrigins)].join(','),
-    };
-    // The token's `aud`: the prop, else APP_URL's origin (what shared/config.ts defaults to),
-    // written out so the console shows it; unknown at synth when appUrl is a token.
-    const audience =
-      appAudience ?? (appUrl !== undefined && !Token.isUnresolved(appUrl) ? new URL(appUrl).origin : undefined);
-    const make = (name: string, entry: string, environment: Record<string, string> = {}) => {
-      const id = `${name[0]?.toUpperCase()}${name.slice(1)}Function`;
-      // Each function's own log group and role are this construct's children, with the ids
-      // deployed stacks have (`<id>Logs`, `<id>Role`): the log groups keep their logical ids.
-      const logGroup = new LogGroup(this, `${id}Logs`, {
-        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
-        removalPolicy,
-      });
-      const role = new Role(this, `${id}Role`, {
-        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-        description: `Execution role of ${id}: its own log group plus explicit grants`,
-      });
-      return new ServiceFunction(this, id, {
-        entry,
-        role,
-        logGroup,
-        environment: { ...common, ...environment },
-        timeout: functionTimeout,
-        tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
-        ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
-        ...(props.sourceMaps ? { sourceMaps: true } : {}),
-      });
-    };
-
-    this.functions = {
-      login: make('login', FUNCTION_ENTRIES.login, {
-        ...app,
-        CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
-        STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
-      }),
-      session: make('session', FUNCTION_ENTRIES.session, app),
-      setup: make('setup', FUNCTION_ENTRIES.setup, {
-        CLIENT_SECRET_PREFIX: this.secrets.clientSecretPrefix,
-        STATE_KEY_SECRET_ID: this.secrets.stateKey.secretArn,
-      }),
-      universalLogout: make('universalLogout', FUNCTION_ENTRIES.universalLogout),
-      health: make('health', FUNCTION_ENTRIES.health),
-      whoami: make('whoami', FUNCTION_ENTRIES.whoami),
-      scim: make('scim', FUNCTION_ENTRIES.scim),
-      // The JWKS and the discovery document: no secret, only the public key item (below).
-      publicKeys: make('publicKeys', FUNCTION_ENTRIES.publicKeys),
-      // The only function that reads the private signing keys (besides the rotation).
-      sessionToken: make('sessionToken', FUNCTION_ENTRIES.sessionToken, {
-        ...app,
-        ...(audience !== undefined ? { APP_AUDIENCE: audience } : {}),
-        SESSION_TOKEN_TTL_SECONDS: numberToEnv(sessionTokenTtl),
-      }),
-      // Not a route: run by a schedule and, once per deploy, by the key set's custom resource.
-      keyRotation: make('keyRotation', KEY_ROTATION_ENTRY, {
-        SESSION_TOKEN_TTL_SECONDS: numberToEnv(sessionTokenTtl),
-        SIGNING_KEY_ROTATION_DAYS: numberToEnv(rotationDays),
-        SIGNING_KEY_PUBLICATION_DELAY_SECONDS: numberToEnv(publicationDelay),
-      }),
-      authorizer: make(
-        'authorizer',
-        AUTHORIZER_ENTRY,
-        appCredentials
-          ? {
-              APP_CREDENTIAL_ISSUER: appCredentials.issuer,
-              APP_CREDENTIAL_AUDIENCE: appCredentials.audience,
-              APP_CREDENTIAL_JWKS_URI: appCredentials.jwksUri,
-              ...(appCredentials.tenantClaim ? { APP_CREDENTIAL_TENANT_CLAIM: appCredentials.tenantClaim } : {}),
-            }
-          : {},
-      ),
-    };
-
-    // Least privilege: each function gets the table actions its code sends, on the table's items
-    // only (`grantItems`: not on the index, which `table.grant` would add), and nothing else.
-    // TransactWriteItems needs no action of its own: IAM authorizes each item of a transaction by
-    // its Put/Update/Delete/ConditionCheck. Writing a session item maintains its index entry
-    // without any index permission. health and whoami get no data access at all.
-    const { login, session, setup, universalLogout, authorizer, scim, publicKeys, sessionToken, keyRotation } =
-      this.functions;
-    loginTable.grantItems(
-      login,
-      'dynamodb:GetItem', // tenant config
-      'dynamodb:PutItem', // used login state (conditional), login_failed audit event
-      'dynamodb:UpdateItem', // returning user's profile (in the login transaction)
-      'dynamodb:DeleteItem', // the browser's previous session (in the login transaction)
-      'dynamodb:ConditionCheckItem', // transaction guards
-    );
-    this.secrets.grantReadStateKey(login);
-    this.secrets.grantReadClientSecrets(login);
-    loginTable.grantItems(
-      session,
-      'dynamodb:BatchGetItem', // GET /me: session, user and tenant in one request
-      'dynamodb:GetItem', // tenant config (logout target)
-      'dynamodb:UpdateItem', // session last-seen (idle timeout)
-      'dynamodb:DeleteItem', // logout
-      'dynamodb:PutItem', // logout audit event
-    );
-    loginTable.grantItems(
-      universalLogout,
-      'dynamodb:GetItem', // tenant config (read on every call), the user of an iss_sub subject
-      'dynamodb:Query', // the tenant's users, for an email subject (the table's tenant partition)
-      'dynamodb:BatchGetItem', // the user's sessions, with the user and the tenant, to count the live ones
-      'dynamodb:PutItem', // the used jti (conditional), universal_logout audit events
-      'dynamodb:UpdateItem', // the user's revocation epoch
-    );
-    // The only function that reads the user-sessions index.
-    loginTable.grantIndexQuery(universalLogout);
-    loginTable.grantItems(authorizer, 'dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    loginTable.grantItems(
-      setup,
-      'dynamodb:GetItem', // tenant config, setup link, last test sign-in
-      'dynamodb:PutItem', // tenant config (connect, activate), audit events, the SCIM token's hash
-      'dynamodb:UpdateItem', // the link's attempt counter (conditional)
-    );
-    // The state key seals the test sign-in's login state; client secrets are written, never read.
-    this.secrets.grantReadStateKey(setup);
-    this.secrets.grantWriteClientSecrets(setup);
-    loginTable.grantItems(
-      sessionToken,
-      'dynamodb:BatchGetItem', // session, user, tenant and the public key set in one request
-      'dynamodb:GetItem', // tenant config (the CORS origins of the session's tenant)
-      'dynamodb:UpdateItem', // session last-seen (fetching a token is activity)
-    );
+    this.functions = this.#createFunctions(props, settings);
+    this.#grantDataAccess(loginTable);
     // The private keys: a secret generated in AWS by the rotation. Only the token function reads
     // it; the key-set function reads the public item, on the SIGNING_KEYS partition only.
     this.signingKeys = new SessionSigningKeys(this, 'SigningKeys', {
       table: loginTable,
-      rotationFunction: keyRotation,
+      rotationFunction: this.functions.keyRotation,
       removalPolicy,
       ...(props.logRetention !== undefined ? { logRetention: props.logRetention } : {}),
     });
-    this.signingKeys.grantReadPrivateKeys(sessionToken);
-    this.signingKeys.grantReadPublicKeys(publicKeys);
-    for (const fn of [sessionToken, keyRotation]) {
-      fn.addEnvironment('SIGNING_KEYS_SECRET_ID', this.signingKeys.secret.secretArn);
-    }
-    // SCIM: no secrets, no Okta calls, no Scan (lookups are keyed items, listings query the tenant's partition).
-    loginTable.grantItems(
-      scim,
-      'dynamodb:BatchGetItem', // tenant config + token hash on every request; users by id
-      'dynamodb:GetItem', // userName, externalId and group-name items; a group
-      'dynamodb:Query', // a tenant's users, groups and a group's members
-      'dynamodb:PutItem', // users, groups, memberships, key items, audit (in transactions)
-      'dynamodb:UpdateItem', // users' SCIM attributes, groups and roles; the tenant's SCIM-groups flag
-      'dynamodb:DeleteItem', // memberships and key items that move
-      'dynamodb:ConditionCheckItem', // the tenant's generation in transactions
-    );
+    this.signingKeys.grantSign(this.functions.sessionToken);
+    this.signingKeys.grantReadPublicKeys(this.functions.publicKeys);
 
     this.httpApi = new LoginHttpApi(this, 'Http', {
       functions: this.functions,
-      authorizerFunction: authorizer,
+      authorizerFunction: this.functions.authorizer,
       logRemovalPolicy: removalPolicy,
       ...(props.throttlingRateLimit !== undefined ? { throttlingRateLimit: props.throttlingRateLimit } : {}),
       ...(props.throttlingBurstLimit !== undefined ? { throttlingBurstLimit: props.throttlingBurstLimit } : {}),
@@ -494,16 +226,11 @@ export class LoginService extends Construct {
     // functions only: the others keep taking their redirect URIs from the request's own host.
     this.issuer = this.httpApi.url;
     if (!props.customDomain) {
-      for (const fn of [publicKeys, sessionToken]) fn.addEnvironment('PUBLIC_URL', this.issuer);
+      for (const fn of [this.functions.publicKeys, this.functions.sessionToken]) {
+        fn.addEnvironment('PUBLIC_URL', this.issuer);
+      }
     }
-    for (const [index, route] of (props.protectedRoutes ?? []).entries()) {
-      new HttpRoute(this, `ProtectedRoute${index}`, {
-        httpApi: this.httpApi.api,
-        routeKey: HttpRouteKey.with(route.path, route.method),
-        integration: new HttpLambdaIntegration(`ProtectedIntegration${index}`, route.handler),
-        authorizer: this.httpApi.authorizer,
-      });
-    }
+    this.#addProtectedRoutes(props.protectedRoutes ?? []);
     this.monitoring = new LoginMonitoring(this, 'Monitoring', {
       api: this.httpApi.api,
       functions: this.functions,
@@ -511,5 +238,84 @@ export class LoginService extends Construct {
       serviceName: SERVICE_NAME,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
     });
+  }
+
+  /**
+   * One `ServiceFunction` per route group of `shared/routes.ts`, plus the
+   * authorizer and the key rotation. Each function's own log group and role
+   * are this construct's children, with the ids deployed stacks have
+   * (`<id>Logs`, `<id>Role`): the log groups keep their logical ids. Each
+   * reads its part of the settings from its environment (service-environment.ts).
+   */
+  #createFunctions(props: LoginServiceProps, settings: ServiceSettings): Record<ServiceFunctionName, ServiceFunction> {
+    const environments = serviceEnvironments(settings, {
+      tableName: this.table.tableName,
+      clientSecretPrefix: this.secrets.clientSecretPrefix,
+      stateKeySecretArn: this.secrets.stateKey.secretArn,
+      domainName: props.customDomain?.domainName,
+      hstsPreload: props.hstsPreload ?? false,
+    });
+    const entries: Record<ServiceFunctionName, string> = {
+      ...FUNCTION_ENTRIES,
+      // Not a route: run by a schedule and, once per deploy, by the key set's custom resource.
+      keyRotation: KEY_ROTATION_ENTRY,
+      authorizer: AUTHORIZER_ENTRY,
+    };
+    const make = (name: ServiceFunctionName) => {
+      const id = `${name[0]?.toUpperCase()}${name.slice(1)}Function`;
+      const logGroup = new LogGroup(this, `${id}Logs`, {
+        retention: props.logRetention ?? RetentionDays.ONE_MONTH,
+        removalPolicy: settings.removalPolicy,
+      });
+      const role = new Role(this, `${id}Role`, {
+        assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+        description: `Execution role of ${id}: its own log group plus explicit grants`,
+      });
+      return new ServiceFunction(this, id, {
+        entry: entries[name],
+        role,
+        logGroup,
+        environment: environments[name],
+        timeout: settings.functionTimeout,
+        tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
+        ...(props.memorySize !== undefined ? { memorySize: props.memorySize } : {}),
+        ...(props.sourceMaps ? { sourceMaps: true } : {}),
+      });
+    };
+    const names = Object.keys(entries) as ServiceFunctionName[];
+    return Object.fromEntries(names.map((name) => [name, make(name)])) as Record<ServiceFunctionName, ServiceFunction>;
+  }
+
+  /**
+   * Least privilege: each function gets the table actions its code sends
+   * (`LoginTable`'s grants, named by what the function does) and the secrets
+   * it reads or writes, nothing else. health and whoami get no data access.
+   */
+  #grantDataAccess(table: LoginTable): void {
+    const { login, session, setup, universalLogout, authorizer, scim, sessionToken } = this.functions;
+    table.grantLoginWrites(login);
+    this.secrets.grantReadStateKey(login);
+    this.secrets.grantReadClientSecrets(login);
+    table.grantSessionChecksAndLogout(session);
+    table.grantSessionRevocation(universalLogout);
+    table.grantSessionChecks(authorizer);
+    table.grantTenantSetup(setup);
+    // The state key seals the test sign-in's login state; client secrets are written, never read.
+    this.secrets.grantReadStateKey(setup);
+    this.secrets.grantWriteClientSecrets(setup);
+    table.grantSessionChecks(sessionToken);
+    table.grantScimProvisioning(scim);
+  }
+
+  /** The app's own routes (`protectedRoutes`), behind the session authorizer. */
+  #addProtectedRoutes(routes: readonly ProtectedRoute[]): void {
+    for (const [index, route] of routes.entries()) {
+      new HttpRoute(this, `ProtectedRoute${index}`, {
+        httpApi: this.httpApi.api,
+        routeKey: HttpRouteKey.with(route.path, route.method),
+        integration: new HttpLambdaIntegration(`ProtectedIntegration${index}`, route.handler),
+        authorizer: this.httpApi.authorizer,
+      });
+    }
   }
 }

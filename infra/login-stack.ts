@@ -2,7 +2,8 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { revocationEndpointPath } from '../shared/universal-logout/endpoint.ts';
+import { tenantCallbackUrl, tenantLoginUrl, universalLogoutUrl } from '../shared/tenant-urls.ts';
+import { routePathPattern } from './http-api.ts';
 import { LoginService, type LoginServiceProps } from './login-service.ts';
 
 export interface LoginStackProps extends StackProps {
@@ -34,15 +35,15 @@ export class LoginStack extends Stack {
     const base = this.service.httpApi.url;
     new CfnOutput(this, 'ApiUrl', { value: base, description: 'Base URL of the login service' });
     new CfnOutput(this, 'LoginUriPattern', {
-      value: `${base}/t/<tenant>/login`,
+      value: tenantLoginUrl(base, '<tenant>'),
       description: 'Okta app: Initiate login URI',
     });
     new CfnOutput(this, 'CallbackUriPattern', {
-      value: `${base}/t/<tenant>/callback`,
+      value: tenantCallbackUrl(base, '<tenant>'),
       description: 'Okta app: Sign-in redirect URI',
     });
     new CfnOutput(this, 'UniversalLogoutUriPattern', {
-      value: `${base}${revocationEndpointPath('<tenant>')}`,
+      value: universalLogoutUrl(base, '<tenant>'),
       description: 'Okta app: Universal Logout (global token revocation) endpoint',
     });
     new CfnOutput(this, 'TableName', {
@@ -61,11 +62,11 @@ export class LoginStack extends Stack {
     // its verifier finds the keys; the issuer is what `iss` carries (API Gateway's JWT authorizer
     // starts from it).
     new CfnOutput(this, 'SessionTokenUri', {
-      value: `${base}/session/token`,
+      value: `${base}${routePathPattern('GET /session/token')}`,
       description: 'The app fetches a session token here (GET, with credentials, from an allowed origin)',
     });
     new CfnOutput(this, 'JwksUri', {
-      value: `${this.service.issuer}/.well-known/jwks.json`,
+      value: `${this.service.issuer}${routePathPattern('GET /.well-known/jwks.json')}`,
       description: 'Public keys that verify session tokens (JWKS)',
     });
     new CfnOutput(this, 'SessionTokenIssuer', {

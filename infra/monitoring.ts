@@ -6,6 +6,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { ErrorCode } from '../shared/errors.ts';
+import { LOGIN_FAILURE_METRIC } from '../shared/login-metrics.ts';
 import { UNIVERSAL_LOGOUT_METRIC, type UniversalLogoutOutcome } from '../shared/universal-logout/outcomes.ts';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './service-function.ts';
 import { requireInteger } from './validation.ts';
@@ -100,7 +101,7 @@ export class LoginMonitoring extends Construct {
     const loginFailures = (dimensions: Record<string, string>) =>
       new Metric({
         namespace,
-        metricName: 'LoginFailure',
+        metricName: LOGIN_FAILURE_METRIC,
         dimensionsMap: { service, ...dimensions },
         period,
         statistic: 'Sum',
@@ -109,7 +110,7 @@ export class LoginMonitoring extends Construct {
       'LoginFailures',
       loginFailures({}),
       failureThreshold,
-      'Many logins failed: see the LoginFailure metric by reason.',
+      `Many logins failed: see the ${LOGIN_FAILURE_METRIC} metric by reason.`,
     );
     for (const reason of ALARMED_FAILURE_REASONS) {
       this.add(`LoginFailure${reason}`, loginFailures({ reason }), 5, `Logins failing with ${reason}.`);

@@ -6,6 +6,7 @@ import { Architecture, LoggingFormat, Runtime, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { FUNCTION_DEFAULTS } from '../shared/settings.ts';
 import { repositoryPath } from './paths.ts';
 import { requireInteger, validationError } from './validation.ts';
 
@@ -53,12 +54,12 @@ export interface ServiceFunctionProps
   /**
    * Memory in MB. 512 MB is where cold init and a login's CPU time stop
    * improving much for these bundles (chosen from measurement in `npm run bench`).
-   * @default 512
+   * @default `FUNCTION_DEFAULTS.memorySizeMb` (shared/settings.ts: 512)
    */
   readonly memorySize?: number;
   /**
    * Must stay below API Gateway's 29 s integration timeout; Okta calls give up after IDP_TIMEOUT_MS.
-   * @default Duration.seconds(10)
+   * @default `FUNCTION_DEFAULTS.timeoutSeconds` (shared/settings.ts: 10 s)
    */
   readonly timeout?: Duration;
   /** Added to (and may override) the Powertools and Node.js variables set here. @default none */
@@ -115,7 +116,7 @@ export class ServiceFunction extends NodejsFunction {
 
   constructor(scope: Construct, id: string, props: ServiceFunctionProps) {
     // Checked before super(), which bundles: a bad prop fails at once, not after esbuild.
-    const timeout = props.timeout ?? Duration.seconds(10);
+    const timeout = props.timeout ?? Duration.seconds(FUNCTION_DEFAULTS.timeoutSeconds);
     if (!timeout.isUnresolved() && timeout.toSeconds({ integral: false }) >= 29) {
       throw validationError(
         scope,
@@ -123,7 +124,14 @@ export class ServiceFunction extends NodejsFunction {
         `${id} timeout must be below API Gateway's 29 s, got ${timeout.toSeconds({ integral: false })} s`,
       );
     }
-    const memorySize = requireInteger(scope, `${id} memorySize`, props.memorySize ?? 512, 128, 10240, ' MB');
+    const memorySize = requireInteger(
+      scope,
+      `${id} memorySize`,
+      props.memorySize ?? FUNCTION_DEFAULTS.memorySizeMb,
+      128,
+      10240,
+      ' MB',
+    );
     const tracing = props.tracing ?? Tracing.DISABLED;
     const traced = tracing !== Tracing.DISABLED;
     // Before the function adds its own statements (X-Ray), as the role's first statement.

@@ -1,8 +1,8 @@
 import { CustomResource, Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction as LambdaTarget } from 'aws-cdk-lib/aws-events-targets';
 import { Grant, type IGrantable, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { type CfnSecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Provider } from 'aws-cdk-lib/custom-resources';
@@ -20,15 +20,19 @@ export const SIGNING_KEYS_PARTITION = keys.publicSigningKeys().pk;
 /** The custom resource's physical id: one key set per stack, created once. */
 export const SIGNING_KEYS_RESOURCE_ID = 'session-signing-keys';
 
+/** Where the functions that sign or rotate find the private key set (shared/config.ts `signingKeysSecretId`). */
+const SECRET_ID_VARIABLE = 'SIGNING_KEYS_SECRET_ID';
+
 export interface SessionSigningKeysProps {
   /** The table that holds the public key set (`SIGNING_KEYS` / `PUBLIC`). */
   readonly table: LoginTable;
   /**
    * The function that runs the rotation (functions/key-rotation.ts,
    * `KEY_ROTATION_ENTRY`): invoked daily by a schedule, and once at deploy by
-   * the custom resource that creates the first key set. It gets `grantRotate`.
+   * the custom resource that creates the first key set. It gets `grantRotate`
+   * and `SIGNING_KEYS_SECRET_ID`.
    */
-  readonly rotationFunction: IFunction;
+  readonly rotationFunction: LambdaFunction;
   /** How often the rotation runs (it adds a key only when the signing one is old enough). @default Duration.days(1) */
   readonly rotationCheckInterval?: Duration;
   /** Retention of the custom resource framework's log group. @default RetentionDays.ONE_MONTH */
@@ -53,8 +57,9 @@ export interface SessionSigningKeysProps {
  *   published, then signs after the publication delay; retired keys are
  *   unpublished once every token they signed has expired: the rules are in
  *   shared/session-token/rotation.ts);
- * - grants: `grantReadPrivateKeys` (the token function only), `grantRotate`
- *   (the rotation function: the secret and the public item), and
+ * - grants: `grantSign` (the token function only: the private keys, and
+ *   `SIGNING_KEYS_SECRET_ID` in its environment), `grantRotate` (the rotation
+ *   function, given as a prop: the secret and the public item), and
  *   `grantReadPublicKeys` (the key-set function: the public item, nothing else).
  *
  * The public half lives in the table (`SIGNING_KEYS` / `PUBLIC`), written by
@@ -75,56 +80,79 @@ export class SessionSigningKeys extends Construct {
   constructor(scope: Construct, id: string, props: SessionSigningKeysProps) {
     super(scope, id);
     this.#table = props.table;
-    this.secret = new Secret(this, 'PrivateKeys', {
+    this.secret = this.#createSecret(props.removalPolicy ?? RemovalPolicy.RETAIN);
+    this.grantRotate(props.rotationFunction);
+    props.rotationFunction.addEnvironment(SECRET_ID_VARIABLE, this.secret.secretArn);
+    // The first key set, at deploy time, by the rotation function itself: one code path for
+    // "create when none exists" and "rotate when due".
+    const { providerRole, initialKeys } = this.#createInitialKeys(props);
+    this.providerRole = providerRole;
+    this.initialKeys = initialKeys;
+    this.schedule = new Rule(this, 'RotationSchedule', {
+      description: 'Runs the session signing key rotation (a new key only when the signing one is old enough)',
+      schedule: Schedule.rate(props.rotationCheckInterval ?? Duration.days(1)),
+      targets: [new LambdaTarget(props.rotationFunction, { retryAttempts: 2 })],
+    });
+  }
+
+  /** The private key set's secret, created empty. */
+  #createSecret(removalPolicy: RemovalPolicy): Secret {
+    const secret = new Secret(this, 'PrivateKeys', {
       description:
         'Private keys that sign session tokens (JSON key set written by the key rotation function; read only by the session-token function)',
       // Kept (or not) with the table, which keeps the public half.
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
     });
     // Created empty: CDK would otherwise put a generated password in it. The first value is the
-    // key set the rotation generates in Lambda (below), so no key is ever in the template.
-    (this.secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+    // key set the rotation generates in Lambda, so no key is ever in the template.
+    (secret.node.defaultChild as CfnSecret).addPropertyDeletionOverride('GenerateSecretString');
+    return secret;
+  }
 
-    this.grantRotate(props.rotationFunction);
-
-    // The first key set, at deploy time, by the rotation function itself: one code path for
-    // "create when none exists" and "rotate when due". The provider framework's own function
-    // gets a role and log group of ours (no AWSLambdaBasicExecutionRole, a retention).
+  /**
+   * The custom resource that runs the rotation once per deploy. The provider
+   * framework's own function gets a role and log group of ours: no
+   * AWSLambdaBasicExecutionRole, a retention.
+   */
+  #createInitialKeys(props: SessionSigningKeysProps): { providerRole: Role; initialKeys: CustomResource } {
     const logGroup = new LogGroup(this, 'ProviderLogs', {
       retention: props.logRetention ?? RetentionDays.ONE_MONTH,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
-    this.providerRole = new Role(this, 'ProviderRole', {
+    const providerRole = new Role(this, 'ProviderRole', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
       description:
         'Custom resource framework of the session signing keys: invokes the key rotation function once per deploy',
     });
-    const providerRole = this.providerRole;
     logGroup.grantWrite(providerRole);
     const provider = new Provider(this, 'Provider', {
       onEventHandler: props.rotationFunction,
       frameworkOnEventRole: providerRole,
       logGroup,
     });
-    this.initialKeys = new CustomResource(this, 'InitialKeys', {
+    const initialKeys = new CustomResource(this, 'InitialKeys', {
       serviceToken: provider.serviceToken,
       resourceType: 'Custom::SessionSigningKeys',
       // What the handler needs to tell this event from the schedule's; no key material either way.
       properties: { Purpose: 'ensure-key-set' },
     });
     // The grants must be in place before the rotation runs.
-    this.initialKeys.node.addDependency(this.secret);
+    initialKeys.node.addDependency(this.secret);
     const rotationRole = props.rotationFunction.role;
-    if (rotationRole) this.initialKeys.node.addDependency(rotationRole);
-
-    this.schedule = new Rule(this, 'RotationSchedule', {
-      description: 'Runs the session signing key rotation (a new key only when the signing one is old enough)',
-      schedule: Schedule.rate(props.rotationCheckInterval ?? Duration.days(1)),
-      targets: [new LambdaFunction(props.rotationFunction, { retryAttempts: 2 })],
-    });
+    if (rotationRole) initialKeys.node.addDependency(rotationRole);
+    return { providerRole, initialKeys };
   }
 
-  /** Read access to the private keys: only the function that signs session tokens. */
+  /**
+   * The function that signs session tokens, and no other: read access to the
+   * private keys, and `SIGNING_KEYS_SECRET_ID`, where it finds them.
+   */
+  grantSign(fn: LambdaFunction): Grant {
+    fn.addEnvironment(SECRET_ID_VARIABLE, this.secret.secretArn);
+    return this.grantReadPrivateKeys(fn);
+  }
+
+  /** Read access to the private keys: only the function that signs session tokens (`grantSign`). */
   grantReadPrivateKeys(grantee: IGrantable): Grant {
     return this.secret.grantRead(grantee);
   }

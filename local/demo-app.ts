@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { escapeHtml, PAGE_STYLE_HASH, renderPage } from '../shared/http/pages.ts';
 import { type AppUser, sessionTokenVerifier } from './demo-app-verify.ts';
+import { closeServer, listen } from './listen.ts';
 
 /**
  * The SaaS app that sits behind the login service in the demo, on its own
@@ -26,7 +26,7 @@ export interface DemoApp {
   close(): Promise<void>;
 }
 
-export async function startDemoApp(options: {
+export interface DemoAppOptions {
   readonly port: number;
   /** The login service's origin, e.g. `http://localhost:3000`. */
   readonly serviceUrl: string;
@@ -37,17 +37,46 @@ export async function startDemoApp(options: {
   readonly servesTenant: (tenant: string) => boolean | Promise<boolean>;
   /** The session tokens' `aud` this app accepts (the deployment's `APP_AUDIENCE`). */
   readonly audience: string;
-}): Promise<DemoApp> {
+}
+
+const HEADERS = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
+
+export async function startDemoApp(options: DemoAppOptions): Promise<DemoApp> {
   const serviceOrigin = new URL(options.serviceUrl).origin;
-  const verify = sessionTokenVerifier({
-    issuer: serviceOrigin,
-    audience: options.audience,
-    servesTenant: options.servesTenant,
+  const apiMe = apiMeHandler(
+    sessionTokenVerifier({ issuer: serviceOrigin, audience: options.audience, servesTenant: options.servesTenant }),
+  );
+  const csp = contentSecurityPolicy(serviceOrigin);
+  const page = renderPage(
+    'Acme App (demo)',
+    `<div id="app" data-service-url="${escapeHtml(serviceOrigin)}" data-tenant="${escapeHtml(options.tenantId)}" data-dashboard-url="${escapeHtml(options.dashboardUrl ?? '')}"><p class="muted" id="loading">Loading…</p></div>
+<script src="/app.js"></script>`,
+  );
+  const server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method === 'GET' && path === '/api/me') {
+      void apiMe(request, response);
+    } else if (request.method === 'GET' && (path === '/' || path === '/app')) {
+      response
+        .writeHead(200, { ...HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp })
+        .end(page);
+    } else if (request.method === 'GET' && path === '/app.js') {
+      response.writeHead(200, { ...HEADERS, 'content-type': 'text/javascript; charset=utf-8' }).end(APP_SCRIPT);
+    } else {
+      response.writeHead(404, { ...HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
+    }
   });
-  // The app's own record of its users, keyed on tenant + sub (never the email).
-  const users = new Map<string, { firstSeen: string; visits: number }>();
-  // Script from this origin only, calls to the service and our own API only, our hashed stylesheet: nothing inline runs.
-  const csp = [
+  const port = await listen(server, options.port);
+  return { url: `http://localhost:${port}/`, port, close: () => closeServer(server) };
+}
+
+/** Script from this origin only, calls to the service and our own API only, our hashed stylesheet: nothing inline runs. */
+function contentSecurityPolicy(serviceOrigin: string): string {
+  return [
     "default-src 'none'",
     "script-src 'self'",
     `connect-src ${serviceOrigin} 'self'`,
@@ -57,17 +86,13 @@ export async function startDemoApp(options: {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');
-  const page = renderPage(
-    'Acme App (demo)',
-    `<div id="app" data-service-url="${escapeHtml(serviceOrigin)}" data-tenant="${escapeHtml(options.tenantId)}" data-dashboard-url="${escapeHtml(options.dashboardUrl ?? '')}"><p class="muted" id="loading">Loading…</p></div>
-<script src="/app.js"></script>`,
-  );
-  const headers = {
-    'cache-control': 'no-store',
-    'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer',
-  };
-  const apiMe = async (request: IncomingMessage, response: ServerResponse) => {
+}
+
+/** The app's own backend: `GET /api/me` with a session token as Bearer answers who this is. */
+function apiMeHandler(verify: (token: string) => Promise<AppUser>) {
+  // The app's own record of its users, keyed on tenant + sub (never the email).
+  const users = new Map<string, { firstSeen: string; visits: number }>();
+  return async (request: IncomingMessage, response: ServerResponse) => {
     const token = /^Bearer ([\w.~+/-]+=*)$/.exec(request.headers.authorization ?? '')?.[1];
     let user: AppUser;
     try {
@@ -76,44 +101,15 @@ export async function startDemoApp(options: {
     } catch {
       // Never echo the token or why it failed in detail: the page just fetches a new one or signs in.
       response
-        .writeHead(401, { ...headers, 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
+        .writeHead(401, { ...HEADERS, 'content-type': 'application/json', 'www-authenticate': 'Bearer' })
         .end(JSON.stringify({ error: 'not_authenticated' }));
       return;
     }
     const seen = users.get(user.key) ?? { firstSeen: new Date().toISOString(), visits: 0 };
     users.set(user.key, { ...seen, visits: seen.visits + 1 });
     response
-      .writeHead(200, { ...headers, 'content-type': 'application/json' })
+      .writeHead(200, { ...HEADERS, 'content-type': 'application/json' })
       .end(JSON.stringify({ user, firstSeen: seen.firstSeen, visits: seen.visits + 1 }));
-  };
-  const handle = (request: IncomingMessage, response: ServerResponse) => {
-    const path = (request.url ?? '/').split('?')[0];
-    if (request.method === 'GET' && path === '/api/me') {
-      void apiMe(request, response);
-    } else if (request.method === 'GET' && (path === '/' || path === '/app')) {
-      response
-        .writeHead(200, { ...headers, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': csp })
-        .end(page);
-    } else if (request.method === 'GET' && path === '/app.js') {
-      response.writeHead(200, { ...headers, 'content-type': 'text/javascript; charset=utf-8' }).end(APP_SCRIPT);
-    } else {
-      response.writeHead(404, { ...headers, 'content-type': 'text/plain; charset=utf-8' }).end('Not found');
-    }
-  };
-  const server = createServer(handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://localhost:${port}/`,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 

@@ -17,13 +17,33 @@
  * a groups claim that can be switched on and off, and optionally assignments
  * (a user not assigned is refused with `access_denied`, as Okta does). The
  * setup link's tests and demo use it as the customer's Okta admin would.
+ * Given a file (`appsFile`, which `npm start` keeps in `.local-data/`), the
+ * apps outlive a restart, as the tenants in the table that use them do.
  */
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair } from 'jose';
-import Provider, { type Configuration } from 'oidc-provider';
-import { escapeHtml } from '../shared/http/pages.ts';
+import Provider, {
+  type ClientMetadata,
+  type Configuration,
+  type FindAccount,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
+import { type DemoApp, DemoAppRegistry, registrationOf } from './demo-idp-apps.ts';
+import {
+  adminBody,
+  appCreatedBody,
+  appNotCreatedBody,
+  dashboardBody,
+  errorBody,
+  page,
+  sendPage,
+  signInBody,
+  signOutBody,
+} from './demo-idp-pages.ts';
+import { closeServer, listen } from './listen.ts';
+
+export type { DemoApp } from './demo-idp-apps.ts';
 
 export interface DemoUser {
   readonly login: string;
@@ -76,17 +96,6 @@ export interface DemoClient {
   readonly tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post';
 }
 
-/** An app integration created on the admin page (or by a test through `createApp`). */
-export interface DemoApp {
-  readonly name: string;
-  readonly redirectUri: string;
-  readonly initiateLoginUri: string;
-  /** Send the `groups` claim (Okta: the app's groups claim filter). @default true */
-  readonly groupsClaim?: boolean;
-  /** Logins assigned to the app; undefined: everyone. */
-  readonly assigned?: readonly string[];
-}
-
 export interface DemoTile {
   readonly label: string;
   readonly initiateLoginUri: string;
@@ -100,6 +109,8 @@ export interface DemoIdpOptions {
   readonly clients: readonly DemoClient[];
   readonly tiles?: readonly DemoTile[];
   readonly users?: readonly DemoUser[];
+  /** Keep the admin page's apps in this JSON file (0600), read back at start; undefined: in memory only. */
+  readonly appsFile?: string;
   /**
    * Serve requests for the provider through this function instead of directly:
    * the test identity provider uses it to intercept discovery, JWKS and tokens.
@@ -124,21 +135,37 @@ export interface DemoIdp {
   stop(): Promise<void>;
 }
 
-const STYLE = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f4f5f7;color:#1d1d21}
-header{background:#00297a;color:#fff;padding:.8rem 1.5rem;font-weight:600}main{max-width:46rem;margin:2rem auto;padding:0 1rem}
-.card{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:1.5rem 2rem;max-width:26rem;margin:0 auto}
-h1{font-size:1.3rem}label{display:block;font-weight:600;margin:.5rem 0 .25rem}input{width:100%;padding:.55rem;border:1px solid #8c8c96;border-radius:6px;font:inherit}
-button{width:100%;margin:.35rem 0;padding:.6rem;border:0;border-radius:6px;background:#1662dd;color:#fff;font:inherit;cursor:pointer}
-button.user{background:#fff;color:#1d1d21;border:1px solid #c1c1c8;text-align:left}button:focus-visible,a:focus-visible{outline:3px solid #1662dd;outline-offset:2px}
-.session{display:flex;flex-wrap:wrap;align-items:center;justify-content:space-between;gap:.5rem 1rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:.75rem 1rem;margin:1rem 0}
-.session form{margin:0}.session button{width:auto;margin:0;padding:.45rem 1rem}a.button{display:block;text-align:center;margin:.35rem 0;padding:.6rem;border-radius:6px;border:1px solid #c1c1c8;color:#1d1d21;text-decoration:none}
-.tiles{display:flex;flex-wrap:wrap;gap:1rem}a.tile{display:flex;flex-direction:column;align-items:center;justify-content:center;width:10rem;height:8rem;background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);text-decoration:none;color:#1d1d21;font-weight:600;text-align:center;padding:1rem}
-a.tile span.logo{display:block;width:3rem;height:3rem;border-radius:8px;background:#1662dd;color:#fff;font-size:1.6rem;line-height:3rem;margin-bottom:.5rem}small{color:#5b5b66}
-.app{background:#fff;border-radius:10px;box-shadow:0 1px 3px rgba(0,0,0,.15);padding:1rem 1.25rem;margin:1rem 0;overflow-wrap:anywhere}.app form{margin:.5rem 0 0}.app button{width:auto;padding:.45rem 1rem}
-code{font-family:ui-monospace,monospace;background:#eef0f4;padding:.1rem .3rem;border-radius:4px;user-select:all}label.check{display:flex;gap:.5rem;font-weight:400}label.check input{width:auto}`;
+/** Who signs in here: the listed users, and anyone else typed in at the sign-in page, remembered by sub. */
+class Accounts {
+  readonly users: readonly DemoUser[];
+  readonly #typedIn = new Map<string, DemoUser>();
 
-function page(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body><header>acme · demo Okta</header><main>${body}</main></body></html>`;
+  constructor(users: readonly DemoUser[]) {
+    this.users = users;
+  }
+
+  /** The profile of a login (a listed user, or one made up from what was typed), remembered for its tokens. */
+  signIn(login: string): DemoUser {
+    const user = profileFor(login, this.users);
+    this.#typedIn.set(user.sub, user);
+    return user;
+  }
+
+  find(sub: string | undefined): DemoUser | undefined {
+    return sub ? (this.#typedIn.get(sub) ?? this.users.find((candidate) => candidate.sub === sub)) : undefined;
+  }
+}
+
+/** What the request handlers share: the running provider and its state. */
+interface Idp {
+  readonly issuer: string;
+  readonly port: number;
+  readonly provider: Provider;
+  readonly accounts: Accounts;
+  readonly apps: DemoAppRegistry;
+  readonly tiles: readonly DemoTile[];
+  /** Only this server registers clients (the admin page): Dynamic Client Registration needs this token. */
+  readonly registrationToken: string;
 }
 
 function profileFor(login: string, users: readonly DemoUser[]): DemoUser {
@@ -174,41 +201,53 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 }
 
 export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
-  const users = options.users ?? DEMO_USERS;
-  const server: Server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  // Read first: a bad apps file stops the start before anything listens.
+  const apps = new DemoAppRegistry(options.appsFile);
+  const accounts = new Accounts(options.users ?? DEMO_USERS);
+  const server = createServer();
+  const port = await listen(server, options.port, options.host);
   const issuer = `http://localhost:${port}`;
-
-  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
-  const signingKey = {
-    ...(await exportJWK(privateKey)),
-    kid: `demo-${randomBytes(4).toString('hex')}`,
-    alg: 'RS256',
-    use: 'sig',
-  };
-  const bySub = new Map<string, DemoUser>();
-  /** Apps created on the admin page, by client id. */
-  const apps = new Map<string, DemoApp & { clientId: string; groupsClaim: boolean }>();
-  // Only this server registers clients (the admin page): Dynamic Client Registration needs this token.
   const registrationToken = randomBytes(24).toString('base64url');
-  const sendsGroups = (clientId: string | undefined) => (clientId ? (apps.get(clientId)?.groupsClaim ?? true) : true);
-  const userFor = (sub: string | undefined) =>
-    sub ? (bySub.get(sub) ?? users.find((candidate) => candidate.sub === sub)) : undefined;
+  const configuration = await providerConfiguration({ clients: options.clients, apps, accounts, registrationToken });
+  const provider = new Provider(issuer, configuration);
+  provider.proxy = false;
+  const idp: Idp = { issuer, port, provider, accounts, apps, tiles: options.tiles ?? [], registrationToken };
+  const listener = requestListener(idp, provider.callback());
+  server.on('request', options.wrap ? options.wrap(listener, () => issuer) : listener);
+  return {
+    issuer,
+    port,
+    dashboardUrl: `${issuer}/`,
+    adminUrl: `${issuer}/admin`,
+    provider,
+    users: accounts.users,
+    createApp: (app) => createApp(idp, app),
+    setGroupsClaim: (clientId, on) => apps.setGroupsClaim(clientId, on),
+    stop: () => closeServer(server),
+  };
+}
 
-  const configuration: Configuration = {
-    clients: options.clients.map((client) => ({
+/** oidc-provider's settings: Okta's code flow with PKCE, its claims and "fat" ID token, its sign-out. */
+async function providerConfiguration(options: {
+  readonly clients: readonly DemoClient[];
+  readonly apps: DemoAppRegistry;
+  readonly accounts: Accounts;
+  readonly registrationToken: string;
+}): Promise<Configuration> {
+  const staticClients = options.clients.map(
+    (client): ClientMetadata => ({
       client_id: client.clientId,
       client_secret: client.clientSecret,
       redirect_uris: [...client.redirectUris],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: client.tokenEndpointAuthMethod ?? 'client_secret_basic',
-    })),
-    jwks: { keys: [signingKey] },
+    }),
+  );
+  return {
+    // Apps made on the admin page before a restart come back as static clients.
+    clients: [...staticClients, ...options.apps.staticClients()],
+    jwks: { keys: [await newSigningKey()] },
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     scopes: ['openid', 'email', 'profile', 'groups'],
     claims: {
@@ -223,234 +262,68 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
     pkce: { required: () => true },
     features: {
       devInteractions: { enabled: false },
-      registration: { enabled: true, initialAccessToken: registrationToken },
-      rpInitiatedLogout: {
-        enabled: true,
-        logoutSource: async (ctx, form) => {
-          const user = userFor(ctx.oidc.session?.accountId);
-          ctx.type = 'html';
-          ctx.body = page(
-            'Sign out',
-            `<div class="card"><h1>Sign out of the demo Okta?</h1><p>You are signed in as <strong>${escapeHtml(user?.name ?? 'someone')}</strong>. After signing out, the next sign-in asks who you are.</p>${form}<button autofocus type="submit" form="op.logoutForm" name="logout" value="yes">Sign out</button><a class="button" href="/">Stay signed in</a></div>`,
-          );
-        },
-        // No client asked for a page after sign-out: back to the dashboard, which says it.
-        postLogoutSuccessSource: async (ctx) => {
-          ctx.status = 303;
-          ctx.redirect('/?signed-out');
-        },
-      },
+      registration: { enabled: true, initialAccessToken: options.registrationToken },
+      rpInitiatedLogout: signOut(options.accounts),
     },
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    ttl: {
-      AccessToken: 3600,
-      AuthorizationCode: 60,
-      IdToken: 3600,
-      Interaction: 600,
-      Session: 3600,
-      Grant: 3600,
-    },
-    findAccount: async (ctx, sub) => {
-      const user = userFor(sub);
-      if (!user) return undefined;
-      const groups = sendsGroups(ctx.oidc?.client?.clientId);
-      return {
-        accountId: sub,
-        claims: async () => ({
-          sub,
-          email: user.email,
-          email_verified: user.emailVerified,
-          name: user.name,
-          given_name: user.givenName,
-          family_name: user.familyName,
-          preferred_username: user.email,
-          ...(groups ? { groups: [...user.groups] } : {}),
-        }),
-      };
-    },
+    ttl: { AccessToken: 3600, AuthorizationCode: 60, IdToken: 3600, Interaction: 600, Session: 3600, Grant: 3600 },
+    findAccount: findAccount(options.accounts, options.apps),
     renderError: async (ctx, out) => {
       ctx.type = 'html';
-      ctx.body = page(
-        'Sign-in error',
-        `<div class="card"><h1>Sign-in error</h1><p>${escapeHtml(String(out.error))}: ${escapeHtml(String(out.error_description ?? ''))}</p></div>`,
-      );
+      ctx.body = page('Sign-in error', errorBody(String(out.error), String(out.error_description ?? '')));
     },
   };
-  const provider = new Provider(issuer, configuration);
-  provider.proxy = false;
-  const providerListener = provider.callback();
+}
 
-  async function interactions(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
-    const url = new URL(req.url ?? '/', issuer);
-    if (req.method === 'GET' && url.pathname === '/') {
-      const appTiles = [...apps.values()].map((app) => ({ label: app.name, initiateLoginUri: app.initiateLoginUri }));
-      const tiles = [...(options.tiles ?? []), ...appTiles]
-        .map(
-          (tile) =>
-            `<a class="tile" href="${escapeHtml(`${tile.initiateLoginUri}?iss=${encodeURIComponent(issuer)}`)}"><span class="logo" aria-hidden="true">${escapeHtml(tile.label.charAt(0))}</span>${escapeHtml(tile.label)}</a>`,
-        )
-        .join('');
-      // Who is signed in here, from oidc-provider's own session cookie.
-      const session = await provider.Session.get(provider.createContext(req, res));
-      const user = userFor(session.accountId);
-      const status = user
-        ? `<div class="session" data-testid="idp-session"><span>Signed in as <strong>${escapeHtml(user.name)}</strong> <small>${escapeHtml(user.email)}</small></span><form method="get" action="/session/end"><button type="submit">Sign out</button></form></div>`
-        : `<div class="session" data-testid="idp-session"><span>${url.searchParams.has('signed-out') ? 'You are signed out of the demo Okta: the next tile click asks who you are.' : 'Not signed in: a tile click asks who you are.'}</span></div>`;
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(
-        page(
-          'My Apps',
-          `<h1>My Apps</h1>${status}<p><small>This page stands in for an Okta end-user dashboard. Click a tile to sign in to that app; to sign in as someone else, sign out here first.</small></p><div class="tiles">${tiles || '<p>No apps assigned.</p>'}</div>`,
-        ),
-      );
-      return true;
-    }
-    if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return admin(req, res, url);
-    const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
-    if (!match) return false;
-    const details = await provider.interactionDetails(req, res);
-    if (details.prompt.name === 'consent') {
-      // A first-party app: grant what was asked without a consent screen.
-      const grant = details.grantId
-        ? ((await provider.Grant.find(details.grantId)) ??
-          new provider.Grant({
-            accountId: String(details.session?.accountId),
-            clientId: String(details.params.client_id),
-          }))
-        : new provider.Grant({
-            accountId: String(details.session?.accountId),
-            clientId: String(details.params.client_id),
-          });
-      grant.addOIDCScope(String(details.params.scope ?? 'openid'));
-      const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
-      return true;
-    }
-    if (req.method === 'POST' && match[2]) {
-      const form = await readForm(req);
-      const user = profileFor(form.get('login') ?? '', users);
-      bySub.set(user.sub, user);
-      const app = apps.get(String(details.params.client_id));
-      if (app?.assigned && !app.assigned.includes(user.login)) {
-        // What Okta answers for a person the app is not assigned to.
-        await provider.interactionFinished(
-          req,
-          res,
-          { error: 'access_denied', error_description: 'User is not assigned to the client application.' },
-          { mergeWithLastSubmission: false },
-        );
-        return true;
-      }
-      await provider.interactionFinished(
-        req,
-        res,
-        { login: { accountId: user.sub } },
-        { mergeWithLastSubmission: false },
-      );
-      return true;
-    }
-    const action = `/interaction/${match[1]}/login`;
-    const buttons = users
-      .map(
-        (user) =>
-          `<form method="post" action="${action}"><input type="hidden" name="login" value="${escapeHtml(user.login)}"><button class="user" type="submit">${escapeHtml(user.name)} <small>${escapeHtml(user.email)}</small></button></form>`,
-      )
-      .join('');
-    const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-    res.end(
-      page(
-        'Sign in',
-        `<div class="card"><h1>Sign in to Acme (demo Okta)</h1><p><small>Pick a demo user, or type any username.</small></p>${buttons}
-<form method="post" action="${action}"><label for="login">Username</label><input id="login" name="login" autocomplete="username" required value="${escapeHtml(hint.split('@')[0] ?? '')}"><button type="submit">Sign in</button></form></div>`,
-      ),
-    );
-    return true;
-  }
+async function newSigningKey() {
+  const { privateKey } = await generateKeyPair('RS256', { extractable: true });
+  return { ...(await exportJWK(privateKey)), kid: `demo-${randomBytes(4).toString('hex')}`, alg: 'RS256', use: 'sig' };
+}
 
-  async function createApp(app: DemoApp): Promise<{ clientId: string; clientSecret: string }> {
-    const response = await fetch(`http://127.0.0.1:${port}/reg`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${registrationToken}` },
-      body: JSON.stringify({
-        client_name: app.name,
-        redirect_uris: [app.redirectUri],
-        grant_types: ['authorization_code'],
-        response_types: ['code'],
-        token_endpoint_auth_method: 'client_secret_basic',
+/** Sign-out through oidc-provider's own end-session flow, with a page that says who signs out. */
+function signOut(accounts: Accounts) {
+  return {
+    enabled: true,
+    logoutSource: async (ctx: KoaContextWithOIDC, form: string) => {
+      const user = accounts.find(ctx.oidc.session?.accountId);
+      ctx.type = 'html';
+      ctx.body = page('Sign out', signOutBody(user?.name ?? 'someone', form));
+    },
+    // No client asked for a page after sign-out: back to the dashboard, which says it.
+    postLogoutSuccessSource: async (ctx: KoaContextWithOIDC) => {
+      ctx.status = 303;
+      ctx.redirect('/?signed-out');
+    },
+  };
+}
+
+/** The claims of a user; `groups` only for apps whose groups claim is on (Okta's groups claim filter). */
+function findAccount(accounts: Accounts, apps: DemoAppRegistry): FindAccount {
+  return async (ctx, sub) => {
+    const user = accounts.find(sub);
+    if (!user) return undefined;
+    const clientId = ctx.oidc?.client?.clientId;
+    const groups = clientId ? (apps.get(clientId)?.groupsClaim ?? true) : true;
+    return {
+      accountId: sub,
+      claims: async () => ({
+        sub,
+        email: user.email,
+        email_verified: user.emailVerified,
+        name: user.name,
+        given_name: user.givenName,
+        family_name: user.familyName,
+        preferred_username: user.email,
+        ...(groups ? { groups: [...user.groups] } : {}),
       }),
-    });
-    const registered = (await response.json()) as { client_id?: string; client_secret?: string; error?: string };
-    if (!registered.client_id || !registered.client_secret) {
-      throw new Error(`demo Okta could not create the app: ${registered.error ?? response.status}`);
-    }
-    apps.set(registered.client_id, { ...app, clientId: registered.client_id, groupsClaim: app.groupsClaim ?? true });
-    return { clientId: registered.client_id, clientSecret: registered.client_secret };
-  }
-
-  /** The admin page; a local demo fixture, so its forms carry no CSRF token. */
-  async function admin(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
-    const send = (body: string) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(page('Admin · Applications', body));
     };
-    if (req.method === 'POST' && url.pathname === '/admin/apps') {
-      const form = await readForm(req);
-      const assigned = (form.get('assigned') ?? '')
-        .split(/[\s,]+/)
-        .map((login) => login.trim())
-        .filter(Boolean);
-      const created = await createApp({
-        name: form.get('name') || 'New app',
-        redirectUri: form.get('redirect_uri') ?? '',
-        initiateLoginUri: form.get('initiate_login_uri') ?? '',
-        groupsClaim: form.get('groups') === 'on',
-        ...(assigned.length ? { assigned } : {}),
-      }).catch((error: Error) => error);
-      if (created instanceof Error) {
-        send(
-          `<div class="card"><h1>Could not create the app</h1><p>${escapeHtml(created.message)}</p><a class="button" href="/admin">Back</a></div>`,
-        );
-        return true;
-      }
-      send(
-        `<div class="card"><h1>App integration created</h1><p>Copy these now: the secret is not shown again.</p><p>Client ID<br><code data-testid="client-id">${escapeHtml(created.clientId)}</code></p><p>Client secret<br><code data-testid="client-secret">${escapeHtml(created.clientSecret)}</code></p><p>Issuer<br><code data-testid="issuer">${escapeHtml(issuer)}</code></p><a class="button" href="/admin">Applications</a></div>`,
-      );
-      return true;
-    }
-    const toggle = /^\/admin\/apps\/([\w.-]+)\/groups$/.exec(url.pathname);
-    if (req.method === 'POST' && toggle?.[1]) {
-      const form = await readForm(req);
-      setGroupsClaim(toggle[1], form.get('groups') === 'on');
-      res.writeHead(303, { location: '/admin' }).end();
-      return true;
-    }
-    if (req.method !== 'GET' || url.pathname !== '/admin') return false;
-    const list = [...apps.values()]
-      .map(
-        (app) =>
-          `<div class="app" data-testid="app"><strong>${escapeHtml(app.name)}</strong><br><small>Client ID <code>${escapeHtml(app.clientId)}</code> · sign-in redirect ${escapeHtml(app.redirectUri)}</small>
-<form method="post" action="/admin/apps/${escapeHtml(app.clientId)}/groups"><input type="hidden" name="groups" value="${app.groupsClaim ? 'off' : 'on'}"><small>Groups claim: ${app.groupsClaim ? 'on' : 'off'}</small> <button type="submit">${app.groupsClaim ? 'Remove groups claim' : 'Add groups claim'}</button></form></div>`,
-      )
-      .join('');
-    send(`<h1>Applications</h1>${list || '<p>No app integrations yet.</p>'}
-<div class="card"><h1>Create App Integration</h1><p><small>OIDC - OpenID Connect · Web Application · Authorization Code · Login initiated by Either Okta or App, Redirect to app to initiate login (OIDC Compliant).</small></p>
-<form method="post" action="/admin/apps"><label for="name">App name</label><input id="name" name="name" required>
-<label for="redirect_uri">Sign-in redirect URI</label><input id="redirect_uri" name="redirect_uri" type="url" required>
-<label for="initiate_login_uri">Initiate login URI</label><input id="initiate_login_uri" name="initiate_login_uri" type="url" required>
-<label class="check"><input type="checkbox" name="groups" value="on"> Groups claim (Filter, Matches regex .*)</label>
-<label for="assigned">Assignments (logins, comma-separated; empty: everyone)</label><input id="assigned" name="assigned">
-<button type="submit">Save</button></form></div>`);
-    return true;
-  }
+  };
+}
 
-  function setGroupsClaim(clientId: string, on: boolean): void {
-    const app = apps.get(clientId);
-    if (app) apps.set(clientId, { ...app, groupsClaim: on });
-  }
-
-  const listener = (req: IncomingMessage, res: ServerResponse) => {
-    interactions(req, res)
+/** The demo's own pages first (dashboard, admin, sign-in); everything else is oidc-provider's. */
+function requestListener(idp: Idp, providerListener: (req: IncomingMessage, res: ServerResponse) => void) {
+  return (req: IncomingMessage, res: ServerResponse) => {
+    route(idp, req, res)
       .then((handled) => {
         if (!handled) providerListener(req, res);
       })
@@ -461,21 +334,134 @@ export async function startDemoIdp(options: DemoIdpOptions): Promise<DemoIdp> {
             .end('Sign-in session expired. Start again from the app.');
       });
   };
-  server.on('request', options.wrap ? options.wrap(listener, () => issuer) : listener);
+}
 
+async function route(idp: Idp, req: IncomingMessage, res: ServerResponse): Promise<boolean> {
+  const url = new URL(req.url ?? '/', idp.issuer);
+  if (req.method === 'GET' && url.pathname === '/') {
+    await dashboard(idp, req, res, url);
+    return true;
+  }
+  if (url.pathname === '/admin' || url.pathname.startsWith('/admin/')) return admin(idp, req, res, url);
+  const match = /^\/interaction\/([\w-]+)(\/login)?$/.exec(url.pathname);
+  if (!match) return false;
+  await interaction(idp, req, res, { uid: match[1] ?? '', loginPost: req.method === 'POST' && Boolean(match[2]) });
+  return true;
+}
+
+async function dashboard(idp: Idp, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+  const appTiles = idp.apps.list().map((app) => ({ label: app.name, initiateLoginUri: app.initiateLoginUri }));
+  // Who is signed in here, from oidc-provider's own session cookie.
+  const session = await idp.provider.Session.get(idp.provider.createContext(req, res));
+  const body = dashboardBody({
+    issuer: idp.issuer,
+    tiles: [...idp.tiles, ...appTiles],
+    user: idp.accounts.find(session.accountId),
+    signedOut: url.searchParams.has('signed-out'),
+  });
+  sendPage(res, 'My Apps', body);
+}
+
+type InteractionDetails = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+async function interaction(
+  idp: Idp,
+  req: IncomingMessage,
+  res: ServerResponse,
+  at: { readonly uid: string; readonly loginPost: boolean },
+): Promise<void> {
+  const details = await idp.provider.interactionDetails(req, res);
+  if (details.prompt.name === 'consent') {
+    await grantConsent(idp.provider, req, res, details);
+    return;
+  }
+  if (at.loginPost) {
+    await finishLogin(idp, req, res, details);
+    return;
+  }
+  const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : '';
+  sendPage(res, 'Sign in', signInBody(`/interaction/${at.uid}/login`, idp.accounts.users, hint));
+}
+
+/** A first-party app: grant what was asked without a consent screen. */
+async function grantConsent(
+  provider: Provider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  details: InteractionDetails,
+): Promise<void> {
+  const newGrant = () =>
+    new provider.Grant({ accountId: String(details.session?.accountId), clientId: String(details.params.client_id) });
+  const grant = details.grantId ? ((await provider.Grant.find(details.grantId)) ?? newGrant()) : newGrant();
+  grant.addOIDCScope(String(details.params.scope ?? 'openid'));
+  const grantId = await grant.save();
+  await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
+}
+
+/** The sign-in form's answer: that user, unless the app is assigned to others only. */
+async function finishLogin(
+  idp: Idp,
+  req: IncomingMessage,
+  res: ServerResponse,
+  details: InteractionDetails,
+): Promise<void> {
+  const form = await readForm(req);
+  const user = idp.accounts.signIn(form.get('login') ?? '');
+  const app = idp.apps.get(String(details.params.client_id));
+  const result =
+    app?.assigned && !app.assigned.includes(user.login)
+      ? // What Okta answers for a person the app is not assigned to.
+        { error: 'access_denied', error_description: 'User is not assigned to the client application.' }
+      : { login: { accountId: user.sub } };
+  await idp.provider.interactionFinished(req, res, result, { mergeWithLastSubmission: false });
+}
+
+async function createApp(idp: Idp, app: DemoApp): Promise<{ clientId: string; clientSecret: string }> {
+  const response = await fetch(`http://127.0.0.1:${idp.port}/reg`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${idp.registrationToken}` },
+    body: JSON.stringify(registrationOf(app)),
+  });
+  const registered = (await response.json()) as { client_id?: string; client_secret?: string; error?: string };
+  if (!registered.client_id || !registered.client_secret) {
+    throw new Error(`demo Okta could not create the app: ${registered.error ?? response.status}`);
+  }
+  const created = { clientId: registered.client_id, clientSecret: registered.client_secret };
+  idp.apps.add({ ...app, ...created, groupsClaim: app.groupsClaim ?? true });
+  return created;
+}
+
+/** The admin page; a local demo fixture, so its forms carry no CSRF token. */
+async function admin(idp: Idp, req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+  if (req.method === 'POST' && url.pathname === '/admin/apps') {
+    const created = await createApp(idp, appFromForm(await readForm(req))).catch((error: Error) => error);
+    const body = created instanceof Error ? appNotCreatedBody(created.message) : appCreatedBody(created, idp.issuer);
+    sendPage(res, 'Admin · Applications', body);
+    return true;
+  }
+  const toggle = /^\/admin\/apps\/([\w.-]+)\/groups$/.exec(url.pathname);
+  if (req.method === 'POST' && toggle?.[1]) {
+    const form = await readForm(req);
+    idp.apps.setGroupsClaim(toggle[1], form.get('groups') === 'on');
+    res.writeHead(303, { location: '/admin' }).end();
+    return true;
+  }
+  if (req.method !== 'GET' || url.pathname !== '/admin') return false;
+  sendPage(res, 'Admin · Applications', adminBody(idp.apps.list()));
+  return true;
+}
+
+/** "Create App Integration" as the admin filled it in. */
+function appFromForm(form: URLSearchParams): DemoApp {
+  const assigned = (form.get('assigned') ?? '')
+    .split(/[\s,]+/)
+    .map((login) => login.trim())
+    .filter(Boolean);
   return {
-    issuer,
-    port,
-    dashboardUrl: `${issuer}/`,
-    adminUrl: `${issuer}/admin`,
-    provider,
-    users,
-    createApp,
-    setGroupsClaim,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    name: form.get('name') || 'New app',
+    redirectUri: form.get('redirect_uri') ?? '',
+    initiateLoginUri: form.get('initiate_login_uri') ?? '',
+    groupsClaim: form.get('groups') === 'on',
+    ...(assigned.length ? { assigned } : {}),
   };
 }

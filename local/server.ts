@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type {
   APIGatewayProxyEventV2,
   APIGatewayProxyStructuredResultV2,
@@ -16,6 +15,7 @@ import {
   toApiGatewayEvent,
   toAuthorizerEvent,
 } from './api-gateway.ts';
+import { closeServer, listen } from './listen.ts';
 
 export type LambdaHandler = (
   event: APIGatewayProxyEventV2,
@@ -95,18 +95,6 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    server,
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const port = await listen(server, options.port, options.host);
+  return { server, port, close: () => closeServer(server) };
 }

@@ -5,9 +5,11 @@
  * the real handler exports. `npm start` and the end-to-end
  * tests both start it through here.
  */
+
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { TableSigningKeyStore } from '../shared/adapters/dynamodb/table-signing-key-store.ts';
@@ -16,6 +18,7 @@ import { readConfig } from '../shared/config.ts';
 import type { RoleMapping } from '../shared/roles.ts';
 import type { FunctionName } from '../shared/routes.ts';
 import { rotateStoredKeys, rotationPolicy } from '../shared/session-token/rotation.ts';
+import { tenantCallbackUrl, tenantLoginUrl } from '../shared/tenant-urls.ts';
 import { buildTenantConfig } from '../shared/tenants.ts';
 import { startDemoApp } from './demo-app.ts';
 import { type DemoIdp, startDemoIdp } from './demo-idp.ts';
@@ -28,6 +31,8 @@ const SHELL_PUBLICATION_DELAY = process.env.SIGNING_KEY_PUBLICATION_DELAY_SECOND
 
 export const DEMO_TENANT = 'demo';
 export const DEMO_CLIENT_ID = 'demo-app';
+/** The demo Okta's apps, in the stack's data directory beside DynamoDB Local's files. */
+export const DEMO_OKTA_APPS_FILE = 'demo-okta-apps.json';
 
 /**
  * The demo tenant maps the demo users' Okta groups to app roles, so the demo
@@ -64,8 +69,17 @@ export interface LocalStackOptions {
    * identity provider, else none; `env.APP_URL` overrides both.
    */
   readonly appUrl?: string;
-  /** Where embedded DynamoDB Local keeps data; undefined keeps it in memory. */
+  /**
+   * Where the stack keeps its data: embedded DynamoDB Local's files, and the
+   * demo Okta's apps (`demo-okta-apps.json`), so both survive a restart.
+   * Undefined keeps both in memory.
+   */
   readonly dataDir?: string;
+  /**
+   * The handlers' Powertools log level (`POWERTOOLS_LOG_LEVEL`), e.g. `WARN`;
+   * `env` overrides it. @default the environment's (Powertools: `INFO`)
+   */
+  readonly logLevel?: string;
   /** Extra environment for the handlers (e.g. SESSION_TTL_SECONDS). */
   readonly env?: Record<string, string>;
   /** Wraps every handler, e.g. to measure it (benchmarks). */
@@ -100,118 +114,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   };
 
   try {
-    const dynamo = options.dynamoDbEndpoint
-      ? undefined
-      : await startDynamoDbLocal(options.dataDir ? { inMemory: false, dataDir: options.dataDir } : { inMemory: true });
-    if (dynamo) stops.push(() => dynamo.stop());
-    const dynamoDbEndpoint: string = options.dynamoDbEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
-    const tableClient = createLocalDynamoDbClient(dynamoDbEndpoint);
-    await ensureTable(tableClient, tableName);
-    tableClient.destroy();
-
+    const dynamoDbEndpoint = await startTable(options, tableName, stops);
     // The demo app's origin must be known before the handlers read APP_URL; it starts once the demo Okta runs.
-    const withDemo = options.demoIdp ?? true;
-    const demoAppPort = withDemo
-      ? options.demoAppPort === 0 || (options.demoAppPort === undefined && options.port === 0)
-        ? await freePort()
-        : (options.demoAppPort ?? port + 2)
-      : undefined;
+    const demoAppPort = await demoAppPortOf(options, port);
     const demoAppUrl = demoAppPort === undefined ? undefined : `http://localhost:${demoAppPort}/`;
     const appUrl = options.env?.APP_URL ?? options.appUrl ?? demoAppUrl ?? '';
-
-    // The handlers read their configuration from the environment, exactly as in Lambda.
-    Object.assign(process.env, {
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: dynamoDbEndpoint,
-      PUBLIC_URL: publicUrl,
-      ALLOW_LOOPBACK_ISSUERS: 'true',
-      STATE_KEY: process.env.STATE_KEY ?? randomBytes(32).toString('base64url'),
-      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
-      POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
-      // Set by Lambda for on-demand containers: Powertools Logger reports `cold_start` only then.
-      AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? 'on-demand',
-      // Set on every start (empty: none), so an earlier stack's app in this process is not inherited.
-      APP_URL: appUrl,
-      // A new signing key signs at once locally (no verifier caches the local key set for hours);
-      // e2e tests set a delay to watch a rotation.
-      // Set on every start, so an earlier stack's test delay in this process is not inherited.
-      SIGNING_KEY_PUBLICATION_DELAY_SECONDS: SHELL_PUBLICATION_DELAY ?? '0',
-      ...options.env,
-    });
+    configureHandlers(options, { tableName, dynamoDbEndpoint, publicUrl, appUrl });
     // Session tokens work right away: the key set (kept in the table, so it survives a restart with
     // `.local-data/`) gets its first key now; an existing set is rotated only when due.
     await ensureSigningKeys(dynamoDbEndpoint, tableName);
-    const modules = options.handlerModules ?? {};
-    // A CommonJS bundle's exports arrive as the default export when imported.
-    const load = async (file: string | undefined, source: () => Promise<{ handler: unknown }>) => {
-      if (!file) return source();
-      const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
-      return { handler: loaded.handler ?? loaded.default?.handler };
-    };
-    const [login, session, setup, universalLogout, health, whoami, scim, publicKeys, sessionToken, authorizer] =
-      await Promise.all([
-        load(modules.login, () => import('../functions/login.ts')),
-        load(modules.session, () => import('../functions/session.ts')),
-        load(modules.setup, () => import('../functions/setup.ts')),
-        load(modules.universalLogout, () => import('../functions/universal-logout.ts')),
-        load(modules.health, () => import('../functions/health.ts')),
-        load(modules.whoami, () => import('../functions/whoami.ts')),
-        load(modules.scim, () => import('../functions/scim.ts')),
-        load(modules.publicKeys, () => import('../functions/public-keys.ts')),
-        load(modules.sessionToken, () => import('../functions/session-token.ts')),
-        load(modules.authorizer, () => import('../functions/authorizer.ts')),
-      ]);
-    const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
-    const handlers = {
-      login: wrap('login', login.handler as unknown as LambdaHandler),
-      session: wrap('session', session.handler as unknown as LambdaHandler),
-      setup: wrap('setup', setup.handler as unknown as LambdaHandler),
-      universalLogout: wrap('universalLogout', universalLogout.handler as unknown as LambdaHandler),
-      health: wrap('health', health.handler as unknown as LambdaHandler),
-      whoami: wrap('whoami', whoami.handler as unknown as LambdaHandler),
-      scim: wrap('scim', scim.handler as unknown as LambdaHandler),
-      publicKeys: wrap('publicKeys', publicKeys.handler as unknown as LambdaHandler),
-      sessionToken: wrap('sessionToken', sessionToken.handler as unknown as LambdaHandler),
-    };
-
-    let demoIdp: DemoIdp | undefined;
-    if (withDemo) {
-      const clientSecret = randomBytes(24).toString('base64url');
-      demoIdp = await startDemoIdp({
-        port: options.demoIdpPort ?? (options.port === 0 ? 0 : port + 1),
-        clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, redirectUris: [`${publicUrl}/t/${DEMO_TENANT}/callback`] }],
-        tiles: [{ label: 'Acme App (demo)', initiateLoginUri: `${publicUrl}/t/${DEMO_TENANT}/login` }],
-      });
-      stops.push(() => (demoIdp as DemoIdp).stop());
-      await registerTenant(dynamoDbEndpoint, tableName, {
-        tenantId: DEMO_TENANT,
-        issuer: demoIdp.issuer,
-        clientId: DEMO_CLIENT_ID,
-        clientSecret,
-        roleMappings: DEMO_ROLE_MAPPINGS,
-        defaultRoles: DEMO_DEFAULT_ROLES,
-      });
-      // The demo app's customer list: every tenant of the local service (setup-link tenants too).
-      const customersClient = createDocumentClient({ endpoint: dynamoDbEndpoint });
-      stops.push(async () => customersClient.destroy());
-      const customers = new DynamoDbTenantStore(customersClient, tableName);
-      const demoApp = await startDemoApp({
-        port: demoAppPort ?? 0,
-        serviceUrl: publicUrl,
-        dashboardUrl: demoIdp.dashboardUrl,
-        tenantId: DEMO_TENANT,
-        servesTenant: async (tenant) => (await customers.getTenant(tenant)) !== undefined,
-        // The tokens' `aud`, as the handlers read it (APP_AUDIENCE, else APP_URL's origin: this app).
-        audience: readConfig().appAudience ?? new URL(demoAppUrl ?? publicUrl).origin,
-      });
-      stops.push(() => demoApp.close());
-    }
-
-    const server: LocalServer = await startLocalServer({
-      port,
-      handlers,
-      authorizer: authorizer.handler as unknown as LocalAuthorizer,
-    });
+    const { handlers, authorizer } = await loadHandlers(options);
+    const demoIdp =
+      demoAppPort === undefined
+        ? undefined
+        : await startDemo(options, { port, publicUrl, demoAppPort, dynamoDbEndpoint, tableName }, stops);
+    const server: LocalServer = await startLocalServer({ port, handlers, authorizer });
     stops.push(() => server.close());
 
     return {
@@ -230,6 +147,133 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
+/** DynamoDB Local (unless an endpoint is given) and the table in it; answers the endpoint. */
+async function startTable(
+  options: LocalStackOptions,
+  tableName: string,
+  stops: Array<() => Promise<void>>,
+): Promise<string> {
+  const dynamo = options.dynamoDbEndpoint
+    ? undefined
+    : await startDynamoDbLocal(options.dataDir ? { inMemory: false, dataDir: options.dataDir } : { inMemory: true });
+  if (dynamo) stops.push(() => dynamo.stop());
+  const dynamoDbEndpoint: string = options.dynamoDbEndpoint ?? (dynamo as DynamoDbLocal).endpoint;
+  const tableClient = createLocalDynamoDbClient(dynamoDbEndpoint);
+  await ensureTable(tableClient, tableName);
+  closeDocumentClient(tableClient);
+  return dynamoDbEndpoint;
+}
+
+/** The demo app's port (the service's + 2 by default), or undefined without the demo. */
+async function demoAppPortOf(options: LocalStackOptions, port: number): Promise<number | undefined> {
+  if (!(options.demoIdp ?? true)) return undefined;
+  return options.demoAppPort === 0 || (options.demoAppPort === undefined && options.port === 0)
+    ? await freePort()
+    : (options.demoAppPort ?? port + 2);
+}
+
+/** The handlers read their configuration from the environment, exactly as in Lambda. */
+function configureHandlers(
+  options: LocalStackOptions,
+  stack: { tableName: string; dynamoDbEndpoint: string; publicUrl: string; appUrl: string },
+): void {
+  Object.assign(process.env, {
+    TABLE_NAME: stack.tableName,
+    DYNAMODB_ENDPOINT: stack.dynamoDbEndpoint,
+    PUBLIC_URL: stack.publicUrl,
+    ALLOW_LOOPBACK_ISSUERS: 'true',
+    STATE_KEY: process.env.STATE_KEY ?? randomBytes(32).toString('base64url'),
+    POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    POWERTOOLS_SERVICE_NAME: process.env.POWERTOOLS_SERVICE_NAME ?? 'okta-login-local',
+    // Set by Lambda for on-demand containers: Powertools Logger reports `cold_start` only then.
+    AWS_LAMBDA_INITIALIZATION_TYPE: process.env.AWS_LAMBDA_INITIALIZATION_TYPE ?? 'on-demand',
+    // Set on every start (empty: none), so an earlier stack's app in this process is not inherited.
+    APP_URL: stack.appUrl,
+    // A new signing key signs at once locally (no verifier caches the local key set for hours);
+    // e2e tests set a delay to watch a rotation.
+    // Set on every start, so an earlier stack's test delay in this process is not inherited.
+    SIGNING_KEY_PUBLICATION_DELAY_SECONDS: SHELL_PUBLICATION_DELAY ?? '0',
+    // Read by each function's Powertools Logger when it loads (the handlers load after this).
+    ...(options.logLevel ? { POWERTOOLS_LOG_LEVEL: options.logLevel } : {}),
+    ...options.env,
+  });
+}
+
+/** The handler exports Lambda runs (or the bundles given in `handlerModules`), wrapped as asked. */
+async function loadHandlers(
+  options: LocalStackOptions,
+): Promise<{ handlers: Record<FunctionName, LambdaHandler>; authorizer: LocalAuthorizer }> {
+  const modules = options.handlerModules ?? {};
+  // A CommonJS bundle's exports arrive as the default export when imported.
+  const load = async (file: string | undefined, source: () => Promise<{ handler: unknown }>) => {
+    if (!file) return (await source()).handler;
+    const loaded = (await import(pathToFileURL(file).href)) as { handler?: unknown; default?: { handler: unknown } };
+    return loaded.handler ?? loaded.default?.handler;
+  };
+  const [login, session, setup, universalLogout, health, whoami, scim, publicKeys, sessionToken, authorizer] =
+    await Promise.all([
+      load(modules.login, () => import('../functions/login.ts')),
+      load(modules.session, () => import('../functions/session.ts')),
+      load(modules.setup, () => import('../functions/setup.ts')),
+      load(modules.universalLogout, () => import('../functions/universal-logout.ts')),
+      load(modules.health, () => import('../functions/health.ts')),
+      load(modules.whoami, () => import('../functions/whoami.ts')),
+      load(modules.scim, () => import('../functions/scim.ts')),
+      load(modules.publicKeys, () => import('../functions/public-keys.ts')),
+      load(modules.sessionToken, () => import('../functions/session-token.ts')),
+      load(modules.authorizer, () => import('../functions/authorizer.ts')),
+    ]);
+  const loaded = { login, session, setup, universalLogout, health, whoami, scim, publicKeys, sessionToken };
+  const wrap = options.wrapHandler ?? ((_name: string, handler: LambdaHandler) => handler);
+  const handlers = Object.fromEntries(
+    Object.entries(loaded).map(([name, handler]) => [name, wrap(name, handler as LambdaHandler)]),
+  ) as Record<FunctionName, LambdaHandler>;
+  return { handlers, authorizer: authorizer as LocalAuthorizer };
+}
+
+/**
+ * The demo Okta (its apps kept in the data directory, beside the table), the
+ * demo tenant registered with it, and the demo app on its own origin.
+ */
+async function startDemo(
+  options: LocalStackOptions,
+  stack: { port: number; publicUrl: string; demoAppPort: number; dynamoDbEndpoint: string; tableName: string },
+  stops: Array<() => Promise<void>>,
+): Promise<DemoIdp> {
+  const { publicUrl, dynamoDbEndpoint, tableName } = stack;
+  const clientSecret = randomBytes(24).toString('base64url');
+  const demoIdp = await startDemoIdp({
+    port: options.demoIdpPort ?? (options.port === 0 ? 0 : stack.port + 1),
+    clients: [{ clientId: DEMO_CLIENT_ID, clientSecret, redirectUris: [tenantCallbackUrl(publicUrl, DEMO_TENANT)] }],
+    tiles: [{ label: 'Acme App (demo)', initiateLoginUri: tenantLoginUrl(publicUrl, DEMO_TENANT) }],
+    ...(options.dataDir ? { appsFile: join(options.dataDir, DEMO_OKTA_APPS_FILE) } : {}),
+  });
+  stops.push(() => demoIdp.stop());
+  await registerTenant(dynamoDbEndpoint, tableName, {
+    tenantId: DEMO_TENANT,
+    issuer: demoIdp.issuer,
+    clientId: DEMO_CLIENT_ID,
+    clientSecret,
+    roleMappings: DEMO_ROLE_MAPPINGS,
+    defaultRoles: DEMO_DEFAULT_ROLES,
+  });
+  // The demo app's customer list: every tenant of the local service (setup-link tenants too).
+  const customersClient = createDocumentClient({ endpoint: dynamoDbEndpoint });
+  stops.push(async () => closeDocumentClient(customersClient));
+  const customers = new DynamoDbTenantStore(customersClient, tableName);
+  const demoApp = await startDemoApp({
+    port: stack.demoAppPort,
+    serviceUrl: publicUrl,
+    dashboardUrl: demoIdp.dashboardUrl,
+    tenantId: DEMO_TENANT,
+    servesTenant: async (tenant) => (await customers.getTenant(tenant)) !== undefined,
+    // The tokens' `aud`, as the handlers read it (APP_AUDIENCE, else APP_URL's origin: this app).
+    audience: readConfig().appAudience ?? `http://localhost:${stack.demoAppPort}`,
+  });
+  stops.push(() => demoApp.close());
+  return demoIdp;
+}
+
 /**
  * Runs the signing key rotation once against the local table, with the
  * settings the handlers read (`SIGNING_KEY_*`): the first key when there is
@@ -240,7 +284,7 @@ async function ensureSigningKeys(endpoint: string, tableName: string): Promise<v
   try {
     await rotateStoredKeys(new TableSigningKeyStore(client, tableName), Date.now, rotationPolicy(readConfig()));
   } finally {
-    client.destroy();
+    closeDocumentClient(client);
   }
 }
 
@@ -275,5 +319,5 @@ export async function registerTenant(
     ),
   );
   await new TableClientSecretStore(client, tableName).putClientSecret(tenant.tenantId, tenant.clientSecret);
-  client.destroy();
+  closeDocumentClient(client);
 }

@@ -1,11 +1,13 @@
 /**
  * `npm start`: the whole service locally, no AWS account. See README.
  * Environment: PORT, PUBLIC_URL, APP_URL, APP_ORIGINS, DEFAULT_REDIRECT_PATH, DYNAMODB_ENDPOINT, TABLE_NAME,
- * DEMO_IDP, DEMO_IDP_PORT, DEMO_APP_PORT.
+ * DEMO_IDP, DEMO_IDP_PORT, DEMO_APP_PORT, LOG_LEVEL (local/npm-start.ts reads them).
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { quietOldNodeWarnings } from './node-runtime.ts';
+import { npmStartOptions, StartUsageError } from './npm-start.ts';
+import type { LocalStackOptions } from './stack.ts';
 
 // Before the AWS SDK and oidc-provider load: on Node 20, one line instead of their warnings.
 const oldNode = quietOldNodeWarnings();
@@ -15,26 +17,17 @@ const { startLocalStack } = await import('./stack.ts');
 const LOCAL_DATA = join(import.meta.dirname, '..', '.local-data');
 export const STACK_FILE = join(LOCAL_DATA, 'stack.json');
 
-const port = Number(process.env.PORT ?? 3000);
-if (!Number.isInteger(port) || port < 0 || port > 65535) {
-  console.error(`PORT must be a TCP port number, got "${process.env.PORT}"`);
+let options: LocalStackOptions;
+try {
+  options = npmStartOptions(process.env, LOCAL_DATA);
+} catch (error) {
+  if (!(error instanceof StartUsageError)) throw error;
+  console.error(error.message);
   process.exit(2);
 }
-const demoIdp = (process.env.DEMO_IDP ?? 'on').toLowerCase() !== 'off';
 mkdirSync(LOCAL_DATA, { recursive: true });
 
-const stack = await startLocalStack({
-  port,
-  ...(process.env.PUBLIC_URL ? { publicUrl: process.env.PUBLIC_URL } : {}),
-  ...(process.env.DYNAMODB_ENDPOINT ? { dynamoDbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
-  ...(process.env.TABLE_NAME ? { tableName: process.env.TABLE_NAME } : {}),
-  ...(process.env.DEMO_IDP_PORT ? { demoIdpPort: Number(process.env.DEMO_IDP_PORT) } : {}),
-  ...(process.env.DEMO_APP_PORT ? { demoAppPort: Number(process.env.DEMO_APP_PORT) } : {}),
-  // The demo app by default; the handlers read the rest of the environment (APP_ORIGINS, ...) themselves.
-  ...(process.env.APP_URL ? { appUrl: process.env.APP_URL } : {}),
-  dataDir: join(LOCAL_DATA, 'dynamodb'),
-  demoIdp,
-});
+const stack = await startLocalStack(options);
 
 // The tenant CLI finds the running local stack through this file.
 writeFileSync(
@@ -63,10 +56,14 @@ if (stack.demoIdp) {
     `  Okta app it asks for on the demo Okta's admin page: ${stack.demoIdp.adminUrl}`,
   );
 } else {
-  lines.push('', '  DEMO_IDP=off: register your tenant with `npm run tenant -- put ...`');
+  lines.push('', '  DEMO_IDP=off: register your tenant with `npm run -s tenant -- put ...`');
   lines.push(`  After sign-in users land on ${stack.appUrl ?? `${stack.url}/signed-in (set APP_URL for your app)`}`);
 }
-lines.push(`  Health: ${stack.url}/health    Stop: Ctrl+C`, '');
+lines.push(
+  `  Logs: ${options.logLevel} and above${options.logLevel === 'WARN' ? ' (LOG_LEVEL=INFO npm start: a line per request)' : ''}`,
+  `  Health: ${stack.url}/health    Stop: Ctrl+C`,
+  '',
+);
 console.log(lines.join('\n'));
 
 let stopping = false;

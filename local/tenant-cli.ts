@@ -1,9 +1,10 @@
 /**
  * Tenant CLI (README "Onboard a tenant"): a table of commands over the tenant administration module.
- *   npm run tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
- *   npm run tenant -- get <tenant> | list | delete <tenant> | users <tenant>
- *   npm run tenant -- invite <tenant> [--expires 7d] [--revoke]
- *   npm run tenant -- signing-keys list | rotate | remove <kid> --yes
+ *   npm run -s tenant -- put <tenant> --issuer <url> --client-id <id> --client-secret-stdin [options]
+ *   npm run -s tenant -- get <tenant> | list | delete <tenant> [--yes] | users <tenant>
+ *   npm run -s tenant -- invite <tenant> [--expires 7d] [--revoke]
+ *   npm run -s tenant -- signing-keys list | rotate | remove <kid> --yes
+ * (`-s`: npm prints no banner, so stdout is only the JSON.)
  *
  * Where it writes: DYNAMODB_ENDPOINT (or a running `npm start`) → the local
  * table, client secret in the table; otherwise AWS: TABLE_NAME and
@@ -11,10 +12,13 @@
  * --secret-prefix), secret in Secrets Manager. Output is JSON on stdout;
  * mistakes get a message on stderr and a non-zero exit.
  */
+
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
-import { createDocumentClient, type DocumentClient } from '../shared/adapters/dynamodb/client.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbPublicKeyStore } from '../shared/adapters/dynamodb/public-key-store.ts';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { TableClientSecretStore } from '../shared/adapters/dynamodb/table-client-secret-store.ts';
@@ -22,11 +26,12 @@ import { storesOn } from '../shared/adapters/runtime.ts';
 import { SecretsManagerClientSecretStore } from '../shared/adapters/secrets-manager-secret-store.ts';
 import { createSigningKeyStore } from '../shared/adapters/signing-key-store.ts';
 import { StoreUnavailableError } from '../shared/errors.ts';
+import { SETUP_CHECK_WORDS as CHECK_WORDS } from '../shared/http/error-catalogue.ts';
 import { createHttpFetch } from '../shared/oidc/http-fetch.ts';
 import type { ClientSecretStore } from '../shared/ports.ts';
+import { defaultRedirectPathFrom, signOutRedirectUri } from '../shared/redirect-target.ts';
 import { assertSafeRoleMappings } from '../shared/role-map-safety.ts';
 import { parseRoleMapping, type RoleMapping } from '../shared/roles.ts';
-import { scimBaseUrl } from '../shared/scim/responses.ts';
 import { isPublishedAt, type PublicKeyEntry, signingKeyAt } from '../shared/session-token/keys.ts';
 import {
   type RotationPolicy,
@@ -38,8 +43,14 @@ import { isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
 import { DEFAULT_SETUP_LINK_LIFETIME_SECONDS, parseSetupLinkLifetime } from '../shared/setup/link.ts';
 import { type ResolvedAdminTarget, TenantAdmin, TenantAdminError, type TenantChanges } from '../shared/tenant-admin.ts';
 import { type CheckResult, checkTenant } from '../shared/tenant-check.ts';
-import { isTenantConnected, isValidTenantId, type TenantConfig } from '../shared/tenants.ts';
-import { revocationEndpoint } from '../shared/universal-logout/endpoint.ts';
+import { scimBaseUrl, tenantCallbackUrl, tenantLoginUrl, universalLogoutUrl } from '../shared/tenant-urls.ts';
+import {
+  isTenantConnected,
+  isValidTenantId,
+  mapsRolesFromTokenGroups,
+  requestsGroupsScope,
+  type TenantConfig,
+} from '../shared/tenants.ts';
 import { isUserDisabled, type User } from '../shared/users.ts';
 import { quietOldNodeWarnings } from './node-runtime.ts';
 
@@ -174,8 +185,32 @@ interface CommandContext {
   readonly target: Target;
   readonly admin: TenantAdmin;
   /** The table client the command's stores use (e.g. the signing keys'). */
-  readonly client: DocumentClient;
+  readonly client: DynamoDBDocumentClient;
+  /** Where a confirmation is asked (`delete`). */
+  readonly terminal: Terminal;
 }
+
+/** Where `delete` asks for confirmation: the process's terminal (stdin a TTY), or a test's. */
+export interface Terminal {
+  /** A person is at stdin to answer. */
+  readonly interactive: boolean;
+  ask(question: string): Promise<string>;
+}
+
+const PROCESS_TERMINAL: Terminal = {
+  get interactive() {
+    return process.stdin.isTTY === true;
+  },
+  async ask(question) {
+    // Asked on stderr: stdout stays JSON.
+    const prompt = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      return await prompt.question(question);
+    } finally {
+      prompt.close();
+    }
+  },
+};
 
 interface Command {
   /** Positional arguments after the command name (`<tenant>`, `<userId>`). */
@@ -184,6 +219,8 @@ interface Command {
   readonly optionalArgs?: readonly string[];
   /** What follows `npm run -s tenant --`, and what it does. */
   readonly usage: string;
+  /** It prints the tenant's URLs on this service, which need its public address (`--public-url`, `PUBLIC_URL`). */
+  readonly printsUrls?: boolean;
   run(context: CommandContext): Promise<unknown>;
 }
 
@@ -194,7 +231,7 @@ function scimSettings(target: Target, tenantId: string) {
   return {
     baseUrl: scimBaseUrl(baseOf(target), tenantId),
     uniqueIdentifierField: 'userName',
-    authentication: `HTTP Header; token from: npm run tenant -- scim-token ${tenantId}`,
+    authentication: `HTTP Header; token from: npm run -s tenant -- scim-token ${tenantId}`,
   };
 }
 
@@ -204,27 +241,62 @@ function oktaSettings(target: Target, config: TenantConfig) {
   const universalLogout = config.universalLogout
     ? {
         // Also the exact `aud` Okta puts in its tokens: it must match the deployment's public URL.
-        globalTokenRevocationEndpoint: revocationEndpoint(base, config.tenantId),
+        globalTokenRevocationEndpoint: universalLogoutUrl(base, config.tenantId),
         where: 'Sign On → Logout → Universal Logout (subject format: Issuer and Subject Identifier, or Email)',
       }
     : 'turned off (--universal-logout turns it on)';
   return {
-    signInRedirectUri: `${base}/t/${config.tenantId}/callback`,
-    initiateLoginUri: `${base}/t/${config.tenantId}/login`,
+    signInRedirectUri: tenantCallbackUrl(base, config.tenantId),
+    initiateLoginUri: tenantLoginUrl(base, config.tenantId),
     loginInitiatedBy: 'Either Okta or App',
     loginFlow: 'Redirect to app to initiate login (OIDC Compliant)',
-    groupsClaim: config.requestGroups
+    groupsClaim: requestsGroupsScope(config)
       ? 'Sign On → OpenID Connect ID Token → Groups claim type: Filter, name "groups", Matches regex .*'
       : 'not requested (use --groups)',
-    ...(config.logoutRedirect === 'okta' ? { signOutRedirectUri: `${base}/` } : {}),
+    ...(config.logoutRedirect === 'okta'
+      ? { signOutRedirectUri: signOutRedirectUri(base, defaultRedirectPathFrom(process.env)) }
+      : {}),
     scim: scimSettings(target, config.tenantId),
     universalLogout,
   };
 }
 
-/** A tenant as `get` and `list` show it: the stored settings and what to paste into Okta. */
+/**
+ * A tenant as every command shows it (`get`, `list`, `put`, `invite`): each
+ * setting, unset ones as null so the shape never changes; whether it has an
+ * owner and a client secret (never the secret); its bookkeeping; and what to
+ * paste into Okta. Checked against `TenantConfig`: a new setting does not
+ * compile until it is shown here.
+ */
 function describeTenant(target: Target, tenant: TenantConfig & { hasClientSecret: boolean }) {
-  return { ...tenant, okta: oktaSettings(target, tenant) };
+  const shown = {
+    tenantId: tenant.tenantId,
+    status: tenant.status ?? 'active',
+    issuer: tenant.issuer,
+    orgUrl: tenant.orgUrl,
+    clientId: tenant.clientId,
+    hasClientSecret: tenant.hasClientSecret,
+    tokenEndpointAuthMethod: tenant.tokenEndpointAuthMethod,
+    requestGroups: tenant.requestGroups,
+    idTokenAlgorithms: tenant.idTokenAlgorithms,
+    allowedRedirectOrigins: tenant.allowedRedirectOrigins,
+    defaultRedirect: tenant.defaultRedirect ?? null,
+    logoutRedirect: tenant.logoutRedirect ?? null,
+    roleMappings: tenant.roleMappings,
+    defaultRoles: tenant.defaultRoles,
+    allowedEmailDomains: tenant.allowedEmailDomains,
+    requireEmailVerified: tenant.requireEmailVerified,
+    ssoEnforced: tenant.ssoEnforced,
+    universalLogout: tenant.universalLogout,
+    hasOwner: tenant.hasOwner === true,
+    scimGroups: tenant.scimGroups === true,
+    generation: tenant.generation ?? null,
+    configVersion: tenant.configVersion ?? 0,
+    createdAt: tenant.createdAt,
+    updatedAt: tenant.updatedAt,
+    activatedAt: tenant.activatedAt ?? null,
+  } satisfies Record<keyof TenantConfig | 'hasClientSecret', unknown>;
+  return { ...shown, okta: oktaSettings(target, tenant) };
 }
 
 function describeUser(user: User) {
@@ -253,6 +325,51 @@ function describeUser(user: User) {
   };
 }
 
+/**
+ * `delete` cannot be undone: a person at a terminal types the tenant id back;
+ * anywhere else (a script, CI) the command itself says so with --yes.
+ */
+async function confirmDelete(tenantId: string, terminal: Terminal): Promise<boolean> {
+  if (!terminal.interactive) {
+    throw new UsageError(
+      `delete removes tenant "${tenantId}", its users, sessions and client secret for good. Without a terminal to confirm on, run it again with --yes.`,
+    );
+  }
+  const typed = await terminal.ask(
+    `This removes tenant "${tenantId}", its users, sessions and client secret for good. Type the tenant id to confirm: `,
+  );
+  return typed.trim() === tenantId;
+}
+
+/** The command that stores a tenant's client secret, piped in (never an argument). */
+const storeSecret = (tenantId: string) =>
+  `printf '%s' "$CLIENT_SECRET" | npm run -s tenant -- put ${tenantId} --client-secret-stdin`;
+
+/** Okta refused the stored client id or secret (not: the check could not run). */
+const REFUSED_CREDENTIALS: readonly string[] = [
+  CHECK_WORDS.client_rejected,
+  CHECK_WORDS.client_id_unknown,
+  CHECK_WORDS.client_secret_rejected,
+];
+
+/** A failed check with what to run here, where the CLI is the fix: store the right credentials. */
+const withFix = (check: CheckResult, tenantId: string): CheckResult =>
+  REFUSED_CREDENTIALS.includes(check.message)
+    ? {
+        ...check,
+        message: `${check.message} Then store them here: ${storeSecret(tenantId)} (add --client-id <id> for a new client id).`,
+      }
+    : check;
+
+/** Said on stderr by the commands that print the tenant's URLs while the service's public address is unknown. */
+function noPublicUrl(target: Target): string {
+  const how =
+    target.mode === 'aws'
+      ? 'set PUBLIC_URL or pass --public-url with the stack output ApiUrl (or your custom domain)'
+      : 'start `npm start`, or set PUBLIC_URL or pass --public-url';
+  return `The tenant's URLs below show https://<your-api>: the service's public address is not known. To print the real ones, ${how}.`;
+}
+
 /** When the id given was a login's link: which id it was (the command acted on the user it points at). */
 const linkedFrom = (target: ResolvedAdminTarget) => (target.linkedFrom ? { linkedFrom: target.linkedFrom } : {});
 
@@ -260,19 +377,22 @@ const COMMANDS: Record<string, Command> = {
   put: {
     usage: `put <tenant> [--issuer <url>] [--client-id <id>] [--client-secret-stdin] [options]\n${PUT_OPTIONS}`,
     args: ['tenant'],
+    printsUrls: true,
     async run({ args: [tenantId = ''], values, target, admin }) {
       const changes = settingsFrom(values);
       const saved = await admin.save(tenantId, changes, values['client-secret-stdin'] ? readSecret : undefined);
       const { config } = saved;
       const warnings =
-        config.roleMappings.length > 0 && !config.requestGroups
-          ? ['Role mappings need the groups claim: add --groups and a Groups claim in the Okta app.']
+        mapsRolesFromTokenGroups(config) && !config.requestGroups
+          ? [
+              'Role mappings ask Okta for the groups scope even without --groups: the Okta app needs a Groups claim (tenant.okta.groupsClaim).',
+            ]
           : [];
       return {
-        tenant: config,
+        tenant: describeTenant(target, await admin.withSecretStatus(config)),
         created: saved.created,
-        ...(saved.created ? {} : { changed: saved.changed, secretChanged: saved.secretChanged }),
-        okta: oktaSettings(target, config),
+        changed: saved.changed,
+        secretChanged: saved.secretChanged,
         ...(warnings.length ? { warnings } : {}),
       };
     },
@@ -280,17 +400,24 @@ const COMMANDS: Record<string, Command> = {
   get: {
     usage: `get <tenant>                                   a tenant's settings (hasOwner, hasClientSecret) and its Okta values (SCIM base URL, Universal Logout endpoint)`,
     args: ['tenant'],
+    printsUrls: true,
     run: async ({ args: [tenantId = ''], target, admin }) => describeTenant(target, await admin.get(tenantId)),
   },
   list: {
     usage: `list                                           every tenant, as get shows it`,
     args: [],
+    printsUrls: true,
     run: async ({ target, admin }) => (await admin.list()).map((tenant) => describeTenant(target, tenant)),
   },
   delete: {
-    usage: `delete <tenant>                                remove the tenant, its users and sessions for good`,
+    usage: `delete <tenant> [--yes]                        remove the tenant, its users and sessions for good
+      (on a terminal it asks you to type the tenant id; without one, e.g. in a script, it needs --yes)`,
     args: ['tenant'],
-    async run({ args: [tenantId = ''], admin }) {
+    async run({ args: [tenantId = ''], values, admin, terminal }) {
+      if (values.yes !== true && !(await confirmDelete(tenantId, terminal))) {
+        process.stderr.write(`Nothing was deleted: the id typed was not "${tenantId}".\n`);
+        return new Outcome(undefined, 1);
+      }
       const removed = await admin.delete(tenantId);
       const named = ['user', 'owner', 'tenant'];
       // SCIM's items: token, groups, memberships, the userName/externalId/group-name keys, login links.
@@ -368,14 +495,15 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   invite: {
-    usage: `invite <tenant> [--expires 7d] [--revoke]       a setup link for the tenant's Okta admin (JSON: tenant, url, expiresAt)
+    usage: `invite <tenant> [--expires 7d] [--revoke]       a setup link for the tenant's Okta admin (JSON: tenant as get shows it, url, expiresAt)
       (creates the tenant if needed, inactive until the admin activates it on the link's page;
       re-issuing replaces the previous link; --expires: 10m to 30d, default 7d; --revoke ends it now)`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], values, target, admin }) {
       if (values.revoke) {
         if (values.expires !== undefined) throw new UsageError('--revoke takes no --expires.');
-        return { tenant: tenantId, revoked: await admin.revokeInvite(tenantId) };
+        const revoked = await admin.revokeInvite(tenantId);
+        return { tenant: describeTenant(target, await admin.get(tenantId)), revoked };
       }
       const expires = typeof values.expires === 'string' ? values.expires : undefined;
       const lifetime =
@@ -393,7 +521,7 @@ const COMMANDS: Record<string, Command> = {
       const link = await admin.invite(tenantId, lifetime);
       // The token is printed once, inside the URL, for the platform team to send; it is stored only as a hash.
       return {
-        tenant: tenantId,
+        tenant: describeTenant(target, await admin.withSecretStatus(link.config)),
         url: `${target.publicUrl}/t/${tenantId}/setup?token=${link.token}`,
         expiresAt: link.expiresAt,
       };
@@ -402,6 +530,7 @@ const COMMANDS: Record<string, Command> = {
   'scim-token': {
     usage: `scim-token <tenant>                            create or rotate the SCIM token (printed once; the old one stops at once)`,
     args: ['tenant'],
+    printsUrls: true,
     async run({ args: [tenantId = ''], target, admin }) {
       // Printed once, here: stored only as a hash. Paste it into Okta, then close the terminal.
       const token = await admin.rotateScimToken(tenantId);
@@ -409,10 +538,10 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   check: {
-    usage: `check <tenant>                                 fetch discovery and JWKS and say what is wrong`,
+    usage: `check <tenant>                                 discovery, JWKS, and the client id and secret at the token endpoint: says what is wrong`,
     args: ['tenant'],
     async run({ args: [tenantId = ''], target, admin }) {
-      const config = await admin.get(tenantId);
+      const { config, clientSecret } = await admin.getWithSecret(tenantId);
       if (!isTenantConnected(config)) {
         const message = 'No Okta yet: the tenant is waiting for its setup link (tenant invite).';
         return new Outcome({ tenant: tenantId, ok: false, checks: [{ check: 'issuer', ok: false, message }] }, 1);
@@ -421,18 +550,28 @@ const COMMANDS: Record<string, Command> = {
       const checks: CheckResult[] = await checkTenant(config, {
         fetch: createHttpFetch({ blockPrivateAddresses: target.mode === 'aws' }),
         allowLoopback: target.mode === 'local',
-      });
-      checks.push(
-        config.hasClientSecret
-          ? { check: 'client_secret', ok: true, message: 'A client secret is stored.' }
+        ...(clientSecret === undefined
+          ? {}
           : {
-              check: 'client_secret',
-              ok: false,
-              message: 'No client secret is stored: run put with --client-secret-stdin.',
-            },
-      );
+              client: {
+                clientId: config.clientId,
+                clientSecret,
+                authMethod: config.tokenEndpointAuthMethod,
+                // The client is authenticated before the code and its redirect URI are looked at
+                // (RFC 6749 §3.2.1): without the public address, the placeholder does not change the answer.
+                redirectUri: tenantCallbackUrl(baseOf(target), tenantId),
+              },
+            }),
+      });
+      if (clientSecret === undefined) {
+        checks.push({
+          check: 'client_secret',
+          ok: false,
+          message: `No client secret is stored: ${storeSecret(tenantId)}.`,
+        });
+      }
       const ok = checks.every((check) => check.ok);
-      return new Outcome({ tenant: tenantId, ok, checks }, ok ? 0 : 1);
+      return new Outcome({ tenant: tenantId, ok, checks: checks.map((check) => withFix(check, tenantId)) }, ok ? 0 : 1);
     },
   },
   audit: {
@@ -481,7 +620,7 @@ function cliRotationPolicy(target: Target): RotationPolicy {
 }
 
 /** The private and public key stores of the target; AWS needs the secret's id. */
-function signingKeyStoreFor(target: Target, client: DocumentClient, values: CliValues) {
+function signingKeyStoreFor(target: Target, client: DynamoDBDocumentClient, values: CliValues) {
   const secretId =
     typeof values['signing-keys-secret'] === 'string'
       ? values['signing-keys-secret']
@@ -532,7 +671,7 @@ function describeSigningKey(entry: PublicKeyEntry, signingKid: string | undefine
   };
 }
 
-async function listSigningKeys(client: DocumentClient, target: Target) {
+async function listSigningKeys(client: DynamoDBDocumentClient, target: Target) {
   // The public item holds every key's kid and times: listing needs no access to private keys.
   const set = await new DynamoDbPublicKeyStore(client, target.tableName).getPublicKeys();
   const now = Date.now();
@@ -660,7 +799,11 @@ const OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-function adminFor(target: Target, client: DocumentClient, secretsManager: ClientSecretStore | undefined): TenantAdmin {
+function adminFor(
+  target: Target,
+  client: DynamoDBDocumentClient,
+  secretsManager: ClientSecretStore | undefined,
+): TenantAdmin {
   const stores = storesOn(client, target.tableName);
   return new TenantAdmin({
     tenants: stores.tenants,
@@ -676,7 +819,7 @@ function adminFor(target: Target, client: DocumentClient, secretsManager: Client
   });
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argv: string[], terminal: Terminal = PROCESS_TERMINAL): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -692,7 +835,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) throw new UsageError(`Unknown command "${name}".`);
   try {
-    return await runCommand(name, command, args, values);
+    return await runCommand(name, command, args, values, terminal);
   } catch (error) {
     // A mistake found while running a command is that command's: show its usage only.
     if (error instanceof UsageError && !error.command) throw new UsageError(error.message, name);
@@ -700,7 +843,13 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function runCommand(name: string, command: Command, args: string[], values: CliValues): Promise<number> {
+async function runCommand(
+  name: string,
+  command: Command,
+  args: string[],
+  values: CliValues,
+  terminal: Terminal,
+): Promise<number> {
   const allowed = command.args.length + (command.optionalArgs?.length ?? 0);
   if (args.length > allowed) throw new UsageError(`Unexpected arguments: ${args.slice(allowed).join(' ')}`);
   for (const [index, arg] of command.args.entries()) {
@@ -709,10 +858,11 @@ async function runCommand(name: string, command: Command, args: string[], values
   }
   if (values['client-secret'] !== undefined) {
     throw new UsageError(
-      '--client-secret is refused: a secret on the command line ends up in shell history and process lists. Pipe it in with --client-secret-stdin, e.g. `printf %s "$SECRET" | npm run tenant -- put <tenant> --client-secret-stdin`.',
+      '--client-secret is refused: a secret on the command line ends up in shell history and process lists. Pipe it in with --client-secret-stdin, e.g. `printf %s "$SECRET" | npm run -s tenant -- put <tenant> --client-secret-stdin`.',
     );
   }
   const target = resolveTarget(values);
+  if (command.printsUrls && !target.publicUrl) process.stderr.write(`${noPublicUrl(target)}\n`);
   const client = createDocumentClient({ endpoint: target.endpoint, maxAttempts: 2 });
   const secretsManager = target.secretPrefix ? new SecretsManagerClientSecretStore(target.secretPrefix, 0) : undefined;
   try {
@@ -722,9 +872,10 @@ async function runCommand(name: string, command: Command, args: string[], values
       target,
       admin: adminFor(target, client, secretsManager),
       client,
+      terminal,
     });
     const outcome = result instanceof Outcome ? result : new Outcome(result, 0);
-    print(outcome.value);
+    if (outcome.value !== undefined) print(outcome.value);
     return outcome.exitCode;
   } catch (error) {
     if (error instanceof TenantAdminError) {
@@ -743,7 +894,7 @@ async function runCommand(name: string, command: Command, args: string[], values
     }
     throw error;
   } finally {
-    client.destroy();
+    closeDocumentClient(client);
     secretsManager?.destroy();
   }
 }
@@ -766,9 +917,9 @@ function print(value: unknown): void {
 }
 
 /** Runs a command as the shell would: the exit code, usage on stderr for a misused command. */
-export async function run(argv: string[]): Promise<number> {
+export async function run(argv: string[], terminal: Terminal = PROCESS_TERMINAL): Promise<number> {
   try {
-    return await main(argv);
+    return await main(argv, terminal);
   } catch (error) {
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       const command = error instanceof UsageError ? error.command : argv.find((arg) => arg in COMMANDS);

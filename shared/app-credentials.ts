@@ -1,5 +1,6 @@
 import { createRemoteJWKSet, decodeProtectedHeader, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { isSessionTokenType } from './session-token/token-type.ts';
+import { SETTINGS } from './settings.ts';
 
 /**
  * The app's own credential, for callers of its APIs that do not sign in
@@ -22,7 +23,7 @@ export interface AppCredentialOptions {
   readonly tenantClaim?: string;
   /** Pinned algorithms. @default ['RS256', 'ES256'] */
   readonly algorithms?: readonly string[];
-  /** Key fetch timeout. @default 5000 */
+  /** Key fetch timeout, ms. @default the timeout of calls to a tenant's Okta (`SETTINGS.idpTimeoutMs`, 5 s) */
   readonly timeoutMs?: number;
 }
 
@@ -30,7 +31,7 @@ export interface AppCredentialOptions {
 export function createAppCredentialVerifier(
   options: AppCredentialOptions,
   keys: JWTVerifyGetKey = createRemoteJWKSet(new URL(options.jwksUri), {
-    timeoutDuration: options.timeoutMs ?? 5000,
+    timeoutDuration: options.timeoutMs ?? SETTINGS.idpTimeoutMs.default,
   }),
 ): AppCredentialVerifier {
   const tenantClaim = options.tenantClaim ?? 'tenant';

@@ -5,6 +5,7 @@ import type { APIGatewayProxyEventV2, APIGatewayRequestAuthorizerEventV2, Contex
 import { awaitTracing } from './adapters/tracing.ts';
 import type { AppCredentialVerifier } from './app-credentials.ts';
 import { ServiceError } from './errors.ts';
+import { parseBearerToken } from './http/bearer.ts';
 import { header } from './http/request.ts';
 import type { TenantStore } from './ports.ts';
 import { type ActiveSession, findActiveSession } from './session/active-session.ts';
@@ -67,7 +68,7 @@ export function createAuthorizer(deps: AuthorizerDependencies) {
     try {
       const active = await findActiveSession(deps, request);
       if (active) return sessionDecision(active, requestedTenant);
-      const bearer = /^Bearer ([\w.~+/-]+=*)$/.exec(header(request, 'authorization') ?? '')?.[1];
+      const bearer = parseBearerToken(header(request, 'authorization'));
       if (!bearer || !requestedTenant) return REFUSED;
       return await appCredentialDecision(deps, bearer, requestedTenant);
     } catch (error) {

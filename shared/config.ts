@@ -5,6 +5,7 @@
  * name, never with a silent default that would be wrong in production.
  */
 import { parseAppUrl, parseExactOrigin } from './http/origins.ts';
+import { defaultRedirectPathFrom } from './redirect-target.ts';
 import { isWithin, type NumericSetting, SETTINGS } from './settings.ts';
 
 export interface ServiceConfig {
@@ -116,15 +117,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
   const tableName = env.TABLE_NAME;
   if (!tableName) throw new TypeError('Environment variable TABLE_NAME is required (the DynamoDB table name)');
   const publicUrl = env.PUBLIC_URL ? new URL(env.PUBLIC_URL).origin : undefined;
-  const defaultRedirectPath = env.DEFAULT_REDIRECT_PATH || undefined;
-  if (
-    defaultRedirectPath !== undefined &&
-    (!defaultRedirectPath.startsWith('/') || defaultRedirectPath.startsWith('//'))
-  ) {
-    throw new TypeError(
-      `DEFAULT_REDIRECT_PATH must be a path starting with a single "/", got "${defaultRedirectPath}"`,
-    );
-  }
   // Plain http app and redirect origins only where loopback issuers are allowed: the local stack.
   const allowLoopbackIssuers = env.ALLOW_LOOPBACK_ISSUERS === 'true';
   const appUrl = env.APP_URL ? parseAppUrl(env.APP_URL, { allowHttpLoopback: allowLoopbackIssuers }) : undefined;
@@ -138,7 +130,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): ServiceConfig 
     allowedRedirectOrigins: origins('ALLOWED_REDIRECT_ORIGINS', env.ALLOWED_REDIRECT_ORIGINS, allowLoopbackIssuers),
     appUrl: appUrl?.href,
     appOrigins,
-    defaultRedirectPath,
+    defaultRedirectPath: defaultRedirectPathFrom(env),
     sessionTtlSeconds: integer(env, SETTINGS.sessionTtlSeconds),
     sessionIdleSeconds: integer(env, SETTINGS.sessionIdleSeconds),
     loginStateTtlSeconds: integer(env, SETTINGS.loginStateTtlSeconds),

@@ -1,6 +1,8 @@
 import type { AuditEvent } from './audit.ts';
+import type { PlannedItem } from './conditional-write.ts';
 import type { KeySet, PublicKeySet } from './session-token/keys.ts';
 import type { Session } from './sessions.ts';
+import type { SetupFormUse } from './setup/form-nonce.ts';
 import type { SetupLink, SetupTestResult } from './setup/link.ts';
 import type { TenantConfig } from './tenants.ts';
 import type { ScimProfile, User, UserProfile } from './users.ts';
@@ -93,19 +95,33 @@ export interface LoginRecord {
   readonly rolesFrom: 'claim' | 'scim';
 }
 
+/** The conditional items of a login's transaction, by what each is for. */
+export type LoginItemName = 'user' | 'link' | 'owner' | 'tenant' | 'userName';
+
+/** Where a login item is stored: a user key (a user, a login's link, a tombstone), the tenant's owner, config, a userName. */
+export type LoginItemKey =
+  | { readonly kind: 'user'; readonly tenantId: string; readonly userId: string }
+  | { readonly kind: 'owner'; readonly tenantId: string }
+  | { readonly kind: 'tenant'; readonly tenantId: string }
+  | { readonly kind: 'userName'; readonly tenantId: string; readonly userName: string };
+
 /**
- * How a login is written:
- * - `returning`: refresh an existing, enabled user's profile and add the session;
- * - `owner`: create the user as the tenant's one owner (fails if there is one);
- * - `member`: create the user as a member;
- * - `claim_owner`: an existing user (SCIM created them) signs in first in the
- *   tenant and becomes its owner;
- * - `link`, `link_owner`: the first sign-in of a user SCIM created without an
- *   externalId, found by userName: the user gets this login's `sub` and the
- *   login's derived id points at it from then on (and claims ownership when
- *   the tenant has no owner yet).
+ * One login's transaction as the domain decided it (`shared/login-write.ts`):
+ * its conditional items, in the order a refusal is explained (the first
+ * refused item's first failing guard says what the login met), then the
+ * session, the browser's previous session ended, and the audit events.
  */
-export type LoginWriteMode = 'returning' | 'owner' | 'member' | 'claim_owner' | 'link' | 'link_owner';
+export interface LoginWritePlan {
+  readonly items: readonly PlannedItem<LoginItemName, LoginItemKey, LoginRefusal>[];
+  /** Put where no session is (its key is a fresh random token's hash). */
+  readonly session: Session;
+  /** The session this browser held before, deleted in the same transaction. */
+  readonly endsSession: string | undefined;
+  readonly audit: readonly AuditEvent[];
+}
+
+/** What a login's guards say it met instead of being written (`LoginWriteOutcome` but `written`). */
+export type LoginRefusal = Exclude<LoginWriteOutcome, { readonly kind: 'written' }>;
 
 export type LoginWriteOutcome =
   | { readonly kind: 'written' }
@@ -142,16 +158,6 @@ export interface SessionContext {
     | undefined;
 }
 
-/** What a login writes beyond the record: whether it holds the userName, and its roles' previous value. */
-export interface LoginWriteOptions {
-  /** The roles being replaced (a change accepted after `roles_changed`). */
-  readonly previousRoles: readonly string[] | undefined;
-  /** A new user also takes the userName item of `profile.userName` (false after `not_linkable`). */
-  readonly claimUserName: boolean;
-  /** First write of a user's roles under SCIM groups: they start with none (the tenant's defaults). */
-  readonly initScimGroups: boolean;
-}
-
 /** What a login writes: its state used up once, then user, session and audit events in one transaction. */
 export interface LoginStore extends UserLookup {
   /**
@@ -162,16 +168,12 @@ export interface LoginStore extends UserLookup {
   /** Whether a login state was used already (read only where a callback has lost its cookie). */
   wasLoginStateUsed(stateId: string): Promise<boolean>;
   /**
-   * Writes user, session and `auditEvents` atomically according to `mode`. A
-   * returning login fails with `roles_changed` unless `previousRoles` says
-   * which change is being accepted.
+   * Writes the plan atomically: every item if all their guards hold, else
+   * nothing. `written`; `conflict` when another transaction touched the same
+   * items at that moment; otherwise what the plan's guards say of the first
+   * refused item (`explainRefusal`). The store decides none of it.
    */
-  recordLogin(
-    record: LoginRecord,
-    mode: LoginWriteMode,
-    options: LoginWriteOptions,
-    auditEvents: readonly AuditEvent[],
-  ): Promise<LoginWriteOutcome>;
+  recordLogin(plan: LoginWritePlan): Promise<LoginWriteOutcome>;
 }
 
 /** A user's unexpired sessions, with the user and the tenant's session policy, read together. */
@@ -283,7 +285,7 @@ export interface ScimPage<T> {
   readonly total: number;
 }
 
-/** A bounded read of a group's members (`ScimDirectory.listMembers`). */
+/** A bounded read of a group's members (`ScimGroupDirectory.listMembers`). */
 export interface ScimMembers {
   readonly userIds: string[];
   /** The group has members beyond `userIds`: the read stopped at its limit. */
@@ -401,19 +403,35 @@ export interface ScimGroupWrite {
 export type ScimGroupWriteOutcome = 'written' | 'name_taken' | 'conflict' | 'tenant_gone';
 
 /**
- * What the SCIM endpoint reads and writes. Every lookup is a keyed read or a
- * query of the tenant's partition: never a scan.
+ * The tenant's SCIM bearer token: its hash, stored by whoever issues the
+ * token (the tenant CLI, the setup link) and read with the tenant for every
+ * SCIM request.
  */
-export interface ScimDirectory extends UserLookup {
+export interface ScimTokenStore {
   getScimContext(tenantId: string): Promise<ScimContext>;
   /** Stores (replacing any previous one) the hash of the tenant's SCIM token. */
   putScimTokenHash(tenantId: string, tokenHash: string, now: string): Promise<void>;
+}
+
+/**
+ * SCIM's Users: read, listed, written and deleted as Okta provisions them.
+ * Every lookup is a keyed read or a query of the tenant's partition: never a scan.
+ */
+export interface ScimUserDirectory extends UserLookup {
   getUsers(tenantId: string, userIds: readonly string[]): Promise<User[]>;
   /** Users in a stable order, `offset` skipped, at most `limit`, with the total. */
   listUsers(tenantId: string, offset: number, limit: number): Promise<ScimPage<User>>;
   writeUser(write: ScimUserWrite): Promise<ScimUserWriteOutcome>;
   /** `conflict`: the user changed since it was read (retry from a fresh read). */
   deleteUser(write: ScimUserDelete): Promise<'deleted' | 'conflict'>;
+}
+
+/**
+ * SCIM's Groups: the groups, their members, and the roles the members get
+ * from them. Every lookup is a keyed read or a query of the tenant's
+ * partition: never a scan.
+ */
+export interface ScimGroupDirectory {
   getGroup(tenantId: string, groupId: string): Promise<ScimGroup | undefined>;
   findGroupIdByName(tenantId: string, displayName: string): Promise<string | undefined>;
   listGroups(tenantId: string, offset: number, limit: number): Promise<ScimPage<ScimGroup>>;
@@ -427,6 +445,9 @@ export interface ScimDirectory extends UserLookup {
   /** Every user of the tenant with no SCIM groups recorded: they get none (the default roles) when SCIM groups start. */
   startScimGroups(tenantId: string, defaults: { groups: readonly string[]; roles: readonly string[] }): Promise<number>;
 }
+
+/** What the SCIM endpoint reads and writes: its token, Users and Groups. */
+export type ScimDirectory = ScimTokenStore & ScimUserDirectory & ScimGroupDirectory;
 
 /** Ids of one-time credentials (a JWT's `jti`) already used. */
 export interface ReplayGuard {
@@ -474,4 +495,12 @@ export interface SetupStore {
   countSetupAttempt(tenantId: string, windowStart: number, windowEnd: number, limit: number): Promise<boolean>;
   putSetupTestResult(result: SetupTestResult): Promise<void>;
   getSetupTestResult(tenantId: string): Promise<SetupTestResult | undefined>;
+  /**
+   * Marks a setup form's one-time nonce used, only if it was not (a
+   * conditional write: of racing requests with one nonce, exactly one gets
+   * `undefined`); otherwise returns its first use and writes nothing.
+   */
+  useSetupForm(use: SetupFormUse): Promise<SetupFormUse | undefined>;
+  /** Records that the action of a used form finished; does nothing if the use is gone (tenant deleted). */
+  finishSetupForm(tenantId: string, nonce: string, finishedAt: string): Promise<void>;
 }

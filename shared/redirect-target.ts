@@ -87,6 +87,48 @@ function decodings(value: string): string[] {
 /** The built-in page users land on when nothing else says where (`GET /signed-in`, the session function). */
 export const SIGNED_IN_PATH = '/signed-in';
 
+/** Resolves paths for the checks below: a path that stays on it stays on any origin of ours. */
+const ANY_ORIGIN_OF_OURS = 'https://login.invalid';
+
+/**
+ * Why `path` cannot be the deployment's default path (`DEFAULT_REDIRECT_PATH`,
+ * CDK `defaultRedirectPath`), in words naming `setting`; undefined when it
+ * can. It must be a path on this service that every browser reads as one:
+ * starting with a single `/`, and passing `isSafeLocation` (so not `/\host`
+ * or `/%2F%2Fhost` either), since it also becomes the signed-out page's link
+ * and the `post_logout_redirect_uri`, which no other check sees.
+ */
+export function defaultRedirectPathProblem(setting: string, path: string): string | undefined {
+  const isPath = path.startsWith('/') && isSafeLocation(path, { publicOrigin: ANY_ORIGIN_OF_OURS, allowedOrigins: [] });
+  return isPath ? undefined : `${setting} must be a path starting with a single "/", got "${path}"`;
+}
+
+/** `DEFAULT_REDIRECT_PATH` from the environment: undefined when unset or empty; a TypeError when not a path. */
+export function defaultRedirectPathFrom(env: NodeJS.ProcessEnv): string | undefined {
+  const path = env.DEFAULT_REDIRECT_PATH || undefined;
+  const problem = path === undefined ? undefined : defaultRedirectPathProblem('DEFAULT_REDIRECT_PATH', path);
+  if (problem) throw new TypeError(problem);
+  return path;
+}
+
+/**
+ * The `post_logout_redirect_uri` of a sign-out through the tenant's Okta, and
+ * the sign-out redirect URI the tenant CLI prints for its Okta app (they must
+ * be equal, or Okta refuses the sign-out): the default path on our origin,
+ * else our origin's `/`.
+ */
+export function signOutRedirectUri(origin: string, defaultRedirectPath: string | undefined): string {
+  return new URL(defaultRedirectPath ?? '/', origin).href;
+}
+
+/** Where the signed-out page's Continue goes: `APP_URL`, else the default path; no link when neither is set. */
+export function continueAfterSignOut(config: {
+  readonly appUrl: string | undefined;
+  readonly defaultRedirectPath: string | undefined;
+}): string | undefined {
+  return config.appUrl ?? config.defaultRedirectPath;
+}
+
 /**
  * Every origin a redirect after login may go to, besides our own: the
  * deployment's (`ALLOWED_REDIRECT_ORIGINS`, and the app's: `APP_URL`'s origin

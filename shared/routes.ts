@@ -52,7 +52,7 @@ export const ROUTES: readonly RouteDefinition[] = [
   { routeKey: 'OPTIONS /logout', function: 'session' },
   // The built-in page a login lands on when nothing else names one (README "Where users land").
   { routeKey: 'GET /signed-in', function: 'session' },
-  // Okta Universal Logout; the path is `revocationEndpointPath` (shared/universal-logout/endpoint.ts).
+  // Okta Universal Logout; the path is `tenantPath(tenant, 'universalLogout')` (shared/tenant-urls.ts).
   { routeKey: 'POST /t/{tenant}/global-token-revocation', function: 'universalLogout' },
   { routeKey: 'GET /health', function: 'health' },
   // The public keys that sign session tokens, and the minimal discovery document JWT verifiers

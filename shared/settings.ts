@@ -49,6 +49,13 @@ export const SETTINGS = {
   },
 } as const satisfies Record<string, NumericSetting>;
 
+/**
+ * Every function's own limits (not environment variables): the CDK default of
+ * `functionTimeout` (below API Gateway's 29 s; `IDP_TIMEOUT_MS` must stay
+ * under it) and of `memorySize` (512 MB chosen from `npm run bench`).
+ */
+export const FUNCTION_DEFAULTS = { timeoutSeconds: 10, memorySizeMb: 512 } as const;
+
 /** Whether `value` is a whole number in the setting's range. */
 export function isWithin(setting: NumericSetting, value: number): boolean {
   return Number.isInteger(value) && value >= setting.min && value <= setting.max;

@@ -108,7 +108,9 @@ export class TenantAdmin {
       await this.#audit('tenant_saved', tenantId, {
         details: { created: !existing, secretChanged: secret !== undefined, changed: changed.join(',') },
       });
-      return { config, created: !existing, changed, secretChanged: secret !== undefined };
+      // The version written: the store bumps the one read (a new tenant's first is 1), as a read would show it.
+      const written = { ...config, configVersion: (config.configVersion ?? 0) + 1 };
+      return { config: written, created: !existing, changed, secretChanged: secret !== undefined };
     }
     throw lostRace(tenantId);
   }
@@ -283,11 +285,21 @@ export class TenantAdmin {
 
   async get(tenantId: string): Promise<TenantConfig & { hasClientSecret: boolean }> {
     const config = await this.#require(tenantId);
-    return this.#withSecretStatus(config);
+    return this.withSecretStatus(config);
   }
 
   async list(): Promise<Array<TenantConfig & { hasClientSecret: boolean }>> {
-    return Promise.all((await this.deps.tenants.listTenants()).map((config) => this.#withSecretStatus(config)));
+    return Promise.all((await this.deps.tenants.listTenants()).map((config) => this.withSecretStatus(config)));
+  }
+
+  /**
+   * The tenant and its client secret, for `tenant check`'s live test of the
+   * credentials at the tenant's token endpoint: the secret goes there only,
+   * never to the output or a log.
+   */
+  async getWithSecret(tenantId: string): Promise<{ config: TenantConfig; clientSecret: string | undefined }> {
+    const config = await this.#require(tenantId);
+    return { config, clientSecret: await this.deps.secrets.getClientSecret(tenantId) };
   }
 
   async users(tenantId: string): Promise<User[]> {
@@ -397,7 +409,8 @@ export class TenantAdmin {
     return config;
   }
 
-  async #withSecretStatus(config: TenantConfig): Promise<TenantConfig & { hasClientSecret: boolean }> {
+  /** A config as an administrator sees it: whether it has an owner and a client secret (never the secret). */
+  async withSecretStatus(config: TenantConfig): Promise<TenantConfig & { hasClientSecret: boolean }> {
     const secret = await this.deps.secrets.getClientSecret(config.tenantId);
     return { ...config, hasOwner: config.hasOwner === true, hasClientSecret: secret !== undefined };
   }
@@ -416,7 +429,7 @@ export class TenantAdmin {
 const unfinishedDelete = (tenantId: string) =>
   new TenantAdminError(
     'invalid',
-    `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`tenant delete ${tenantId}\` again first.`,
+    `Tenant "${tenantId}" still has data from a deletion that did not finish: run \`npm run -s tenant -- delete ${tenantId} --yes\` again first.`,
   );
 const notFound = (tenantId: string) => new TenantAdminError('not_found', `No tenant "${tenantId}".`);
 const lostRace = (tenantId: string) =>

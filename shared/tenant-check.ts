@@ -1,7 +1,10 @@
 import { ServiceError } from './errors.ts';
-import { describeError } from './http/error-catalogue.ts';
+import { describeError, SETUP_CHECK_WORDS as WORDS } from './http/error-catalogue.ts';
+import { randomToken } from './oidc/authorization-request.ts';
 import { fetchProviderMetadata, type ProviderMetadata } from './oidc/discovery.ts';
 import { describeFetchFailure, type FetchLike, fetchWithTimeout } from './oidc/http-fetch.ts';
+import { exchangeCode, type TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
+import { SETTINGS } from './settings.ts';
 import type { TenantConfig } from './tenants.ts';
 
 export interface CheckResult {
@@ -11,28 +14,88 @@ export interface CheckResult {
   readonly message: string;
 }
 
+/** What the token endpoint is asked to authenticate, as a login's code exchange sends it. */
+export interface ClientCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly authMethod: TokenEndpointAuthMethod;
+  /** The tenant's sign-in redirect URI, sent with the test request as a real code exchange would. */
+  readonly redirectUri: string;
+}
+
 /**
  * Checks a tenant's Okta the way a login will use it, with the service's own
  * discovery (the same fetch, issuer check and endpoint rules), and says what
  * is wrong in plain words: issuer unreachable or TLS failure, discovery issuer
  * mismatch, missing endpoints, JWKS unreachable or without a key for the
- * pinned algorithm.
+ * pinned algorithm, and, given the `client`'s credentials, whether the token
+ * endpoint accepts them (`checkClientCredentials`).
  */
 export async function checkTenant(
   tenant: Pick<TenantConfig, 'issuer' | 'idTokenAlgorithms'>,
-  options: { fetch: FetchLike; timeoutMs?: number; allowLoopback?: boolean },
+  options: { fetch: FetchLike; timeoutMs?: number; allowLoopback?: boolean; client?: ClientCredentials },
 ): Promise<CheckResult[]> {
-  const timeoutMs = options.timeoutMs ?? 5000;
+  const timeoutMs = options.timeoutMs ?? SETTINGS.idpTimeoutMs.default;
   const discovered = await checkDiscovery(tenant.issuer, {
     fetch: options.fetch,
     timeoutMs,
     allowLoopback: options.allowLoopback ?? true,
   });
-  if ('failure' in discovered) return [discovered.failure];
+  const { client } = options;
+  if ('failure' in discovered) {
+    return [
+      discovered.failure,
+      ...(client ? [{ check: 'client_credentials', ok: false, message: WORDS.client_check_skipped }] : []),
+    ];
+  }
+  const { metadata } = discovered;
   return [
     ...discovered.results,
-    await checkSigningKeys(discovered.metadata.jwksUri, tenant.idTokenAlgorithms, options.fetch, timeoutMs),
+    await checkSigningKeys(metadata.jwksUri, tenant.idTokenAlgorithms, options.fetch, timeoutMs),
+    ...(client ? [await checkClientCredentials(client, metadata.tokenEndpoint, { ...options, timeoutMs })] : []),
   ];
+}
+
+/**
+ * Redeems a made-up authorization code with the client's credentials: an
+ * authorization server checks the client before the code (RFC 6749 §3.2.1,
+ * §5.2), so `invalid_grant` means the client authenticated and
+ * `invalid_client` that it did not — the same classification a login uses
+ * (`oidc/token-exchange.ts`), which also says which credential was refused
+ * where the answer tells (Okta does for an unknown client id and for a wrong
+ * secret). The one test of the credentials, for the setup page and `tenant check`.
+ */
+export async function checkClientCredentials(
+  client: ClientCredentials,
+  tokenEndpoint: string,
+  options: { fetch: FetchLike; timeoutMs: number },
+): Promise<CheckResult> {
+  const result = (ok: boolean, message: string): CheckResult => ({ check: 'client_credentials', ok, message });
+  try {
+    await exchangeCode(
+      options.fetch,
+      { tokenEndpoint, ...client, code: `setup-check-${randomToken(24)}`, codeVerifier: randomToken(32) },
+      options.timeoutMs,
+    );
+    // A code nobody issued was redeemed: whatever answers there is not a real authorization server.
+    return result(false, WORDS.client_check_failed({ status: '200' }));
+  } catch (error) {
+    if (!(error instanceof ServiceError)) throw error;
+    if (error.code === 'AUTHORIZATION_CODE_REJECTED') return result(true, WORDS.client_accepted);
+    if (error.code === 'CLIENT_AUTH_FAILED') return result(false, clientRejection(error));
+    if (error.code === 'TOKEN_ENDPOINT_FAILED' && error.details.status === undefined) {
+      return result(false, WORDS.client_check_unreachable({ url: tokenEndpoint }));
+    }
+    return result(false, WORDS.client_check_failed(error.details));
+  }
+}
+
+/** Which of the client's values the token endpoint refused, as far as its answer says. */
+function clientRejection(error: ServiceError): string {
+  if (error.reason === 'token_endpoint_unauthorized_client') return WORDS.client_grant_not_allowed;
+  if (error.details.rejected === 'client_id') return WORDS.client_id_unknown;
+  if (error.details.rejected === 'client_secret') return WORDS.client_secret_rejected;
+  return WORDS.client_rejected;
 }
 
 /**

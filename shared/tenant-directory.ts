@@ -1,8 +1,9 @@
 import type { TenantStore } from './ports.ts';
+import { SETTINGS } from './settings.ts';
 import { isValidTenantId, type TenantConfig } from './tenants.ts';
 
 export interface TenantDirectoryOptions {
-  /** How long a tenant's config is served from memory. @default 30 s */
+  /** How long a tenant's config is served from memory. @default 30 s (`SETTINGS.tenantCacheSeconds`) */
   readonly ttlMs?: number;
   /** How long "no such tenant" is remembered, so floods of bogus ids do not reach DynamoDB. @default 10 s */
   readonly negativeTtlMs?: number;
@@ -39,7 +40,7 @@ export class TenantDirectory {
 
   constructor(store: TenantStore, options: TenantDirectoryOptions = {}) {
     this.#store = store;
-    this.#ttlMs = options.ttlMs ?? 30_000;
+    this.#ttlMs = options.ttlMs ?? SETTINGS.tenantCacheSeconds.default * 1000;
     this.#negativeTtlMs = options.negativeTtlMs ?? 10_000;
     this.#maxEntries = options.maxEntries ?? 1000;
     this.#refreshCooldownMs = options.refreshCooldownMs ?? 5_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseExactOrigin } from './http/origins.ts';
-import { assertAcceptableIssuer, orgUrlOf } from './oidc/issuer-policy.ts';
+import { issuerProblem, orgUrlOf } from './oidc/issuer-policy.ts';
 import type { TokenEndpointAuthMethod } from './oidc/token-exchange.ts';
 import { isSafeLocation } from './redirect-target.ts';
 import { isValidRole, parseRoleMapping, type RoleMapping } from './roles.ts';
@@ -33,6 +33,27 @@ export function isTenantActive(tenant: Pick<TenantConfig, 'status'>): boolean {
  */
 export function isTenantConnected(tenant: Pick<TenantConfig, 'issuer' | 'clientId'>): boolean {
   return tenant.issuer !== '' && tenant.clientId !== '';
+}
+
+/**
+ * Whether the tenant's roles come from the ID token's `groups` claim: it has
+ * role maps, and SCIM has not taken groups over (then roles come from SCIM's).
+ */
+export function mapsRolesFromTokenGroups(tenant: Pick<TenantConfig, 'roleMappings' | 'scimGroups'>): boolean {
+  return tenant.roleMappings.length > 0 && !tenant.scimGroups;
+}
+
+/**
+ * Whether a login (the setup page's test sign-in included, so it shows what
+ * users will get) asks Okta for the `groups` scope: when the tenant asks for
+ * it (`--groups`, the setup page's box), and whenever its roles come from the
+ * groups claim, which Okta sends only with that scope. Role maps without it
+ * (e.g. set on a tenant `invite` created) used to give everyone the defaults.
+ */
+export function requestsGroupsScope(
+  tenant: Pick<TenantConfig, 'requestGroups' | 'roleMappings' | 'scimGroups'>,
+): boolean {
+  return tenant.requestGroups || mapsRolesFromTokenGroups(tenant);
 }
 
 /** A tenant: one customer organisation signing in with its own Okta app. */
@@ -225,15 +246,13 @@ function validTenantId(tenantId: string): string {
   throw new TypeError(`tenant id must be lowercase snake_case, 1-63 characters (e.g. best_company), got "${tenantId}"`);
 }
 
+/** The issuer exactly as typed, and the org URL's origin; a mistake is told as the fixes it needs, and only those. */
 function validIssuer(input: TenantInput, allowLoopback: boolean): { issuer: string; orgUrl: string } {
-  if (input.issuer.endsWith('/')) {
-    throw new TypeError(
-      `--issuer must be the exact issuer without a trailing slash (e.g. https://acme.okta.com/oauth2/default), got "${input.issuer}"`,
-    );
-  }
-  assertAcceptableIssuer(input.issuer, allowLoopback);
-  const orgUrl = input.orgUrl ? assertAcceptableIssuer(input.orgUrl, allowLoopback).origin : orgUrlOf(input.issuer);
-  return { issuer: input.issuer, orgUrl };
+  const issuerWrong = issuerProblem(input.issuer, allowLoopback, { exact: true });
+  if (issuerWrong) throw new TypeError(`--issuer "${input.issuer}": ${issuerWrong}`);
+  const orgUrlWrong = input.orgUrl ? issuerProblem(input.orgUrl, allowLoopback) : undefined;
+  if (orgUrlWrong) throw new TypeError(`--org-url "${input.orgUrl}": ${orgUrlWrong}`);
+  return { issuer: input.issuer, orgUrl: orgUrlOf(input.orgUrl || input.issuer) };
 }
 
 function validClientId(clientId: string): string {

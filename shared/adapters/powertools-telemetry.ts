@@ -1,4 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { LOGIN_FAILURE_METRIC, LOGIN_SUCCESS_METRIC } from '../login-metrics.ts';
 import type { LoginTelemetry, UniversalLogoutTelemetry } from '../ports.ts';
 import { UNIVERSAL_LOGOUT_METRIC } from '../universal-logout/outcomes.ts';
 
@@ -16,13 +17,13 @@ export class PowertoolsLoginTelemetry implements LoginTelemetry {
   }
 
   loginSucceeded(_tenantId: string, firstLogin: boolean): void {
-    this.#count('LoginSuccess', ['kind', firstLogin ? 'first' : 'returning']);
+    this.#count(LOGIN_SUCCESS_METRIC, ['kind', firstLogin ? 'first' : 'returning']);
   }
 
   loginFailed(reason: string): void {
     // Once per reason (dashboards) and once in total (one alarm needs one metric: alarms cannot SEARCH).
-    this.#count('LoginFailure', ['reason', reason]);
-    this.#count('LoginFailure');
+    this.#count(LOGIN_FAILURE_METRIC, ['reason', reason]);
+    this.#count(LOGIN_FAILURE_METRIC);
   }
 
   /**

@@ -3,6 +3,7 @@ import {
   CreateSecretCommand,
   DeleteSecretCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   SecretsManagerClient,
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
@@ -33,6 +34,11 @@ export function createSecretsProvider(client: SecretsManagerClient): SecretsProv
  * Tenant client secrets in AWS Secrets Manager, one secret per tenant named
  * `<prefix><tenant>`. Reads are cached for `maxAgeSeconds` by Powertools
  * Parameters, so a warm function fetches each secret at most once per period.
+ * A deleted secret is scheduled for deletion (7-day recovery window): until
+ * it is gone, Secrets Manager refuses every use of it but a restore, and its
+ * name stays taken. Here it reads as no secret, deleting it again does
+ * nothing, and a tenant created again under the same id restores it and
+ * writes its new value over the old one.
  */
 export class SecretsManagerClientSecretStore implements ClientSecretStore {
   readonly #client: SecretsManagerClient;
@@ -62,7 +68,7 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
       );
       return typeof value === 'string' && value.length > 0 ? value : undefined;
     } catch (error) {
-      if (isNotFound(error)) return undefined;
+      if (isNotFound(error) || isScheduledForDeletion(error)) return undefined;
       throw error;
     }
   }
@@ -70,21 +76,33 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
   /** The SDK adds each write's idempotency token (`ClientRequestToken`), so a retried write is not applied twice. */
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     const name = this.secretName(tenantId);
+    const put = () =>
+      guard(() => this.#client.send(new PutSecretValueCommand({ SecretId: name, SecretString: secret })));
     try {
-      await guard(() => this.#client.send(new PutSecretValueCommand({ SecretId: name, SecretString: secret })));
+      await put();
     } catch (error) {
-      if (!isNotFound(error)) throw error;
-      await guard(() =>
-        this.#client.send(
-          new CreateSecretCommand({
-            Name: name,
-            SecretString: secret,
-            Description: `Okta client secret for login tenant ${tenantId}`,
-          }),
-        ),
-      );
+      if (isScheduledForDeletion(error)) {
+        await guard(() => this.#client.send(new RestoreSecretCommand({ SecretId: name })));
+        await put();
+      } else if (isNotFound(error)) {
+        await this.#create(tenantId, secret);
+      } else {
+        throw error;
+      }
     }
     this.#secrets.clearCache();
+  }
+
+  async #create(tenantId: string, secret: string): Promise<void> {
+    await guard(() =>
+      this.#client.send(
+        new CreateSecretCommand({
+          Name: this.secretName(tenantId),
+          SecretString: secret,
+          Description: `Okta client secret for login tenant ${tenantId}`,
+        }),
+      ),
+    );
   }
 
   async deleteClientSecret(tenantId: string): Promise<void> {
@@ -93,7 +111,8 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
         this.#client.send(new DeleteSecretCommand({ SecretId: this.secretName(tenantId), RecoveryWindowInDays: 7 })),
       );
     } catch (error) {
-      if (!isNotFound(error)) throw error;
+      // Gone, or deleted before (a tenant delete run again): nothing more to delete.
+      if (!isNotFound(error) && !isScheduledForDeletion(error)) throw error;
     }
     this.#secrets.clearCache();
   }
@@ -106,4 +125,14 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
 
 function isNotFound(error: unknown): boolean {
   return causes(error).some((cause) => (cause as { name?: string }).name === 'ResourceNotFoundException');
+}
+
+/**
+ * Secrets Manager's answer for a secret scheduled for deletion. Of the causes
+ * it documents for `InvalidRequestException`, that is the only one the
+ * operations used here can meet (the others are rotation settings and
+ * secrets another AWS service manages, neither of which these secrets have).
+ */
+function isScheduledForDeletion(error: unknown): boolean {
+  return causes(error).some((cause) => (cause as { name?: string }).name === 'InvalidRequestException');
 }

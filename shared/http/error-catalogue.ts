@@ -36,7 +36,7 @@ export interface DescribedError {
 }
 
 const SCIM_TOKEN_HINT =
-  'In Okta: the app → Provisioning → Integration → Authentication Mode "HTTP Header", Authorization: the token `npm run tenant -- scim-token <tenant>` printed. A new token replaces the old one at once.';
+  'In Okta: the app → Provisioning → Integration → Authentication Mode "HTTP Header", Authorization: the token `npm run -s tenant -- scim-token <tenant>` printed. A new token replaces the old one at once.';
 
 const OKTA_ISSUERS = 'Okta issuers look like https://<org>.okta.com or https://<org>.okta.com/oauth2/default';
 const tenantName = (d: ErrorDetails) => (d.tenantId ? ` "${d.tenantId}"` : '');
@@ -264,7 +264,7 @@ const CODES: Record<ErrorCode, CodeEntry> = {
     status: 404,
     title: 'Universal Logout is off',
     message: 'Universal Logout is turned off for this organization.',
-    adminHint: (d) => `Turn it on with: npm run tenant -- put ${d.tenantId ?? '<tenant>'} --universal-logout`,
+    adminHint: (d) => `Turn it on with: npm run -s tenant -- put ${d.tenantId ?? '<tenant>'} --universal-logout`,
     oauthError: 'not_found',
   },
   STORE_UNAVAILABLE: {
@@ -354,15 +354,16 @@ const REASONS: Record<string, ReasonEntry> = {
   },
   // The setup link
   setup_link_expired: {
-    message: 'This setup link has expired. Ask your contact at the service for a new link.',
+    message: (d) =>
+      `This setup link expired${d.expiredAt ? ` on ${d.expiredAt}` : ''}: it no longer works. Ask your contact at the service for a new one.`,
   },
   setup_link_finished: {
-    message:
-      'Setup was finished with this link: the organization is live and the link no longer works. If something must change, ask your contact at the service for a new link.',
+    message: (d) =>
+      `This setup link was already used to activate sign-in for this organization${d.activatedAt ? ` on ${d.activatedAt}` : ''}: sign-in is live and the link no longer works. If something must change, ask your contact at the service for a new link.`,
   },
   setup_cookie_missing: {
     message:
-      'Open the setup link you were sent (the whole address, with its token) in this browser to continue: this browser has not opened it yet, or its visit ended.',
+      'This browser holds no visit of this setup link: it was not opened in this browser, or the visit ended (a visit lasts 8 hours). Open the link you were sent again (the whole address, with its token): the page then says whether it still works, has expired or was already used.',
   },
   cross_site_setup: { message: 'Setup forms must be sent from the setup page itself.' },
   setup_form_expired: {
@@ -377,7 +378,7 @@ const REASONS: Record<string, ReasonEntry> = {
   client_secret_missing: {
     message: 'This organization’s sign-in is not fully set up.',
     adminHint: (d) =>
-      `Tenant${tenantName(d)} has no client secret. Set it with: npm run tenant -- put ${d.tenantId ?? '<tenant>'} --client-secret-stdin`,
+      `Tenant${tenantName(d)} has no client secret. Set it with: npm run -s tenant -- put ${d.tenantId ?? '<tenant>'} --client-secret-stdin`,
   },
   no_public_url: {
     message: 'The service does not know its own address.',
@@ -390,7 +391,7 @@ const REASONS: Record<string, ReasonEntry> = {
   no_signing_key: {
     message: 'The service cannot issue session tokens right now. Please try again later.',
     adminHint:
-      'No signing key signs now: a new key waits out its publication delay after an emergency removal (npm run tenant -- signing-keys list).',
+      'No signing key signs now: a new key waits out its publication delay after an emergency removal (npm run -s tenant -- signing-keys list).',
   },
   state_key_too_short: { adminHint: (d) => `The login-state key must be at least ${d.minimum} characters.` },
   state_key_unavailable: { message: 'The service cannot read its keys right now. Please try again.' },
@@ -534,21 +535,25 @@ function reasonEntry(reason: string): ReasonEntry | undefined {
  * issuer typed, an endpoint, a status), escaped when rendered.
  */
 export const SETUP_CHECK_WORDS = {
-  issuer_invalid: (d: ErrorDetails) =>
-    `"${d.issuer}" is not an issuer the service can use: it must be the https address of your Okta org or of one of its authorization servers, on a public host, without a trailing slash (${OKTA_ISSUERS}).`,
+  /** `problem`: the fixes for the rules it breaks, and only those (`issuerProblem`). */
+  issuer_invalid: (d: ErrorDetails) => `"${d.issuer}" is not an issuer the service can use: ${d.problem}.`,
   client_id_invalid: 'The client id must be the app’s Client ID from its General tab (letters, digits, . _ -).',
   client_secret_missing: 'Paste the app’s client secret (General tab → Client Credentials).',
   authorization_server_org: (d: ErrorDetails) =>
-    `${d.issuer} is your Okta org authorization server, and its endpoints are its own. For roles, add the groups claim on the app’s Sign On tab.`,
+    `${d.issuer} is your Okta org authorization server, and its endpoints are its own. For roles, its groups claim is the app’s: Sign On tab → OpenID Connect ID Token → Groups claim filter (name "groups", Matches regex .*); Okta sends it when the sign-in asks for the scope "groups", as the service does for roles.`,
   authorization_server_custom: (d: ErrorDetails) =>
-    `${d.issuer} is the custom authorization server "${d.name}", and its endpoints are under it. For roles, add a groups claim to it: Security → API → Authorization Servers → ${d.name} → Claims (name "groups", ID Token, Always, Groups filter Matches regex .*), and make sure its access policies allow this app.`,
+    `${d.issuer} is the custom authorization server "${d.name}", and its endpoints are under it; the app’s own Groups claim filter does not apply to it. For roles, add to it, in Security → API → Authorization Servers → ${d.name}: on Scopes, a scope named "groups" (the service asks for it: without it Okta refuses the sign-in with invalid_scope); on Claims, a claim named "groups" (Include in token type ID Token, Always; Value type Groups; Filter Matches regex .*; Include in any scope). Make sure its access policies allow this app.`,
   authorization_server_other: (d: ErrorDetails) => `The endpoints of ${d.issuer} are under the issuer.`,
   authorization_server_mismatch: (d: ErrorDetails) =>
     `The discovery document sends ${d.endpoint} to ${d.url}, which is not under ${d.issuer}: that is another authorization server. Paste the issuer of the authorization server this app uses.`,
   client_accepted:
     'Okta accepted the client id and secret: a test request with a made-up authorization code was refused as invalid_grant, which Okta only answers to a client that authenticated.',
   client_rejected:
-    'Okta rejected the client id and secret (invalid_client). Copy both again from the app’s General tab → Client Credentials, and check that Client authentication is “Client secret” (sent as HTTP Basic).',
+    'Okta rejected the client id or secret (invalid_client) without saying which. Copy both again from the app’s General tab → Client Credentials, and check that Client authentication is “Client secret” (sent as HTTP Basic).',
+  client_id_unknown:
+    'Okta does not know this client id (invalid_client): copy the Client ID again from the app’s General tab → Client Credentials, and check that the app is in the Okta org of the issuer.',
+  client_secret_rejected:
+    'Okta knows the client id but rejected the client secret (invalid_client): copy the app’s current secret again from its General tab → Client Credentials.',
   client_grant_not_allowed:
     'Okta knows the client, but the app may not use the Authorization Code grant (unauthorized_client): tick Authorization Code under General → Grant type.',
   client_check_failed: (d: ErrorDetails) =>
@@ -566,7 +571,7 @@ export const SETUP_WARNING_WORDS: Record<string, (d: ErrorDetails) => string> = 
   groups_claim_missing: () =>
     'The ID token has no groups claim, but this organization maps Okta groups to app roles: everyone would get only the default roles. Add the groups claim (see step 5 above), then test again.',
   groups_not_requested: () =>
-    'Roles are mapped from Okta groups, but the groups claim is not asked for yet: tick “My Okta app sends a groups claim” above and save again.',
+    'This organization maps Okta groups to app roles now, but this test ran before that and did not ask Okta for groups: test again.',
   email_missing: () =>
     'The ID token has no email: the app cannot show who signed in by email. Make sure the app is granted the email scope.',
   email_domain_not_allowed: (d) =>

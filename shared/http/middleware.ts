@@ -7,6 +7,7 @@ import httpSecurityHeaders from '@middy/http-security-headers';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { awaitTracing } from '../adapters/tracing.ts';
 import { ServiceError, toServiceError } from '../errors.ts';
+import { tenantPath } from '../tenant-urls.ts';
 import { isValidTenantId } from '../tenants.ts';
 import { describeError } from './error-catalogue.ts';
 import { renderErrorPage } from './pages.ts';
@@ -57,9 +58,11 @@ export interface HttpHandlerOptions {
 }
 
 /**
- * A client-supplied correlation id is echoed in responses and logs, so only a
- * short token of letters, digits, `-` and `_` is taken; anything else gets a
- * generated one.
+ * The shape of a correlation id: a short token of letters, digits, `-` and
+ * `_`. The request's own id is always ours (API Gateway's request id, else a
+ * generated one): a caller's `x-correlation-id` is only logged beside it, as
+ * `client_correlation_id`, and only in this shape, so a caller can neither
+ * forge nor collide with the ids in our logs, pages and headers.
  */
 const CORRELATION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 /** Two years, as the HSTS preload list asks; `preload` itself only when the operator opts in. */
@@ -113,13 +116,18 @@ function requestEnvelope(routes: Record<string, RouteHandler | Route>, options: 
   const requests = new WeakMap<object, { correlationId: string; startedAt: number }>();
   const contextOf = (event: APIGatewayProxyEventV2) =>
     requests.get(event) ?? { correlationId: randomUUID(), startedAt: performance.now() };
-  const done = () => logger.removeKeys(['correlation_id', 'route', 'tenant']);
+  const done = () => logger.removeKeys(['correlation_id', 'client_correlation_id', 'route', 'tenant']);
 
   const middleware: middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResult> = {
     before: ({ event }) => {
       const correlationId = correlationIdOf(event);
       requests.set(event, { correlationId, startedAt: performance.now() });
-      logger.appendKeys({ correlation_id: correlationId, route: event.routeKey });
+      const clientCorrelationId = clientCorrelationIdOf(event);
+      logger.appendKeys({
+        correlation_id: correlationId,
+        ...(clientCorrelationId ? { client_correlation_id: clientCorrelationId } : {}),
+        route: event.routeKey,
+      });
     },
     after: (request) => {
       const { correlationId, startedAt } = contextOf(request.event);
@@ -174,7 +182,7 @@ export function errorResponse(
   const tenant = event.pathParameters?.tenant ?? error.details.tenantId;
   const restartUrl =
     restartable && tenant && isValidTenantId(tenant) && error.code !== 'TENANT_NOT_FOUND'
-      ? `/t/${tenant}/login`
+      ? tenantPath(tenant, 'login')
       : undefined;
   const response = wantsJson(event)
     ? json(status, {
@@ -194,12 +202,17 @@ function finish(response: HttpResult, correlationId: string): void {
   response.headers['content-security-policy'] ??= DEFAULT_CSP;
 }
 
+/** Ours, never the caller's: API Gateway's request id when it has the shape, else a generated one. */
 function correlationIdOf(event: APIGatewayProxyEventV2): string {
-  const supplied = header(event, 'x-correlation-id');
-  if (supplied && CORRELATION_ID.test(supplied)) return supplied;
   const requestId = event.requestContext?.requestId;
   if (requestId && CORRELATION_ID.test(requestId)) return requestId;
   return randomUUID();
+}
+
+/** The caller's `x-correlation-id`, only when it has the shape; logged beside ours, never used as ours. */
+function clientCorrelationIdOf(event: APIGatewayProxyEventV2): string | undefined {
+  const supplied = header(event, 'x-correlation-id');
+  return supplied && CORRELATION_ID.test(supplied) ? supplied : undefined;
 }
 
 const elapsed = (startedAt: number) => Math.round(performance.now() - startedAt);

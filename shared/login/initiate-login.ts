@@ -6,7 +6,7 @@ import { type LoginPurpose, loginStateCookieName, loginStateCookiesToDrop, sealL
 import { buildAuthorizationUrl, randomToken } from '../oidc/authorization-request.ts';
 import { isTenantIssuer } from '../oidc/issuer-policy.ts';
 import { redirectOrigins, resolveRedirectTarget } from '../redirect-target.ts';
-import type { TenantConfig } from '../tenants.ts';
+import { requestsGroupsScope, type TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
 import { callbackUri, requireActiveTenant } from './tenant.ts';
 
@@ -69,7 +69,7 @@ export async function startLogin(
     authorizationEndpoint: metadata.authorizationEndpoint,
     clientId: tenant.clientId,
     redirectUri: callbackUri(deps, event, tenant),
-    scopes: tenant.requestGroups ? ['openid', 'email', 'profile', 'groups'] : ['openid', 'email', 'profile'],
+    scopes: requestsGroupsScope(tenant) ? ['openid', 'email', 'profile', 'groups'] : ['openid', 'email', 'profile'],
     state: stateId,
     nonce,
     codeVerifier,

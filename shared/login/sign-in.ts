@@ -5,7 +5,7 @@ import { type HttpResult, redirect, setCookie } from '../http/responses.ts';
 import type { LoginState } from '../login-state.ts';
 import type { IdTokenClaims } from '../oidc/verify-id-token.ts';
 import type { LoginRecord } from '../ports.ts';
-import { claimsOwnership, provisionLogin } from '../provisioning.ts';
+import { provisionLogin } from '../provisioning.ts';
 import { landingLocation as chooseLanding, redirectOrigins } from '../redirect-target.ts';
 import { rolesFor } from '../roles.ts';
 import {
@@ -15,7 +15,7 @@ import {
   parseSessionCookie,
   SESSION_COOKIE,
 } from '../sessions.ts';
-import type { TenantConfig } from '../tenants.ts';
+import { requestsGroupsScope, type TenantConfig } from '../tenants.ts';
 import { userIdFor } from '../user-identity.ts';
 import { profileFromClaims, type UserProfile } from '../users.ts';
 import { auditFailures, type LoginAttempt } from './audit-failures.ts';
@@ -42,12 +42,12 @@ export async function signIn(
     enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
     const record = loginRecord(deps, tenant, derivedUserId, claims.sub, profile, token, callback.previousSession);
-    const { mode, record: written } = await provisionLogin(deps.logins, record, tenant, (userId) => {
+    const { mode, ownerClaimed, record: written } = await provisionLogin(deps.logins, record, tenant, (userId) => {
       attempt.userId = userId;
       attempt.resolved = true;
     });
     // The cached config is out of date: the tenant has an owner now, or SCIM groups it had not seen.
-    if (claimsOwnership(mode) || written.rolesFrom !== record.rolesFrom) deps.tenants.invalidate(tenant.tenantId);
+    if (ownerClaimed || written.rolesFrom !== record.rolesFrom) deps.tenants.invalidate(tenant.tenantId);
     deps.telemetry.loginSucceeded(tenant.tenantId, mode !== 'returning');
     // A user SCIM created without Okta's user id keeps its own id: the session is that user's.
     const userId = written.userId;
@@ -69,7 +69,7 @@ function profileFor(deps: LoginDependencies, tenant: TenantConfig, claims: IdTok
   if (tenant.scimGroups) {
     return { ...profile, groups: [], roles: rolesFor([], tenant.roleMappings, tenant.defaultRoles) };
   }
-  if (tenant.requestGroups && !Array.isArray(claims.groups)) {
+  if (requestsGroupsScope(tenant) && !Array.isArray(claims.groups)) {
     deps.logger.warn('ID token has no groups claim; roles fall back to the tenant defaults', {
       adminHint:
         'In Okta: Applications → the app → Sign On → OpenID Connect ID Token → Groups claim type Filter, name "groups", Matches regex .*',

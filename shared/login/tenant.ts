@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
 import { publicOrigin } from '../http/request.ts';
+import { tenantCallbackUrl } from '../tenant-urls.ts';
 import { isTenantActive, type TenantConfig } from '../tenants.ts';
 import type { LoginDependencies } from './dependencies.ts';
 
@@ -43,7 +44,7 @@ export function callbackUri(
   event: APIGatewayProxyEventV2,
   tenant: TenantConfig,
 ): string {
-  return `${publicOrigin(event, deps.config.publicUrl)}/t/${tenant.tenantId}/callback`;
+  return tenantCallbackUrl(publicOrigin(event, deps.config.publicUrl), tenant.tenantId);
 }
 
 /** At most 64 characters of letters, digits, `_` and `-`; anything else becomes `?`. */

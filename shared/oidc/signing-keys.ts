@@ -7,6 +7,7 @@ import {
   type JWTVerifyGetKey,
   type RemoteJWKSet,
 } from 'jose';
+import { SETTINGS } from '../settings.ts';
 import type { FetchLike } from './http-fetch.ts';
 
 export interface SigningKeysOptions {
@@ -15,7 +16,7 @@ export interface SigningKeysOptions {
   /**
    * Minimum time between refetches triggered by an unknown `kid`, so a flood
    * of forged tokens cannot make us hammer the tenant's Okta.
-   * @default 30 seconds
+   * @default 30 s (`SETTINGS.jwksRefetchCooldownSeconds`)
    */
   readonly cooldownMs?: number;
   /**
@@ -62,7 +63,7 @@ export class SigningKeysCache {
     const fetchImpl = this.#options.fetch;
     const remote: RemoteJWKSet = createRemoteJWKSet(new URL(jwksUri), {
       timeoutDuration: this.#options.timeoutMs,
-      cooldownDuration: this.#options.cooldownMs ?? 30_000,
+      cooldownDuration: this.#options.cooldownMs ?? SETTINGS.jwksRefetchCooldownSeconds.default * 1000,
       cacheMaxAge: this.#options.maxAgeMs ?? 6 * 3_600_000,
       [customFetch]: (url, init) => fetchImpl(url, init),
     });

@@ -96,13 +96,29 @@ export async function exchangeCode(
  */
 function rejection(status: number, json: Record<string, unknown> | undefined): ServiceError {
   // Only the OAuth error code is safe and useful to surface; descriptions may echo input.
-  const oauthError = typeof json?.error === 'string' && /^[\w.-]{1,64}$/.test(json.error) ? json.error : undefined;
+  // Okta answers a client id it does not know in its API error shape (`errorCode`, no `error`).
+  const code = json?.error ?? (json?.errorCode === 'invalid_client' ? json.errorCode : undefined);
+  const oauthError = typeof code === 'string' && /^[\w.-]{1,64}$/.test(code) ? code : undefined;
   const reason = oauthError ? `token_endpoint_${oauthError}` : `token_endpoint_http_${status}`;
   const details = { status: String(status), ...(oauthError ? { oauthError } : {}) };
   if (status >= 500) return failure(reason, details);
   if (oauthError === 'invalid_grant') return new ServiceError('AUTHORIZATION_CODE_REJECTED', { reason, details });
   if (oauthError === 'invalid_client' || oauthError === 'unauthorized_client') {
-    return new ServiceError('CLIENT_AUTH_FAILED', { reason, details });
+    return new ServiceError('CLIENT_AUTH_FAILED', { reason, details: { ...details, ...rejectedCredential(json) } });
   }
   return new ServiceError('TOKEN_REQUEST_REJECTED', { reason, details });
+}
+
+/**
+ * Which credential an `invalid_client` refused, where the answer says so in
+ * words we know (Okta: an unknown client id comes in its API error shape, a
+ * wrong secret as "The client secret supplied for a confidential client is
+ * invalid."), as a fixed word, never the answer's text. Other answers
+ * (oidc-provider's, Okta's "Either the client or the client credentials are
+ * invalid") do not say which.
+ */
+function rejectedCredential(json: Record<string, unknown> | undefined): { rejected?: 'client_id' | 'client_secret' } {
+  if (json?.errorCode === 'invalid_client' && json.error === undefined) return { rejected: 'client_id' };
+  const description = typeof json?.error_description === 'string' ? json.error_description : '';
+  return /\bclient secret\b/i.test(description) ? { rejected: 'client_secret' } : {};
 }

@@ -1,6 +1,6 @@
-import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ServiceError } from '../errors.ts';
-import { isKeyFetchFailure } from './signing-keys.ts';
+import { type JwtRejection, jwtRejection } from './jwt-rejection.ts';
 
 export interface IdTokenExpectations {
   /** Exact issuer (no normalisation: a trailing slash difference is a mismatch). */
@@ -27,43 +27,15 @@ export interface IdTokenClaims extends JWTPayload {
   nonce: string;
 }
 
-/** Reason codes for metrics and logs; one per rule in ARCHITECTURE.md "ID token rules". */
-export type IdTokenRejection =
-  | 'malformed'
-  | 'signature'
-  | 'algorithm'
-  | 'unknown_key'
-  | 'issuer'
-  | 'audience'
-  | 'untrusted_audience'
-  | 'azp'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'missing_claim'
-  | 'nonce'
-  | 'keys_unavailable';
+/**
+ * Reason codes for metrics and logs; one per rule in ARCHITECTURE.md "ID token
+ * rules": the ones jose reports (`jwt-rejection.ts`) and ours.
+ */
+export type IdTokenRejection = JwtRejection | 'untrusted_audience' | 'azp' | 'nonce';
 
 function reject(rejection: IdTokenRejection, cause?: unknown): ServiceError {
   if (rejection === 'keys_unavailable') return new ServiceError('JWKS_FAILED', { reason: 'jwks_unreachable', cause });
   return new ServiceError('ID_TOKEN_INVALID', { reason: `id_token_${rejection}`, cause });
-}
-
-function rejectionFor(error: unknown): IdTokenRejection {
-  if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return 'missing_claim';
-    if (error.claim === 'iss') return 'issuer';
-    if (error.claim === 'aud') return 'audience';
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'not_yet_valid';
-    return 'malformed';
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
-    return 'unknown_key';
-  }
-  if (isKeyFetchFailure(error)) return 'keys_unavailable';
-  return 'malformed';
 }
 
 /**
@@ -87,7 +59,7 @@ export async function verifyIdToken(
       ...(expected.currentDate ? { currentDate: expected.currentDate } : {}),
     }));
   } catch (error) {
-    throw reject(rejectionFor(error), error);
+    throw reject(jwtRejection(error), error);
   }
 
   if (typeof payload.sub !== 'string' || payload.sub.length === 0 || payload.sub.length > 255) {

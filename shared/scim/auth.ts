@@ -1,5 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseBearerToken } from '../http/bearer.ts';
 import { header } from '../http/request.ts';
 import { isValidTenantId, type TenantConfig } from '../tenants.ts';
 import type { ScimDependencies } from './dependencies.ts';
@@ -15,7 +16,8 @@ export function hashScimToken(token: string): string {
   return createHash('sha256').update(token, 'ascii').digest('base64url');
 }
 
-const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/i;
+/** What `newScimToken` makes: 32 bytes, base64url. Any other bearer token is refused unread. */
+const SCIM_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 /**
  * The tenant whose SCIM token the request carries, or 401. The token is
@@ -26,7 +28,8 @@ const BEARER = /^Bearer +([A-Za-z0-9_-]{43})$/i;
  */
 export async function authenticate(deps: ScimDependencies, event: APIGatewayProxyEventV2): Promise<TenantConfig> {
   const tenantId = event.pathParameters?.tenant ?? '';
-  const presented = BEARER.exec(header(event, 'authorization') ?? '')?.[1];
+  const bearer = parseBearerToken(header(event, 'authorization'));
+  const presented = bearer !== undefined && SCIM_TOKEN.test(bearer) ? bearer : undefined;
   if (!presented) throw scimError('SCIM_UNAUTHORIZED', 'scim_token_missing');
   if (!isValidTenantId(tenantId)) throw scimError('SCIM_UNAUTHORIZED', 'scim_token_invalid');
   const { tenant, tokenHash } = await deps.scim.getScimContext(tenantId);

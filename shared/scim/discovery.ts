@@ -21,7 +21,7 @@ export function serviceProviderConfig(baseUrl: string): HttpResult {
       {
         type: 'oauthbearertoken',
         name: 'Bearer token',
-        description: 'The tenant’s SCIM token (npm run tenant -- scim-token <tenant>) in Authorization: Bearer.',
+        description: 'The tenant’s SCIM token (npm run -s tenant -- scim-token <tenant>) in Authorization: Bearer.',
         primary: true,
       },
     ],

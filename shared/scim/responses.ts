@@ -2,11 +2,6 @@ import type { HttpResult } from '../http/responses.ts';
 import type { ScimPage } from '../ports.ts';
 import { LIST_RESPONSE_SCHEMA } from './schemas.ts';
 
-/** The SCIM base URL of a tenant: what the Okta admin pastes as "SCIM connector base URL". */
-export function scimBaseUrl(origin: string, tenantId: string): string {
-  return `${origin}/t/${tenantId}/scim/v2`;
-}
-
 export function scimJson(statusCode: number, value: unknown, headers: Record<string, string> = {}): HttpResult {
   return {
     statusCode,

@@ -2,12 +2,12 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createHttpHandler } from '../http/middleware.ts';
 import { publicOrigin } from '../http/request.ts';
 import type { HttpResult } from '../http/responses.ts';
+import { scimBaseUrl } from '../tenant-urls.ts';
 import { authenticate } from './auth.ts';
 import type { ScimDependencies } from './dependencies.ts';
 import { resourceTypes, schemas, serviceProviderConfig } from './discovery.ts';
 import { scimError, scimErrorResponse } from './errors.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './groups.ts';
-import { scimBaseUrl } from './responses.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, type ScimRequest } from './users.ts';
 
 export type { ScimDependencies } from './dependencies.ts';

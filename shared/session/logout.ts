@@ -4,6 +4,7 @@ import { escapeHtml, renderPage } from '../http/pages.ts';
 import { header, publicOrigin, requestCookies, wantsJson } from '../http/request.ts';
 import { clearCookie, empty, type HttpResult, html, json, redirect } from '../http/responses.ts';
 import { assertSameOrigin } from '../http/same-origin.ts';
+import { continueAfterSignOut, signOutRedirectUri } from '../redirect-target.ts';
 import { hashSessionToken, parseSessionCookie, SESSION_COOKIE } from '../sessions.ts';
 import type { SessionDependencies } from './dependencies.ts';
 
@@ -44,7 +45,7 @@ export async function logout(
   if (fromApp) return json(200, { redirect: target ? new URL(target, origin).href : null }, cookies);
   if (target) return redirect(target, cookies);
   if (wantsJson(event) || !header(event, 'accept')?.includes('text/html')) return empty(204, cookies);
-  const next = deps.config.appUrl ?? deps.config.defaultRedirectPath;
+  const next = continueAfterSignOut(deps.config);
   const continueLink = next ? `<p><a class="button" href="${escapeHtml(next)}">Continue</a></p>` : '';
   return html(
     200,
@@ -71,7 +72,7 @@ async function logoutTarget(deps: SessionDependencies, tenantId: string, origin:
   const url = new URL(metadata.endSessionEndpoint);
   // RP-Initiated Logout 1.0: client_id identifies us when no id_token_hint is kept.
   url.searchParams.set('client_id', tenant.clientId);
-  // The sign-out redirect URI the tenant CLI prints for Okta (our origin's `/`, or the configured path).
-  url.searchParams.set('post_logout_redirect_uri', new URL(deps.config.defaultRedirectPath ?? '/', origin).toString());
+  // The sign-out redirect URI the tenant CLI prints for Okta.
+  url.searchParams.set('post_logout_redirect_uri', signOutRedirectUri(origin, deps.config.defaultRedirectPath));
   return url.toString();
 }

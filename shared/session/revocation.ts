@@ -46,9 +46,29 @@ export function epochFromStored(milliseconds: unknown, legacySeconds: unknown): 
   return Math.max(fromMs, fromSeconds);
 }
 
+/**
+ * When a stored session started, in milliseconds: the attribute new code
+ * writes, else (sessions of older code, whole seconds only) the first
+ * millisecond of its second, the earliest it can have started, so no epoch
+ * spares it.
+ */
+export function sessionStartMs(createdAtMs: unknown, createdAtSeconds: number): number {
+  return typeof createdAtMs === 'number' ? createdAtMs : createdAtSeconds * 1000;
+}
+
 /** Whether a session created at `createdAtMs` is ended by the epoch `notBeforeMs`. */
 export function isRevokedBy(createdAtMs: number, notBeforeMs: number | undefined): boolean {
   return notBeforeMs !== undefined && createdAtMs < notBeforeMs;
+}
+
+/**
+ * What a revocation at `now` writes over the stored epoch `current`: its
+ * epoch, or nothing (undefined) when `current` already ends at least as many
+ * sessions — another revocation's later epoch stays as it is.
+ */
+export function forwardEpoch(now: Date, current: number | undefined): number | undefined {
+  const epoch = revocationEpoch(now);
+  return current === undefined || epoch > current ? epoch : undefined;
 }
 
 /** The later of two epochs: epochs only ever move forward. */

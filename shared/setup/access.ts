@@ -4,7 +4,7 @@ import { formParams, type Params, publicOrigin, requestCookies } from '../http/r
 import { assertSameOrigin } from '../http/same-origin.ts';
 import { isValidTenantId, type TenantConfig } from '../tenants.ts';
 import type { SetupDependencies } from './dependencies.ts';
-import { checkSetupLink, isValidSetupCsrfToken, type SetupLink, setupCookieName } from './link.ts';
+import { checkSetupLink, formatSetupTime, isValidSetupCsrfToken, type SetupLink, setupCookieName } from './link.ts';
 
 /** A request that holds the tenant's valid setup link. */
 export interface SetupVisit {
@@ -34,9 +34,22 @@ export async function openSetupLink(
   const [tenant, link] = await Promise.all([deps.tenants.getTenant(tenantId), deps.setup.getSetupLink(tenantId)]);
   const check = checkSetupLink(link, tenant, token, deps.now());
   if (!check.ok || !tenant || !link || token === undefined) {
-    throw new ServiceError('SETUP_LINK_INVALID', { reason: `setup_link_${check.ok ? 'unknown' : check.refusal}` });
+    const refusal = check.ok ? 'unknown' : check.refusal;
+    throw new ServiceError('SETUP_LINK_INVALID', {
+      reason: `setup_link_${refusal}`,
+      details: refusal === 'unknown' || !tenant || !link ? {} : refusalDates(refusal, tenant, link),
+    });
   }
   return { tenant, link, token };
+}
+
+/**
+ * When the link ended, for its holder only (`checkSetupLink` says more than
+ * `unknown` only to the right token): the page says why it no longer works.
+ */
+function refusalDates(refusal: 'expired' | 'finished', tenant: TenantConfig, link: SetupLink): Record<string, string> {
+  if (refusal === 'expired') return { expiredAt: formatSetupTime(new Date(link.expiresAt * 1000)) };
+  return tenant.activatedAt ? { activatedAt: formatSetupTime(new Date(tenant.activatedAt)) } : {};
 }
 
 /** The link token this browser holds for the tenant, from its setup cookie. */

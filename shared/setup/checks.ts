@@ -4,14 +4,12 @@
  * refused outside local mode) and its token endpoint client, each result in
  * the catalogue's words. Nothing here logs or returns the client secret.
  */
-import { ServiceError } from '../errors.ts';
 import { SETUP_CHECK_WORDS as WORDS } from '../http/error-catalogue.ts';
-import { randomToken } from '../oidc/authorization-request.ts';
 import type { ProviderMetadata } from '../oidc/discovery.ts';
 import type { FetchLike } from '../oidc/http-fetch.ts';
-import { assertAcceptableIssuer } from '../oidc/issuer-policy.ts';
-import { exchangeCode, type TokenEndpointAuthMethod } from '../oidc/token-exchange.ts';
-import { type CheckResult, checkDiscovery, checkSigningKeys } from '../tenant-check.ts';
+import { issuerProblem } from '../oidc/issuer-policy.ts';
+import type { TokenEndpointAuthMethod } from '../oidc/token-exchange.ts';
+import { type CheckResult, checkClientCredentials, checkDiscovery, checkSigningKeys } from '../tenant-check.ts';
 
 export interface OktaConnection {
   readonly issuer: string;
@@ -47,19 +45,25 @@ export async function checkOktaConnection(
     ...discovered.results,
     checkAuthorizationServer(input.issuer, metadata),
     await checkSigningKeys(metadata.jwksUri, options.idTokenAlgorithms, options.fetch, options.timeoutMs),
-    await checkClientCredentials(input, metadata, options),
+    await checkClientCredentials(
+      {
+        clientId: input.clientId,
+        clientSecret: input.clientSecret,
+        authMethod: options.authMethod,
+        redirectUri: options.redirectUri,
+      },
+      metadata.tokenEndpoint,
+      options,
+    ),
   ];
 }
 
 function checkTyped(input: OktaConnection, allowLoopback: boolean): CheckResult[] {
   const problems: CheckResult[] = [];
-  let issuerOk = !input.issuer.endsWith('/');
-  try {
-    assertAcceptableIssuer(input.issuer, allowLoopback);
-  } catch {
-    issuerOk = false;
-  }
-  if (!issuerOk) problems.push({ check: 'issuer', ok: false, message: WORDS.issuer_invalid({ issuer: input.issuer }) });
+  // The fixes for the rules the issuer breaks, and only those (the same words as `tenant put`).
+  const problem = issuerProblem(input.issuer, allowLoopback, { exact: true });
+  if (problem)
+    problems.push({ check: 'issuer', ok: false, message: WORDS.issuer_invalid({ issuer: input.issuer, problem }) });
   if (!CLIENT_ID.test(input.clientId))
     problems.push({ check: 'client_id', ok: false, message: WORDS.client_id_invalid });
   if (!input.clientSecret) problems.push({ check: 'client_secret', ok: false, message: WORDS.client_secret_missing });
@@ -103,56 +107,4 @@ export function checkAuthorizationServer(issuer: string, metadata: ProviderMetad
         ? WORDS.authorization_server_org({ issuer })
         : WORDS.authorization_server_other({ issuer });
   return { check: 'authorization_server', ok: true, message };
-}
-
-/**
- * Redeems a made-up authorization code with the pasted client credentials:
- * an authorization server checks the client before the code (RFC 6749
- * §3.2.1, §5.2), so `invalid_grant` means the client authenticated and
- * `invalid_client` that it did not — the same classification a login uses
- * (`oidc/token-exchange.ts`).
- */
-async function checkClientCredentials(
-  input: OktaConnection,
-  metadata: ProviderMetadata,
-  options: ConnectionCheckOptions,
-): Promise<CheckResult> {
-  const result = (ok: boolean, message: string): CheckResult => ({ check: 'client_credentials', ok, message });
-  try {
-    await exchangeCode(
-      options.fetch,
-      {
-        tokenEndpoint: metadata.tokenEndpoint,
-        clientId: input.clientId,
-        clientSecret: input.clientSecret,
-        authMethod: options.authMethod,
-        code: `setup-check-${randomToken(24)}`,
-        redirectUri: options.redirectUri,
-        codeVerifier: randomToken(32),
-      },
-      options.timeoutMs,
-    );
-    // A code nobody issued was redeemed: whatever answers there is not a real authorization server.
-    return result(false, WORDS.client_check_failed({ status: '200' }));
-  } catch (error) {
-    if (!(error instanceof ServiceError)) throw error;
-    switch (error.code) {
-      case 'AUTHORIZATION_CODE_REJECTED':
-        return result(true, WORDS.client_accepted);
-      case 'CLIENT_AUTH_FAILED':
-        return result(
-          false,
-          error.reason === 'token_endpoint_unauthorized_client'
-            ? WORDS.client_grant_not_allowed
-            : WORDS.client_rejected,
-        );
-      case 'TOKEN_ENDPOINT_FAILED':
-        if (error.details.status === undefined) {
-          return result(false, WORDS.client_check_unreachable({ url: metadata.tokenEndpoint }));
-        }
-        return result(false, WORDS.client_check_failed(error.details));
-      default:
-        return result(false, WORDS.client_check_failed(error.details));
-    }
-  }
 }

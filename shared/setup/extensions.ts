@@ -1,7 +1,6 @@
-import { scimBaseUrl } from '../scim/responses.ts';
 import type { TenantAdmin } from '../tenant-admin.ts';
+import { scimBaseUrl, universalLogoutUrl } from '../tenant-urls.ts';
 import type { TenantConfig } from '../tenants.ts';
-import { revocationEndpoint } from '../universal-logout/endpoint.ts';
 
 /** A value the Okta admin copies into Okta, shown as its label and a selectable code block. */
 export interface SetupValue {
@@ -14,13 +13,21 @@ export interface SetupValue {
  * credential Okta needs, e.g. a SCIM bearer token): `POST
  * /t/{tenant}/setup/actions/{id}` runs it behind the same link, CSRF and
  * attempt checks as the other forms, audits it, and shows its values in that
- * one response (no-store); they are never stored or logged by the page.
+ * one response (no-store); they are never stored or logged by the page. Its
+ * form runs once (a one-time nonce): sent again, the page says what was done
+ * when, and runs it again only from a confirmation form.
  */
 export interface SetupAction {
   /** Path segment: letters, digits and `-`. */
   readonly id: string;
   /** The button's words. */
   readonly label: string;
+  /** What running it did, followed by "at <time> with this form", e.g. "A SCIM token was created". */
+  readonly doneWords: string;
+  /** What doing it again means, asked before the confirmation button. */
+  readonly againWords: string;
+  /** The confirmation button's words. */
+  readonly againLabel: string;
   run(context: SetupContext): Promise<readonly SetupValue[]>;
 }
 
@@ -65,7 +72,7 @@ export const universalLogoutSetup: SetupExtension = {
           {
             title: 'Universal Logout (recommended, when your org has it)',
             text: 'So that ending a person’s Okta sessions also signs them out here: the app’s Sign On tab → Logout → Universal Logout. Paste the Global token revocation endpoint below exactly, and choose the subject format “Issuer and Subject Identifier”. To try it later: Directory → People → the person → Clear user sessions.',
-            values: [{ label: 'Global token revocation endpoint', value: revocationEndpoint(origin, tenant.tenantId) }],
+            values: [{ label: 'Global token revocation endpoint', value: universalLogoutUrl(origin, tenant.tenantId) }],
           },
         ]
       : [],
@@ -87,6 +94,10 @@ export function scimSetup(admin: Pick<TenantAdmin, 'rotateScimToken'>): SetupExt
         action: {
           id: 'scim-token',
           label: 'Create SCIM token (shown once)',
+          doneWords: 'A SCIM token was created',
+          againWords:
+            'The token shown then is the one Okta must have. Create another? It replaces that token at once: Okta’s provisioning requests fail (401) until you paste the new one into Okta.',
+          againLabel: 'Create another SCIM token (replaces the previous one)',
           run: async () => [
             { label: 'SCIM token (Authorization: Bearer)', value: await admin.rotateScimToken(tenant.tenantId) },
           ],

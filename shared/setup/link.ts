@@ -31,6 +31,8 @@ export interface SetupTestResult {
     /** Undefined when the ID token has no `groups` claim (not the same as an empty list). */
     readonly groups: readonly string[] | undefined;
   };
+  /** Whether the test asked Okta for the `groups` scope (absent in results stored before it was kept). */
+  readonly groupsRequested?: boolean;
   /** Warning codes; their words are in the error catalogue (`SETUP_WARNINGS`). */
   readonly warnings: readonly string[];
   /** Why it failed, as the error's code, reason and safe details. */
@@ -110,3 +112,8 @@ export function parseSetupLinkLifetime(value: string): number | undefined {
 }
 
 export const DEFAULT_SETUP_LINK_LIFETIME_SECONDS = 7 * 86_400;
+
+/** A time as the setup pages say it, to the minute: `2025-06-01 14:05 UTC`. */
+export function formatSetupTime(date: Date): string {
+  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

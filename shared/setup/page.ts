@@ -8,9 +8,12 @@ import { ServiceError } from '../errors.ts';
 import { describeError, SETUP_CHECK_WORDS, SETUP_WARNING_WORDS } from '../http/error-catalogue.ts';
 import { escapeHtml, renderPage } from '../http/pages.ts';
 import type { CheckResult } from '../tenant-check.ts';
-import { isTenantActive, isTenantConnected, type TenantConfig } from '../tenants.ts';
-import type { SetupStep, SetupValue } from './extensions.ts';
-import type { SetupTestResult } from './link.ts';
+import { tenantCallbackUrl, tenantLoginUrl } from '../tenant-urls.ts';
+import { isTenantActive, isTenantConnected, mapsRolesFromTokenGroups, type TenantConfig } from '../tenants.ts';
+import type { SetupAction, SetupStep, SetupValue } from './extensions.ts';
+import { newSetupFormNonce, SETUP_FORM_NONCE_FIELD, type SetupFormUse, setupActionForm } from './form-nonce.ts';
+import { formatSetupTime as formatTime, type SetupTestResult } from './link.ts';
+import { currentTestWarnings } from './test-sign-in.ts';
 
 export interface SetupPageView {
   readonly tenant: TenantConfig;
@@ -26,13 +29,34 @@ export interface SetupPageView {
   readonly checks?: { readonly results: readonly CheckResult[]; readonly saved: boolean };
   /** Values a step's action just produced: shown in this response only. */
   readonly revealed?: { readonly actionId: string; readonly values: readonly SetupValue[] };
+  /** A form sent again (its nonce was used): when it first ran; the page offers a fresh form. */
+  readonly repeated?: SetupFormUse;
 }
 
 const h = escapeHtml;
 
-/** Whether the page asks about the groups claim: the tenant maps groups to roles, or asks for them. */
-export function wantsGroups(tenant: TenantConfig): boolean {
-  return tenant.requestGroups || tenant.roleMappings.length > 0;
+/**
+ * Whether the admin chooses if sign-ins ask for groups (the connect form's
+ * box): only when the tenant's roles do not come from the groups claim, as
+ * then every sign-in asks for them anyway (`requestsGroupsScope`).
+ */
+export function offersGroupsChoice(tenant: TenantConfig): boolean {
+  return !mapsRolesFromTokenGroups(tenant);
+}
+
+/**
+ * The hidden fields of an action form: the synchronizer token, and a fresh
+ * one-time nonce so that sending this form again never runs its action twice.
+ */
+function formFields(view: SetupPageView): string {
+  return `<input type="hidden" name="csrf" value="${h(view.csrf)}">
+<input type="hidden" name="${SETUP_FORM_NONCE_FIELD}" value="${newSetupFormNonce()}">`;
+}
+
+/** When a form sent again first ran, and whether its action finished then. */
+function firstRun(use: SetupFormUse): string {
+  const at = `at ${formatTime(new Date(use.usedAt))}`;
+  return use.finishedAt ? at : `${at}, and did not finish`;
 }
 
 export function renderSetupPage(view: SetupPageView): string {
@@ -58,38 +82,68 @@ function copy(label: string, value: string): string {
 }
 
 function oktaAppSection(view: SetupPageView): string {
-  const base = `${view.origin}/t/${view.tenant.tenantId}`;
-  const groups = wantsGroups(view.tenant)
-    ? '<strong>This organization maps Okta groups to app roles</strong>, so the ID token needs a groups claim.'
-    : 'Optional: only needed if the app should get roles from Okta groups.';
   const extra = view.extraSteps.map((step) => extraStep(view, step)).join('\n');
   return `<section id="okta-app"><h2>1. Create the app integration in Okta</h2>
 <p>In your Okta Admin Console:</p>
 <ol class="steps">
 <li><strong>Applications → Applications → Create App Integration</strong>: sign-in method <em>OIDC - OpenID Connect</em>, application type <em>Web Application</em>.</li>
 <li><strong>Grant type</strong>: <em>Authorization Code</em> (nothing else is needed).</li>
-<li>${copy('Sign-in redirect URI', `${base}/callback`)}</li>
-<li><strong>Login initiated by</strong>: <em>Either Okta or App</em>; <strong>Application visibility</strong>: <em>Display application icon to users</em>; <strong>Login flow</strong>: <em>Redirect to app to initiate login (OIDC Compliant)</em>.<br>${copy('Initiate login URI', `${base}/login`)}</li>
-<li><strong>Groups claim</strong>. ${groups} With the org authorization server (issuer <code>https://&lt;org&gt;.okta.com</code>): the app’s <em>Sign On</em> tab → <em>OpenID Connect ID Token</em> → Groups claim type <em>Filter</em>, name <code>groups</code>, <em>Matches regex</em> <code>.*</code>. With a custom authorization server: its <em>Claims</em> tab (the check below says which you have). Okta refuses a sign-in with more than 100 groups: narrow the filter if people have more.</li>
+<li>${copy('Sign-in redirect URI', tenantCallbackUrl(view.origin, view.tenant.tenantId))}</li>
+<li><strong>Login initiated by</strong>: <em>Either Okta or App</em>; <strong>Application visibility</strong>: <em>Display application icon to users</em>; <strong>Login flow</strong>: <em>Redirect to app to initiate login (OIDC Compliant)</em>.<br>${copy('Initiate login URI', tenantLoginUrl(view.origin, view.tenant.tenantId))}</li>
+${groupsStep(view.tenant)}
 <li><strong>Assignments</strong>: assign the people or groups who may use the app; others are told to ask you.</li>
 ${extra}
 </ol></section>`;
 }
 
+/**
+ * Where the groups claim is configured, which depends on the authorization
+ * server the issuer names (Okta's "Customize tokens with a groups claim"):
+ * the org server sends the app's Groups claim filter when the sign-in asks
+ * for the `groups` scope; a custom server ignores the app's filter and needs
+ * its own claim, and refuses a sign-in asking for a scope it does not have.
+ */
+function groupsStep(tenant: TenantConfig): string {
+  const why = mapsRolesFromTokenGroups(tenant)
+    ? '<strong>This organization maps Okta groups to app roles</strong>, so every sign-in asks Okta for the scope <code>groups</code> and the ID token needs a groups claim.'
+    : 'Optional: only if the service should receive people’s Okta groups (this organization maps none to app roles); then tick “Ask Okta for groups” in step 2.';
+  return `<li><strong>Groups claim</strong>. ${why} Where it goes depends on your issuer (the check in step 2 says which you have):
+<ul>
+<li><em>Org authorization server</em> (issuer <code>https://&lt;org&gt;.okta.com</code>): the app’s <em>Sign On</em> tab → <em>OpenID Connect ID Token</em> → Edit → <em>Groups claim type</em> <em>Filter</em>, <em>Groups claim filter</em> <code>groups</code> <em>Matches regex</em> <code>.*</code>. Okta adds it to the ID token when the sign-in asks for the scope <code>groups</code>.</li>
+<li><em>Custom authorization server</em> (issuer <code>https://&lt;org&gt;.okta.com/oauth2/default</code>, or another <code>/oauth2/…</code>): the app’s Groups claim filter does not apply. In <em>Security → API → Authorization Servers</em> → the server: on <em>Scopes</em>, add a scope <code>groups</code> (without it Okta refuses the sign-in with <code>invalid_scope</code>); on <em>Claims</em>, add a claim <code>groups</code>: <em>Include in token type</em> <em>ID Token</em>, <em>Always</em>; <em>Value type</em> <em>Groups</em>; <em>Filter</em> <em>Matches regex</em> <code>.*</code>; <em>Include in</em> <em>Any scope</em>.</li>
+</ul>
+Okta refuses a sign-in with more than 100 groups: narrow the filter if people have more.</li>`;
+}
+
 /** A step another feature contributes: its words, values to copy, and its action's button or one-time result. */
 function extraStep(view: SetupPageView, step: SetupStep): string {
   const values = (step.values ?? []).map((value) => `<br>${copy(value.label, value.value)}`).join('');
-  const { action } = step;
-  let actionHtml = '';
-  if (action && view.revealed?.actionId === action.id) {
-    actionHtml = `<div class="saved" data-testid="revealed-${h(action.id)}"><p>Shown this once: copy it into Okta now. Doing it again replaces it.</p>${view.revealed.values
+  return `<li><strong>${h(step.title)}</strong>: ${h(step.text)}${values}${step.action ? actionHtml(view, step.action) : ''}</li>`;
+}
+
+/**
+ * A step's action: its button; the values it just produced, shown this once;
+ * or, for its form sent again, when it ran and a confirmation form (a fresh
+ * nonce and `confirm=again`) to run it once more on purpose.
+ */
+function actionHtml(view: SetupPageView, action: SetupAction): string {
+  if (view.revealed?.actionId === action.id) {
+    return `<div class="saved" data-testid="revealed-${h(action.id)}"><p>Shown this once: copy it into Okta now. Doing it again replaces it.</p>${view.revealed.values
       .map((value) => copy(value.label, value.value))
       .join('<br>')}</div>`;
-  } else if (action) {
-    actionHtml = `<form method="post" action="/t/${h(view.tenant.tenantId)}/setup/actions/${h(action.id)}#okta-app">
-<input type="hidden" name="csrf" value="${h(view.csrf)}"><button type="submit">${h(action.label)}</button></form>`;
   }
-  return `<li><strong>${h(step.title)}</strong>: ${h(step.text)}${values}${actionHtml}</li>`;
+  const form = (label: string, confirm: boolean) =>
+    `<form method="post" action="/t/${h(view.tenant.tenantId)}/setup/${h(setupActionForm(action.id))}#okta-app">
+${formFields(view)}${confirm ? '<input type="hidden" name="confirm" value="again">' : ''}<button type="submit">${h(label)}</button></form>`;
+  const repeated = view.repeated?.form === setupActionForm(action.id) ? view.repeated : undefined;
+  if (!repeated) return form(action.label, false);
+  const said = repeated.finishedAt
+    ? `${action.doneWords} ${firstRun(repeated)} with this form. Sending the form again (a reload does) did not do it again. ${action.againWords}`
+    : `This form was sent ${firstRun(repeated)}: it may have done nothing. Sending it again (a reload does) did not run it again.`;
+  return `<div class="admin" data-testid="repeated-${h(action.id)}"><p>${h(said)}</p>${form(
+    repeated.finishedAt ? action.againLabel : action.label,
+    true,
+  )}</div>`;
 }
 
 function connectSection(view: SetupPageView): string {
@@ -99,15 +153,22 @@ function connectSection(view: SetupPageView): string {
     clientId: tenant.clientId,
     groups: tenant.requestGroups,
   };
-  const groupsBox = wantsGroups(tenant)
-    ? `<label class="check"><input type="checkbox" name="groups" value="on"${typed.groups ? ' checked' : ''}> My Okta app sends a groups claim (step 5)</label>`
-    : '';
+  const groupsBox = offersGroupsChoice(tenant)
+    ? `<label class="check"><input type="checkbox" name="groups" value="on"${typed.groups ? ' checked' : ''}> Ask Okta for groups (scope <code>groups</code>): my Okta app has a groups claim (step 5)</label>`
+    : '<p class="muted"><small>This organization maps Okta groups to app roles: every sign-in asks Okta for the scope <code>groups</code> (step 5).</small></p>';
+  const saved = isTenantConnected(tenant) ? 'What is saved is shown above.' : 'Nothing is saved yet.';
+  const repeated =
+    view.repeated?.form === 'check'
+      ? `<div class="admin" data-testid="repeated-check"><p>${h(
+          `Check and save already ran with this form ${firstRun(view.repeated)}. Sending the form again (a reload does) did not run it again. ${saved} To check again, paste the client secret and press Check and save.`,
+        )}</p></div>`
+      : '';
   const connected = isTenantConnected(tenant)
     ? `<p class="muted"><small>Saved: issuer <code>${h(tenant.issuer)}</code>, client <code>${h(tenant.clientId)}</code>. The client secret is never shown; to change anything, the secret included, check and save again.</small></p>`
     : '';
   return `<section id="connect"><h2>2. Connect your Okta</h2>
-${connected}<form method="post" action="/t/${h(tenant.tenantId)}/setup/check#connect">
-<input type="hidden" name="csrf" value="${h(view.csrf)}">
+${connected}${repeated}<form method="post" action="/t/${h(tenant.tenantId)}/setup/check#connect">
+${formFields(view)}
 <label for="issuer">Issuer</label>
 <input id="issuer" name="issuer" type="url" required autocomplete="off" spellcheck="false" placeholder="https://your-org.okta.com/oauth2/default" value="${h(typed.issuer)}">
 <p class="muted"><small>Your org (<code>https://your-org.okta.com</code>) or a custom authorization server (<code>…/oauth2/default</code>): Security → API → Authorization Servers shows its Issuer URI.</small></p>
@@ -136,6 +197,7 @@ function checkResults(checks: NonNullable<SetupPageView['checks']>): string {
 
 function testSection(view: SetupPageView): string {
   const connected = isTenantConnected(view.tenant);
+  // No nonce: a test changes nothing, and this tab's button must work again after a test in the new tab.
   const form = `<form method="post" action="/t/${h(view.tenant.tenantId)}/setup/test" target="_blank">
 <input type="hidden" name="csrf" value="${h(view.csrf)}">
 <button type="submit"${connected ? '' : ' disabled'}>Test sign-in (opens a new tab)</button>
@@ -157,9 +219,10 @@ function testResult(test: SetupTestResult, tenant: TenantConfig): string {
     }</div>`;
   }
   const { claims } = test;
-  const groups = claims.groups === undefined ? '(no groups claim)' : claims.groups.join(', ') || '(none)';
+  const groups = claims.groups?.join(', ') || (claims.groups ? '(none)' : noGroupsClaim(test, tenant));
   const details = { allowedDomains: tenant.allowedEmailDomains.join(', ') };
-  const warnings = test.warnings
+  // The groups warning follows the tenant's role maps as they are now, not as they were at the test.
+  const warnings = currentTestWarnings(tenant, test)
     .map((code) => SETUP_WARNING_WORDS[code]?.(details))
     .filter((words): words is string => words !== undefined)
     .map((words) => `<li class="warn">${h(words)}</li>`)
@@ -172,6 +235,14 @@ function testResult(test: SetupTestResult, tenant: TenantConfig): string {
 <dt>groups</dt><dd data-testid="groups">${h(groups)}</dd>
 </dl>
 ${warnings ? `<ul class="results" data-testid="warnings">${warnings}</ul>` : '<p>No warnings.</p>'}</div>`;
+}
+
+/** Why a test received no groups claim: Okta sent none, or the test did not ask for the scope. */
+function noGroupsClaim(test: SetupTestResult, tenant: TenantConfig): string {
+  if (test.groupsRequested !== false) return '(no groups claim)';
+  return mapsRolesFromTokenGroups(tenant)
+    ? '(not asked for: roles were not mapped from groups when this test ran)'
+    : '(not asked for: this organization maps no groups to roles; “Ask Okta for groups” in step 2 asks for them)';
 }
 
 function activateSection(view: SetupPageView): string {
@@ -189,8 +260,12 @@ function activateSection(view: SetupPageView): string {
       ? 'Sign-in is already live. Finishing ends this link.'
       : 'Makes the app’s tile work for everyone assigned in Okta. The first person to sign in becomes the organization’s owner.'
   } This link stops working afterwards.</p>
-${note}<form method="post" action="/t/${h(tenant.tenantId)}/setup/activate">
-<input type="hidden" name="csrf" value="${h(view.csrf)}">
+${note}${
+  view.repeated?.form === 'activate'
+    ? `<div class="admin" data-testid="repeated-activate"><p>${h(`This form was already sent ${firstRun(view.repeated)}; sending it again (a reload does) did not run it again.`)}</p></div>`
+    : ''
+}<form method="post" action="/t/${h(tenant.tenantId)}/setup/activate">
+${formFields(view)}
 <button type="submit"${connected ? '' : ' disabled'}>${isTenantActive(tenant) ? 'Finish' : 'Activate'}</button>
 </form></section>`;
 }
@@ -203,8 +278,4 @@ export function renderActivatedPage(tenant: TenantConfig): string {
 <p>This setup link no longer works. If something must change later, ask your contact at the service for a new link.</p>
 <p class="muted"><small>Organization <code>${h(tenant.tenantId)}</code></small></p>`,
   );
-}
-
-function formatTime(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }

@@ -3,7 +3,7 @@ import { ServiceError } from '../errors.ts';
 import { createHttpHandler, type RouteHandler } from '../http/middleware.ts';
 import { pageCsp } from '../http/pages.ts';
 import { publicOrigin, queryParams } from '../http/request.ts';
-import { clearCookie, type HttpResult, html, redirect, setCookie } from '../http/responses.ts';
+import { type HttpResult, html, redirect, setCookie } from '../http/responses.ts';
 import { startLogin } from '../login/initiate-login.ts';
 import { callbackUri } from '../login/tenant.ts';
 import { TenantAdminError } from '../tenant-admin.ts';
@@ -12,13 +12,18 @@ import { isTenantConnected } from '../tenants.ts';
 import { countSetupAttempt, openSetupForm, openSetupLink, openSetupVisit, type SetupVisit } from './access.ts';
 import { checkOktaConnection } from './checks.ts';
 import type { SetupDependencies } from './dependencies.ts';
+import { claimSetupForm, type SetupFormUse, setupActionForm } from './form-nonce.ts';
 import { setupCookieName, setupCsrfToken } from './link.ts';
-import { renderActivatedPage, renderSetupPage, type SetupPageView, wantsGroups } from './page.ts';
+import { offersGroupsChoice, renderActivatedPage, renderSetupPage, type SetupPageView } from './page.ts';
 
 export type { SetupDependencies } from './dependencies.ts';
 
-/** The setup cookie lasts a working day at most, never past the link. */
-const SETUP_COOKIE_MAX_SECONDS = 8 * 3600;
+/**
+ * The setup cookie lasts a working day, even past the link's end: every
+ * request checks the link, and a browser that still holds it is told why it
+ * ended (expired on, used to activate on) rather than that it never opened it.
+ */
+const SETUP_COOKIE_SECONDS = 8 * 3600;
 
 /** Route table of the setup function. */
 export function setupRoutes(deps: SetupDependencies): Record<string, RouteHandler> {
@@ -45,12 +50,11 @@ async function landing(deps: SetupDependencies, event: APIGatewayProxyEventV2): 
   const token = queryParams(event).get('token');
   if (token !== undefined) {
     const visit = await openSetupLink(deps, event, token);
-    const remaining = visit.link.expiresAt - Math.floor(deps.now().getTime() / 1000);
     // The platform team can see that (and when) the admin opened the link; never the token.
     await deps.admin.record('setup_link_opened', visit.tenant.tenantId);
     deps.logger.info('setup link opened');
     return redirect(`/t/${visit.tenant.tenantId}/setup`, [
-      setCookie(setupCookieName(visit.tenant.tenantId), token, Math.min(SETUP_COOKIE_MAX_SECONDS, remaining)),
+      setCookie(setupCookieName(visit.tenant.tenantId), token, SETUP_COOKIE_SECONDS),
     ]);
   }
   return page(deps, event, await openSetupVisit(deps, event));
@@ -60,7 +64,8 @@ async function page(
   deps: SetupDependencies,
   event: APIGatewayProxyEventV2,
   visit: SetupVisit,
-  extra: Pick<SetupPageView, 'typed' | 'checks' | 'revealed'> = {},
+  extra: Pick<SetupPageView, 'typed' | 'checks' | 'revealed' | 'repeated'> = {},
+  status = 200,
 ): Promise<HttpResult> {
   const origin = publicOrigin(event, deps.config.publicUrl);
   const { tenant } = visit;
@@ -74,7 +79,7 @@ async function page(
     test,
     ...extra,
   };
-  const result = html(200, renderSetupPage(view));
+  const result = html(status, renderSetupPage(view));
   // The test sign-in form is answered with a redirect to the tenant's Okta, which form-action must allow.
   const okta = isTenantConnected(tenant) ? await authorizationOrigin(deps, tenant.issuer) : undefined;
   if (okta) result.headers['content-security-policy'] = pageCsp([okta]);
@@ -90,9 +95,25 @@ async function authorizationOrigin(deps: SetupDependencies, issuer: string): Pro
   }
 }
 
+/**
+ * A form sent again (a reload re-posts it): 409 and the page, saying when it
+ * ran, with fresh forms (and, for a step's action, a confirmation form).
+ */
+function repeated(
+  deps: SetupDependencies,
+  event: APIGatewayProxyEventV2,
+  visit: SetupVisit,
+  earlier: SetupFormUse,
+): Promise<HttpResult> {
+  deps.logger.info('setup form sent again: not run again', { form: earlier.form });
+  return page(deps, event, visit, { repeated: earlier }, 409);
+}
+
 /** `POST …/setup/check`: the live checks; everything is saved only when every check passes. */
 async function check(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
   const { visit, params } = await openSetupForm(deps, event);
+  const claim = await claimSetupForm(deps, visit, params, 'check');
+  if (claim.earlier) return repeated(deps, event, visit, claim.earlier);
   const tenantId = visit.tenant.tenantId;
   await countSetupAttempt(deps, tenantId);
   const issuer = (params.get('issuer') ?? '').trim();
@@ -123,13 +144,14 @@ async function check(deps: SetupDependencies, event: APIGatewayProxyEventV2): Pr
     const saved = await asSetupError(() =>
       deps.admin.save(
         tenantId,
-        { issuer, clientId, ...(wantsGroups(tenant) ? { requestGroups: groups } : {}) },
+        { issuer, clientId, ...(offersGroupsChoice(tenant) ? { requestGroups: groups } : {}) },
         async () => clientSecret,
         { generation: tenant.generation },
       ),
     );
     tenant = saved.config;
   }
+  await claim.finish();
   deps.logger.info('setup checks', { passed, failed });
   return page(
     deps,
@@ -148,9 +170,13 @@ async function testSignIn(deps: SetupDependencies, event: APIGatewayProxyEventV2
   return startLogin(deps, event, visit.tenant, { target: undefined, loginHint: undefined, purpose: 'setup-test' });
 }
 
-/** `POST …/setup/actions/{action}`: a step's action (e.g. a credential Okta needs), its values shown once. */
+/**
+ * `POST …/setup/actions/{action}`: a step's action (e.g. a credential Okta
+ * needs), its values shown once; run once per form, and again only from a
+ * fresh form (the confirmation one says `confirm=again`, which the audit keeps).
+ */
 async function runAction(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const { visit } = await openSetupForm(deps, event);
+  const { visit, params } = await openSetupForm(deps, event);
   const context = { tenant: visit.tenant, origin: publicOrigin(event, deps.config.publicUrl) };
   const id = event.pathParameters?.action ?? '';
   const action = deps.extensions
@@ -158,22 +184,35 @@ async function runAction(deps: SetupDependencies, event: APIGatewayProxyEventV2)
     .map((step) => step.action)
     .find((candidate) => candidate?.id === id);
   if (!action) throw new ServiceError('ROUTE_NOT_FOUND');
+  const claim = await claimSetupForm(deps, visit, params, setupActionForm(id));
+  if (claim.earlier) return repeated(deps, event, visit, claim.earlier);
   await countSetupAttempt(deps, visit.tenant.tenantId);
   const values = await action.run(context);
-  await deps.admin.record('setup_action', visit.tenant.tenantId, { details: { action: id } });
-  deps.logger.info('setup action', { action: id });
+  await claim.finish();
+  const again = params.get('confirm') === 'again';
+  await deps.admin.record('setup_action', visit.tenant.tenantId, {
+    details: { action: id, ...(again ? { confirmed: 'again' } : {}) },
+  });
+  deps.logger.info('setup action', { action: id, again });
   return page(deps, event, visit, { revealed: { actionId: id, values } });
 }
 
-/** `POST …/setup/activate`: the tenant goes live and the link is spent. */
+/**
+ * `POST …/setup/activate`: the tenant goes live and the link is spent. The
+ * setup cookie stays: the page opened again (a reload, the back button) says
+ * when this link activated the tenant.
+ */
 async function activate(deps: SetupDependencies, event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const { visit } = await openSetupForm(deps, event);
+  const { visit, params } = await openSetupForm(deps, event);
   if (!isTenantConnected(visit.tenant)) throw new ServiceError('INVALID_REQUEST', { reason: 'setup_not_connected' });
+  const claim = await claimSetupForm(deps, visit, params, 'activate');
+  if (claim.earlier) return repeated(deps, event, visit, claim.earlier);
   const live = await asSetupError(() =>
     deps.admin.activate(visit.tenant.tenantId, { generation: visit.tenant.generation }),
   );
+  await claim.finish();
   deps.logger.info('setup finished: tenant activated');
-  return html(200, renderActivatedPage(live), [clearCookie(setupCookieName(live.tenantId))]);
+  return html(200, renderActivatedPage(live));
 }
 
 /**

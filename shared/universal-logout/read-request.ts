@@ -1,12 +1,11 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { ServiceError } from '../errors.ts';
+import { parseBearerToken } from '../http/bearer.ts';
 import { NO_CREDENTIAL_REASON } from '../http/oauth-error.ts';
 import { header } from '../http/request.ts';
 
 /** Okta's revocation JWT is about 1 KB; anything far longer is not one. */
 const MAX_TOKEN_LENGTH = 8192;
-/** RFC 6750 §2.1: `Bearer` (any case) and a b64token. */
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 /** What a Global Token Revocation call carries, read once. */
 export interface RevocationRequest {
@@ -32,7 +31,7 @@ export function bearerToken(request: RevocationRequest): string {
   if (request.authorization === undefined || request.authorization.trim() === '') {
     throw new ServiceError('REVOCATION_TOKEN_INVALID', { reason: NO_CREDENTIAL_REASON });
   }
-  const token = BEARER.exec(request.authorization.trim())?.[1];
+  const token = parseBearerToken(request.authorization);
   if (!token || token.length > MAX_TOKEN_LENGTH) {
     throw new ServiceError('REVOCATION_TOKEN_INVALID', { reason: 'revocation_token_malformed' });
   }

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { publicOrigin } from '../http/request.ts';
 import { empty, type HttpResult } from '../http/responses.ts';
+import { universalLogoutUrl } from '../tenant-urls.ts';
 import { authenticateCaller } from './authenticate-caller.ts';
 import type { UniversalLogoutDependencies } from './dependencies.ts';
 import { endSessions } from './end-sessions.ts';
-import { revocationEndpoint } from './endpoint.ts';
 import { findSubjectUsers } from './find-users.ts';
 import { parseRevocationBody } from './parse-subject.ts';
 import { bearerToken, readRevocationRequest } from './read-request.ts';
@@ -23,7 +23,7 @@ export async function globalTokenRevocation(
 ): Promise<HttpResult> {
   const request = readRevocationRequest(event);
   const tenant = await requireUniversalLogoutTenant(deps, request.tenantId);
-  const endpoint = revocationEndpoint(publicOrigin(event, deps.config.publicUrl), tenant.tenantId);
+  const endpoint = universalLogoutUrl(publicOrigin(event, deps.config.publicUrl), tenant.tenantId);
   await authenticateCaller(deps, tenant, bearerToken(request), endpoint);
   const subject = parseRevocationBody(request.body);
   const users = await findSubjectUsers(deps, tenant, subject);

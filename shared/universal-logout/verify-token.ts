@@ -1,6 +1,6 @@
-import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import { type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { ServiceError } from '../errors.ts';
-import { isKeyFetchFailure } from '../oidc/signing-keys.ts';
+import { type JwtRejection, jwtRejection } from '../oidc/jwt-rejection.ts';
 
 /** The JOSE `typ` of Okta's Universal Logout tokens (draft-parecki-oauth-global-token-revocation). */
 export const REVOCATION_TOKEN_TYPE = 'global-token-revocation+jwt';
@@ -29,18 +29,11 @@ export interface VerifiedRevocationToken {
   readonly exp: number;
 }
 
-/** One reason per rule (SECURITY.md, "Universal Logout"). */
-export type RevocationTokenRejection =
-  | 'malformed'
-  | 'algorithm'
-  | 'signature'
-  | 'unknown_key'
-  | 'type'
-  | 'issuer'
-  | 'expired'
-  | 'not_yet_valid'
-  | 'lifetime'
-  | 'missing_claim';
+/**
+ * One reason per rule (SECURITY.md, "Universal Logout"): the ones jose reports
+ * (`oidc/jwt-rejection.ts`; keys that cannot be fetched are a 503, not a 401) and ours.
+ */
+export type RevocationTokenRejection = Exclude<JwtRejection, 'keys_unavailable'> | 'lifetime';
 
 function unauthenticated(rejection: RevocationTokenRejection, cause?: unknown): ServiceError {
   return new ServiceError('REVOCATION_TOKEN_INVALID', {
@@ -48,23 +41,6 @@ function unauthenticated(rejection: RevocationTokenRejection, cause?: unknown): 
     cause,
     ...(rejection === 'lifetime' ? { details: { maxMinutes: String(MAX_TOKEN_LIFETIME_SECONDS / 60) } } : {}),
   });
-}
-
-function rejectionFor(error: unknown): RevocationTokenRejection {
-  if (error instanceof errors.JWTExpired) return 'expired';
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === 'missing') return 'missing_claim';
-    if (error.claim === 'typ') return 'type';
-    if (error.claim === 'iss') return 'issuer';
-    if (error.claim === 'nbf' || error.claim === 'iat') return 'not_yet_valid';
-    return 'malformed';
-  }
-  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported) return 'algorithm';
-  if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature';
-  if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
-    return 'unknown_key';
-  }
-  return 'malformed';
 }
 
 /**
@@ -100,8 +76,11 @@ export async function verifyRevocationToken(
       currentDate: expected.now,
     }));
   } catch (error) {
-    if (isKeyFetchFailure(error)) throw new ServiceError('JWKS_FAILED', { reason: 'jwks_unreachable', cause: error });
-    throw unauthenticated(rejectionFor(error), error);
+    const rejection = jwtRejection(error);
+    if (rejection === 'keys_unavailable') {
+      throw new ServiceError('JWKS_FAILED', { reason: 'jwks_unreachable', cause: error });
+    }
+    throw unauthenticated(rejection, error);
   }
   const { exp, iat, jti, sub, aud } = payload;
   if (typeof exp !== 'number' || typeof iat !== 'number') throw unauthenticated('missing_claim');

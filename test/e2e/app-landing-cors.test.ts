@@ -318,6 +318,30 @@ describe('a deployment without APP_URL', () => {
     expect(hops.at(-1)?.status).toBe(200);
   });
 
+  it('sends Okta, at sign-out, the sign-out redirect URI the tenant CLI prints: the default path when set', async () => {
+    const stack = await restart({ DEFAULT_REDIRECT_PATH: '/app/whoami' });
+    const put = await cli(
+      'put',
+      TENANT,
+      '--issuer',
+      stack.idp.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--logout-redirect',
+      'okta',
+    );
+    expect(put.code).toBe(0);
+    const printed = (await cli('get', TENANT)).output.okta.signOutRedirectUri;
+    expect(printed).toBe(`${stack.stack.url}/app/whoami`);
+    const { browser } = await stack.login();
+    const out = await browser.request(`${stack.stack.url}/logout`, {
+      method: 'POST',
+      headers: { origin: stack.stack.url, 'sec-fetch-site': 'same-origin' },
+    });
+    expect(out.status).toBe(302);
+    expect(new URL(out.location ?? '').searchParams.get('post_logout_redirect_uri')).toBe(printed);
+  });
+
   it('lands on the built-in signed-in page otherwise: who, tenant, role and a sign-out form', async () => {
     const stack = await restart({ DEFAULT_REDIRECT_PATH: '' });
     const { browser, hops, callback } = await stack.login();

@@ -5,9 +5,9 @@
  * work again once the dependency recovers.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { registerTenant } from '../../local/stack.ts';
 import { TestBrowser, tileLogin } from '../support/browser.ts';
-import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { type MisbehavingStack, startMisbehavingStack } from '../support/misbehaving-stack.ts';
 import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
 

@@ -12,16 +12,24 @@ import {
   type MisbehavingStack,
   startMisbehavingStack,
 } from '../support/misbehaving-stack.ts';
+import { installTestClock, type TestClock } from '../support/test-clock.ts';
 
 let env: MisbehavingStack;
+let clock: TestClock;
 
 beforeAll(async () => {
-  env = await startMisbehavingStack({ JWKS_REFETCH_COOLDOWN_SECONDS: '1' });
+  // Before the stack: its JWKS cooldown is then timed on a clock the tests can move.
+  clock = installTestClock();
+  env = await startMisbehavingStack();
 });
 
 afterAll(async () => {
   await env?.stop();
+  clock?.uninstall();
 });
+
+/** Moves the clock past the JWKS refetch cooldown (its default, 30 s): an unknown kid may fetch the key set again. */
+const pastJwksCooldown = () => clock.advance(31_000);
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -65,7 +73,7 @@ describe('ID token rules through the callback', () => {
   });
 
   it('limits JWKS refetches when a flood of unknown kids arrives', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100)); // let the cooldown from earlier cases pass
+    pastJwksCooldown(); // the cooldown from earlier cases
     env.idp.resetCounters();
     for (let index = 0; index < 8; index++) {
       env.idp.mutateNextIdToken({ header: { kid: `flood-${index}` }, sign: 'unknown-key' });
@@ -77,19 +85,19 @@ describe('ID token rules through the callback', () => {
 
   it('accepts a token without kid when the JWKS has a single key', async () => {
     await env.idp.setJwks('no-kid-single-key');
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    pastJwksCooldown();
     const { callback } = await env.login('grace');
     expect(callback?.status).toBe(302);
     await env.idp.setJwks('normal');
   });
 
   it('accepts a key rotated just before signing, refetching the JWKS once', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    pastJwksCooldown();
     const { callback: before } = await env.login('ada');
     expect(before?.status).toBe(302);
     env.idp.resetCounters();
     await env.idp.rotateSigningKey();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    pastJwksCooldown();
     const { callback, browser } = await env.login('ada');
     expect(callback?.status).toBe(302);
     expect(env.idp.counters.jwks).toBe(1);

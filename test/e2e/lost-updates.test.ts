@@ -16,7 +16,7 @@ import { run as tenantCli } from '../../local/tenant-cli.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
-import { type Hop, setupCsrfOf, TestBrowser } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { type GatedDynamoDb, startGatedDynamoDb, writesItem } from '../support/gated-dynamodb.ts';
 import {
   CLIENT_ID,
@@ -91,7 +91,7 @@ describe('tenant put', () => {
     const held = holdConfigWrite('globex');
     const put = tenant('put', 'globex', '--sso-enforced');
     await held.arrived; // read before the delete, written after it
-    expect((await tenant('delete', 'globex')).code).toBe(0);
+    expect((await tenant('delete', 'globex', '--yes')).code).toBe(0);
     held.release();
     const result = await put;
     expect(result.code).toBe(1);
@@ -161,6 +161,7 @@ describe('The setup link', () => {
   const connect = (browser: TestBrowser, tenantId: string, page: Hop) =>
     post(browser, tenantId, 'check', {
       csrf: setupCsrfOf(page),
+      nonce: setupNonceOf(page, 'check'),
       issuer: env.idp.issuer,
       client_id: CLIENT_ID,
       client_secret: CLIENT_SECRET,
@@ -171,7 +172,7 @@ describe('The setup link', () => {
     const held = holdConfigWrite('wonka');
     const saving = connect(browser, 'wonka', page);
     await held.arrived;
-    expect((await tenant('delete', 'wonka')).code).toBe(0);
+    expect((await tenant('delete', 'wonka', '--yes')).code).toBe(0);
     held.release();
     const answer = await saving;
     expect(answer.status).toBe(403);
@@ -187,9 +188,12 @@ describe('The setup link', () => {
     expect(saved.status).toBe(200);
     expect(await stores.tenants.getTenant('initech')).toMatchObject({ issuer: env.idp.issuer, status: 'setup' });
     const held = holdConfigWrite('initech');
-    const activating = post(browser, 'initech', 'activate', { csrf: setupCsrfOf(saved) });
+    const activating = post(browser, 'initech', 'activate', {
+      csrf: setupCsrfOf(saved),
+      nonce: setupNonceOf(saved, 'activate'),
+    });
     await held.arrived;
-    expect((await tenant('delete', 'initech')).code).toBe(0);
+    expect((await tenant('delete', 'initech', '--yes')).code).toBe(0);
     held.release();
     expect((await activating).status).toBe(403);
     expect(await stores.tenants.getTenant('initech')).toBeUndefined();

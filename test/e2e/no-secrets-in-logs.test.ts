@@ -157,3 +157,46 @@ describe('Secrets stay out of logs and pages', () => {
     expect(TENANT).toBe('acme');
   });
 });
+
+describe('Correlation ids', () => {
+  /** A call to `/me` without a session (a 401 that is always logged) and the log lines of that request. */
+  async function call(clientCorrelationId: string) {
+    const from = captured.length;
+    const hop = await new TestBrowser().request(`${env.stack.url}/me`, {
+      headers: { accept: 'application/json', 'x-correlation-id': clientCorrelationId },
+    });
+    const ours = hop.headers.get('x-correlation-id') ?? '';
+    const lines = captured
+      .slice(from)
+      .join('')
+      .split('\n')
+      .flatMap((line) => {
+        try {
+          return [JSON.parse(line) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      })
+      .filter((entry) => entry.correlation_id === ours);
+    return { hop, ours, lines };
+  }
+
+  it('keeps its own id for the request and logs a client’s beside it', async () => {
+    const { hop, ours, lines } = await call('support-ticket-4711');
+    expect(hop.status).toBe(401);
+    expect(ours).toMatch(/^[\w-]{8,64}$/);
+    expect(ours).not.toBe('support-ticket-4711');
+    expect(JSON.parse(hop.body).correlationId).toBe(ours);
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(line.client_correlation_id).toBe('support-ticket-4711');
+  });
+
+  it('logs no client correlation id that is not a short safe token', async () => {
+    for (const hostile of ['<script>alert(1)</script>', 'a'.repeat(65), 'short', 'abc def ghi', 'äöü-unicode-id']) {
+      const { ours, lines } = await call(hostile);
+      expect(ours, hostile).not.toBe(hostile);
+      expect(lines.length, hostile).toBeGreaterThan(0);
+      for (const line of lines) expect(line, hostile).not.toHaveProperty('client_correlation_id');
+    }
+  });
+});

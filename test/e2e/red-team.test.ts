@@ -7,13 +7,15 @@
  * `tenant put` resetting settings. (Open redirects: flow-attacks.test.ts;
  * spoofed IdP error pages: tile-login.test.ts; private addresses: ssrf.test.ts.)
  */
+
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALARMED_FAILURE_REASONS } from '../../infra/monitoring.ts';
 import { registerTenant } from '../../local/stack.ts';
-import { createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { DynamoDbTenantStore } from '../../shared/adapters/dynamodb/tenant-store.ts';
 import { MAX_PENDING_LOGINS } from '../../shared/login-state.ts';
@@ -26,6 +28,7 @@ import {
   startMisbehavingStack,
   TENANT,
 } from '../support/misbehaving-stack.ts';
+import { pastRevocations } from '../support/test-clock.ts';
 
 const APP_ISSUER = 'https://app.example';
 const APP_AUDIENCE = 'okta-login-api';
@@ -190,8 +193,8 @@ describe('Disabling a user ends their sessions for good', () => {
     expect(await cli('enable-user', TENANT, userId)).toMatchObject({ code: 0 });
     expect((await me(before)).status).toBe(401);
     expect((await whoami(before)).status).toBe(403);
-    // Enabling allows new logins (a new second, since revocation is to the second).
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Enabling allows new logins (once the revocation's few milliseconds of margin have passed).
+    await pastRevocations();
     const after = (await env.login('mallory')).browser;
     expect((await me(after)).status).toBe(200);
     expect((await me(before)).status).toBe(401);
@@ -312,7 +315,7 @@ describe('tenant delete removes the tenant for good', () => {
     expect((await me(owner)).body.user.role).toBe('owner');
     const usersBefore = ((await cli('users', TENANT)).output as unknown[]).length;
 
-    const deleted = await cli('delete', TENANT);
+    const deleted = await cli('delete', TENANT, '--yes');
     expect(deleted).toMatchObject({ code: 0, output: { deleted: TENANT, removed: { owner: 1, config: 1 } } });
     expect(deleted.output.removed.users).toBe(usersBefore);
     for (const browser of [owner, member]) {
@@ -358,13 +361,13 @@ describe('tenant delete removes the tenant for good', () => {
     for (let i = 0; i < users.length; i += 25) {
       let pending = users.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
       while (pending.length > 0) {
-        const out = await client.batchWrite({ RequestItems: { [env.stack.tableName]: pending } });
+        const out = await client.send(new BatchWriteCommand({ RequestItems: { [env.stack.tableName]: pending } }));
         pending = (out.UnprocessedItems?.[env.stack.tableName] ?? []) as typeof pending;
       }
     }
     // An interrupted delete: the config is gone, the users are not.
     await new DynamoDbTenantStore(client, env.stack.tableName).deleteTenant(tenantId);
-    client.destroy();
+    closeDocumentClient(client);
     const reuse = await cli(
       'put',
       tenantId,
@@ -377,8 +380,8 @@ describe('tenant delete removes the tenant for good', () => {
     expect(reuse.code).toBe(2);
     expect(reuse.stderr).toContain('did not finish');
 
-    const finished = await cli('delete', tenantId);
+    const finished = await cli('delete', tenantId, '--yes');
     expect(finished).toMatchObject({ code: 0, output: { removed: { users: 2500, config: 0 } } });
-    expect((await cli('delete', tenantId)).code).toBe(1);
+    expect((await cli('delete', tenantId, '--yes')).code).toBe(1);
   });
 });

@@ -7,8 +7,8 @@
  * it (one write unit, not one request).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
+import { TestBrowser, tileLogin } from '../support/browser.ts';
 import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 
 let env: MisbehavingStack;

@@ -300,7 +300,7 @@ describe('tenant delete', () => {
   it('removes the SCIM items with the tenant, and says how many', async () => {
     const group = await scim('POST', '/Groups', { schemas: [GROUP_SCHEMA], displayName: 'Everyone', members: [] });
     expect(group.status).toBe(201);
-    const deleted = await cli('delete', TENANT);
+    const deleted = await cli('delete', TENANT, '--yes');
     expect(deleted.code).toBe(0);
     expect(deleted.output.removed.users).toBeGreaterThan(5);
     // Token, userName/externalId keys, the group and its name, the login link of Hedy.

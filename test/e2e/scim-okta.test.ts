@@ -16,6 +16,7 @@ import {
   TENANT,
 } from '../support/misbehaving-stack.ts';
 import { GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
+import { pastRevocations } from '../support/test-clock.ts';
 
 let env: MisbehavingStack;
 let token: string | undefined;
@@ -183,8 +184,8 @@ describe('Okta provisioning, in the order Okta calls', () => {
     expect(on.status).toBe(200);
     expect(on.body.active).toBe(true);
     expect((await me(graceBrowser)).status).toBe(401);
-    // Revocation is to the second (as for disable-user): a login in the deactivation's own second stays ended.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // As for disable-user: a login before the deactivation's epoch (a few ms past it) stays ended.
+    await pastRevocations();
     const login = await signIn(GRACE.login);
     expect(login.status).toBe(302);
     graceBrowser = login.browser;

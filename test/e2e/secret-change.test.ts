@@ -17,7 +17,7 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { DemoIdp } from '../../local/demo-idp.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { type Hop, setupCsrfOf, signInForm, TestBrowser } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, signInForm, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
@@ -211,7 +211,10 @@ describe('The next login after a client secret change signs in', () => {
     const admin = new TestBrowser();
     let page = (await admin.navigate(first.output.url)).at(-1) as Hop;
     page = await checkAndSave(admin, tenant, page, app.clientId, app.clientSecret);
-    const activated = await setupPost(admin, tenant, 'activate', { csrf: setupCsrfOf(page) });
+    const activated = await setupPost(admin, tenant, 'activate', {
+      csrf: setupCsrfOf(page),
+      nonce: setupNonceOf(page, 'activate'),
+    });
     expect(activated.body).toContain('Sign-in is live');
     tokenAnswers.length = 0; // the live check redeems a made-up code
     await warmUp(tenant);
@@ -238,7 +241,7 @@ describe('The next login after a client secret change signs in', () => {
     const before = (await cli('get', tenant)).output.generation as string | undefined;
 
     const secret = await rotateSecretInOkta(app.clientId);
-    expect((await cli('delete', tenant)).code).toBe(0);
+    expect((await cli('delete', tenant, '--yes')).code).toBe(0);
     const put = await cliWithSecret(secret, 'put', tenant, '--issuer', idp().issuer, `--client-id=${app.clientId}`);
     expect(put.code, put.stderr).toBe(0);
     const after = (await cli('get', tenant)).output.generation as string | undefined;
@@ -323,6 +326,7 @@ async function checkAndSave(
 ): Promise<Hop> {
   const saved = await setupPost(browser, tenant, 'check', {
     csrf: setupCsrfOf(page),
+    nonce: setupNonceOf(page, 'check'),
     issuer: idp().issuer,
     client_id: clientId,
     client_secret: secret,

@@ -6,17 +6,20 @@
  * CSRF-protected, checks are rate-limited, the test sign-in provisions
  * nothing, and no secret, token, code or cookie value reaches a page or a log.
  */
+
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { createDocumentClient, type DocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { hashSetupToken, newSetupToken } from '../../shared/setup/link.ts';
-import { type Hop, setupCsrfOf, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
-let client: DocumentClient;
+let client: DynamoDBDocumentClient;
 let stores: Stores;
 const captured: string[] = [];
 /** Every value that must never be shown or logged, and every page served, for the last test. */
@@ -54,7 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
-  client?.destroy();
+  closeDocumentClient(client);
   await stack?.stop();
 });
 
@@ -64,7 +67,10 @@ const idp = () => {
 };
 const setupUrl = (tenant: string, path = '') => `${stack.url}/t/${tenant}/setup${path}`;
 
-async function invite(tenant: string, ...args: string[]): Promise<{ tenant: string; url: string; expiresAt: string }> {
+async function invite(
+  tenant: string,
+  ...args: string[]
+): Promise<{ tenant: { tenantId: string }; url: string; expiresAt: string }> {
   const result = await cli('invite', tenant, ...args);
   expect(result.code, result.stderr).toBe(0);
   secrets.add(new URL(result.output.url).searchParams.get('token') ?? '');
@@ -96,6 +102,13 @@ async function post(
   return hop;
 }
 
+/** The hidden fields of the page's form that posts to `form`: the CSRF token and that form's one-time nonce. */
+function formOf(page: Hop, form: 'check' | 'activate' | `actions/${string}`): { csrf: string; nonce: string } {
+  const nonce = setupNonceOf(page, form);
+  expect(nonce, `the ${form} form's nonce`).toMatch(/^[\w-]{22}$/);
+  return { csrf: setupCsrfOf(page), nonce };
+}
+
 /** An app integration in the demo Okta for `tenant`, as its admin creates it. */
 async function oktaApp(tenant: string, options: { groupsClaim?: boolean; assigned?: string[] } = {}) {
   const app = await idp().createApp({
@@ -115,7 +128,7 @@ async function connect(
   app: { clientId: string; clientSecret: string },
 ) {
   return post(browser, tenant, 'check', {
-    csrf: setupCsrfOf(page),
+    ...formOf(page, 'check'),
     issuer: idp().issuer,
     client_id: app.clientId,
     client_secret: app.clientSecret,
@@ -152,7 +165,7 @@ describe('tenant invite', () => {
     const before = Date.now();
     const link = await invite('globex', '--expires', '2d');
     expect(Object.keys(link).sort()).toEqual(['expiresAt', 'tenant', 'url']);
-    expect(link.tenant).toBe('globex');
+    expect(link.tenant).toMatchObject({ tenantId: 'globex', status: 'setup', hasClientSecret: false });
     const url = new URL(link.url);
     expect(`${url.origin}${url.pathname}`).toBe(setupUrl('globex'));
     const token = url.searchParams.get('token') ?? '';
@@ -161,7 +174,7 @@ describe('tenant invite', () => {
     expect((await cli('get', 'globex')).output).toMatchObject({ status: 'setup', issuer: '', hasClientSecret: false });
     const stored = await stores.setup.getSetupLink('globex');
     expect(stored?.tokenHash).toBe(hashSetupToken(token));
-    const table = await client.scan({ TableName: stack.tableName });
+    const table = await client.send(new ScanCommand({ TableName: stack.tableName }));
     expect(JSON.stringify(table.Items)).not.toContain(token);
   });
 
@@ -238,7 +251,7 @@ describe('The link is the only credential', () => {
     const hop = await new TestBrowser().request(setupUrl('umbrella', `?token=${token}`));
     pages.push(hop.body);
     expect(hop.status).toBe(403);
-    expect(hop.body).toContain('This setup link has expired');
+    expect(hop.body).toContain('This setup link expired on ');
     const guess = await new TestBrowser().request(setupUrl('umbrella', `?token=${newSetupToken()}`));
     expect(guess.body).not.toContain('expired');
   });
@@ -252,10 +265,16 @@ describe('The link is the only credential', () => {
     expect((await new TestBrowser().request(first.url)).status).toBe(403);
     const fresh = new TestBrowser();
     expect((await open(fresh, second.url)).status).toBe(200);
-    expect((await cli('invite', 'vandelay', '--revoke')).output).toEqual({ tenant: 'vandelay', revoked: true });
+    expect((await cli('invite', 'vandelay', '--revoke')).output).toMatchObject({
+      tenant: { tenantId: 'vandelay' },
+      revoked: true,
+    });
     expect((await fresh.request(setupUrl('vandelay'))).status).toBe(403);
     expect((await new TestBrowser().request(second.url)).status).toBe(403);
-    expect((await cli('invite', 'vandelay', '--revoke')).output).toEqual({ tenant: 'vandelay', revoked: false });
+    expect((await cli('invite', 'vandelay', '--revoke')).output).toMatchObject({
+      tenant: { tenantId: 'vandelay' },
+      revoked: false,
+    });
     const trail = (await cli('audit', 'vandelay')).output as Array<{ type: string }>;
     // Events of the same millisecond have no order among them: compared as sets.
     expect(trail.map((event) => event.type).sort()).toEqual(
@@ -289,7 +308,9 @@ describe('Forms are CSRF-protected', () => {
     ];
     for (const action of ['check', 'test', 'activate'] as const) {
       for (const [name, body, headers, who] of attempts) {
-        const hop = await post(who, 'wonka', action, body, headers);
+        // The form's own nonce, so that only the defence under test is missing.
+        const nonce: Record<string, string> = action === 'test' ? {} : { nonce: setupNonceOf(page, action) };
+        const hop = await post(who, 'wonka', action, { ...body, ...nonce }, headers);
         expect(hop.status, `${action}: ${name}`).toBe(403);
       }
     }
@@ -310,7 +331,7 @@ describe('Live checks', () => {
     let page = await open(browser, link.url);
     const app = await oktaApp('soylent');
     const check = async (fields: Record<string, string>) => {
-      page = await post(browser, 'soylent', 'check', { csrf: setupCsrfOf(page), ...fields });
+      page = await post(browser, 'soylent', 'check', { ...formOf(page, 'check'), ...fields });
       expect(page.status).toBe(200);
       return page.body;
     };
@@ -327,7 +348,7 @@ describe('Live checks', () => {
     expect(notHttps).toContain('is not an issuer the service can use');
 
     const wrongSecret = await check({ issuer: idp().issuer, client_id: app.clientId, client_secret: 'not-the-secret' });
-    expect(wrongSecret).toContain('Okta rejected the client id and secret (invalid_client)');
+    expect(wrongSecret).toContain('Okta rejected the client id or secret (invalid_client)');
     expect(wrongSecret).toContain('signing key');
     expect(wrongSecret).toContain('Nothing was saved');
     expect(await stores.tenants.getTenant('soylent')).toMatchObject({ issuer: '', clientId: '' });
@@ -360,16 +381,18 @@ describe('Live checks', () => {
 
   it('rate-limits checks per link', async () => {
     const browser = new TestBrowser();
-    const page = await open(browser, (await invite('tyrell')).url);
+    let page = await open(browser, (await invite('tyrell')).url);
     const statuses: number[] = [];
     for (let attempt = 0; attempt <= ATTEMPT_LIMIT; attempt++) {
+      // Each check from the form of the page the previous one answered (a form runs once).
       const hop = await post(browser, 'tyrell', 'check', {
-        csrf: setupCsrfOf(page),
+        ...formOf(page, 'check'),
         issuer: 'not an issuer', // refused before any request is made
         client_id: 'x',
         client_secret: 'y',
       });
       statuses.push(hop.status);
+      if (hop.status === 200) page = hop;
       if (hop.status === 429) expect(hop.body).toContain('Too many attempts');
     }
     expect(statuses).toEqual([...Array(ATTEMPT_LIMIT).fill(200), 429]);
@@ -442,7 +465,7 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect(page.body).toContain('action="/t/cyberdyne_scim/setup/actions/scim-token#okta-app"');
     const forged = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: 'nope' });
     expect(forged.status).toBe(403);
-    page = await post(browser, 'cyberdyne_scim', 'actions/scim-token', { csrf: setupCsrfOf(page) });
+    page = await post(browser, 'cyberdyne_scim', 'actions/scim-token', formOf(page, 'actions/scim-token'));
     expect(page.status).toBe(200);
     const token =
       /data-testid="revealed-scim-token"[\s\S]*?<code class="copy">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '';
@@ -480,17 +503,21 @@ describe('Test sign-in, activation, then the first real login', () => {
     const browser = new TestBrowser();
     const link = await invite('acme_corp');
     const page = await open(browser, link.url);
-    const done = await post(browser, 'acme_corp', 'activate', { csrf: setupCsrfOf(page) });
+    const done = await post(browser, 'acme_corp', 'activate', formOf(page, 'activate'));
     expect(done.status).toBe(200);
     expect(done.body).toContain('Sign-in is live');
-    expect(done.headers.getSetCookie().some((cookie) => /^__Host-setup-acme_corp=;.*Max-Age=0/.test(cookie))).toBe(
-      true,
-    );
-    expect(await stores.tenants.getTenant('acme_corp')).toMatchObject({ status: 'active' });
-    expect((await browser.request(setupUrl('acme_corp'))).status).toBe(403);
+    // The setup cookie stays (its link is spent): the page opened again says why it no longer works.
+    expect(done.headers.getSetCookie()).toEqual([]);
+    const live = await stores.tenants.getTenant('acme_corp');
+    expect(live).toMatchObject({ status: 'active' });
+    const when = `${live?.activatedAt?.slice(0, 16).replace('T', ' ')} UTC`;
+    const spent = `This setup link was already used to activate sign-in for this organization on ${when}`;
+    const revisited = await browser.request(setupUrl('acme_corp'));
+    expect(revisited.status).toBe(403);
+    expect(revisited.body).toContain(spent);
     const reused = await new TestBrowser().request(link.url);
     expect(reused.status).toBe(403);
-    expect(reused.body).toContain('Setup was finished with this link');
+    expect(reused.body).toContain(spent);
 
     const login = await tileLogin(new TestBrowser(), {
       serviceUrl: stack.url,
@@ -513,9 +540,211 @@ describe('Test sign-in, activation, then the first real login', () => {
 
   it('deletes the link with the tenant', async () => {
     await invite('globex');
-    const deleted = await cli('delete', 'globex');
+    const deleted = await cli('delete', 'globex', '--yes');
     expect(deleted.code).toBe(0);
     expect(await stores.setup.getSetupLink('globex')).toBeUndefined();
+  });
+});
+
+/** The SCIM token a page shows once, or ''. */
+const revealedToken = (page: Hop) =>
+  /data-testid="revealed-scim-token"[\s\S]*?<code class="copy">([^<]+)<\/code>/.exec(page.body)?.[1] ?? '';
+
+/** What the tenant's SCIM endpoint answers a bearer token. */
+async function scimAnswer(tenant: string, token: string): Promise<number> {
+  const response = await fetch(`${stack.url}/t/${tenant}/scim/v2/Users?startIndex=1&count=1`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  await response.body?.cancel();
+  return response.status;
+}
+
+async function trailOf(tenant: string): Promise<Array<{ type: string; details?: Record<string, string> }>> {
+  return (await cli('audit', tenant)).output as Array<{ type: string; details?: Record<string, string> }>;
+}
+
+const MINUTE_UTC = /\d{4}-\d\d-\d\d \d\d:\d\d UTC/.source;
+
+describe('A form sent again never runs its action again', () => {
+  it('creates no second SCIM token when its form is sent again; another only from the confirmation form', async () => {
+    const browser = new TestBrowser();
+    const page = await open(browser, (await invite('stark_scim')).url);
+    const form = formOf(page, 'actions/scim-token');
+    const first = await post(browser, 'stark_scim', 'actions/scim-token', form);
+    expect(first.status).toBe(200);
+    const token = revealedToken(first);
+    expect(token).toMatch(/^[\w-]{40,}$/);
+    shownOnce.add(token);
+
+    // A reload re-posts the same form: nothing is created, the token Okta has keeps working.
+    const resent = await post(browser, 'stark_scim', 'actions/scim-token', form);
+    expect(resent.status).toBe(409);
+    expect(resent.body).not.toContain(token);
+    expect(resent.body).toMatch(new RegExp(`A SCIM token was created at ${MINUTE_UTC} with this form`));
+    expect(resent.body).toContain('Create another? It replaces that token at once');
+    expect(resent.body).toContain('name="confirm" value="again"');
+    expect(await scimAnswer('stark_scim', token)).toBe(200);
+    const rotations = async () =>
+      (await trailOf('stark_scim')).filter((event) => event.type === 'scim_token_rotated').length;
+    expect(await rotations()).toBe(1);
+
+    // Asked for on purpose: a new token, and the old one ends.
+    const another = await post(browser, 'stark_scim', 'actions/scim-token', {
+      ...formOf(resent, 'actions/scim-token'),
+      confirm: 'again',
+    });
+    expect(another.status).toBe(200);
+    const second = revealedToken(another);
+    shownOnce.add(second);
+    expect(second).not.toBe(token);
+    expect(await scimAnswer('stark_scim', token)).toBe(401);
+    expect(await scimAnswer('stark_scim', second)).toBe(200);
+    expect(await rotations()).toBe(2);
+    const actions = (await trailOf('stark_scim')).filter((event) => event.type === 'setup_action');
+    // Events of the same millisecond have no order among them: compared as a set.
+    expect(actions.map((event) => event.details)).toHaveLength(2);
+    expect(actions.map((event) => event.details)).toEqual(
+      expect.arrayContaining([{ action: 'scim-token' }, { action: 'scim-token', confirmed: 'again' }]),
+    );
+  });
+
+  it('runs Check and save once per form, and Activate once for a form sent twice at the same moment', async () => {
+    const browser = new TestBrowser();
+    const page = await open(browser, (await invite('oscorp')).url);
+    const app = await oktaApp('oscorp');
+    const fields = {
+      ...formOf(page, 'check'),
+      issuer: idp().issuer,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    };
+    const saved = await post(browser, 'oscorp', 'check', fields);
+    expect(saved.status).toBe(200);
+    expect(saved.body).toContain('Okta accepted the client id and secret');
+    const resent = await post(browser, 'oscorp', 'check', fields);
+    expect(resent.status).toBe(409);
+    expect(resent.body).toMatch(new RegExp(`Check and save already ran with this form at ${MINUTE_UTC}\\.`));
+    expect(resent.body).not.toContain('Okta accepted the client id and secret');
+    expect(resent.body).toContain('Saved:');
+    expect((await trailOf('oscorp')).filter((event) => event.type === 'setup_checked')).toHaveLength(1);
+
+    const activation = formOf(resent, 'activate');
+    const answers = await Promise.all([1, 2].map(() => post(browser, 'oscorp', 'activate', activation)));
+    expect(answers.filter((answer) => answer.status === 200)).toHaveLength(1);
+    // The other: the form already sent (409), or the link already spent by the first (403).
+    expect(answers.filter((answer) => answer.status === 409 || answer.status === 403)).toHaveLength(1);
+    expect((await trailOf('oscorp')).filter((event) => event.type === 'tenant_activated')).toHaveLength(1);
+    await rememberCookies(browser);
+  });
+
+  it('refuses a form without its nonce as out of date, and runs nothing', async () => {
+    const browser = new TestBrowser();
+    const opened = await open(browser, (await invite('nakatomi')).url);
+    // Connected, so that Activate could run.
+    const page = await connect(browser, 'nakatomi', opened, await oktaApp('nakatomi'));
+    const before = (await trailOf('nakatomi')).length;
+    for (const action of ['check', 'activate', 'actions/scim-token'] as const) {
+      const hop = await post(browser, 'nakatomi', action, { csrf: setupCsrfOf(page), issuer: idp().issuer });
+      expect(hop.status, action).toBe(403);
+      expect(hop.body).toContain('This form is out of date');
+    }
+    expect(await trailOf('nakatomi')).toHaveLength(before);
+    expect(await stores.tenants.getTenant('nakatomi')).toMatchObject({ status: 'setup' });
+  });
+});
+
+describe('Groups: asked for when roles come from them, and explained', () => {
+  it('asks Okta for groups when roles are mapped on a tenant `invite` created, so the test sign-in gets them', async () => {
+    const link = await invite('wayne_groups');
+    // Role maps without --groups, as the platform team sets them on the waiting tenant.
+    expect((await cli('put', 'wayne_groups', '--role-map', 'Admins=admin')).code).toBe(0);
+    const browser = new TestBrowser();
+    let page = await open(browser, link.url);
+    expect(page.body).toContain('This organization maps Okta groups to app roles');
+    expect(page.body).not.toContain('name="groups"'); // asked for anyway: no box to forget
+    // Where the claim goes, for the org and for a custom authorization server.
+    expect(page.body).toContain('<em>Groups claim filter</em> <code>groups</code>');
+    expect(page.body).toContain('scope <code>groups</code>');
+    expect(page.body).toContain('https://&lt;org&gt;.okta.com/oauth2/default');
+    expect(page.body).toContain('on <em>Scopes</em>, add a scope <code>groups</code>');
+    expect(page.body).toContain('on <em>Claims</em>, add a claim <code>groups</code>');
+    const app = await oktaApp('wayne_groups', { groupsClaim: true });
+    page = await post(browser, 'wayne_groups', 'check', {
+      ...formOf(page, 'check'),
+      issuer: idp().issuer,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    });
+    expect(page.body).toContain('Saved:');
+    expect(page.body).toContain('Groups claim filter');
+
+    let hops = await testSignIn(browser, 'wayne_groups', page, 'ada');
+    expect(new URL(hops[0]?.location ?? '').searchParams.get('scope')?.split(' ')).toContain('groups');
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('<dd data-testid="groups">Everyone, Engineering, Admins</dd>');
+    expect(page.body).toContain('No warnings.');
+
+    // The claim removed in Okta: the test says so, and what to do.
+    idp().setGroupsClaim(app.clientId, false);
+    hops = await testSignIn(browser, 'wayne_groups', page, 'ada');
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('<dd data-testid="groups">(no groups claim)</dd>');
+    expect(page.body).toContain('The ID token has no groups claim, but this organization maps Okta groups');
+    await rememberCookies(browser);
+  });
+
+  it('says a test did not ask for groups, and warns once roles are mapped after it', async () => {
+    const link = await invite('lexcorp');
+    const browser = new TestBrowser();
+    let page = await open(browser, link.url);
+    const app = await oktaApp('lexcorp', { groupsClaim: true });
+    // No role maps and the box left alone: groups are not asked for.
+    page = await post(browser, 'lexcorp', 'check', {
+      ...formOf(page, 'check'),
+      issuer: idp().issuer,
+      client_id: app.clientId,
+      client_secret: app.clientSecret,
+    });
+    expect(page.body).toContain('Ask Okta for groups');
+    const hops = await testSignIn(browser, 'lexcorp', page, 'ada');
+    page = hops.at(-1) as Hop;
+    expect(page.body).toContain('<dd data-testid="groups">(not asked for: this organization maps no groups to roles;');
+    expect(page.body).toContain('No warnings.');
+
+    expect((await cli('put', 'lexcorp', '--role-map', 'Admins=admin')).code).toBe(0);
+    page = await browser.request(setupUrl('lexcorp'));
+    pages.push(page.body);
+    expect(page.body).toContain('(not asked for: roles were not mapped from groups when this test ran)');
+    expect(page.body).toContain('this test ran before that and did not ask Okta for groups: test again');
+    expect(page.body).not.toContain('No warnings.');
+    page = (await testSignIn(browser, 'lexcorp', page, 'ada')).at(-1) as Hop;
+    expect(page.body).toContain('<dd data-testid="groups">Everyone, Engineering, Admins</dd>');
+    expect(page.body).toContain('No warnings.');
+    await rememberCookies(browser);
+  });
+});
+
+describe('A link that no longer works says why', () => {
+  it('keeps the visit past the link’s end, and says when the link expired', async () => {
+    const link = await invite('massive_dynamic', '--expires', '10m');
+    const browser = new TestBrowser();
+    const exchange = await browser.request(link.url);
+    const cookie = exchange.headers.getSetCookie().find((value) => value.startsWith('__Host-setup-massive_dynamic='));
+    // A working day, not the link's ten minutes.
+    expect(cookie).toContain('; Max-Age=28800;');
+    await rememberCookies(browser);
+    expect((await open(browser, setupUrl('massive_dynamic'))).status).toBe(200);
+    // Ten minutes later, as far as the link is concerned.
+    const stored = await stores.setup.getSetupLink('massive_dynamic');
+    if (!stored) throw new Error('no stored link');
+    const expiresAt = Math.floor(Date.now() / 1000) - 1;
+    await stores.setup.putSetupLink({ ...stored, expiresAt });
+    const hop = await browser.request(setupUrl('massive_dynamic'));
+    pages.push(hop.body);
+    expect(hop.status).toBe(403);
+    const when = `${new Date(expiresAt * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    expect(hop.body).toContain(`This setup link expired on ${when}: it no longer works. Ask your contact`);
+    expect(hop.body).not.toContain('has not opened');
   });
 });
 
@@ -534,7 +763,7 @@ describe('Secrets stay out of pages and logs', () => {
       }
     }
     expect(log).not.toMatch(/eyJ[\w-]{10,}\.[\w-]{10,}/);
-    expect(shownOnce.size).toBe(1);
+    expect(shownOnce.size).toBe(3);
     for (const value of shownOnce) expect(log.includes(value), 'log contains the SCIM token').toBe(false);
   });
 });

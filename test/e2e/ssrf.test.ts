@@ -11,7 +11,7 @@ import { type AddressInfo, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
-import { type Hop, setupCsrfOf, TestBrowser } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 
 let stack: LocalStack;
@@ -152,6 +152,7 @@ describe('The setup link outside local mode', () => {
       method: 'POST',
       body: new URLSearchParams({
         csrf: setupCsrfOf(page),
+        nonce: setupNonceOf(page, 'check'),
         issuer: issuer(),
         client_id: 'client',
         client_secret: 'secret',

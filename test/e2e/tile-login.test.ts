@@ -254,7 +254,7 @@ describe('Okta tile login end to end', () => {
       requestGroups: true,
     });
     expect(put.stdout).not.toContain('very-secret');
-    expect(created.okta.initiateLoginUri).toMatch(/\/t\/best_company\/login$/);
+    expect(created.tenant.okta.initiateLoginUri).toMatch(/\/t\/best_company\/login$/);
 
     const got = JSON.parse((await cli(['get', 'best_company'])).stdout);
     expect(got).toMatchObject({ clientId: '0oabest', hasClientSecret: true });
@@ -270,10 +270,15 @@ describe('Okta tile login end to end', () => {
       code: 2,
       stderr: expect.stringContaining('snake_case'),
     });
-    expect(JSON.parse((await cli(['delete', 'best_company'])).stdout)).toMatchObject({
+    // Not on a terminal (a child process's stdin is a pipe): delete needs --yes, and refuses without it.
+    await expect(cli(['delete', 'best_company'])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--yes'),
+    });
+    expect(JSON.parse((await cli(['delete', 'best_company', '--yes'])).stdout)).toMatchObject({
       deleted: 'best_company',
       removed: { users: 0, owner: 0, config: 1, other: 1 }, // the local client secret
     });
     await expect(cli(['get', 'best_company'])).rejects.toMatchObject({ code: 1 });
-  }, 90_000); // a dozen CLI processes (tsx start-up each): well over the default on two busy cores
+  }, 120_000); // a dozen CLI processes (tsx start-up each): well over the default on two busy cores
 });

@@ -17,6 +17,7 @@ import {
   TENANT,
 } from '../support/misbehaving-stack.ts';
 import { type SignOptions, startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
+import { pastRevocations } from '../support/test-clock.ts';
 
 /** Another tenant of this service on the same Okta org (another app there). */
 const OTHER_TENANT = 'globex';
@@ -27,7 +28,6 @@ let org: TestOktaOrg;
 
 const endpoint = (tenant = TENANT) => `${env.stack.url}/t/${tenant}/global-token-revocation`;
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
-const nextSecond = () => new Promise((resolve) => setTimeout(resolve, 1100));
 
 beforeAll(async () => {
   env = await startMisbehavingStack();
@@ -36,7 +36,10 @@ beforeAll(async () => {
   const put = await cli('put', TENANT, '--org-url', org.url);
   expect(put).toMatchObject({
     code: 0,
-    output: { changed: ['orgUrl'], okta: { universalLogout: { globalTokenRevocationEndpoint: endpoint() } } },
+    output: {
+      changed: ['orgUrl'],
+      tenant: { okta: { universalLogout: { globalTokenRevocationEndpoint: endpoint() } } },
+    },
   });
   await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
     tenantId: OTHER_TENANT,
@@ -127,8 +130,8 @@ describe('Universal Logout ends a user’s sessions at once', () => {
       details: { format: 'iss_sub', sessionsEnded: '3' },
     });
 
-    // The user may sign in again (from the next second: revocation is to the second).
-    await nextSecond();
+    // The user may sign in again (once the revocation's few milliseconds of margin have passed).
+    await pastRevocations();
     const again = await signIn('ada');
     expect(await routes(again)).toEqual([200, 200]);
     expect(await routes(browsers[0] as TestBrowser)).toEqual([401, 403]);
@@ -299,7 +302,7 @@ describe('Refused calls revoke nothing and write nothing', () => {
     const { sub } = await userOf(browser);
     const authorization = await bearer();
     expect((await revoke(issSub(sub), authorization)).status).toBe(204);
-    await nextSecond();
+    await pastRevocations();
     const again = await signIn('replayed');
     for (const body of [issSub(sub), issSub(victimSub)]) {
       const replay = await unchanged(async () => revoke(body, authorization));
@@ -324,7 +327,10 @@ describe('A tenant can turn Universal Logout off', () => {
     const browser = await signIn('switch');
     const { sub } = await userOf(browser);
     const off = await cli('put', TENANT, '--no-universal-logout');
-    expect(off.output).toMatchObject({ changed: ['universalLogout'], okta: { universalLogout: expect.any(String) } });
+    expect(off.output).toMatchObject({
+      changed: ['universalLogout'],
+      tenant: { okta: { universalLogout: expect.any(String) } },
+    });
     expect((await cli('get', TENANT)).output).toMatchObject({ universalLogout: false });
 
     const fetches = { ...org.counters };

@@ -9,13 +9,20 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { DynamoDbPublicKeyStore } from '../../shared/adapters/dynamodb/public-key-store.ts';
-import { DynamoDbScimDirectory } from '../../shared/adapters/dynamodb/scim-directory.ts';
+import { DynamoDbScimGroupDirectory } from '../../shared/adapters/dynamodb/scim/groups.ts';
+import { DynamoDbScimTokenStore } from '../../shared/adapters/dynamodb/scim/token-store.ts';
+import { DynamoDbScimUserDirectory } from '../../shared/adapters/dynamodb/scim/users.ts';
 import { ensureTable } from '../../shared/adapters/dynamodb/table.ts';
 import { TableClientSecretStore } from '../../shared/adapters/dynamodb/table-client-secret-store.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { TableSigningKeyStore } from '../../shared/adapters/dynamodb/table-signing-key-store.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
+import {
+  createSecretsManagerClient,
+  SecretsManagerClientSecretStore,
+} from '../../shared/adapters/secrets-manager-secret-store.ts';
 import { auditEvent } from '../../shared/audit.ts';
+import { type FoundBy, planLoginWrite } from '../../shared/login-write.ts';
 import type {
   AuditLog,
   ClientSecretStore,
@@ -23,9 +30,11 @@ import type {
   LoginStore,
   PublicKeyStore,
   ReplayGuard,
-  ScimDirectory,
+  ScimGroupDirectory,
   ScimGroupWrite,
   ScimMembershipWrite,
+  ScimTokenStore,
+  ScimUserDirectory,
   ScimUserWrite,
   SessionStore,
   SetupStore,
@@ -35,14 +44,18 @@ import type {
 } from '../../shared/ports.ts';
 import { provisionLogin } from '../../shared/provisioning.ts';
 import { hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
+import { newSetupFormNonce, type SetupFormUse } from '../../shared/setup/form-nonce.ts';
 import { hashSetupToken, newSetupToken, type SetupTestResult } from '../../shared/setup/link.ts';
 import { buildTenantConfig, type TenantConfig } from '../../shared/tenants.ts';
 import { newUserId, userIdFor } from '../../shared/users.ts';
+import { fakeSecretsManager } from '../support/fake-secrets-manager.ts';
 import {
   InMemoryClientSecretStore,
   InMemoryIdentityStore,
   InMemoryReplayGuard,
-  InMemoryScimDirectory,
+  InMemoryScimGroupDirectory,
+  InMemoryScimTokenStore,
+  InMemoryScimUserDirectory,
   InMemorySetupStore,
   InMemorySigningKeyStore,
   InMemoryTenantStore,
@@ -56,7 +69,9 @@ interface StoreSet {
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
   readonly setup: SetupStore;
-  readonly scim: ScimDirectory;
+  readonly scimTokens: ScimTokenStore;
+  readonly scimUsers: ScimUserDirectory;
+  readonly scimGroups: ScimGroupDirectory;
   readonly replays: ReplayGuard;
   /** Read with a session by `getSessionContextWithKeys` (the only writer of keys in this table). */
   readonly signingKeys: SigningKeyStore;
@@ -77,7 +92,9 @@ const implementations: Array<[string, () => StoreSet]> = [
     () => ({
       ...storesOn(client, tableName),
       secrets: new TableClientSecretStore(client, tableName),
-      scim: new DynamoDbScimDirectory(client, tableName),
+      scimTokens: new DynamoDbScimTokenStore(client, tableName),
+      scimUsers: new DynamoDbScimUserDirectory(client, tableName),
+      scimGroups: new DynamoDbScimGroupDirectory(client, tableName),
       signingKeys: new TableSigningKeyStore(client, tableName),
     }),
   ],
@@ -88,7 +105,6 @@ const implementations: Array<[string, () => StoreSet]> = [
       const identities = new InMemoryIdentityStore(tenants);
       const secrets = new InMemoryClientSecretStore(tenants.table);
       const setup = new InMemorySetupStore(tenants.table);
-      const scim = new InMemoryScimDirectory(tenants.table);
       const replays = new InMemoryReplayGuard(tenants.table);
       return {
         tenants,
@@ -98,7 +114,9 @@ const implementations: Array<[string, () => StoreSet]> = [
         audit: identities,
         secrets,
         setup,
-        scim,
+        scimTokens: new InMemoryScimTokenStore(tenants.table),
+        scimUsers: new InMemoryScimUserDirectory(tenants.table),
+        scimGroups: new InMemoryScimGroupDirectory(tenants.table),
         replays,
         signingKeys: new InMemorySigningKeyStore(tenants.table),
       };
@@ -216,6 +234,44 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         code: 'TENANT_NOT_FOUND',
       });
       expect((await stores.users.listUsers(tenant.tenantId)).map((user) => user.sub)).toEqual(['00ua']);
+    });
+
+    it('carries out the domain’s plan: all of it, or nothing and what the plan says the login met', async () => {
+      const tenant = await newTenant();
+      const write = (rec: LoginRecord, found: FoundBy, claimsOwner: boolean) =>
+        stores.logins.recordLogin(
+          planLoginWrite({
+            record: rec,
+            found,
+            claimsOwner,
+            previousRoles: undefined,
+            claimUserName: true,
+            initScimGroups: false,
+          }),
+        );
+      const ada = record(tenant, '00ua', { roles: ['admin'], userName: 'Ada@acme.example' });
+      expect(await write(ada, 'existing', false)).toEqual({ kind: 'user_missing' });
+      expect(await write(ada, 'new', true)).toEqual({ kind: 'written' });
+      expect(await write(ada, 'new', false)).toEqual({ kind: 'user_exists' });
+      expect(await write(record(tenant, '00ua', { roles: ['viewer'] }), 'existing', false)).toEqual({
+        kind: 'roles_changed',
+        previousRoles: ['admin'],
+      });
+      const grace = record(tenant, '00ug', { userName: 'ada@ACME.example' });
+      expect(await write(grace, 'new', true)).toEqual({ kind: 'owner_taken' });
+      expect(await write(grace, 'new', false)).toEqual({ kind: 'username_taken', userId: ada.userId });
+      // Ada's user has a sub: nobody else's login links to it.
+      const graceAsAda = { ...grace, userId: ada.userId, session: { ...grace.session, userId: ada.userId } };
+      expect(await write(graceAsAda, 'userName', false)).toEqual({ kind: 'not_linkable' });
+      expect(await write(record({ ...tenant, generation: randomUUID() }, '00ux'), 'new', false)).toEqual({
+        kind: 'tenant_gone',
+      });
+      // Nothing of the refused writes is stored: no user, no session, no audit event.
+      expect((await stores.users.listUsers(tenant.tenantId)).map((user) => user.sub)).toEqual(['00ua']);
+      const read = await stores.sessions.getSessionContext(grace.session.tokenHash, tenant.tenantId, grace.userId);
+      expect(read.session).toBeUndefined();
+      const types = (await stores.audit.list(tenant.tenantId)).map((event) => event.type).sort();
+      expect(types).toEqual(['login_succeeded', 'owner_claimed']);
     });
 
     it('uses a login state once', async () => {
@@ -474,6 +530,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         at: new Date().toISOString(),
         outcome: 'signed_in',
         claims: { sub: '00u1', email: 'ada@acme.example', emailVerified: true, groups: undefined },
+        groupsRequested: true,
         warnings: ['groups_claim_missing'],
         expiresAt: Math.floor(Date.now() / 1000) + 3600,
       };
@@ -514,7 +571,51 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     });
   });
 
-  describe('Port: ScimDirectory', () => {
+  describe('Port: SetupStore, one-time form nonces', () => {
+    const use = (tenant: string, nonce: string, usedAt: string): SetupFormUse => ({
+      tenantId: tenant,
+      nonce,
+      form: 'actions/scim-token',
+      usedAt,
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+
+    it('lets exactly one of racing requests use a nonce; the others get that first use', async () => {
+      const id = tenantId();
+      const nonce = newSetupFormNonce();
+      const attempts = Array.from({ length: 8 }, (_, i) =>
+        use(id, nonce, new Date(1_800_000_000_000 + i).toISOString()),
+      );
+      const answers = await Promise.all(attempts.map((attempt) => stores.setup.useSetupForm(attempt)));
+      const winners = attempts.filter((_, i) => answers[i] === undefined);
+      expect(winners).toHaveLength(1);
+      for (const answer of answers.filter((value) => value !== undefined)) {
+        expect(answer).toEqual(winners[0]);
+      }
+      // Another nonce, or the same nonce in another tenant's partition, is a form of its own.
+      expect(await stores.setup.useSetupForm(use(id, newSetupFormNonce(), new Date().toISOString()))).toBeUndefined();
+      expect(await stores.setup.useSetupForm(use(tenantId(), nonce, new Date().toISOString()))).toBeUndefined();
+    });
+
+    it('records that the form’s action finished, and never writes a use that is not there', async () => {
+      const tenant = await newTenant();
+      const nonce = newSetupFormNonce();
+      const first = use(tenant.tenantId, nonce, '2027-01-15T10:00:00.000Z');
+      expect(await stores.setup.useSetupForm(first)).toBeUndefined();
+      await stores.setup.finishSetupForm(tenant.tenantId, nonce, '2027-01-15T10:00:01.000Z');
+      expect(await stores.setup.useSetupForm(use(tenant.tenantId, nonce, new Date().toISOString()))).toEqual({
+        ...first,
+        finishedAt: '2027-01-15T10:00:01.000Z',
+      });
+      // In the tenant's partition: deleting the tenant removes it, and a late finish writes nothing back.
+      await stores.tenants.deleteTenant(tenant.tenantId);
+      expect(await stores.tenants.purgeTenantData(tenant.tenantId)).toEqual({ setup_form: 1 });
+      await stores.setup.finishSetupForm(tenant.tenantId, nonce, new Date().toISOString());
+      expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
+    });
+  });
+
+  describe('Ports: ScimTokenStore, ScimUserDirectory, ScimGroupDirectory', () => {
     function scimUser(
       tenant: TenantConfig,
       fields: Partial<ScimUserWrite> & { userName: string; externalId?: string },
@@ -544,33 +645,35 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
 
     it('keeps the token hash next to the tenant and replaces it', async () => {
       const tenant = await newTenant();
-      expect((await stores.scim.getScimContext(tenant.tenantId)).tokenHash).toBeUndefined();
-      await stores.scim.putScimTokenHash(tenant.tenantId, 'hash-1', new Date().toISOString());
-      await stores.scim.putScimTokenHash(tenant.tenantId, 'hash-2', new Date().toISOString());
-      const context = await stores.scim.getScimContext(tenant.tenantId);
+      expect((await stores.scimTokens.getScimContext(tenant.tenantId)).tokenHash).toBeUndefined();
+      await stores.scimTokens.putScimTokenHash(tenant.tenantId, 'hash-1', new Date().toISOString());
+      await stores.scimTokens.putScimTokenHash(tenant.tenantId, 'hash-2', new Date().toISOString());
+      const context = await stores.scimTokens.getScimContext(tenant.tenantId);
       expect(context.tokenHash).toBe('hash-2');
       expect(context.tenant?.tenantId).toBe(tenant.tenantId);
-      expect(await stores.scim.getScimContext(tenantId())).toEqual({ tenant: undefined, tokenHash: undefined });
+      expect(await stores.scimTokens.getScimContext(tenantId())).toEqual({ tenant: undefined, tokenHash: undefined });
     });
 
     it('creates users with unique userName (any case) and externalId, found by keyed lookups', async () => {
       const tenant = await newTenant();
       const ada = scimUser(tenant, { userName: 'Ada@Acme.example', externalId: '00uada' });
-      expect(await stores.scim.writeUser(ada)).toBe('written');
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'ada@acme.EXAMPLE')).toBe(ada.userId);
-      expect(await stores.scim.findUserIdByExternalId(tenant.tenantId, '00uada')).toBe(ada.userId);
-      expect(await stores.scim.writeUser(scimUser(tenant, { userName: 'ADA@acme.example' }))).toBe('user_name_taken');
+      expect(await stores.scimUsers.writeUser(ada)).toBe('written');
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'ada@acme.EXAMPLE')).toBe(ada.userId);
+      expect(await stores.scimUsers.findUserIdByExternalId(tenant.tenantId, '00uada')).toBe(ada.userId);
+      expect(await stores.scimUsers.writeUser(scimUser(tenant, { userName: 'ADA@acme.example' }))).toBe(
+        'user_name_taken',
+      );
       expect(
-        await stores.scim.writeUser({
+        await stores.scimUsers.writeUser({
           ...scimUser(tenant, { userName: 'other@acme.example' }),
           profile: { ...ada.profile, userName: 'other@acme.example' },
           externalId: '00uada',
         }),
       ).toBe('external_id_taken');
-      expect(await stores.scim.writeUser(scimUser(tenant, { userName: 'x@acme.example', externalId: '00uada' }))).toBe(
-        'conflict',
-      );
-      const [user] = await stores.scim.getUsers(tenant.tenantId, [ada.userId]);
+      expect(
+        await stores.scimUsers.writeUser(scimUser(tenant, { userName: 'x@acme.example', externalId: '00uada' })),
+      ).toBe('conflict');
+      const [user] = await stores.scimUsers.getUsers(tenant.tenantId, [ada.userId]);
       expect(user).toMatchObject({
         sub: '00uada',
         version: 1,
@@ -579,14 +682,14 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         lastLoginAt: undefined,
       });
       expect(
-        await stores.scim.writeUser(scimUser({ ...tenant, generation: 'gone' }, { userName: 'y@acme.example' })),
+        await stores.scimUsers.writeUser(scimUser({ ...tenant, generation: 'gone' }, { userName: 'y@acme.example' })),
       ).toBe('tenant_gone');
     });
 
     it('moves the userName on update, checks the version, and ends sessions when deactivating', async () => {
       const tenant = await newTenant();
       const created = scimUser(tenant, { userName: 'old@acme.example' });
-      await stores.scim.writeUser(created);
+      await stores.scimUsers.writeUser(created);
       const update = {
         ...created,
         expectedVersion: 1,
@@ -596,10 +699,10 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         deactivated: true,
         endSessionsBefore: 4242,
       };
-      expect(await stores.scim.writeUser(update)).toBe('written');
-      expect(await stores.scim.writeUser(update)).toBe('conflict');
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'old@acme.example')).toBeUndefined();
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'new@acme.example')).toBe(created.userId);
+      expect(await stores.scimUsers.writeUser(update)).toBe('written');
+      expect(await stores.scimUsers.writeUser(update)).toBe('conflict');
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'old@acme.example')).toBeUndefined();
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'new@acme.example')).toBe(created.userId);
       const user = await stores.users.getUser(tenant.tenantId, created.userId);
       expect(user).toMatchObject({ adminDisabled: false, deactivated: true, sessionsNotBeforeMs: 4242, version: 2 });
       // An administrator's enable does not lift Okta's deactivation: each side lifts only its own.
@@ -613,7 +716,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     it('signs a user SCIM created with externalId in as that user, claiming ownership first', async () => {
       const tenant = await newTenant();
       const scimAda = scimUser(tenant, { userName: '00ua@acme.example', externalId: '00ua' });
-      await stores.scim.writeUser(scimAda);
+      await stores.scimUsers.writeUser(scimAda);
       const result = await login(tenant, record(tenant, '00ua'));
       expect(result).toMatchObject({ mode: 'claim_owner' });
       expect(result.record.userId).toBe(scimAda.userId);
@@ -625,7 +728,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const tenant = await newTenant();
       await login(tenant, record(tenant, '00uowner'));
       const scimBob = scimUser(tenant, { userName: 'Bob@acme.example' });
-      await stores.scim.writeUser(scimBob);
+      await stores.scimUsers.writeUser(scimBob);
       const first = await login(tenant, record(tenant, '00ubob', { userName: 'bob@ACME.example' }));
       expect(first).toMatchObject({ mode: 'link' });
       expect(first.record.userId).toBe(scimBob.userId);
@@ -637,14 +740,14 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       // Someone else with the same preferred_username gets a user of their own, without the userName.
       const other = await login(tenant, record(tenant, '00uimpostor', { userName: 'bob@acme.example' }));
       expect(other.record.userId).toBe(userIdFor(ISSUER, '00uimpostor'));
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'bob@acme.example')).toBe(scimBob.userId);
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'bob@acme.example')).toBe(scimBob.userId);
     });
 
     it('holds the userName a first login brings, for Okta’s lookup', async () => {
       const tenant = await newTenant();
       const rec = record(tenant, '00ujit', { userName: 'Jit@acme.example' });
       await login(tenant, rec);
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'jit@acme.example')).toBe(rec.userId);
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'jit@acme.example')).toBe(rec.userId);
       expect((await stores.users.getUser(tenant.tenantId, rec.userId))?.userName).toBe('Jit@acme.example');
     });
 
@@ -677,10 +780,13 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         enablesScimGroups: true,
         audit: [],
       };
-      expect(await stores.scim.writeGroup(base)).toBe('written');
+      expect(await stores.scimGroups.writeGroup(base)).toBe('written');
       expect((await stores.tenants.getTenant(tenant.tenantId))?.scimGroups).toBe(true);
-      expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'ENG')).toBe('g_1');
-      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({ userIds: [ada.userId], more: false });
+      expect(await stores.scimGroups.findGroupIdByName(tenant.tenantId, 'ENG')).toBe('g_1');
+      expect(await stores.scimGroups.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({
+        userIds: [ada.userId],
+        more: false,
+      });
       expect(await stores.users.getUser(tenant.tenantId, ada.userId)).toMatchObject({
         roles: ['engineer'],
         groups: ['Eng'],
@@ -693,7 +799,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         users: [],
         enablesScimGroups: false,
       };
-      expect(await stores.scim.writeGroup(clash)).toBe('name_taken');
+      expect(await stores.scimGroups.writeGroup(clash)).toBe('name_taken');
       const stale = {
         ...base,
         group: { ...group, version: 2, displayName: 'Eng2' },
@@ -701,8 +807,10 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         previousDisplayName: 'Eng',
         addMembers: [],
       };
-      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
-      expect((await stores.scim.listGroups(tenant.tenantId, 0, 10)).items.map((g) => g.displayName)).toEqual(['Eng']);
+      expect(await stores.scimGroups.writeGroup(stale)).toBe('conflict');
+      expect((await stores.scimGroups.listGroups(tenant.tenantId, 0, 10)).items.map((g) => g.displayName)).toEqual([
+        'Eng',
+      ]);
       // A login now leaves the roles to SCIM, even with a config read before the groups came.
       await login(tenant, record(tenant, '00ua', { roles: ['admin'] }));
       expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.roles).toEqual(['engineer']);
@@ -717,17 +825,17 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         users: [{ userId: ada.userId, expectedVersion: 1, scimGroups: {}, groups: [], roles: ['viewer'] }],
         enablesScimGroups: false,
       };
-      expect(await stores.scim.writeGroup(removed)).toBe('written');
-      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
-      expect(await stores.scim.findGroupIdByName(tenant.tenantId, 'Eng')).toBeUndefined();
-      expect(await stores.scim.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({ userIds: [], more: false });
+      expect(await stores.scimGroups.writeGroup(removed)).toBe('written');
+      expect(await stores.scimGroups.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
+      expect(await stores.scimGroups.findGroupIdByName(tenant.tenantId, 'Eng')).toBeUndefined();
+      expect(await stores.scimGroups.listMembers(tenant.tenantId, 'g_1', 10)).toEqual({ userIds: [], more: false });
     });
 
     it('reads at most a limit of members, in user-id order, and says whether there are more', async () => {
       const tenant = await newTenant();
       const now = new Date().toISOString();
       const members = ['u_e', 'u_a', 'u_d', 'u_b', 'u_c'].map((id) => id.padEnd(34, '0'));
-      const written = await stores.scim.writeGroup({
+      const written = await stores.scimGroups.writeGroup({
         tenantId: tenant.tenantId,
         tenantGeneration: tenant.generation,
         group: {
@@ -750,22 +858,22 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       });
       expect(written).toBe('written');
       const sorted = [...members].sort();
-      const read = (limit: number) => stores.scim.listMembers(tenant.tenantId, 'g_1', limit);
+      const read = (limit: number) => stores.scimGroups.listMembers(tenant.tenantId, 'g_1', limit);
       expect(await read(0)).toEqual({ userIds: [], more: true });
       expect(await read(2)).toEqual({ userIds: sorted.slice(0, 2), more: true });
       expect(await read(4)).toEqual({ userIds: sorted.slice(0, 4), more: true });
       expect(await read(5)).toEqual({ userIds: sorted, more: false });
       expect(await read(1000)).toEqual({ userIds: sorted, more: false });
-      expect(await stores.scim.listMembers(tenant.tenantId, 'g_2', 5)).toEqual({ userIds: [], more: false });
+      expect(await stores.scimGroups.listMembers(tenant.tenantId, 'g_2', 5)).toEqual({ userIds: [], more: false });
     });
 
     it('gives users without SCIM groups none when SCIM groups start, and pages users', async () => {
       const tenant = await newTenant();
       for (const sub of ['00u1', '00u2', '00u3']) await login(tenant, record(tenant, sub, { roles: ['admin'] }));
-      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(3);
-      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(0);
+      expect(await stores.scimGroups.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(3);
+      expect(await stores.scimGroups.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(0);
       for (const user of await stores.users.listUsers(tenant.tenantId)) expect(user.roles).toEqual(['viewer']);
-      const page = await stores.scim.listUsers(tenant.tenantId, 1, 1);
+      const page = await stores.scimUsers.listUsers(tenant.tenantId, 1, 1);
       expect(page.total).toBe(3);
       expect(page.items).toHaveLength(1);
     });
@@ -800,7 +908,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
     it('moves a deactivation’s epoch only from what it read: a revocation meanwhile makes it read again', async () => {
       const tenant = await newTenant();
       const created = scimUser(tenant, { userName: 'race@acme.example' });
-      expect(await stores.scim.writeUser(created)).toBe('written');
+      expect(await stores.scimUsers.writeUser(created)).toBe('written');
       const deactivate = {
         ...created,
         expectedVersion: 1,
@@ -811,15 +919,15 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       };
       // An administrator's revocation lands between SCIM's read and its write.
       expect(await stores.users.revokeUserSessions(tenant.tenantId, created.userId, 50_000)).toBe(true);
-      expect(await stores.scim.writeUser(deactivate)).toBe('conflict');
+      expect(await stores.scimUsers.writeUser(deactivate)).toBe('conflict');
       expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
         deactivated: false,
         sessionsNotBeforeMs: 50_000,
       });
       // Read again: the later epoch stays (this write does not move it), the deactivation goes through.
-      expect(await stores.scim.writeUser({ ...deactivate, endSessionsBefore: undefined, epochAsRead: 50_000 })).toBe(
-        'written',
-      );
+      expect(
+        await stores.scimUsers.writeUser({ ...deactivate, endSessionsBefore: undefined, epochAsRead: 50_000 }),
+      ).toBe('written');
       expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
         deactivated: true,
         adminDisabled: false,
@@ -829,7 +937,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       // SCIM never sets or lifts the administrator's flag.
       expect(await stores.users.setAdminDisabled(tenant.tenantId, created.userId, true)).toBe(true);
       const reactivate = { ...deactivate, expectedVersion: 2, deactivated: false, endSessionsBefore: undefined };
-      expect(await stores.scim.writeUser({ ...reactivate, epochAsRead: 50_000 })).toBe('written');
+      expect(await stores.scimUsers.writeUser({ ...reactivate, epochAsRead: 50_000 })).toBe('written');
       expect(await stores.users.getUser(tenant.tenantId, created.userId)).toMatchObject({
         deactivated: false,
         adminDisabled: true,
@@ -840,7 +948,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const tenant = await newTenant();
       // A SCIM user created without externalId, linked by a login: its id is random, the login's derived id links to it.
       const created = scimUser(tenant, { userName: 'del@acme.example' });
-      expect(await stores.scim.writeUser(created)).toBe('written');
+      expect(await stores.scimUsers.writeUser(created)).toBe('written');
       const signIn = { ...record(tenant, '00udel', { userName: 'del@acme.example' }) };
       const provisioned = await login(tenant, signIn);
       expect(provisioned.record.userId).toBe(created.userId);
@@ -854,7 +962,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         });
         const groupId = `g_del${index}`;
         groupIds.push(groupId);
-        const outcome = await stores.scim.writeGroup({
+        const outcome = await stores.scimGroups.writeGroup({
           ...write,
           group: { ...write.group, groupId, displayName: `Del ${index}` },
         });
@@ -863,7 +971,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       }
       const user = await stores.users.getUser(tenant.tenantId, created.userId);
       const derived = userIdFor(ISSUER, '00udel');
-      const outcome = await stores.scim.deleteUser({
+      const outcome = await stores.scimUsers.deleteUser({
         tenantId: tenant.tenantId,
         userId: created.userId,
         expectedVersion: version + 1,
@@ -882,7 +990,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       // The login bumped nothing SCIM counts; each group write bumped the version once.
       expect(outcome).toBe('conflict');
       const fresh = await stores.users.getUser(tenant.tenantId, created.userId);
-      const deleted = await stores.scim.deleteUser({
+      const deleted = await stores.scimUsers.deleteUser({
         tenantId: tenant.tenantId,
         userId: created.userId,
         expectedVersion: fresh?.version ?? -1,
@@ -899,16 +1007,16 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         audit: [],
       });
       expect(deleted).toBe('deleted');
-      expect(await stores.scim.readUserKey(tenant.tenantId, created.userId)).toMatchObject({
+      expect(await stores.scimUsers.readUserKey(tenant.tenantId, created.userId)).toMatchObject({
         kind: 'deleted',
         userId: created.userId,
       });
-      expect(await stores.scim.readUserKey(tenant.tenantId, derived)).toMatchObject({ kind: 'deleted' });
-      expect(await stores.scim.getUsers(tenant.tenantId, [created.userId])).toEqual([]);
+      expect(await stores.scimUsers.readUserKey(tenant.tenantId, derived)).toMatchObject({ kind: 'deleted' });
+      expect(await stores.scimUsers.getUsers(tenant.tenantId, [created.userId])).toEqual([]);
       expect(await stores.users.listUsers(tenant.tenantId)).toEqual([]);
-      expect(await stores.scim.findUserIdByUserName(tenant.tenantId, 'del@acme.example')).toBeUndefined();
+      expect(await stores.scimUsers.findUserIdByUserName(tenant.tenantId, 'del@acme.example')).toBeUndefined();
       for (const groupId of [groupIds[0] as string, groupIds[104] as string]) {
-        expect(await stores.scim.listMembers(tenant.tenantId, groupId, 10)).toEqual({ userIds: [], more: false });
+        expect(await stores.scimGroups.listMembers(tenant.tenantId, groupId, 10)).toEqual({ userIds: [], more: false });
       }
       // A login of the person now: refused, nothing written.
       await expect(login(tenant, record(tenant, '00udel', { userName: 'del@acme.example' }))).rejects.toMatchObject({
@@ -918,7 +1026,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       // SCIM creates the person again with Okta's user id: over the tombstone at the derived id, keeping its epoch.
       const again = scimUser(tenant, { userName: 'del@acme.example', externalId: '00udel' });
       expect(again.userId).toBe(derived);
-      expect(await stores.scim.writeUser(again)).toBe('written');
+      expect(await stores.scimUsers.writeUser(again)).toBe('written');
       expect(await stores.users.getUser(tenant.tenantId, derived)).toMatchObject({
         sessionsNotBeforeMs: 9_999,
         role: 'member',
@@ -928,17 +1036,17 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
 
     it('turns SCIM groups on once: a first group written from the same read of the tenant loses', async () => {
       const tenant = await newTenant();
-      expect(await stores.scim.writeGroup(groupWrite(tenant, { enablesScimGroups: true }))).toBe('written');
+      expect(await stores.scimGroups.writeGroup(groupWrite(tenant, { enablesScimGroups: true }))).toBe('written');
       const second = groupWrite(tenant, { enablesScimGroups: true });
       const other = { ...second, group: { ...second.group, groupId: 'g_2', displayName: 'Ops' } };
-      expect(await stores.scim.writeGroup(other)).toBe('conflict');
-      expect(await stores.scim.getGroup(tenant.tenantId, 'g_2')).toBeUndefined();
+      expect(await stores.scimGroups.writeGroup(other)).toBe('conflict');
+      expect(await stores.scimGroups.getGroup(tenant.tenantId, 'g_2')).toBeUndefined();
       // Read again, the flag is on: the same write without turning it on goes through.
-      expect(await stores.scim.writeGroup({ ...other, enablesScimGroups: false })).toBe('written');
+      expect(await stores.scimGroups.writeGroup({ ...other, enablesScimGroups: false })).toBe('written');
       await stores.tenants.deleteTenant(tenant.tenantId);
       const third = groupWrite(tenant);
       expect(
-        await stores.scim.writeGroup({ ...third, group: { ...third.group, groupId: 'g_3', displayName: 'X' } }),
+        await stores.scimGroups.writeGroup({ ...third, group: { ...third.group, groupId: 'g_3', displayName: 'X' } }),
       ).toBe('tenant_gone');
     });
 
@@ -947,7 +1055,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const ada = record(tenant, '00ua', { roles: ['admin'] });
       await login(tenant, ada);
       const before = (await stores.users.getUser(tenant.tenantId, ada.userId))?.version ?? 0;
-      expect(await stores.scim.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(1);
+      expect(await stores.scimGroups.startScimGroups(tenant.tenantId, { groups: [], roles: ['viewer'] })).toBe(1);
       expect(await stores.users.getUser(tenant.tenantId, ada.userId)).toMatchObject({
         roles: ['viewer'],
         version: before + 1,
@@ -958,7 +1066,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
           { userId: ada.userId, expectedVersion: before, scimGroups: { g_1: 'Eng' }, groups: ['Eng'], roles: [] },
         ],
       });
-      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
+      expect(await stores.scimGroups.writeGroup(stale)).toBe('conflict');
       expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.roles).toEqual(['viewer']);
     });
 
@@ -972,8 +1080,8 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         addMembers: [...many, ada.userId],
         users: [{ userId: ada.userId, expectedVersion: 7, scimGroups: { g_1: 'Eng' }, groups: ['Eng'], roles: [] }],
       });
-      expect(await stores.scim.writeGroup(failing)).toBe('conflict');
-      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
+      expect(await stores.scimGroups.writeGroup(failing)).toBe('conflict');
+      expect(await stores.scimGroups.getGroup(tenant.tenantId, 'g_1')).toBeUndefined();
       expect((await stores.users.getUser(tenant.tenantId, ada.userId))?.scimGroups).toBeUndefined();
       // Repeated with what is read now (as the SCIM handler does), it completes.
       const version = (await stores.users.getUser(tenant.tenantId, ada.userId))?.version ?? 0;
@@ -981,9 +1089,9 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         ...failing,
         users: [{ ...(failing.users[0] as ScimMembershipWrite), expectedVersion: version }],
       };
-      expect(await stores.scim.writeGroup(retried)).toBe('written');
-      expect(await stores.scim.getGroup(tenant.tenantId, 'g_1')).toMatchObject({ version: 1 });
-      expect((await stores.scim.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
+      expect(await stores.scimGroups.writeGroup(retried)).toBe('written');
+      expect(await stores.scimGroups.getGroup(tenant.tenantId, 'g_1')).toMatchObject({ version: 1 });
+      expect((await stores.scimGroups.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
       // A stale write of the same size is refused before any part of it is written.
       const stale = groupWrite(tenant, {
         group: { ...failing.group, version: 2 },
@@ -991,14 +1099,14 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
         previousDisplayName: 'Eng',
         removeMembers: many,
       });
-      expect(await stores.scim.writeGroup(stale)).toBe('conflict');
-      expect((await stores.scim.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
+      expect(await stores.scimGroups.writeGroup(stale)).toBe('conflict');
+      expect((await stores.scimGroups.listMembers(tenant.tenantId, 'g_1', 1000)).userIds).toHaveLength(151);
     });
 
     it('is purged with its tenant', async () => {
       const tenant = await newTenant();
-      await stores.scim.putScimTokenHash(tenant.tenantId, 'h', new Date().toISOString());
-      await stores.scim.writeUser(scimUser(tenant, { userName: 'p@acme.example', externalId: '00up' }));
+      await stores.scimTokens.putScimTokenHash(tenant.tenantId, 'h', new Date().toISOString());
+      await stores.scimUsers.writeUser(scimUser(tenant, { userName: 'p@acme.example', externalId: '00up' }));
       const removed = await stores.tenants.purgeTenantData(tenant.tenantId);
       expect(removed).toEqual({ tenant: 1, user: 1, user_name: 1, external_id: 1, scim_token: 1 });
       expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
@@ -1082,7 +1190,7 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       const now = new Date().toISOString();
       const group = { tenantId: tenant.tenantId, groupId: 'g_1', displayName: 'Eng', externalId: undefined };
       expect(
-        await stores.scim.writeGroup({
+        await stores.scimGroups.writeGroup({
           tenantId: tenant.tenantId,
           tenantGeneration: tenant.generation,
           group: { ...group, createdAt: now, updatedAt: now, version: 1 },
@@ -1135,13 +1243,100 @@ describe.each(implementations)('Store contract: %s', (_name, make) => {
       expect(await stores.tenants.hasTenantData(tenant.tenantId)).toBe(false);
       expect(await stores.tenants.purgeTenantData(tenant.tenantId)).toEqual({});
     });
+  });
+});
 
-    it('keeps client secrets apart from the config', async () => {
+/**
+ * Tenants' client secrets: the table (the local stack), Secrets Manager (AWS;
+ * a stand-in on the wire that keeps secrets as the service does) and the
+ * fake. Each store caches its reads, as the login function's do, and a
+ * second store over the same secrets writes as another function would.
+ */
+interface ClientSecretStores {
+  readonly store: ClientSecretStore;
+  readonly otherWriter: ClientSecretStore;
+  readonly close: () => Promise<void>;
+}
+
+const clientSecretImplementations: Array<[string, () => Promise<ClientSecretStores>]> = [
+  [
+    'DynamoDB adapters',
+    async () => ({
+      store: new TableClientSecretStore(client, tableName, 300),
+      otherWriter: new TableClientSecretStore(client, tableName),
+      close: async () => undefined,
+    }),
+  ],
+  [
+    'Secrets Manager adapter',
+    async () => {
+      const service = await fakeSecretsManager();
+      const connect = () =>
+        new SecretsManagerClientSecretStore(
+          'okta-login/client-secret/',
+          300,
+          createSecretsManagerClient({
+            endpoint: service.endpoint,
+            region: 'eu-west-1',
+            credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret-key' },
+          }),
+        );
+      const [store, otherWriter] = [connect(), connect()];
+      const close = async () => {
+        store.destroy();
+        otherWriter.destroy();
+        await service.close();
+      };
+      return { store, otherWriter, close };
+    },
+  ],
+  [
+    'in-memory fakes',
+    async () => {
+      const table = new InMemoryTenantStore().table;
+      const close = async () => undefined;
+      return { store: new InMemoryClientSecretStore(table), otherWriter: new InMemoryClientSecretStore(table), close };
+    },
+  ],
+];
+
+describe.each(clientSecretImplementations)('Store contract: %s', (_name, make) => {
+  const tenantId = () => `t_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  let stores: ClientSecretStores;
+  beforeAll(async () => {
+    stores = await make();
+  });
+  afterAll(() => stores.close());
+
+  describe('Port: ClientSecretStore', () => {
+    it('keeps a tenant’s secret, reads its own changes at once, and lets a deleted tenant’s id have one again', async () => {
+      const { store } = stores;
       const id = tenantId();
-      await stores.secrets.putClientSecret(id, 'shh');
-      expect(await stores.secrets.getClientSecret(id)).toBe('shh');
-      await stores.secrets.deleteClientSecret(id);
-      expect(await stores.secrets.getClientSecret(id)).toBeUndefined();
+      expect(await store.getClientSecret(id)).toBeUndefined();
+      await store.putClientSecret(id, 'shh');
+      expect(await store.getClientSecret(id)).toBe('shh');
+      // A changed secret is read back by the store that wrote it, whatever it cached.
+      await store.putClientSecret(id, 'rotated');
+      expect(await store.getClientSecret(id)).toBe('rotated');
+      expect(await store.getClientSecret(tenantId())).toBeUndefined();
+      await store.deleteClientSecret(id);
+      expect(await store.getClientSecret(id)).toBeUndefined();
+      // A tenant delete run again (it finishes an interrupted one) deletes nothing more.
+      await store.deleteClientSecret(id);
+      // The tenant created again under the same id, with a new secret.
+      await store.putClientSecret(id, 'again');
+      expect(await store.getClientSecret(id)).toBe('again');
+      expect(await store.getClientSecret(id, { fresh: true })).toBe('again');
+    });
+
+    it('reads past its cache when asked for a fresh secret: one another function saved', async () => {
+      const { store, otherWriter } = stores;
+      const id = tenantId();
+      await store.putClientSecret(id, 'old');
+      expect(await store.getClientSecret(id)).toBe('old');
+      await otherWriter.putClientSecret(id, 'new');
+      expect(await store.getClientSecret(id, { fresh: true })).toBe('new');
+      expect(await store.getClientSecret(id)).toBe('new');
     });
   });
 });

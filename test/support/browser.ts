@@ -83,6 +83,17 @@ export function setupCsrfOf(page: Hop): string {
   return /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
 }
 
+/**
+ * The one-time nonce of the setup page's form that posts to `form` (`check`,
+ * `activate`, `actions/<id>`): each form has its own, used up by its first post.
+ */
+export function setupNonceOf(page: { readonly body?: string | undefined }, form: string): string {
+  const body = page.body ?? '';
+  const start = body.search(new RegExp(`action="[^"]*/setup/${form}(#[^"]*)?"`));
+  const field = start < 0 ? null : /name="nonce" value="([\w-]+)"/.exec(body.slice(start));
+  return field?.[1] ?? '';
+}
+
 /** Submits the identity provider's sign-in form on `page` as `login`. */
 export function signInForm(page: Hop, login: string): { action: string; body: string } {
   const action = /<form[^>]*action="([^"]+)"/i.exec(page.body)?.[1];

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { isSafeLocation, resolveRedirectTarget } from '../../shared/redirect-target.ts';
+import { readConfig } from '../../shared/config.ts';
+import {
+  continueAfterSignOut,
+  defaultRedirectPathProblem,
+  isSafeLocation,
+  resolveRedirectTarget,
+  signOutRedirectUri,
+} from '../../shared/redirect-target.ts';
 
 const options = { publicOrigin: 'https://login.example.com', allowedOrigins: ['https://app.example.com'] };
 
@@ -90,5 +97,44 @@ describe('Function: isSafeLocation', () => {
     ['/%0a/evil.example', false],
   ])('%s → %s', (location, expected) => {
     expect(isSafeLocation(location, options)).toBe(expected);
+  });
+});
+
+/** One rule for the deployment's default path: `readConfig` at cold start, the CDK construct at synth, the CLI. */
+describe('The default path (DEFAULT_REDIRECT_PATH, CDK defaultRedirectPath)', () => {
+  it.each(['/', '/dashboard', '/app/whoami?tab=1#top'])('takes %s', (path) => {
+    expect(defaultRedirectPathProblem('DEFAULT_REDIRECT_PATH', path)).toBeUndefined();
+    expect(readConfig({ TABLE_NAME: 't', DEFAULT_REDIRECT_PATH: path }).defaultRedirectPath).toBe(path);
+  });
+
+  // `home` and `//evil.example` were refused before; the others passed both copies of the old rule,
+  // although a browser (and `new URL`) reads them as another host.
+  it.each(['home', 'https://app.example.com/', '//evil.example', '/\\evil.example', '/%2F%2Fevil.example', '/a b'])(
+    'refuses %s, naming the setting',
+    (path) => {
+      expect(defaultRedirectPathProblem('defaultRedirectPath', path)).toBe(
+        `defaultRedirectPath must be a path starting with a single "/", got "${path}"`,
+      );
+      expect(() => readConfig({ TABLE_NAME: 't', DEFAULT_REDIRECT_PATH: path })).toThrow(
+        `DEFAULT_REDIRECT_PATH must be a path starting with a single "/", got "${path}"`,
+      );
+    },
+  );
+
+  it('treats an empty DEFAULT_REDIRECT_PATH as unset', () => {
+    expect(readConfig({ TABLE_NAME: 't', DEFAULT_REDIRECT_PATH: '' }).defaultRedirectPath).toBeUndefined();
+  });
+
+  it('is the sign-out redirect URI on our origin, else our origin’s /', () => {
+    expect(signOutRedirectUri('https://login.example.com', '/bye')).toBe('https://login.example.com/bye');
+    expect(signOutRedirectUri('https://login.example.com', undefined)).toBe('https://login.example.com/');
+  });
+
+  it('is where the signed-out page continues when there is no APP_URL', () => {
+    expect(continueAfterSignOut({ appUrl: 'https://app.example.com/', defaultRedirectPath: '/home' })).toBe(
+      'https://app.example.com/',
+    );
+    expect(continueAfterSignOut({ appUrl: undefined, defaultRedirectPath: '/home' })).toBe('/home');
+    expect(continueAfterSignOut({ appUrl: undefined, defaultRedirectPath: undefined })).toBeUndefined();
   });
 });

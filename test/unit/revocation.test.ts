@@ -6,10 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   epochFromStored,
+  forwardEpoch,
   isRevokedBy,
   laterEpoch,
   MAX_CLOCK_ERROR_MS,
   revocationEpoch,
+  sessionStartMs,
 } from '../../shared/session/revocation.ts';
 import { isSessionLive } from '../../shared/session/session-rules.ts';
 import type { Session } from '../../shared/sessions.ts';
@@ -23,7 +25,8 @@ const session = (createdAtMs: number, fromOldVersion = false): Session => ({
   userId: 'u_x',
   tenantGeneration: 'g1',
   createdAt: Math.floor(createdAtMs / 1000),
-  createdAtMs: fromOldVersion ? Math.floor(createdAtMs / 1000) * 1000 : createdAtMs,
+  // What the store reads: the previous version stored whole seconds only.
+  createdAtMs: sessionStartMs(fromOldVersion ? undefined : createdAtMs, Math.floor(createdAtMs / 1000)),
   expiresAt: Math.floor(createdAtMs / 1000) + 3600,
   lastSeenAt: Math.floor(createdAtMs / 1000),
 });
@@ -106,6 +109,19 @@ describe('Revocation: a session that starts after a revocation works, one before
     expect(laterEpoch(5, 3)).toBe(5);
     expect(laterEpoch(undefined, 3)).toBe(3);
     expect(laterEpoch(4, undefined)).toBe(4);
+  });
+
+  it('writes a revocation’s epoch only over an earlier one', () => {
+    const epoch = revocationEpoch(new Date(T));
+    expect(forwardEpoch(new Date(T), undefined)).toBe(epoch);
+    expect(forwardEpoch(new Date(T), epoch - 1)).toBe(epoch);
+    expect(forwardEpoch(new Date(T), epoch)).toBeUndefined();
+    expect(forwardEpoch(new Date(T), epoch + 1)).toBeUndefined();
+  });
+
+  it('reads a session stored with whole seconds as started at its first millisecond', () => {
+    expect(sessionStartMs(T, Math.floor(T / 1000))).toBe(T);
+    expect(sessionStartMs(undefined, Math.floor(T / 1000))).toBe(Math.floor(T / 1000) * 1000);
   });
 });
 

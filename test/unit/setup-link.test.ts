@@ -11,8 +11,8 @@ import {
   type SetupLink,
   setupCsrfToken,
 } from '../../shared/setup/link.ts';
-import { signedInTestResult } from '../../shared/setup/test-sign-in.ts';
-import { buildTenantConfig } from '../../shared/tenants.ts';
+import { currentTestWarnings, signedInTestResult } from '../../shared/setup/test-sign-in.ts';
+import { buildTenantConfig, requestsGroupsScope } from '../../shared/tenants.ts';
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const nowSeconds = Math.floor(NOW.getTime() / 1000);
@@ -139,13 +139,42 @@ describe('Test sign-in result', () => {
     const loud = signedInTestResult(tenant, claims({ email: 'ada@gmail.example', email_verified: false }), NOW);
     expect(loud.claims?.groups).toBeUndefined();
     expect(loud.warnings).toEqual(['groups_claim_missing', 'email_domain_not_allowed']);
-    const noGroupsScope = signedInTestResult({ ...tenant, requestGroups: false }, claims({}), NOW);
-    expect(noGroupsScope.warnings).toEqual(['groups_not_requested', 'email_missing', 'email_domain_not_allowed']);
+    // Role maps ask for the groups scope without --groups (a tenant `invite` created), so a missing claim is Okta's.
+    const mapsWithoutFlag = signedInTestResult({ ...tenant, requestGroups: false }, claims({}), NOW);
+    expect(mapsWithoutFlag.groupsRequested).toBe(true);
+    expect(mapsWithoutFlag.warnings).toEqual(['groups_claim_missing', 'email_missing', 'email_domain_not_allowed']);
     const unverified = signedInTestResult(
       { ...tenant, allowedEmailDomains: [] },
       claims({ email: 'ada@acme.example', groups: [] }),
       NOW,
     );
     expect(unverified.warnings).toEqual(['email_not_verified']);
+  });
+
+  it('says the groups warning for the role maps as they are when the page is shown', () => {
+    const unmapped = { ...tenant, roleMappings: [], requestGroups: false };
+    const test = signedInTestResult(unmapped, claims({ email: 'ada@acme.example', email_verified: true }), NOW);
+    expect(test).toMatchObject({ groupsRequested: false, warnings: [] });
+    expect(currentTestWarnings(unmapped, test)).toEqual([]);
+    // Roles mapped after the test, which did not ask for groups: test again.
+    expect(currentTestWarnings(tenant, test)).toEqual(['groups_not_requested']);
+    const asked = signedInTestResult(tenant, claims({ email: 'ada@acme.example', email_verified: true }), NOW);
+    expect(currentTestWarnings(tenant, asked)).toEqual(['groups_claim_missing']);
+    // Roles now from SCIM's groups, or no maps at all: the claim no longer matters.
+    expect(currentTestWarnings({ ...tenant, scimGroups: true }, asked)).toEqual([]);
+    expect(currentTestWarnings(unmapped, asked)).toEqual([]);
+  });
+});
+
+describe('Which sign-ins ask for the groups scope', () => {
+  const base = { requestGroups: false, roleMappings: [], scimGroups: undefined };
+  it('asks when the tenant asks, or when its roles come from the groups claim', () => {
+    expect(requestsGroupsScope(base)).toBe(false);
+    expect(requestsGroupsScope({ ...base, requestGroups: true })).toBe(true);
+    expect(requestsGroupsScope({ ...base, roleMappings: [{ group: 'Admins', role: 'admin' }] })).toBe(true);
+    // SCIM's groups decide the roles then: the token's groups are not used.
+    expect(requestsGroupsScope({ ...base, roleMappings: [{ group: 'Admins', role: 'admin' }], scimGroups: true })).toBe(
+      false,
+    );
   });
 });

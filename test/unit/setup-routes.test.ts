@@ -13,6 +13,7 @@ import type { SetupExtension } from '../../shared/setup/extensions.ts';
 import { setupCsrfToken } from '../../shared/setup/link.ts';
 import { createSetupHandler } from '../../shared/setup/routes.ts';
 import { TenantAdmin } from '../../shared/tenant-admin.ts';
+import { setupNonceOf } from '../support/browser.ts';
 import { createFakeOkta } from '../support/fake-okta.ts';
 import {
   FixedStateKey,
@@ -66,6 +67,9 @@ describe('Setup routes with in-memory ports', () => {
         action: {
           id: 'provisioning-token',
           label: 'Create a token',
+          doneWords: 'A token was created',
+          againWords: 'Create another? It replaces that one.',
+          againLabel: 'Create another token',
           run: async () => {
             issued += 1;
             return [{ label: 'Token', value: `one-time-value-${issued}` }];
@@ -110,7 +114,7 @@ describe('Setup routes with in-memory ports', () => {
   const cookie = () => [`__Host-setup-acme=${token}`];
   const call = async (e: APIGatewayProxyEventV2) => (await handler(e, context)) as HttpResult;
 
-  it('shows the steps other features contribute, and runs their actions once per request, behind the form checks', async () => {
+  it('shows the steps other features contribute, and runs their actions once per form, behind the form checks', async () => {
     const page = await call(event('GET /t/{tenant}/setup', { cookies: cookie() }));
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Provisioning');
@@ -134,12 +138,19 @@ describe('Setup routes with in-memory ports', () => {
     );
     expect(unknown.statusCode).toBe(404);
 
-    const shown = await call(
+    const withoutNonce = await call(
       event('POST /t/{tenant}/setup/actions/{action}', {
         cookies: cookie(),
         body: `csrf=${csrf}`,
         action: 'provisioning-token',
       }),
+    );
+    expect(withoutNonce.statusCode).toBe(403);
+    expect(issued).toBe(0);
+
+    const form = `csrf=${csrf}&nonce=${setupNonceOf(page, 'actions/provisioning-token')}`;
+    const shown = await call(
+      event('POST /t/{tenant}/setup/actions/{action}', { cookies: cookie(), body: form, action: 'provisioning-token' }),
     );
     expect(shown.statusCode).toBe(200);
     expect(shown.headers['cache-control']).toBe('no-store');
@@ -152,6 +163,29 @@ describe('Setup routes with in-memory ports', () => {
       'setup-link',
       { action: 'provisioning-token' },
     ]);
+
+    // The same form sent again (a reload): not run again; a confirmation form runs it once more.
+    const resent = await call(
+      event('POST /t/{tenant}/setup/actions/{action}', { cookies: cookie(), body: form, action: 'provisioning-token' }),
+    );
+    expect(resent.statusCode).toBe(409);
+    expect(issued).toBe(1);
+    expect(resent.body).not.toContain('one-time-value');
+    expect(resent.body).toContain('A token was created at ');
+    expect(resent.body).toContain('name="confirm" value="again"');
+    const confirmed = await call(
+      event('POST /t/{tenant}/setup/actions/{action}', {
+        cookies: cookie(),
+        body: `csrf=${csrf}&nonce=${setupNonceOf(resent, 'actions/provisioning-token')}&confirm=again`,
+        action: 'provisioning-token',
+      }),
+    );
+    expect(confirmed.statusCode).toBe(200);
+    expect(confirmed.body).toContain('one-time-value-2');
+    expect(identities.auditEvents.map((e) => e.details)).toContainEqual({
+      action: 'provisioning-token',
+      confirmed: 'again',
+    });
   });
 
   it('exchanges the link’s token for the cookie and a token-free address', async () => {
@@ -159,7 +193,8 @@ describe('Setup routes with in-memory ports', () => {
     expect(exchange.statusCode).toBe(302);
     expect(exchange.headers.location).toBe('/t/acme/setup');
     expect(exchange.cookies).toEqual([
-      expect.stringMatching(/^__Host-setup-acme=[\w-]{43}; Max-Age=3600; Path=\/; HttpOnly; Secure; SameSite=Lax$/),
+      // A working day, past the link's hour: a browser holding it is told why the link ended.
+      expect.stringMatching(/^__Host-setup-acme=[\w-]{43}; Max-Age=28800; Path=\/; HttpOnly; Secure; SameSite=Lax$/),
     ]);
     const refused = await call(event('GET /t/{tenant}/setup', { query: 'token=nope' }));
     expect(refused.statusCode).toBe(403);

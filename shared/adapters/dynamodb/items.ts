@@ -3,8 +3,9 @@
  * Stored items may predate a field: readers tolerate a missing one.
  */
 import type { AuditEvent } from '../../audit.ts';
+import { USER_KEY_TYPES } from '../../login-write.ts';
 import type { ScimGroup } from '../../ports.ts';
-import { epochFromStored } from '../../session/revocation.ts';
+import { epochFromStored, sessionStartMs } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { ScimEmail, ScimProfile, User } from '../../users.ts';
 import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
@@ -18,9 +19,9 @@ const strings = (value: unknown) => (Array.isArray(value) ? (value as string[]) 
 export const isUserItem = (item: Item) => item.type === 'user';
 
 /** Item types at `USER#<id>` keys: a user, a login's link to a SCIM user, a user SCIM deleted. */
-export const USER_ITEM = 'user';
-export const USER_LINK_ITEM = 'user_link';
-export const USER_TOMBSTONE_ITEM = 'user_deleted';
+export const USER_ITEM = USER_KEY_TYPES.user;
+export const USER_LINK_ITEM = USER_KEY_TYPES.link;
+export const USER_TOMBSTONE_ITEM = USER_KEY_TYPES.deleted;
 
 /**
  * An administrator's disable from an item. Items written before the two
@@ -129,8 +130,7 @@ export function sessionFromItem(item: Item): Session {
     userId: item.userId as string,
     tenantGeneration: text(item.tenantGeneration),
     createdAt: item.createdAt as number,
-    // Sessions of older code have whole seconds only: the earliest moment they can have started.
-    createdAtMs: typeof item.createdAtMs === 'number' ? item.createdAtMs : (item.createdAt as number) * 1000,
+    createdAtMs: sessionStartMs(item.createdAtMs, item.createdAt as number),
     expiresAt: item[TTL_ATTRIBUTE] as number,
     lastSeenAt: typeof item.lastSeenAt === 'number' ? item.lastSeenAt : (item.createdAt as number),
   };

@@ -32,6 +32,7 @@ export class TableClientSecretStore implements ClientSecretStore {
     return secret;
   }
 
+  /** The cached value goes too: this store reads its own change at once, as the Secrets Manager store does. */
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     await guard(() =>
       this.client.send(
@@ -41,11 +42,13 @@ export class TableClientSecretStore implements ClientSecretStore {
         }),
       ),
     );
+    this.#cache.delete(tenantId);
   }
 
   async deleteClientSecret(tenantId: string): Promise<void> {
     await guard(() =>
       this.client.send(new DeleteCommand({ TableName: this.tableName, Key: keys.localClientSecret(tenantId) })),
     );
+    this.#cache.delete(tenantId);
   }
 }

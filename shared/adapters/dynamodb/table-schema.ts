@@ -12,6 +12,7 @@
  * - `TENANT#<tenant>` / `SETUP_LINK`        the setup link (token hash), expires by TTL
  * - `TENANT#<tenant>` / `SETUP_TEST`        the setup link's last test sign-in, expires by TTL
  * - `TENANT#<tenant>` / `SETUP_ATTEMPTS#<window>`  setup checks counted per window, expires by TTL
+ * - `TENANT#<tenant>` / `SETUP_FORM#<nonce>` a setup form's one-time nonce, used (conditional write), expires by TTL
  * - `TENANT#<tenant>` / `SCIM_TOKEN`        SHA-256 of the tenant's SCIM bearer token
  * - `TENANT#<tenant>` / `USERNAME#<lower>`  a userName held by a user (uniqueness, `userName eq`)
  * - `TENANT#<tenant>` / `EXTERNALID#<id>`   an externalId held by a user (uniqueness, `externalId eq`)
@@ -45,6 +46,7 @@ export const keys = {
     pk: `TENANT#${tenantId}`,
     sk: `SETUP_ATTEMPTS#${windowStart}`,
   }),
+  setupForm: (tenantId: string, nonce: string) => ({ pk: `TENANT#${tenantId}`, sk: `SETUP_FORM#${nonce}` }),
   scimToken: (tenantId: string) => ({ pk: `TENANT#${tenantId}`, sk: 'SCIM_TOKEN' }),
   /** `userName` is compared case-insensitively (RFC 7643 §4.1.1): the key holds it lower-cased. */
   userName: (tenantId: string, userName: string) => ({

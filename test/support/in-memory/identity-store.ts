@@ -1,18 +1,17 @@
 import type { AuditEvent } from '../../../shared/audit.ts';
 import type {
   AuditLog,
-  LoginRecord,
   LoginStore,
-  LoginWriteMode,
-  LoginWriteOptions,
   LoginWriteOutcome,
+  LoginWritePlan,
   OwnershipTransfer,
   SessionStore,
   UserDirectory,
   UserSessions,
 } from '../../../shared/ports.ts';
 import { laterEpoch } from '../../../shared/session/revocation.ts';
-import { type User, userIdFor } from '../../../shared/users.ts';
+import type { User } from '../../../shared/users.ts';
+import { writeLoginPlan } from './login-write.ts';
 import { InMemoryTable } from './table.ts';
 import type { InMemoryTenantStore } from './tenant-store.ts';
 
@@ -59,115 +58,11 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
     return this.table.externalIds.get(`${tenantId}/${externalId}`);
   }
 
-  async recordLogin(
-    record: LoginRecord,
-    mode: LoginWriteMode,
-    options: LoginWriteOptions,
-    auditEvents: readonly AuditEvent[],
-  ): Promise<LoginWriteOutcome> {
+  /** The plan as the DynamoDB adapter writes it (`login-write.ts`): guards evaluated, then all or nothing. */
+  async recordLogin(plan: LoginWritePlan): Promise<LoginWriteOutcome> {
     this.writes++;
     await Promise.resolve(); // let racing callers interleave between transactions, as in DynamoDB
-    const outcome = this.#check(record, mode, options);
-    if (outcome) return outcome;
-    const t = this.table;
-    const key = `${record.tenantId}/${record.userId}`;
-    const linking = mode === 'link' || mode === 'link_owner';
-    const claimsOwner = mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
-    const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
-    if (claimsOwner) {
-      t.owners.set(record.tenantId, record.userId);
-      const tenant = t.tenants.get(record.tenantId);
-      if (tenant) t.tenants.set(record.tenantId, { ...tenant, hasOwner: true });
-    }
-    if (mode === 'owner' || mode === 'member') {
-      const userName = options.claimUserName ? record.profile.userName : undefined;
-      t.users.set(key, newUser(record, mode, userName));
-      if (userName) t.userNames.set(`${record.tenantId}/${userName.toLowerCase()}`, record.userId);
-    } else {
-      const existing = t.users.get(key) as User;
-      const { email, emailVerified, name, groups, roles } = record.profile;
-      t.users.set(key, {
-        ...existing,
-        email,
-        emailVerified,
-        name,
-        lastLoginAt: record.now,
-        ...(writesRoles ? { groups, roles } : {}),
-        ...(options.initScimGroups ? { scimGroups: {} } : {}),
-        ...(claimsOwner ? { role: 'owner' as const } : {}),
-        ...(linking ? { issuer: record.issuer, sub: record.sub } : {}),
-      });
-      if (linking) {
-        const derived = `${record.tenantId}/${userIdFor(record.issuer, record.sub)}`;
-        t.tombstones.delete(derived);
-        t.links.set(derived, record.userId);
-      }
-    }
-    this.#commit(record, auditEvents);
-    return { kind: 'written' };
-  }
-
-  /** The conditions of the login transaction, in the order the DynamoDB adapter reads its cancellation. */
-  #check(record: LoginRecord, mode: LoginWriteMode, options: LoginWriteOptions): LoginWriteOutcome | undefined {
-    const t = this.table;
-    const key = `${record.tenantId}/${record.userId}`;
-    const linking = mode === 'link' || mode === 'link_owner';
-    const claimsOwner = mode === 'owner' || mode === 'claim_owner' || mode === 'link_owner';
-    if (mode === 'owner' || mode === 'member') {
-      if (t.tombstones.has(key)) return { kind: 'user_deleted' };
-      if (t.users.has(key) || t.links.has(key)) return { kind: 'user_exists' };
-    } else {
-      const failed = this.#existingUser(record, mode, options);
-      if (failed) return failed;
-      if (mode === 'returning') return undefined;
-    }
-    if (linking) {
-      const derived = `${record.tenantId}/${userIdFor(record.issuer, record.sub)}`;
-      // Over a deleted user's tombstone too (SCIM created the person again).
-      if (t.users.has(derived) || t.links.has(derived)) return { kind: 'user_exists' };
-    }
-    if (claimsOwner && t.owners.has(record.tenantId)) return { kind: 'owner_taken' };
-    if (!this.#isTenant(record)) return { kind: 'tenant_gone' };
-    if (record.rolesFrom === 'claim' && this.#checksTenants && t.tenants.get(record.tenantId)?.scimGroups) {
-      return { kind: 'roles_from_scim' };
-    }
-    const userName =
-      (mode === 'owner' || mode === 'member') && options.claimUserName ? record.profile.userName : undefined;
-    const holder = userName ? t.userNames.get(`${record.tenantId}/${userName.toLowerCase()}`) : undefined;
-    if (holder) return { kind: 'username_taken', userId: holder };
-    return undefined;
-  }
-
-  #existingUser(record: LoginRecord, mode: LoginWriteMode, options: LoginWriteOptions): LoginWriteOutcome | undefined {
-    const key = `${record.tenantId}/${record.userId}`;
-    const user = this.table.users.get(key);
-    const link = this.table.links.get(key);
-    const linking = mode === 'link' || mode === 'link_owner';
-    if (this.table.tombstones.has(key)) return linking ? { kind: 'not_linkable' } : { kind: 'user_deleted' };
-    if (!user && !link) return linking ? { kind: 'not_linkable' } : { kind: 'user_missing' };
-    if (link) return linking ? { kind: 'not_linkable' } : { kind: 'linked', userId: link };
-    if (!user || (linking ? user.sub !== '' : user.sub !== record.sub)) return { kind: 'not_linkable' };
-    if (user.adminDisabled || user.deactivated) return { kind: 'user_disabled', deactivated: !user.adminDisabled };
-    const writesRoles = record.rolesFrom === 'claim' || options.initScimGroups;
-    const hasScimGroups = user.scimGroups !== undefined;
-    if (!writesRoles && !hasScimGroups) return { kind: 'scim_groups_missing' };
-    if (writesRoles && hasScimGroups) return { kind: 'roles_from_scim' };
-    if (mode === 'returning' && writesRoles && !sameRoles(user.roles, options.previousRoles ?? record.profile.roles)) {
-      return { kind: 'roles_changed', previousRoles: user.roles };
-    }
-    return undefined;
-  }
-
-  #isTenant(record: LoginRecord): boolean {
-    if (!this.#checksTenants) return true;
-    const tenant = this.table.tenants.get(record.tenantId);
-    return tenant !== undefined && tenant.generation === record.session.tenantGeneration;
-  }
-
-  #commit(record: LoginRecord, auditEvents: readonly AuditEvent[]): void {
-    this.table.auditEvents.push(...auditEvents);
-    this.table.sessions.set(record.session.tokenHash, record.session);
-    if (record.replacesSessionHash) this.table.sessions.delete(record.replacesSessionHash);
+    return writeLoginPlan(this.table, plan, this.#checksTenants);
   }
 
   async getSessionContext(tokenHash: string, tenantId: string, userId: string) {
@@ -263,34 +158,4 @@ export class InMemoryIdentityStore implements LoginStore, SessionStore, UserDire
   async listUsers(tenantId: string) {
     return [...this.table.users.values()].filter((user) => user.tenantId === tenantId);
   }
-}
-
-function sameRoles(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((role, index) => role === b[index]);
-}
-
-function newUser(record: LoginRecord, role: 'owner' | 'member', userName: string | undefined): User {
-  const { email, emailVerified, name, groups, roles } = record.profile;
-  return {
-    tenantId: record.tenantId,
-    userId: record.userId,
-    issuer: record.issuer,
-    sub: record.sub,
-    email,
-    emailVerified,
-    name,
-    groups,
-    roles,
-    role,
-    adminDisabled: false,
-    createdAt: record.now,
-    lastLoginAt: record.now,
-    sessionsNotBeforeMs: undefined,
-    userName,
-    scim: undefined,
-    scimGroups: record.rolesFrom === 'scim' ? {} : undefined,
-    deactivated: false,
-    version: 0,
-    updatedAt: undefined,
-  };
 }
