@@ -42,7 +42,11 @@ export async function signIn(
     enforceEmailPolicy(profile, tenant);
     const token = newSessionToken();
     const record = loginRecord(deps, tenant, derivedUserId, claims.sub, profile, token, callback.previousSession);
-    const { mode, ownerClaimed, record: written } = await provisionLogin(deps.logins, record, tenant, (userId) => {
+    const {
+      mode,
+      ownerClaimed,
+      record: written,
+    } = await provisionLogin(deps.logins, record, tenant, (userId) => {
       attempt.userId = userId;
       attempt.resolved = true;
     });

@@ -27,7 +27,7 @@ export function memberUnits(tableName: string, write: ScimGroupWrite): Named[][]
 }
 
 /** The member items the write adds and removes, in that order. */
-export function membershipDiff(tableName: string, write: ScimGroupWrite): { userId: string; named: Named }[] {
+function membershipDiff(tableName: string, write: ScimGroupWrite): { userId: string; named: Named }[] {
   const { tenantId, group } = write;
   const added = write.addMembers.map((userId) => ({
     userId,
@@ -58,7 +58,7 @@ export function membershipDiff(tableName: string, write: ScimGroupWrite): { user
 }
 
 /** A user's groups and roles as recomputed from its SCIM groups, at the version they were computed from. */
-export function roleUpdate(tableName: string, tenantId: string, user: ScimMembershipWrite): TransactItem {
+function roleUpdate(tableName: string, tenantId: string, user: ScimMembershipWrite): TransactItem {
   const version = scimVersionCondition(user.expectedVersion);
   return {
     Update: {
