@@ -37,7 +37,7 @@ export function acknowledgeNagFindings(service: LoginService): void {
   Validations.of(setupRole).acknowledge({
     id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${service.secrets.clientSecretPrefix}*]`,
     reason:
-      'The setup function writes the client secret of the tenant whose setup link was opened (`<prefix><tenant>`, created on first save, so its ARN is unknown at synth): PutSecretValue and CreateSecret on the prefix only, no read and no delete.',
+      'The setup function writes the client secret of the tenant whose setup link was opened (`<prefix><tenant>`, created on first save, so its ARN is unknown at synth): PutSecretValue, CreateSecret and RestoreSecret (a tenant invited again within the 7-day recovery window) on the prefix only, no read and no delete.',
   });
   Validations.of(service.secrets.stateKey).acknowledge({
     id: 'AwsSolutions-SMG4',

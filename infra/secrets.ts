@@ -54,10 +54,16 @@ export class LoginSecrets extends Construct {
   /**
    * Write access to tenants' client secrets (the setup link saves the secret
    * its admin pasted): put a new value, or create the tenant's secret, under
-   * the prefix only; no read, no delete.
+   * the prefix only; no read, no delete. Restore: a tenant invited again
+   * within 7 days of its deletion finds its old secret scheduled for deletion,
+   * which must be restored before the new value can be written over it.
    */
   grantWriteClientSecrets(grantee: IGrantable): Grant {
-    return this.#grantOnClientSecrets(grantee, ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']);
+    return this.#grantOnClientSecrets(grantee, [
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:RestoreSecret',
+    ]);
   }
 
   #grantOnClientSecrets(grantee: IGrantable, actions: string[]): Grant {

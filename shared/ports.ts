@@ -44,6 +44,12 @@ export interface TenantStore {
 export interface ClientSecretStore {
   /** `fresh`: skip the cache (a setup-link test sign-in must use the secret just saved). */
   getClientSecret(tenantId: string, options?: { readonly fresh?: boolean }): Promise<string | undefined>;
+  /**
+   * Whether a secret is stored, without reading it: what the tenant CLI shows
+   * (`hasClientSecret`), so an operator who may look at tenants need not be
+   * allowed to read their secrets (Secrets Manager: `DescribeSecret` only).
+   */
+  hasClientSecret(tenantId: string): Promise<boolean>;
   putClientSecret(tenantId: string, secret: string): Promise<void>;
   deleteClientSecret(tenantId: string): Promise<void>;
 }

@@ -411,8 +411,8 @@ export class TenantAdmin {
 
   /** A config as an administrator sees it: whether it has an owner and a client secret (never the secret). */
   async withSecretStatus(config: TenantConfig): Promise<TenantConfig & { hasClientSecret: boolean }> {
-    const secret = await this.deps.secrets.getClientSecret(config.tenantId);
-    return { ...config, hasOwner: config.hasOwner === true, hasClientSecret: secret !== undefined };
+    const hasClientSecret = await this.deps.secrets.hasClientSecret(config.tenantId);
+    return { ...config, hasOwner: config.hasOwner === true, hasClientSecret };
   }
 
   #audit(

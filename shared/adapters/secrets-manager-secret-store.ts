@@ -2,6 +2,7 @@ import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import {
   CreateSecretCommand,
   DeleteSecretCommand,
+  DescribeSecretCommand,
   PutSecretValueCommand,
   RestoreSecretCommand,
   SecretsManagerClient,
@@ -69,6 +70,20 @@ export class SecretsManagerClientSecretStore implements ClientSecretStore {
       return typeof value === 'string' && value.length > 0 ? value : undefined;
     } catch (error) {
       if (isNotFound(error) || isScheduledForDeletion(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** From the secret's metadata (`DescribeSecret`): a current version, and not scheduled for deletion. */
+  async hasClientSecret(tenantId: string): Promise<boolean> {
+    try {
+      const described = await guard(() =>
+        this.#client.send(new DescribeSecretCommand({ SecretId: this.secretName(tenantId) })),
+      );
+      const stages = Object.values(described.VersionIdsToStages ?? {});
+      return described.DeletedDate === undefined && stages.some((labels) => labels.includes('AWSCURRENT'));
+    } catch (error) {
+      if (isNotFound(error)) return false;
       throw error;
     }
   }

@@ -271,6 +271,11 @@ async function runEveryCommand(): Promise<void> {
   const rotated = await aws('signing-keys rotate', ['signing-keys', 'rotate']);
   await aws('signing-keys remove', ['signing-keys', 'remove', rotated.output.standby, '--yes']);
   await aws('delete', ['delete', 'oin_acme', '--yes']);
+  // The tenant created again within the secret's recovery window: its secret is restored, then overwritten.
+  await aws('put', ['put', 'oin_acme', '--issuer', issuer, '--client-id', '0oa1iam', '--client-secret-stdin'], {
+    stdin: 'another-client-secret-0123456789',
+  });
+  await aws('delete', ['delete', 'oin_acme', '--yes']);
   await aws('delete', ['delete', 'oin_waiting', '--yes']);
 }
 

@@ -51,6 +51,7 @@ describe('Construct: LoginService IAM', () => {
         'secretsmanager:DescribeSecret',
         'secretsmanager:GetSecretValue',
         'secretsmanager:PutSecretValue',
+        'secretsmanager:RestoreSecret',
       ].sort(),
     );
     // The key set and discovery: the public key item only (the condition: session-keys.test.ts).
@@ -104,14 +105,19 @@ describe('Construct: LoginService IAM', () => {
     const setup = statementsOf(template, 'LoginServiceSetupFunctionRole');
     const resourcesFor = (action: string) =>
       JSON.stringify(setup.filter((s) => actionsOf(s).includes(action)).map((s) => s.Resource));
-    for (const write of ['secretsmanager:PutSecretValue', 'secretsmanager:CreateSecret']) {
+    for (const write of [
+      'secretsmanager:PutSecretValue',
+      'secretsmanager:CreateSecret',
+      'secretsmanager:RestoreSecret',
+    ]) {
       expect(resourcesFor(write)).toContain(':secret:okta-login/client-secret/*');
       expect(resourcesFor(write)).not.toContain('StateKey');
     }
     // Reads: the state key only (the test sign-in seals a login state), never a client secret.
     expect(resourcesFor('secretsmanager:GetSecretValue')).toContain('LoginServiceSecretsStateKey');
     expect(resourcesFor('secretsmanager:GetSecretValue')).not.toContain('client-secret');
-    expect(setup.flatMap(actionsOf).filter((action) => /Delete|Restore|Rotate/.test(action))).toEqual([]);
+    // Restore (under the prefix, above) only brings a re-invited tenant's old secret back to be overwritten.
+    expect(setup.flatMap(actionsOf).filter((action) => /Delete|Rotate/.test(action))).toEqual([]);
     const table = setup.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:'))).map((s) => s.Resource);
     expect(table).toEqual([{ 'Fn::GetAtt': [expect.stringMatching(/^LoginServiceTable/), 'Arn'] }]);
   });

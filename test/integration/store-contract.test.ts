@@ -1329,6 +1329,20 @@ describe.each(clientSecretImplementations)('Store contract: %s', (_name, make) =
       expect(await store.getClientSecret(id, { fresh: true })).toBe('again');
     });
 
+    it('says whether a secret is stored without reading it, past its cache, deleted ones included', async () => {
+      const { store, otherWriter } = stores;
+      const id = tenantId();
+      expect(await store.hasClientSecret(id)).toBe(false);
+      await store.putClientSecret(id, 'shh');
+      expect(await store.hasClientSecret(id)).toBe(true);
+      expect(await store.getClientSecret(id)).toBe('shh');
+      // Deleted by another function while this one has the value cached.
+      await otherWriter.deleteClientSecret(id);
+      expect(await store.hasClientSecret(id)).toBe(false);
+      await otherWriter.putClientSecret(id, 'again');
+      expect(await store.hasClientSecret(id)).toBe(true);
+    });
+
     it('reads past its cache when asked for a fresh secret: one another function saved', async () => {
       const { store, otherWriter } = stores;
       const id = tenantId();

@@ -20,7 +20,7 @@ const markedForDeletion = () =>
 
 /**
  * A stand-in Secrets Manager that keeps its secrets, for running the
- * adapters against the service's documented behaviour: the five operations
+ * adapters against the service's documented behaviour: the six operations
  * the client secret store uses, a deleted secret kept (scheduled for
  * deletion, its name still taken) until restored, and the errors the service
  * gives. The recovery window never ends here: tests run in minutes, not days.
@@ -42,6 +42,13 @@ export async function fakeSecretsManager() {
       return ok();
     }
     if (!secret) return notFound();
+    if (operation === 'DescribeSecret') {
+      // Metadata only, deleted secrets included: never the value.
+      return ok({
+        ...(secret.scheduledForDeletion ? { DeletedDate: Date.now() / 1000 } : {}),
+        ...(secret.value !== undefined ? { VersionIdsToStages: { v1: ['AWSCURRENT'] } } : {}),
+      });
+    }
     if (operation === 'RestoreSecret') {
       secret.scheduledForDeletion = false;
       return ok();

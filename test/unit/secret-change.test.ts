@@ -67,6 +67,7 @@ class CachingSecretStore implements ClientSecretStore {
     if (secret) this.#cache.set(tenantId, secret);
     return secret;
   }
+  hasClientSecret = (tenantId: string) => this.stored.hasClientSecret(tenantId);
   putClientSecret = (tenantId: string, secret: string) => this.stored.putClientSecret(tenantId, secret);
   deleteClientSecret = (tenantId: string) => this.stored.deleteClientSecret(tenantId);
 }

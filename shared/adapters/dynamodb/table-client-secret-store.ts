@@ -32,6 +32,10 @@ export class TableClientSecretStore implements ClientSecretStore {
     return secret;
   }
 
+  async hasClientSecret(tenantId: string): Promise<boolean> {
+    return (await this.getClientSecret(tenantId, { fresh: true })) !== undefined;
+  }
+
   /** The cached value goes too: this store reads its own change at once, as the Secrets Manager store does. */
   async putClientSecret(tenantId: string, secret: string): Promise<void> {
     await guard(() =>

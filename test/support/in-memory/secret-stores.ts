@@ -12,6 +12,9 @@ export class InMemoryClientSecretStore implements ClientSecretStore {
   async getClientSecret(tenantId: string) {
     return this.table.clientSecrets.get(tenantId);
   }
+  async hasClientSecret(tenantId: string) {
+    return this.table.clientSecrets.has(tenantId);
+  }
   async putClientSecret(tenantId: string, secret: string) {
     this.table.clientSecrets.set(tenantId, secret);
   }
