@@ -4,7 +4,7 @@
  * Composition root, built once per cold start.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
+import { DynamoDbScimTokenStore } from '../shared/adapters/dynamodb/scim/token-store.ts';
 import { createLoginSecrets } from '../shared/adapters/login-secrets.ts';
 import { createStores } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
@@ -24,8 +24,9 @@ const admin = new TenantAdmin({
   users: stores.users,
   audit: stores.audit,
   setup: stores.setup,
-  // Only the SCIM token's hash is written from here (the SCIM step's one-time token).
-  scim: new DynamoDbScimDirectory(stores.client, config.tableName, config.auditRetentionDays),
+  // Only the SCIM token's hash is written from here (the SCIM step's one-time token): the token
+  // store alone, so the users' and groups' adapters stay out of this bundle.
+  scim: new DynamoDbScimTokenStore(stores.client, config.tableName),
   secrets: secrets.clientSecrets,
   actor: 'setup-link',
   allowLoopback: config.allowLoopbackIssuers,

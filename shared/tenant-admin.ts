@@ -6,7 +6,7 @@
  */
 import { type AuditEvent, type AuditEventType, auditEvent } from './audit.ts';
 import { orgUrlOf } from './oidc/issuer-policy.ts';
-import type { AuditLog, ClientSecretStore, ScimDirectory, SetupStore, TenantStore, UserDirectory } from './ports.ts';
+import type { AuditLog, ClientSecretStore, ScimTokenStore, SetupStore, TenantStore, UserDirectory } from './ports.ts';
 import type { RoleMapping } from './roles.ts';
 import { hashScimToken, newScimToken } from './scim/auth.ts';
 import { revocationEpoch } from './session/revocation.ts';
@@ -21,7 +21,7 @@ export interface TenantAdminDependencies {
   readonly audit: AuditLog;
   readonly secrets: ClientSecretStore;
   readonly setup: SetupStore;
-  readonly scim: Pick<ScimDirectory, 'putScimTokenHash'>;
+  readonly scim: Pick<ScimTokenStore, 'putScimTokenHash'>;
   /** Who acts, for the audit trail (`admin:<name>`, or `setup-link` on the setup pages). */
   readonly actor: string;
   /** Local mode: loopback issuers allowed. */
