@@ -1,5 +1,6 @@
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { isTokenAudience } from '../shared/http/origins.ts';
 import { defaultRedirectPathProblem } from '../shared/redirect-target.ts';
 import { FUNCTION_DEFAULTS, isWithin, type NumericSetting, SETTINGS } from '../shared/settings.ts';
 import { requireAppUrl, requireOrigin, requireSameSite } from './app-origins.ts';
@@ -88,11 +89,7 @@ function resolveAppUrls(scope: IConstruct, props: LoginServiceProps): AppUrls {
   const appOrigins = origins('each appOrigins entry', props.appOrigins);
   const appUrl = props.appUrl === undefined ? undefined : requireAppUrl(scope, props.appUrl);
   const appAudience = props.appAudience;
-  if (
-    appAudience !== undefined &&
-    !Token.isUnresolved(appAudience) &&
-    (/\s/.test(appAudience) || !URL.canParse(appAudience))
-  ) {
+  if (appAudience !== undefined && !Token.isUnresolved(appAudience) && !isTokenAudience(appAudience)) {
     throw validationError(
       scope,
       'InvalidAppAudience',

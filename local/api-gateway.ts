@@ -13,6 +13,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { DEFAULT_ROUTE_KEY, ROUTES, type RouteDefinition } from '../shared/routes.ts';
+import { FUNCTION_DEFAULTS } from '../shared/settings.ts';
 
 /** API Gateway's own payload limit. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -170,11 +171,11 @@ export function lambdaContext(functionName: string): Context {
     functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
-    memoryLimitInMB: '512',
+    memoryLimitInMB: String(FUNCTION_DEFAULTS.memorySizeMb),
     awsRequestId: randomUUID(),
     logGroupName: `/aws/lambda/${functionName}`,
     logStreamName: 'local',
-    getRemainingTimeInMillis: () => 10_000,
+    getRemainingTimeInMillis: () => FUNCTION_DEFAULTS.timeoutSeconds * 1000,
     done: () => undefined,
     fail: () => undefined,
     succeed: () => undefined,

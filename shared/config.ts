@@ -4,7 +4,7 @@
  * stack. Missing required values fail loudly at first use with the variable's
  * name, never with a silent default that would be wrong in production.
  */
-import { parseAppUrl, parseExactOrigin } from './http/origins.ts';
+import { isTokenAudience, parseAppUrl, parseExactOrigin } from './http/origins.ts';
 import { defaultRedirectPathFrom } from './redirect-target.ts';
 import { isWithin, type NumericSetting, SETTINGS } from './settings.ts';
 
@@ -92,8 +92,7 @@ function integer(env: NodeJS.ProcessEnv, setting: NumericSetting): number {
 /** `APP_AUDIENCE`: any absolute URI (a token audience need not be an origin), else `APP_URL`'s origin. */
 function appAudience(raw: string | undefined, appUrl: URL | undefined): string | undefined {
   if (!raw) return appUrl?.origin;
-  // Compared as a string by every verifier, so it is kept exactly as written: only checked.
-  if (/\s/.test(raw) || !URL.canParse(raw)) {
+  if (!isTokenAudience(raw)) {
     throw new TypeError(
       `APP_AUDIENCE must be an absolute URI without spaces, e.g. https://app.example.com, got "${raw}"`,
     );

@@ -97,3 +97,13 @@ function checkedUrl(value: string, authority: string, options: OriginOptions, re
   }
   return url;
 }
+
+/**
+ * A session token's `aud` as configured (`APP_AUDIENCE`, the CDK's
+ * `appAudience`): any absolute URI without spaces — an audience need not be an
+ * origin, and every verifier compares it as a string, so it is only checked,
+ * never normalised.
+ */
+export function isTokenAudience(value: string): boolean {
+  return !/\s/.test(value) && URL.canParse(value);
+}
