@@ -6,11 +6,12 @@
  * logins SCIM changes: a SCIM user's first sign-in, and a returning login
  * once the tenant's roles come from SCIM groups.
  */
+
+import { demoSubOf } from '../local/demo-idp.ts';
 import { closeDocumentClient, createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
 import { hashScimToken, newScimToken } from '../shared/scim/auth.ts';
 import { scimBaseUrl } from '../shared/tenant-urls.ts';
-import { demoSubOf } from '../test/support/scim-client.ts';
 
 type Counted = { requests: number; operations: string[] };
 

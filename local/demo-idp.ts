@@ -168,15 +168,26 @@ interface Idp {
   readonly registrationToken: string;
 }
 
-function profileFor(login: string, users: readonly DemoUser[]): DemoUser {
-  const known = users.find((user) => user.login === login);
-  if (known) return known;
-  const clean =
+/** A login the demo Okta does not list, as it signs it in: letters, digits and `._-`, at most 40. */
+function cleanLogin(login: string): string {
+  return (
     login
       .toLowerCase()
       .replace(/[^a-z0-9._-]/g, '')
-      .slice(0, 40) || 'user';
-  const sub = `00u${Buffer.from(clean).toString('hex').slice(0, 17).padEnd(17, '0')}`;
+      .slice(0, 40) || 'user'
+  );
+}
+
+/** The `sub` the demo Okta gives a login it does not list: Okta-shaped (`00u` + 17), the same every start. */
+export function demoSubOf(login: string): string {
+  return `00u${Buffer.from(cleanLogin(login)).toString('hex').slice(0, 17).padEnd(17, '0')}`;
+}
+
+function profileFor(login: string, users: readonly DemoUser[]): DemoUser {
+  const known = users.find((user) => user.login === login);
+  if (known) return known;
+  const clean = cleanLogin(login);
+  const sub = demoSubOf(login);
   return {
     login: clean,
     sub,

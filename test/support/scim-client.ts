@@ -55,12 +55,5 @@ export function oktaUser(fields: {
 
 export const patch = (...Operations: unknown[]) => ({ schemas: [PATCH_SCHEMA], Operations });
 
-/** The sub the demo identity provider gives a login it does not list (local/demo-idp.ts). */
-export function demoSubOf(login: string): string {
-  const clean =
-    login
-      .toLowerCase()
-      .replace(/[^a-z0-9._-]/g, '')
-      .slice(0, 40) || 'user';
-  return `00u${Buffer.from(clean).toString('hex').slice(0, 17).padEnd(17, '0')}`;
-}
+/** The sub the demo identity provider gives a login it does not list. */
+export { demoSubOf } from '../../local/demo-idp.ts';
