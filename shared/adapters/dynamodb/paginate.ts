@@ -6,6 +6,7 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { guard } from '../aws-errors.ts';
+import { keys } from './table-schema.ts';
 
 type Item = Record<string, unknown>;
 
@@ -39,4 +40,29 @@ export async function collect<T>(
   const all: T[] = [];
   for await (const page of pages(client, input)) all.push(...page.map(map));
   return all;
+}
+
+/**
+ * The Query for a tenant's items of one `type` under a sort-key prefix of its
+ * partition, read consistently (the filter keeps out other kinds of item
+ * that share the prefix, e.g. a login's link beside the users). Optionally
+ * only those without an attribute, and only some attributes.
+ */
+export function tenantItemsQuery(
+  tableName: string,
+  tenantId: string,
+  kind: { readonly prefix: string; readonly type: string },
+  more: { readonly withoutAttribute?: string; readonly projection?: string } = {},
+): { operation: 'query' } & QueryCommandInput {
+  const without = more.withoutAttribute ? ` AND attribute_not_exists(${more.withoutAttribute})` : '';
+  return {
+    operation: 'query',
+    TableName: tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    FilterExpression: `#type = :type${without}`,
+    ExpressionAttributeNames: { '#type': 'type' },
+    ExpressionAttributeValues: { ':pk': keys.tenantConfig(tenantId).pk, ':prefix': kind.prefix, ':type': kind.type },
+    ...(more.projection ? { ProjectionExpression: more.projection } : {}),
+    ConsistentRead: true,
+  };
 }

@@ -5,7 +5,7 @@ import { guard } from '../aws-errors.ts';
 import { type NamedTransactItem, type TransactItem, writeNamedTransaction } from './client.ts';
 import { updateExisting } from './conditional.ts';
 import { isUserItem, userFromItem } from './items.ts';
-import { collect } from './paginate.ts';
+import { collect, tenantItemsQuery } from './paginate.ts';
 import { keys, USER_SORT_KEY_PREFIX } from './table-schema.ts';
 import { DynamoDbUserLookup } from './user-lookup.ts';
 
@@ -14,24 +14,9 @@ type UpdateExisting = Parameters<typeof updateExisting>[1];
 /** A tenant's users as its administrators see them: list, disable, revoke, transfer ownership. */
 export class DynamoDbUserDirectory extends DynamoDbUserLookup implements UserDirectory {
   async listUsers(tenantId: string): Promise<User[]> {
-    return collect(
-      this.client,
-      {
-        operation: 'query',
-        TableName: this.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :user)',
-        // Not the links a SCIM user linked at first sign-in leaves at the login's derived id.
-        FilterExpression: '#type = :type',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':pk': keys.tenantConfig(tenantId).pk,
-          ':user': USER_SORT_KEY_PREFIX,
-          ':type': 'user',
-        },
-        ConsistentRead: true,
-      },
-      userFromItem,
-    );
+    // Users only: not the links a SCIM user linked at first sign-in leaves at the login's derived id.
+    const users = tenantItemsQuery(this.tableName, tenantId, { prefix: USER_SORT_KEY_PREFIX, type: 'user' });
+    return collect(this.client, users, userFromItem);
   }
 
   async getUser(tenantId: string, userId: string): Promise<User | undefined> {

@@ -12,8 +12,7 @@ import type { ScimPage } from '../../../ports.ts';
 import { guard } from '../../aws-errors.ts';
 import { type NamedTransactItem, writeNamedTransaction } from '../client.ts';
 import { auditItem } from '../items.ts';
-import { pages } from '../paginate.ts';
-import { keys } from '../table-schema.ts';
+import { pages, tenantItemsQuery } from '../paginate.ts';
 
 export type Item = Record<string, unknown>;
 export type Named = NamedTransactItem;
@@ -129,19 +128,7 @@ export async function pageOf<T>(
 ): Promise<ScimPage<T>> {
   const found: T[] = [];
   let total = 0;
-  for await (const items of pages(table.client, {
-    operation: 'query',
-    TableName: table.tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    FilterExpression: '#type = :type',
-    ExpressionAttributeNames: { '#type': 'type' },
-    ExpressionAttributeValues: {
-      ':pk': keys.tenantConfig(kind.tenantId).pk,
-      ':prefix': kind.prefix,
-      ':type': kind.type,
-    },
-    ConsistentRead: true,
-  })) {
+  for await (const items of pages(table.client, tenantItemsQuery(table.tableName, kind.tenantId, kind))) {
     for (const item of items) {
       if (total >= range.offset && found.length < range.limit) found.push(map(item));
       total++;

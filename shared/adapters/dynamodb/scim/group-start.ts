@@ -11,7 +11,7 @@ import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { guard } from '../../aws-errors.ts';
 import { isConditionFailure } from '../conditional.ts';
 import { USER_ITEM } from '../items.ts';
-import { pages } from '../paginate.ts';
+import { pages, tenantItemsQuery } from '../paginate.ts';
 import { keys, USER_SORT_KEY_PREFIX } from '../table-schema.ts';
 import { type Item, scimVersionCondition, type TableRef } from './common.ts';
 
@@ -29,20 +29,13 @@ const CONCURRENT_UPDATES = 10;
 /** Starts every user of the tenant without SCIM groups; how many it started. */
 export async function startScimGroups(table: TableRef, tenantId: string, defaults: ScimGroupDefaults): Promise<number> {
   let started = 0;
-  for await (const items of pages(table.client, {
-    operation: 'query',
-    TableName: table.tableName,
-    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-    FilterExpression: '#type = :user AND attribute_not_exists(scimGroups)',
-    ExpressionAttributeNames: { '#type': 'type' },
-    ExpressionAttributeValues: {
-      ':pk': keys.tenantConfig(tenantId).pk,
-      ':prefix': USER_SORT_KEY_PREFIX,
-      ':user': USER_ITEM,
-    },
-    ProjectionExpression: 'userId, scimVersion',
-    ConsistentRead: true,
-  })) {
+  const usersWithoutGroups = tenantItemsQuery(
+    table.tableName,
+    tenantId,
+    { prefix: USER_SORT_KEY_PREFIX, type: USER_ITEM },
+    { withoutAttribute: 'scimGroups', projection: 'userId, scimVersion' },
+  );
+  for await (const items of pages(table.client, usersWithoutGroups)) {
     for (let start = 0; start < items.length; start += CONCURRENT_UPDATES) {
       const updates = items.slice(start, start + CONCURRENT_UPDATES).map(async (item) => {
         if (await startUser(table, tenantId, item, defaults)) started++;
