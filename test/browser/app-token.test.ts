@@ -6,52 +6,29 @@
  * `/session/token` is 401. The same app opened as 127.0.0.1 (another site)
  * gets no session cookie. Screenshots go to test-results/screenshots/.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../local/free-port.ts';
-import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { DEMO_TENANT, type LocalStack } from '../../local/stack.ts';
+import { SCREENSHOTS as SHOTS, watchPage as watch } from '../support/chromium.ts';
+import { completeLoginInChromium } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
 
-const SHOTS = 'test-results/screenshots';
+test.override('stackOptions', async () => {
+  const demoAppPort = await freePort();
+  // The same app opened by IP: allowed, so its page can read the 401 it gets there.
+  return { demoAppPort, env: { APP_ORIGINS: `http://127.0.0.1:${demoAppPort}` } };
+});
+
 let stack: LocalStack;
 let browser: Browser;
-let demoAppPort: number;
+let demoAppPort: number | undefined;
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  demoAppPort = await freePort();
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    demoAppPort,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `browser-${randomUUID()}`,
-    env: {
-      LOG_LEVEL: 'SILENT',
-      POWERTOOLS_LOG_LEVEL: 'SILENT',
-      // The same app opened by IP: allowed, so its page can read the 401 it gets there.
-      APP_ORIGINS: `http://127.0.0.1:${demoAppPort}`,
-    },
-  });
-  browser = await launchChromium(inject('chromium'));
+test.beforeAll(({ stackOptions, localStack, chromium }) => {
+  demoAppPort = stackOptions.demoAppPort;
+  stack = localStack;
+  browser = chromium;
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** CSP violations and page errors: a page that works produces none. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return problems;
-}
 
 const VIEWPORTS = [
   ['desktop', { width: 1280, height: 800 }, false],
@@ -70,10 +47,7 @@ describe.each(VIEWPORTS)('the app on its own origin, %s', (name, viewport, isMob
       }
     });
     await page.goto(stack.demoIdp?.dashboardUrl ?? '');
-    await page.click('a.tile');
-    await page.waitForURL(/\/interaction\//);
-    await page.getByRole('button', { name: /Ada Lovelace/ }).click();
-    await page.waitForURL(stack.appUrl ?? '');
+    await completeLoginInChromium(page, stack, /Ada Lovelace/);
     expect(new URL(page.url()).origin).not.toBe(stack.url);
     await page.getByRole('heading', { name: /Welcome, Ada Lovelace/ }).waitFor();
     await page.screenshot({ path: `${SHOTS}/app-token-${name}-1-verified.png`, fullPage: true });
@@ -102,10 +76,7 @@ describe('the app on another site', () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(stack.demoIdp?.dashboardUrl ?? '');
-    await page.click('a.tile');
-    await page.waitForURL(/\/interaction\//);
-    await page.getByRole('button', { name: /Grace Hopper/ }).click();
-    await page.waitForURL(stack.appUrl ?? '');
+    await completeLoginInChromium(page, stack, /Grace Hopper/);
     await page.getByRole('heading', { name: /Welcome, Grace Hopper/ }).waitFor();
 
     const statuses: number[] = [];

@@ -7,33 +7,25 @@
  * screen, and breaks no CSP rule. Screenshots go to test-results/screenshots/.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_TENANT, type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEMO_TENANT, type LocalStack, registerTenant } from '../../local/stack.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
-import { deriveStateKey } from '../../shared/adapters/state-key.ts';
-import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
-import { launchChromium, overflowsSideways, SCREENSHOTS, screenshot, watchPage } from '../support/chromium.ts';
+import { overflowsSideways, screenshot, watchPage } from '../support/chromium.ts';
+import { completeLoginInChromium, expiredLoginState } from '../support/complete-login.ts';
+import { test, WIDTHS } from '../support/fixtures.ts';
 
 let stack: LocalStack;
 let browser: Browser;
 let notFoundIssuer: Server;
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `browser-errors-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
+test.beforeAll(async ({ localStack, chromium }) => {
+  stack = localStack;
+  browser = chromium;
   // An "issuer" that answers 404 to discovery: a mistyped issuer URL.
   notFoundIssuer = createServer((_req, res) => res.writeHead(404).end('not here'));
   await new Promise<void>((resolve) => notFoundIssuer.listen(0, '127.0.0.1', resolve));
@@ -43,22 +35,11 @@ beforeAll(async () => {
     clientId: 'c',
     clientSecret: 's',
   });
-  browser = await launchChromium(inject('chromium'));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
+afterAll(() => {
   notFoundIssuer?.close();
 });
-
-const WIDTHS: ReadonlyArray<{ name: string; context: BrowserContextOptions }> = [
-  { name: 'desktop', context: { viewport: { width: 1280, height: 800 } } },
-  {
-    name: 'phone',
-    context: { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-  },
-];
 
 /** Signs in through the demo tile and returns the callback URL the browser went through. */
 async function signIn(page: Page): Promise<string> {
@@ -66,10 +47,7 @@ async function signIn(page: Page): Promise<string> {
   page.on('request', (request) => {
     if (request.url().includes(`/t/${DEMO_TENANT}/callback`)) callback = request.url();
   });
-  await page.goto(`${stack.url}/t/${DEMO_TENANT}/login`);
-  await page.waitForURL(/\/interaction\//);
-  await page.getByRole('button', { name: /Ada/ }).click();
-  await page.waitForURL(stack.appUrl ?? '');
+  await completeLoginInChromium(page, stack, /Ada/, { startUrl: `${stack.url}/t/${DEMO_TENANT}/login` });
   return callback;
 }
 
@@ -115,22 +93,12 @@ describe.each(WIDTHS)('error pages ($name)', ({ name, context: options }) => {
     // This browser's own login, come back after its state expired: sealed as the service would,
     // with an expiry in the past.
     const stateId = 'C'.repeat(22);
-    const sealed = await sealLoginState(
-      {
-        stateId,
-        tenantId: DEMO_TENANT,
-        nonce: 'n',
-        codeVerifier: 'v'.repeat(43),
-        target: undefined,
-        expiresAt: Math.floor(Date.now() / 1000) - 1,
-      },
-      deriveStateKey(process.env.STATE_KEY ?? ''),
-    );
+    const stateCookie = await expiredLoginState(DEMO_TENANT, stateId);
     // Chromium takes a __Host- cookie only from a response of the site itself: serve one from a routed URL.
     await page.route(`${stack.url}/__set-state`, (route) =>
       route.fulfill({
         status: 204,
-        headers: { 'set-cookie': `${loginStateCookieName(stateId)}=${sealed}; Path=/; Secure; HttpOnly; SameSite=Lax` },
+        headers: { 'set-cookie': `${stateCookie}; Path=/; Secure; HttpOnly; SameSite=Lax` },
       }),
     );
     await page.goto(`${stack.url}/__set-state`).catch(() => undefined);

@@ -12,48 +12,27 @@
  * breaks no CSP rule; screenshots of each step go to test-results/screenshots/.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { DemoIdp } from '../../local/demo-idp.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { storesOn } from '../../shared/adapters/runtime.ts';
-import { launchChromium, overflowsSideways, SCREENSHOTS, screenshot, watchPage } from '../support/chromium.ts';
+import { overflowsSideways, screenshot, watchPage } from '../support/chromium.ts';
 import { cli } from '../support/cli.ts';
+import { test, WIDTHS } from '../support/fixtures.ts';
+
+test.override('stackOptions', { env: { TENANT_CACHE_SECONDS: '1' } });
 
 let stack: LocalStack;
 let browser: Browser;
+let demoIdp: DemoIdp;
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `browser-setup-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT', TENANT_CACHE_SECONDS: '1' },
-  });
-  browser = await launchChromium(inject('chromium'));
+test.beforeAll(({ localStack, demoOkta, chromium }) => {
+  stack = localStack;
+  demoIdp = demoOkta;
+  browser = chromium;
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-const WIDTHS: ReadonlyArray<{ name: string; context: BrowserContextOptions }> = [
-  { name: 'desktop', context: { viewport: { width: 1280, height: 800 } } },
-  {
-    name: 'phone',
-    context: { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-  },
-];
-
-function demoOkta() {
-  if (!stack.demoIdp) throw new Error('the demo Okta is not running');
-  return stack.demoIdp;
-}
 
 /** Our page fits the screen and broke no CSP rule so far; then its screenshot. */
 async function step(page: Page, problems: string[], name: string): Promise<void> {
@@ -124,7 +103,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
 
     // 2. The app integration in the demo Okta, with the values copied from the setup page.
     const okta = await context.newPage();
-    await okta.goto(demoOkta().adminUrl);
+    await okta.goto(demoIdp.adminUrl);
     await okta.fill('#name', `Setup ${name}`);
     await okta.fill('#redirect_uri', copyValues[0] ?? '');
     await okta.fill('#initiate_login_uri', copyValues[1] ?? '');
@@ -176,7 +155,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     await tab.close();
 
     // 5. The groups claim added in Okta; the next test shows the groups and no warning.
-    await okta.goto(demoOkta().adminUrl);
+    await okta.goto(demoIdp.adminUrl);
     await okta
       .getByTestId('app')
       .filter({ hasText: `Setup ${name}` })
@@ -207,7 +186,7 @@ describe.each(WIDTHS)('Setup link in Chromium ($name)', ({ name, context: option
     await step(tab, problems, `${name}-setup-10-link-spent`);
 
     // 7. The tile on the demo Okta dashboard: the first real sign-in claims ownership.
-    await okta.goto(demoOkta().dashboardUrl);
+    await okta.goto(demoIdp.dashboardUrl);
     await okta.getByRole('link', { name: new RegExp(`Setup ${name}`) }).click();
     await okta.waitForURL(stack.appUrl ?? '');
     await expect(okta.getByTestId('role').textContent()).resolves.toBe('owner');

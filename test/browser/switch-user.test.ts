@@ -7,40 +7,20 @@
  * roles, without a private window. Screenshots go to test-results/screenshots/.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
-import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { launchChromium, overflowsSideways, SCREENSHOTS, screenshot, watchPage } from '../support/chromium.ts';
+import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { LocalStack } from '../../local/stack.ts';
+import { overflowsSideways, screenshot, watchPage } from '../support/chromium.ts';
+import { completeLoginInChromium } from '../support/complete-login.ts';
+import { test, WIDTHS } from '../support/fixtures.ts';
 
 let stack: LocalStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `browser-switch-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
-  browser = await launchChromium(inject('chromium'));
+test.beforeAll(({ localStack, chromium }) => {
+  stack = localStack;
+  browser = chromium;
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-const WIDTHS: ReadonlyArray<{ name: string; context: BrowserContextOptions }> = [
-  { name: 'desktop', context: { viewport: { width: 1280, height: 800 } } },
-  {
-    name: 'phone',
-    context: { viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
-  },
-];
 
 async function landing(page: Page) {
   return {
@@ -59,10 +39,7 @@ describe.each(WIDTHS)('two people in one browser ($name)', ({ name, context: opt
 
     await page.goto(dashboard);
     await expect(page.getByTestId('idp-session').textContent()).resolves.toContain('Not signed in');
-    await page.click('a.tile');
-    await page.waitForURL(/\/interaction\//);
-    await page.getByRole('button', { name: /Ada Lovelace/ }).click();
-    await page.waitForURL(stack.appUrl ?? '');
+    await completeLoginInChromium(page, stack, /Ada Lovelace/);
     // Ada is in Admins and Engineering: two app roles, besides being the tenant's first user (owner).
     await expect(landing(page)).resolves.toEqual({
       heading: 'Welcome, Ada Lovelace',
@@ -95,11 +72,9 @@ describe.each(WIDTHS)('two people in one browser ($name)', ({ name, context: opt
     await expect(page.getByTestId('idp-session').textContent()).resolves.toContain('You are signed out');
     await screenshot(page, `${name}-switch-4-okta-signed-out`);
 
-    await page.click('a.tile');
-    await page.waitForURL(/\/interaction\//);
-    await screenshot(page, `${name}-switch-5-okta-who-are-you`);
-    await page.getByRole('button', { name: /Grace Hopper/ }).click();
-    await page.waitForURL(stack.appUrl ?? '');
+    await completeLoginInChromium(page, stack, /Grace Hopper/, {
+      onSignInPage: () => screenshot(page, `${name}-switch-5-okta-who-are-you`),
+    });
     await expect(landing(page)).resolves.toEqual({
       heading: 'Welcome, Grace Hopper',
       role: 'member',

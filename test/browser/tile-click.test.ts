@@ -6,58 +6,29 @@
  * test-results/screenshots/.
  */
 
-import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { launchChromium } from '../support/chromium.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_TENANT, type LocalStack } from '../../local/stack.ts';
+import { screenshot as shot, watchPage as watch } from '../support/chromium.ts';
+import { completeLoginInChromium } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
 
-const SHOTS = 'test-results/screenshots';
 let stack: LocalStack;
 let browser: Browser;
 
-beforeAll(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `browser-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
-  browser = await launchChromium(inject('chromium'));
+test.beforeAll(({ localStack, chromium }) => {
+  stack = localStack;
+  browser = chromium;
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await stack?.stop();
-});
-
-/** Collects CSP violations and page errors: a page that works must produce none. */
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(message.text());
-  });
-  page.on('pageerror', (error) => problems.push(error.message));
-  return problems;
-}
-
-async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
-}
 
 async function signInThroughTile(context: BrowserContext, user: string, prefix: string): Promise<Page> {
   const page = await context.newPage();
   await page.goto(stack.demoIdp?.dashboardUrl ?? '');
   await page.getByRole('heading', { name: 'My Apps' }).waitFor();
   await shot(page, `${prefix}-1-okta-dashboard`);
-  await page.click('a.tile');
-  await page.waitForURL(/\/interaction\//);
-  await shot(page, `${prefix}-2-okta-sign-in`);
-  await page.getByRole('button', { name: new RegExp(user) }).click();
-  await page.waitForURL(stack.appUrl ?? '');
+  await completeLoginInChromium(page, stack, new RegExp(user), {
+    onSignInPage: () => shot(page, `${prefix}-2-okta-sign-in`),
+  });
   await shot(page, `${prefix}-3-signed-in`);
   return page;
 }

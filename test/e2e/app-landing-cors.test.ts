@@ -6,23 +6,24 @@
  * preflights): exact origins only, `Vary: Origin` on every answer, a tenant's
  * origins only for that tenant's sessions.
  */
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { registerTenant } from '../../local/stack.ts';
-import { type Hop, TestBrowser, tileLogin } from '../support/browser.ts';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { corsAllowed as ALLOWED, corsOf, CORS_REFUSED as REFUSED, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
-import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
+import { test } from '../support/fixtures.ts';
+import {
+  ACME_ORIGIN,
+  BETA,
+  BETA_ORIGIN,
+  CLIENT_ID,
+  type MisbehavingStack,
+  startMisbehavingStack,
+  TENANT,
+} from '../support/misbehaving-stack.ts';
 
 /** The app: nothing needs to listen there, logins stop at our callback's answer. */
 const APP_URL = 'http://localhost:4100/home';
 const APP_ORIGIN = 'http://localhost:4100';
 const OTHER_APP_ORIGIN = 'http://127.0.0.1:4101';
-/** Acme's own app origin (`--allowed-redirect-origin`), and beta's. */
-const ACME_ORIGIN = 'https://acme-app.example';
-const BETA = 'beta';
-const BETA_CLIENT = 'beta-client';
-const BETA_SECRET = 'beta-client-secret-0123456789abcdef';
-const BETA_ORIGIN = 'https://beta-app.example';
 
 /** A tenant-A session's answer must not be readable by any of these. */
 const FOREIGN_ORIGINS = [
@@ -39,57 +40,21 @@ const FOREIGN_ORIGINS = [
   'null',
 ];
 
-function corsOf(hop: Hop) {
-  return {
-    allowOrigin: hop.headers.get('access-control-allow-origin'),
-    allowCredentials: hop.headers.get('access-control-allow-credentials'),
-    vary: hop.headers.get('vary'),
-  };
-}
-
-const ALLOWED = (origin: string) => ({ allowOrigin: origin, allowCredentials: 'true', vary: 'Origin' });
-const REFUSED = { allowOrigin: null, allowCredentials: null, vary: 'Origin' };
+/** The file's stack, for the first deployment; the second starts its own, one per test. */
+test.override('stackOptions', {
+  env: { APP_URL, APP_ORIGINS: OTHER_APP_ORIGIN, DEFAULT_REDIRECT_PATH: '/never-reached' },
+});
 
 describe('a deployment with APP_URL and APP_ORIGINS', () => {
   let env: MisbehavingStack;
-  let betaIdp: TestIdp;
 
-  beforeAll(async () => {
-    env = await startMisbehavingStack({
-      APP_URL,
-      APP_ORIGINS: OTHER_APP_ORIGIN,
-      DEFAULT_REDIRECT_PATH: '/never-reached',
-    });
-    betaIdp = await startTestIdp({
-      clients: [
-        { clientId: BETA_CLIENT, clientSecret: BETA_SECRET, redirectUris: [`${env.stack.url}/t/${BETA}/callback`] },
-      ],
-    });
-    await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-      tenantId: BETA,
-      issuer: betaIdp.issuer,
-      clientId: BETA_CLIENT,
-      clientSecret: BETA_SECRET,
-    });
+  test.beforeAll(async ({ stack, betaTenant }) => {
+    env = stack;
     // Before any request, so no function has the tenants cached without their origins.
-    const acme = await cli(
-      'put',
-      TENANT,
-      '--issuer',
-      env.idp.issuer,
-      '--client-id',
-      CLIENT_ID,
-      '--allowed-redirect-origin',
-      ACME_ORIGIN,
-    );
-    expect(acme.code).toBe(0);
+    expect((await cli('put', TENANT, '--allowed-redirect-origin', ACME_ORIGIN)).code).toBe(0);
     const beta = await cli(
       'put',
-      BETA,
-      '--issuer',
-      betaIdp.issuer,
-      '--client-id',
-      BETA_CLIENT,
+      betaTenant.tenant,
       '--allowed-redirect-origin',
       BETA_ORIGIN,
       '--default-redirect',
@@ -100,24 +65,10 @@ describe('a deployment with APP_URL and APP_ORIGINS', () => {
     expect(beta.code).toBe(0);
   });
 
-  afterAll(async () => {
-    await betaIdp?.stop();
-    await env?.stop();
-  });
-
   async function signIn(tenant: string, query?: string) {
-    const browser = new TestBrowser();
-    const issuer = tenant === BETA ? betaIdp.issuer : env.idp.issuer;
-    const result = await tileLogin(browser, {
-      serviceUrl: env.stack.url,
-      tenant,
-      issuer,
-      login: 'ada',
-      stopAfterCallback: true,
-      ...(query ? { query } : {}),
-    });
-    expect(result.callback?.status).toBe(302);
-    return { browser, landing: result.callback?.location };
+    const { browser, callback } = await env.login('ada', { tenant, query, until: 'callback' });
+    expect(callback?.status).toBe(302);
+    return { browser, landing: callback?.location };
   }
 
   const me = (browser: TestBrowser, origin?: string) =>

@@ -11,19 +11,19 @@
  * must be used by a command listed with that statement: an action missing
  * from the policy fails, and so does one granted for nothing.
  */
-import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, describe, expect, inject, it, vi } from 'vitest';
 import { type DynamoDbProxy, forwardTo, listenLocally, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
-import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { DEMO_TENANT } from '../../local/stack.ts';
 import { run as tenantCli } from '../../local/tenant-cli.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
 import { type CliResult, cli } from '../support/cli.ts';
+import { completeLogin, type LoginTarget } from '../support/complete-login.ts';
 import type { ReceivedRequest } from '../support/fake-aws.ts';
 import { fakeSecretsManager } from '../support/fake-secrets-manager.ts';
+import { test } from '../support/fixtures.ts';
 
 const HEADING = '### Tenant CLI in AWS: IAM policy';
 const REGION = 'us-east-1';
@@ -182,7 +182,7 @@ async function cliCommands(): Promise<string[]> {
   return [...out.join('').matchAll(/^ {2}npm run -s tenant -- ([a-z-]+)/gm)].map((match) => match[1] ?? '');
 }
 
-let stack: LocalStack;
+let demo: LoginTarget;
 let proxy: DynamoDbProxy;
 let recorder: { endpoint: string; stop: () => Promise<void> };
 let secretsManager: Awaited<ReturnType<typeof fakeSecretsManager>>;
@@ -235,12 +235,7 @@ let environmentBefore: Record<string, string | undefined> = {};
 /** Two people sign in to the demo tenant (the stack works locally), then every command runs against "AWS". */
 async function runEveryCommand(): Promise<void> {
   for (const login of ['ada', 'grace']) {
-    const signedIn = await tileLogin(new TestBrowser(), {
-      serviceUrl: stack.url,
-      tenant: DEMO_TENANT,
-      issuer: stack.demoIdp?.issuer ?? '',
-      login,
-    });
+    const signedIn = await completeLogin(demo, { login });
     expect(signedIn.callback?.status).toBe(302);
   }
   const environment = { ...AWS_ENVIRONMENT, AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint };
@@ -279,16 +274,9 @@ async function runEveryCommand(): Promise<void> {
   await aws('delete', ['delete', 'oin_waiting', '--yes']);
 }
 
-beforeAll(async () => {
-  tableName = `e2e-cli-iam-${randomUUID()}`;
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    demoAppPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
+test.beforeAll(async ({ localStack, demoTenant }) => {
+  tableName = localStack.tableName;
+  demo = demoTenant;
   recorder = await startRecorder(inject('dynamoDbEndpoint'), recorded);
   proxy = await startDynamoDbProxy(recorder.endpoint);
   secretsManager = await fakeSecretsManager();
@@ -302,7 +290,6 @@ afterAll(async () => {
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  await stack?.stop();
   await proxy?.stop();
   await recorder?.stop();
   await secretsManager?.close();

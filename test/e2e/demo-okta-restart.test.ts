@@ -20,7 +20,7 @@ import {
   registerTenant,
   startLocalStack,
 } from '../../local/stack.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
+import { completeLogin } from '../support/complete-login.ts';
 
 const TENANT = 'restarted';
 let dataDir: string;
@@ -116,13 +116,8 @@ describe('the demo Okta across a restart of the local stack', () => {
     expect(dashboard).toContain('Restarted Inc');
     expect(dashboard).toContain(`${stack.url}/t/${TENANT}/login`);
 
-    const { callback } = await tileLogin(new TestBrowser(), {
-      serviceUrl: stack.url,
-      tenant: TENANT,
-      issuer: demoOkta(stack).issuer,
-      login: 'ada',
-      stopAfterCallback: true,
-    });
+    const target = { serviceUrl: stack.url, tenant: TENANT, issuer: demoOkta(stack).issuer };
+    const { callback } = await completeLogin(target, { login: 'ada', until: 'callback' });
     expect(callback?.status).toBe(302);
     expect(callback?.location).toBe(stack.appUrl);
 

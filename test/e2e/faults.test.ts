@@ -4,26 +4,21 @@
  * user gets a clear page within seconds, nothing is half-written, and logins
  * work again once the dependency recovers.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
-import { registerTenant } from '../../local/stack.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
-import { type MisbehavingStack, startMisbehavingStack } from '../support/misbehaving-stack.ts';
-import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { testWithFront } from '../support/fixtures.ts';
+import type { MisbehavingStack } from '../support/misbehaving-stack.ts';
+
+const test = testWithFront(startDynamoDbProxy);
+test.override('stackOptions', { env: { IDP_TIMEOUT_MS: '1000' } });
 
 let env: MisbehavingStack;
 let proxy: DynamoDbProxy;
-const others: TestIdp[] = [];
 
-beforeAll(async () => {
-  proxy = await startDynamoDbProxy(inject('dynamoDbEndpoint'));
-  env = await startMisbehavingStack({ IDP_TIMEOUT_MS: '1000' }, { dynamoDbEndpoint: proxy.endpoint });
-});
-
-afterAll(async () => {
-  for (const idp of others) await idp.stop();
-  await env?.stop();
-  await proxy?.stop();
+test.beforeAll(({ stack, dynamoDbFront }) => {
+  env = stack;
+  proxy = dynamoDbFront;
 });
 
 async function me(browser: TestBrowser) {
@@ -108,15 +103,8 @@ describe('Okta faults', () => {
   });
 
   it('says so clearly when discovery is unreachable and nothing is cached', async () => {
-    const down = await startTestIdp({ clients: [] });
-    others.push(down);
-    down.setDiscovery('unreachable');
-    await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-      tenantId: 'unreachable_okta',
-      issuer: down.issuer,
-      clientId: 'c',
-      clientSecret: 's',
-    });
+    const down = await env.addTenant('unreachable_okta', { clientId: 'c', clientSecret: 's', ownIdp: true });
+    down.idp.setDiscovery('unreachable');
     const response = await new TestBrowser().request(`${env.stack.url}/t/unreachable_okta/login`);
     expect(response.status).toBe(502);
     expect(response.body).toContain('could not reach');
@@ -124,24 +112,9 @@ describe('Okta faults', () => {
   });
 
   it('says so clearly when the JWKS is unreachable and no keys are cached', async () => {
-    const noKeys = await startTestIdp({
-      clients: [{ clientId: 'nk', clientSecret: 'nk-secret', redirectUris: [`${env.stack.url}/t/no_keys/callback`] }],
-    });
-    others.push(noKeys);
-    await noKeys.setJwks('unreachable');
-    await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-      tenantId: 'no_keys',
-      issuer: noKeys.issuer,
-      clientId: 'nk',
-      clientSecret: 'nk-secret',
-    });
-    const browser = new TestBrowser();
-    const { callback } = await tileLogin(browser, {
-      serviceUrl: env.stack.url,
-      tenant: 'no_keys',
-      issuer: noKeys.issuer,
-      login: 'ada',
-    });
+    const noKeys = await env.addTenant('no_keys', { clientId: 'nk', clientSecret: 'nk-secret', ownIdp: true });
+    await noKeys.idp.setJwks('unreachable');
+    const { callback } = await env.login('ada', { tenant: 'no_keys' });
     expect(callback?.status).toBe(502);
     expect(callback?.body).toContain('signing keys');
   });

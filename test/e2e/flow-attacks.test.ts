@@ -3,43 +3,29 @@
  * and replayed state; callbacks on another tenant's path; login CSRF; a foreign
  * issuer at the initiate-login URI; open redirects; Okta Simplified posts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerTenant } from '../../local/stack.ts';
-import { deriveStateKey } from '../../shared/adapters/state-key.ts';
-import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loginStateCookieName } from '../../shared/login-state.ts';
 import { TestBrowser } from '../support/browser.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
+import { expiredLoginState } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
 
 let env: MisbehavingStack;
 let evil: TestIdp;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
+test.beforeAll(async ({ stack }) => {
+  env = stack;
   // A second tenant on the same identity provider, to aim callbacks at.
-  await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-    tenantId: 'globex',
-    issuer: env.idp.issuer,
-    clientId: CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-  });
+  await env.addTenant('globex', { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET });
   evil = await startTestIdp({ clients: [] });
 });
 
 afterAll(async () => {
   await evil?.stop();
-  await env?.stop();
 });
 
 const sessionSet = (headers: Headers) => headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-session='));
-
-const callbackUrlFor = (browser: TestBrowser, user = 'ada', query = '') => env.callbackUrl(browser, user, query);
 
 describe('State', () => {
   it('refuses a missing state', async () => {
@@ -65,18 +51,7 @@ describe('State', () => {
   it('refuses an expired state', async () => {
     const browser = new TestBrowser();
     const stateId = 'BBBBBBBBBBBBBBBBBBBBBB';
-    const sealed = await sealLoginState(
-      {
-        stateId,
-        tenantId: TENANT,
-        nonce: 'n',
-        codeVerifier: 'v'.repeat(43),
-        target: undefined,
-        expiresAt: Math.floor(Date.now() / 1000) - 1,
-      },
-      deriveStateKey(process.env.STATE_KEY ?? ''),
-    );
-    await browser.jar.setCookie(`${loginStateCookieName(stateId)}=${sealed}; Path=/; Secure`, env.stack.url);
+    await browser.jar.setCookie(`${await expiredLoginState(TENANT, stateId)}; Path=/; Secure`, env.stack.url);
     const response = await browser.request(`${env.stack.url}/t/${TENANT}/callback?code=abc&state=${stateId}`);
     expect(response.status).toBe(400);
     expect(response.body).toContain('expired');
@@ -84,7 +59,7 @@ describe('State', () => {
 
   it('refuses a replayed callback in the same browser even with its state cookie restored', async () => {
     const browser = new TestBrowser();
-    const url = await callbackUrlFor(browser);
+    const url = await env.callbackUrl(browser);
     const cookies = await browser.jar.getCookies(env.stack.url);
     const stateCookie = cookies.find((cookie) => cookie.key.startsWith('__Host-login-'));
     expect((await browser.request(url)).status).toBe(302);
@@ -98,7 +73,7 @@ describe('State', () => {
 
   it('refuses a callback delivered to another tenant’s path', async () => {
     const browser = new TestBrowser();
-    const url = new URL(await callbackUrlFor(browser));
+    const url = new URL(await env.callbackUrl(browser));
     const elsewhere = `${env.stack.url}/t/globex/callback${url.search}`;
     const response = await browser.request(elsewhere);
     expect(response.status).toBe(400);
@@ -107,7 +82,7 @@ describe('State', () => {
 
   it('refuses an authorization response that names another issuer (RFC 9207) before the token endpoint', async () => {
     const browser = new TestBrowser();
-    const url = new URL(await callbackUrlFor(browser));
+    const url = new URL(await env.callbackUrl(browser));
     url.searchParams.set('iss', 'https://evil.example');
     env.idp.resetCounters();
     const response = await browser.request(url.toString(), { headers: { accept: 'application/json' } });
@@ -118,7 +93,7 @@ describe('State', () => {
 
     // The tenant's own issuer there is fine.
     const own = new TestBrowser();
-    const ownUrl = new URL(await callbackUrlFor(own));
+    const ownUrl = new URL(await env.callbackUrl(own));
     ownUrl.searchParams.set('iss', env.idp.issuer);
     expect((await own.request(ownUrl.toString())).status).toBe(302);
   });
@@ -126,7 +101,7 @@ describe('State', () => {
   it('refuses login CSRF: the attacker’s callback URL opened in the victim’s browser', async () => {
     const usersBefore = await env.count('user');
     const attacker = new TestBrowser();
-    const url = await callbackUrlFor(attacker, 'mallory');
+    const url = await env.callbackUrl(attacker, 'mallory');
     const victim = new TestBrowser();
     const response = await victim.request(url);
     expect(response.status).toBe(400);
@@ -171,23 +146,13 @@ describe('Initiate login', () => {
 
   /** Starts a login by GET or by a form POST (OIDC Core §4 allows both) and completes it. */
   async function loginWithTarget(method: 'GET' | 'POST', target: string) {
-    const browser = new TestBrowser();
     const params = new URLSearchParams({ iss: env.idp.issuer, target_link_uri: target });
     const initiate = `${env.stack.url}/t/${TENANT}/login`;
-    const toIdp =
-      method === 'GET'
-        ? await browser.navigate(`${initiate}?${params}`)
-        : await browser.navigate(initiate, { method: 'POST', body: params.toString() });
-    const page = toIdp.at(-1);
-    const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
-    const hops = await browser.navigate(new URL(action, page?.url).toString(), {
-      method: 'POST',
-      body: 'login=ada',
-      stopBefore: (next) => next.startsWith(`${env.stack.url}/t/`),
-    });
-    const callbackUrl = hops.at(-1)?.location;
-    if (!callbackUrl) throw new Error('no callback URL');
-    return browser.request(callbackUrl);
+    const start =
+      method === 'GET' ? { startUrl: `${initiate}?${params}` } : { startUrl: initiate, startBody: `${params}` };
+    const { callback } = await env.login('ada', { ...start, until: 'callback' });
+    if (!callback) throw new Error('no callback');
+    return callback;
   }
 
   describe.each(['GET', 'POST'] as const)('target_link_uri by %s', (method) => {

@@ -6,28 +6,18 @@
  * and write nothing.
  */
 
-import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_TENANT, type LocalStack } from '../../local/stack.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { test } from '../support/fixtures.ts';
 
 const REQUESTS = 1200;
 let stack: LocalStack;
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-fuzz-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
+test.beforeAll(({ localStack }) => {
+  stack = localStack;
 });
 
 /** Small seeded PRNG (mulberry32) so a failing case can be replayed from its seed. */

@@ -5,27 +5,18 @@
  * session and no user written; the accepted cases (no kid with one key, a key
  * rotated just before signing) sign the user in.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-} from '../support/misbehaving-stack.ts';
-import { installTestClock, type TestClock } from '../support/test-clock.ts';
+import { describe, expect, it } from 'vitest';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack } from '../support/misbehaving-stack.ts';
+import type { TestClock } from '../support/test-clock.ts';
 
 let env: MisbehavingStack;
 let clock: TestClock;
 
-beforeAll(async () => {
-  // Before the stack: its JWKS cooldown is then timed on a clock the tests can move.
-  clock = installTestClock();
-  env = await startMisbehavingStack();
-});
-
-afterAll(async () => {
-  await env?.stop();
-  clock?.uninstall();
+// The clock first: the stack's JWKS cooldown is then timed on a clock the tests can move.
+test.beforeAll(({ clock: installed, stack }) => {
+  clock = installed;
+  env = stack;
 });
 
 /** Moves the clock past the JWKS refetch cooldown (its default, 30 s): an unknown kid may fetch the key set again. */

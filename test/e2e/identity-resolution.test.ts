@@ -21,16 +21,16 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { describe, expect, it } from 'vitest';
 import { keys, USER_SESSIONS_INDEX, userSessionsKey } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { REVOCATION_MARGIN_MS } from '../../shared/session/revocation.ts';
 import { hashSessionToken, newSessionToken, SESSION_COOKIE } from '../../shared/sessions.ts';
 import { userIdFor } from '../../shared/users.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
-import { startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import type { TestOktaOrg } from '../support/okta-org.ts';
 import { demoSubOf, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
@@ -45,46 +45,23 @@ let bystander: TestBrowser;
  * letters (`demoSubOf`), so every login of this file differs there.
  */
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
-  org = await startTestOktaOrg();
-  table = createDocumentClient({ endpoint: env.stack.dynamoDbEndpoint });
+test.beforeAll(async ({ stack, oktaOrg, table: client }) => {
+  env = stack;
+  org = oktaOrg;
+  table = client;
   // Before any login reads (and caches) the tenant: the org URL for Universal Logout, and an email
   // policy, so a login can be refused before provisioning (item 2).
   const put = await cli('put', TENANT, '--org-url', org.url, '--allowed-email-domain', 'acme.example');
   expect(put.code).toBe(0);
   const scimToken = (await cli('scim-token', TENANT)).output.token as string;
   scim = scimClient(env.stack.url, TENANT, () => scimToken);
-  bystander = await signIn('bystand');
-  expect((await me(bystander)).body.user.role).toBe('owner');
-});
-
-afterAll(async () => {
-  closeDocumentClient(table);
-  await env?.stop();
-  await org?.stop();
+  bystander = await env.signIn('bystand');
+  expect((await env.me(bystander)).body.user.role).toBe('owner');
 });
 
 const email = (login: string) => `${login}@acme.example`;
 const derivedIdOf = (login: string) => userIdFor(env.idp.issuer, demoSubOf(login));
 const endpoint = () => `${env.stack.url}/t/${TENANT}/global-token-revocation`;
-
-async function signIn(login: string): Promise<TestBrowser> {
-  const { browser, callback } = await env.login(login);
-  expect(callback?.status, `sign-in of ${login}`).toBe(302);
-  return browser;
-}
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
-  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
-
-/** The statuses of `/me` and of the app's route behind the authorizer. */
-async function routes(browser: TestBrowser): Promise<[number, number]> {
-  const whoami = await browser.request(`${env.stack.url}/app/whoami`, { headers: { accept: 'application/json' } });
-  return [(await me(browser)).status, whoami.status];
-}
 
 const LIVE: [number, number] = [200, 200];
 const REFUSED: [number, number] = [401, 403];
@@ -139,10 +116,10 @@ async function scimCreate(login: string, options: { externalId?: string; extraEm
 /** A user SCIM created without externalId, then signed into (linked by preferred_username = userName). */
 async function linkedUser(login: string, extraEmail?: string) {
   const id = await scimCreate(login, extraEmail ? { extraEmail } : {});
-  const browser = await signIn(login);
+  const browser = await env.signIn(login);
   const derived = derivedIdOf(login);
   // The premise: the person's user is the SCIM user, not the id the login derives.
-  expect((await me(browser)).body.user).toMatchObject({ id, sub: demoSubOf(login) });
+  expect((await env.me(browser)).body.user).toMatchObject({ id, sub: demoSubOf(login) });
   expect(id).not.toBe(derived);
   expect((await rawUserItem(derived))?.type).toBe('user_link');
   return { id, derived, browser };
@@ -203,14 +180,14 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
     'iss_sub with %s as iss ends the sessions of a login linked to a SCIM user without externalId',
     async (_name, login, iss) => {
       const { id, browser } = await linkedUser(login);
-      expect(await routes(browser)).toEqual(LIVE);
+      expect(await env.routes(browser)).toEqual(LIVE);
       const before = (await auditEvents('universal_logout')).length;
 
       const response = await universalLogout(issSub(demoSubOf(login), iss()));
       expect(response.status).toBe(204);
 
-      expect(await routes(browser)).toEqual(REFUSED);
-      expect(await routes(bystander)).toEqual(LIVE);
+      expect(await env.routes(browser)).toEqual(REFUSED);
+      expect(await env.routes(bystander)).toEqual(LIVE);
       const events = await auditEvents('universal_logout');
       expect(events).toHaveLength(before + 1);
       expect(events.at(-1)).toMatchObject({
@@ -224,10 +201,10 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
       expect((await rawUserItem(derivedIdOf(login)))?.sessionsNotBeforeMs).toBeUndefined();
 
       // The person signs in again at once (item 8), as the same user; the ended session stays ended.
-      const again = await signIn(login);
-      expect(await routes(again)).toEqual(LIVE);
-      expect((await me(again)).body.user.id).toBe(id);
-      expect(await routes(browser)).toEqual(REFUSED);
+      const again = await env.signIn(login);
+      expect(await env.routes(again)).toEqual(LIVE);
+      expect((await env.me(again)).body.user.id).toBe(id);
+      expect(await env.routes(browser)).toEqual(REFUSED);
     },
   );
 
@@ -242,22 +219,22 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
   ])('iss_sub ends the sessions of %s', async (_name, login, viaScim) => {
     const id = viaScim ? await scimCreate(login, { externalId: demoSubOf(login) }) : derivedIdOf(login);
     expect(id).toBe(derivedIdOf(login));
-    let browser = await signIn(login);
-    expect((await me(browser)).body.user.id).toBe(id);
+    let browser = await env.signIn(login);
+    expect((await env.me(browser)).body.user.id).toBe(id);
 
     for (const iss of [org.url, env.idp.issuer]) {
-      expect(await routes(browser)).toEqual(LIVE);
+      expect(await env.routes(browser)).toEqual(LIVE);
       expect((await universalLogout(issSub(demoSubOf(login), iss))).status).toBe(204);
-      expect(await routes(browser)).toEqual(REFUSED);
+      expect(await env.routes(browser)).toEqual(REFUSED);
       expect((await auditEvents('universal_logout')).at(-1)).toMatchObject({
         subject: id,
         details: { format: 'iss_sub', sessionsEnded: '1' },
       });
       // Signed in again at once, for the next issuer's turn.
-      browser = await signIn(login);
+      browser = await env.signIn(login);
     }
-    expect(await routes(browser)).toEqual(LIVE);
-    expect(await routes(bystander)).toEqual(LIVE);
+    expect(await env.routes(browser)).toEqual(LIVE);
+    expect(await env.routes(bystander)).toEqual(LIVE);
   });
 
   /*
@@ -269,20 +246,20 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
   it('iss_sub names one person: a second login claiming the linked user’s userName is someone else', async () => {
     const { id, browser } = await linkedUser('ulvictim');
     env.idp.mutateNextIdToken({ claims: { preferred_username: email('ulvictim') } });
-    const impostor = await signIn('ulimpost');
-    const impostorId = (await me(impostor)).body.user.id;
+    const impostor = await env.signIn('ulimpost');
+    const impostorId = (await env.me(impostor)).body.user.id;
     expect(impostorId).toBe(derivedIdOf('ulimpost'));
     expect(impostorId).not.toBe(id);
 
     expect((await universalLogout(issSub(demoSubOf('ulimpost'), org.url))).status).toBe(204);
-    expect(await routes(impostor)).toEqual(REFUSED);
-    expect(await routes(browser)).toEqual(LIVE);
+    expect(await env.routes(impostor)).toEqual(REFUSED);
+    expect(await env.routes(browser)).toEqual(LIVE);
     expect((await auditEvents('universal_logout')).at(-1)).toMatchObject({ subject: impostorId });
 
     expect((await universalLogout(issSub(demoSubOf('ulvictim'), org.url))).status).toBe(204);
-    expect(await routes(browser)).toEqual(REFUSED);
+    expect(await env.routes(browser)).toEqual(REFUSED);
     expect((await auditEvents('universal_logout')).at(-1)).toMatchObject({ subject: id });
-    expect(await routes(await signIn('ulimpost'))).toEqual(LIVE);
+    expect(await env.routes(await env.signIn('ulimpost'))).toEqual(LIVE);
   });
 
   /*
@@ -300,19 +277,19 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
     );
     expect(changed.status, JSON.stringify(changed.body)).toBe(200);
     expect(changed.body.userName).toBe(renamed);
-    expect(await routes(browser)).toEqual(LIVE);
+    expect(await env.routes(browser)).toEqual(LIVE);
 
     expect((await universalLogout(issSub(demoSubOf('ulrename'), org.url))).status).toBe(204);
-    expect(await routes(browser)).toEqual(REFUSED);
+    expect(await env.routes(browser)).toEqual(REFUSED);
     expect((await auditEvents('universal_logout')).at(-1)).toMatchObject({ subject: id });
 
     // The same login (its sub) still reaches the same user after the rename.
-    const again = await signIn('ulrename');
-    expect((await me(again)).body.user.id).toBe(id);
+    const again = await env.signIn('ulrename');
+    expect((await env.me(again)).body.user.id).toBe(id);
     expect((await universalLogout(byEmail(renamed.toUpperCase()))).status).toBe(204);
-    expect(await routes(again)).toEqual(REFUSED);
+    expect(await env.routes(again)).toEqual(REFUSED);
     expect((await auditEvents('universal_logout')).at(-1)).toMatchObject({ subject: id });
-    expect(await routes(bystander)).toEqual(LIVE);
+    expect(await env.routes(bystander)).toEqual(LIVE);
   });
 
   /*
@@ -325,21 +302,21 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
     const extra = 'ul.email.home@partner.example';
     const { id, browser } = await linkedUser('ulemail', extra);
     // /me shows the ID token's email only; SCIM's stay SCIM attributes.
-    expect((await me(browser)).body.user.email).toBe(email('ulemail'));
+    expect((await env.me(browser)).body.user.email).toBe(email('ulemail'));
     let current = browser;
     for (const address of [extra, email('ulemail').toUpperCase(), 'UL.Email.Home@PARTNER.example']) {
-      expect(await routes(current)).toEqual(LIVE);
+      expect(await env.routes(current)).toEqual(LIVE);
       const before = (await auditEvents('universal_logout')).length;
       expect((await universalLogout(byEmail(address))).status, address).toBe(204);
-      expect(await routes(current), address).toEqual(REFUSED);
-      expect(await routes(bystander)).toEqual(LIVE);
+      expect(await env.routes(current), address).toEqual(REFUSED);
+      expect(await env.routes(bystander)).toEqual(LIVE);
       const events = await auditEvents('universal_logout');
       // One person, one event: the SCIM email and the login email name the same user.
       expect(events, address).toHaveLength(before + 1);
       expect(events.at(-1)).toMatchObject({ subject: id, details: { format: 'email', sessionsEnded: '1' } });
-      current = await signIn('ulemail');
+      current = await env.signIn('ulemail');
     }
-    expect(await routes(current)).toEqual(LIVE);
+    expect(await env.routes(current)).toEqual(LIVE);
   });
 
   /*
@@ -358,13 +335,13 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
       let browser: TestBrowser;
       if (withExternalId) {
         id = await scimCreate(login, { externalId: demoSubOf(login) });
-        browser = await signIn(login);
+        browser = await env.signIn(login);
       } else {
         ({ id, browser } = await linkedUser(login));
       }
-      expect(await routes(browser)).toEqual(LIVE);
+      expect(await env.routes(browser)).toEqual(LIVE);
       expect((await scim('DELETE', `/Users/${id}`)).status).toBe(204);
-      expect(await routes(browser)).toEqual(REFUSED);
+      expect(await env.routes(browser)).toEqual(REFUSED);
       const items = async () => [await rawUserItem(id), await rawUserItem(derivedIdOf(login))];
       const itemsBefore = await items();
       expect(itemsBefore[0]?.type).toBe('user_deleted');
@@ -381,7 +358,7 @@ describe('Universal Logout finds the person whoever created them (issue 21, item
       }
       expect(await items()).toEqual(itemsBefore);
       expect(await auditEvents('universal_logout')).toEqual(eventsBefore);
-      expect(await routes(bystander)).toEqual(LIVE);
+      expect(await env.routes(bystander)).toEqual(LIVE);
     },
   );
 });
@@ -421,7 +398,7 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
     env.idp.mutateNextIdToken({ claims: { email: 'adaudit@gmail.example' } });
     await refusedLogin('EMAIL_DOMAIN_NOT_ALLOWED');
 
-    expect(await routes(await signIn('adaudit'))).toEqual(LIVE);
+    expect(await env.routes(await env.signIn('adaudit'))).toEqual(LIVE);
   });
 
   /*
@@ -431,17 +408,17 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
    */
   it('revoke-sessions --user with the derived id ends the linked user’s sessions', async () => {
     const { id, derived, browser } = await linkedUser('adrevoke');
-    const second = await signIn('adrevoke');
+    const second = await env.signIn('adrevoke');
     const revoked = await cli('revoke-sessions', TENANT, '--user', derived);
     expect(revoked).toMatchObject({ code: 0, output: { revoked: { tenant: TENANT, user: id, linkedFrom: derived } } });
-    expect(await routes(browser)).toEqual(REFUSED);
-    expect(await routes(second)).toEqual(REFUSED);
-    expect(await routes(bystander)).toEqual(LIVE);
+    expect(await env.routes(browser)).toEqual(REFUSED);
+    expect(await env.routes(second)).toEqual(REFUSED);
+    expect(await env.routes(bystander)).toEqual(LIVE);
     expect((await auditEvents('sessions_revoked')).at(-1)).toMatchObject({ subject: id });
     expect((await rawUserItem(id))?.sessionsNotBeforeMs).toEqual(expect.any(Number));
     expect((await rawUserItem(derived))?.sessionsNotBeforeMs).toBeUndefined();
     // The next login works (at once: item 8).
-    expect(await routes(await signIn('adrevoke'))).toEqual(LIVE);
+    expect(await env.routes(await env.signIn('adrevoke'))).toEqual(LIVE);
   });
 
   /*
@@ -456,7 +433,7 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
       code: 0,
       output: { tenant: TENANT, user: id, linkedFrom: derived, disabled: true, adminDisabled: true },
     });
-    expect(await routes(browser)).toEqual(REFUSED);
+    expect(await env.routes(browser)).toEqual(REFUSED);
     expect((await env.login('addisabl')).callback?.status).toBe(403);
     const listed = (await cli('users', TENANT)).output as Array<{ id: string; adminDisabled: boolean }>;
     expect(listed.find((user) => user.id === id)).toMatchObject({ adminDisabled: true, disabled: true });
@@ -471,10 +448,10 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
     expect(enabled.output.warnings).toBeUndefined();
     expect((await auditEvents('user_enabled')).at(-1)).toMatchObject({ subject: id });
     // Enabling lets new logins in (at once: item 8); it does not revive the session the disable ended.
-    const back = await signIn('addisabl');
-    expect(await routes(back)).toEqual(LIVE);
-    expect((await me(back)).body.user.id).toBe(id);
-    expect(await routes(browser)).toEqual(REFUSED);
+    const back = await env.signIn('addisabl');
+    expect(await env.routes(back)).toEqual(LIVE);
+    expect((await env.me(back)).body.user.id).toBe(id);
+    expect(await env.routes(browser)).toEqual(REFUSED);
   });
 
   /*
@@ -494,7 +471,7 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
     const moved = await cli('set-owner', TENANT, derived);
     expect(moved).toMatchObject({ code: 0, output: { tenant: TENANT, owner: id, linkedFrom: derived, changed: true } });
     expect(await owners()).toEqual([id]);
-    expect((await me(browser)).body.user).toMatchObject({ id, role: 'owner' });
+    expect((await env.me(browser)).body.user).toMatchObject({ id, role: 'owner' });
     expect(await rawUserItem(derived)).toMatchObject({ type: 'user_link' });
     expect((await rawUserItem(derived))?.role).toBeUndefined();
     expect((await auditEvents('owner_transferred')).at(-1)).toMatchObject({ subject: id });
@@ -540,7 +517,7 @@ describe('Administrator’s commands act on the person (issue 21, item 2)', () =
       }
     }
     expect(await items()).toEqual(before);
-    expect(await routes(bystander)).toEqual(LIVE);
+    expect(await env.routes(bystander)).toEqual(LIVE);
   });
 });
 
@@ -598,14 +575,14 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
     let exercised = false;
     // Until a sign-in lands in its revocation's second (the first try, unless the machine stalls).
     for (let attempt = 0; attempt < 3 && !exercised; attempt++) {
-      const old = await signIn(login);
-      expect(await routes(old)).toEqual(LIVE);
+      const old = await env.signIn(login);
+      expect(await env.routes(old)).toEqual(LIVE);
       await startOfASecond();
       await revoke(login);
-      const fresh = await signIn(login);
-      expect(await routes(fresh)).toEqual(LIVE);
-      expect(await routes(old)).toEqual(REFUSED);
-      expect(await routes(bystander)).toEqual(LIVE);
+      const fresh = await env.signIn(login);
+      expect(await env.routes(fresh)).toEqual(LIVE);
+      expect(await env.routes(old)).toEqual(REFUSED);
+      expect(await env.routes(bystander)).toEqual(LIVE);
       const epochMs = (await rawUserItem(userId))?.sessionsNotBeforeMs as number;
       exercised = oldCodeRefuses((await rawSession(fresh)).createdAt as number, epochMs);
     }
@@ -683,9 +660,9 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
     // The user's epoch: a session of the second before is ended, one of that very second is not.
     const beforeUserEpoch = await legacySession(userEpoch - 1);
     const atUserEpoch = await legacySession(userEpoch);
-    expect(await routes(beforeUserEpoch)).toEqual(REFUSED);
-    expect(await routes(atUserEpoch)).toEqual(LIVE);
-    expect((await me(atUserEpoch)).body.user.id).toBe(userId);
+    expect(await env.routes(beforeUserEpoch)).toEqual(REFUSED);
+    expect(await env.routes(atUserEpoch)).toEqual(LIVE);
+    expect((await env.me(atUserEpoch)).body.user.id).toBe(userId);
 
     // The tenant's epoch, the same way.
     const beforeTenantEpoch = await legacySession(tenantEpoch - 1);
@@ -701,10 +678,10 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
       }),
     );
     try {
-      expect(await routes(beforeTenantEpoch)).toEqual(REFUSED);
-      expect(await routes(atTenantEpoch)).toEqual(LIVE);
-      expect(await routes(atUserEpoch)).toEqual(REFUSED);
-      expect(await routes(bystander)).toEqual(LIVE);
+      expect(await env.routes(beforeTenantEpoch)).toEqual(REFUSED);
+      expect(await env.routes(atTenantEpoch)).toEqual(LIVE);
+      expect(await env.routes(atUserEpoch)).toEqual(REFUSED);
+      expect(await env.routes(bystander)).toEqual(LIVE);
     } finally {
       await table.send(
         new UpdateCommand({
@@ -714,20 +691,20 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
         }),
       );
     }
-    expect(await routes(atUserEpoch)).toEqual(LIVE);
+    expect(await env.routes(atUserEpoch)).toEqual(LIVE);
 
     // The new code's login on that item keeps the legacy epoch, and its session (milliseconds) is live.
-    const fresh = await signIn(login);
-    expect((await me(fresh)).body.user.id).toBe(userId);
-    expect(await routes(fresh)).toEqual(LIVE);
-    expect(await routes(beforeUserEpoch)).toEqual(REFUSED);
+    const fresh = await env.signIn(login);
+    expect((await env.me(fresh)).body.user.id).toBe(userId);
+    expect(await env.routes(fresh)).toEqual(LIVE);
+    expect(await env.routes(beforeUserEpoch)).toEqual(REFUSED);
     expect((await rawUserItem(userId))?.sessionsNotBefore).toBe(userEpoch);
 
     // A new-code revocation on the legacy item ends every session before it, and a sign-in right after works.
     expect((await cli('revoke-sessions', TENANT, '--user', userId)).code).toBe(0);
-    const afterRevoke = await signIn(login);
-    expect(await routes(afterRevoke)).toEqual(LIVE);
-    for (const ended of [fresh, atUserEpoch, atTenantEpoch]) expect(await routes(ended)).toEqual(REFUSED);
+    const afterRevoke = await env.signIn(login);
+    expect(await env.routes(afterRevoke)).toEqual(LIVE);
+    for (const ended of [fresh, atUserEpoch, atTenantEpoch]) expect(await env.routes(ended)).toEqual(REFUSED);
 
     // A legacy epoch later than a new-code session (the previous version's revocation during a rolling
     // deploy: its second + 1) still ends it, though the millisecond epoch is earlier.
@@ -740,8 +717,8 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
         ExpressionAttributeValues: { ':epoch': Math.floor(createdAtMs / 1000) + 1 },
       }),
     );
-    expect(await routes(afterRevoke)).toEqual(REFUSED);
-    expect(await routes(bystander)).toEqual(LIVE);
+    expect(await env.routes(afterRevoke)).toEqual(REFUSED);
+    expect(await env.routes(bystander)).toEqual(LIVE);
   });
 
   /*
@@ -751,19 +728,19 @@ describe('A sign-in right after a revocation works (issue 21, item 8)', () => {
   it('after revoke-sessions of the whole tenant', async () => {
     let exercised = false;
     for (let attempt = 0; attempt < 3 && !exercised; attempt++) {
-      const old = await signIn('r8tenant');
-      expect(await routes(old)).toEqual(LIVE);
+      const old = await env.signIn('r8tenant');
+      expect(await env.routes(old)).toEqual(LIVE);
       await startOfASecond();
       expect(await cli('revoke-sessions', TENANT)).toMatchObject({ code: 0, output: { revoked: { tenant: TENANT } } });
-      const fresh = await signIn('r8tenant');
-      expect(await routes(fresh)).toEqual(LIVE);
-      expect(await routes(old)).toEqual(REFUSED);
-      expect(await routes(bystander)).toEqual(REFUSED);
+      const fresh = await env.signIn('r8tenant');
+      expect(await env.routes(fresh)).toEqual(LIVE);
+      expect(await env.routes(old)).toEqual(REFUSED);
+      expect(await env.routes(bystander)).toEqual(REFUSED);
       const epochMs = (await rawTenantConfig()).sessionsNotBeforeMs as number;
       exercised = oldCodeRefuses((await rawSession(fresh)).createdAt as number, epochMs);
     }
     expect(exercised, 'a sign-in landed in the same second as its revocation').toBe(true);
-    bystander = await signIn('bystand');
-    expect(await routes(bystander)).toEqual(LIVE);
+    bystander = await env.signIn('bystand');
+    expect(await env.routes(bystander)).toEqual(LIVE);
   });
 });

@@ -9,27 +9,22 @@
  */
 
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerTenant } from '../../local/stack.ts';
 import { run as tenantCli } from '../../local/tenant-cli.ts';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
+import { testWithFront } from '../support/fixtures.ts';
 import { type GatedDynamoDb, startGatedDynamoDb, writesItem } from '../support/gated-dynamodb.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
+
+/** The stack reaches DynamoDB through the gate; reads and checks go straight to DynamoDB Local (`table`). */
+const test = testWithFront(startGatedDynamoDb);
 
 let gate: GatedDynamoDb;
 let env: MisbehavingStack;
-let client: DynamoDBDocumentClient;
 let stores: Stores;
 
 /** Each CLI run's output, kept apart while two runs overlap (an in-process CLI writes to process.stdout). */
@@ -48,19 +43,17 @@ beforeAll(async () => {
     };
   process.stdout.write = route('out', originalStdout) as typeof process.stdout.write;
   process.stderr.write = route('err', originalStderr) as typeof process.stderr.write;
-  gate = await startGatedDynamoDb(inject('dynamoDbEndpoint'));
-  env = await startMisbehavingStack({}, { dynamoDbEndpoint: gate.endpoint });
-  // Reads and checks go straight to DynamoDB Local, past the gate.
-  client = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
-  stores = storesOn(client, env.stack.tableName);
 });
 
-afterAll(async () => {
+test.beforeAll(({ dynamoDbFront, stack, table }) => {
+  gate = dynamoDbFront;
+  env = stack;
+  stores = storesOn(table, env.stack.tableName);
+});
+
+afterAll(() => {
   process.stdout.write = originalStdout;
   process.stderr.write = originalStderr;
-  closeDocumentClient(client);
-  await env?.stop();
-  await gate?.stop();
 });
 
 /** `npm run tenant -- …` in-process, against the stack's table through the gate. */

@@ -7,41 +7,24 @@
  * tokens, their jti and the subjects they name.
  */
 import { decodeJwt } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Hop, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
-import { startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import type { TestOktaOrg } from '../support/okta-org.ts';
 import { oktaUser, patch, scimClient } from '../support/scim-client.ts';
+
+test.override('stackOptions', { env: { LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'DEBUG' } });
 
 let env: MisbehavingStack;
 let org: TestOktaOrg;
-const captured: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+let captured: string[];
 
-beforeAll(async () => {
-  const capture = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  env = await startMisbehavingStack({ LOG_LEVEL: 'DEBUG', POWERTOOLS_LOG_LEVEL: 'DEBUG' });
-  org = await startTestOktaOrg();
-});
-
-afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  await env?.stop();
-  await org?.stop();
+test.beforeAll(({ logs, stack, oktaOrg }) => {
+  captured = logs;
+  env = stack;
+  org = oktaOrg;
 });
 
 describe('Secrets stay out of logs and pages', () => {

@@ -9,23 +9,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
+import { test } from '../support/fixtures.ts';
 
 let localData: string;
 let stack: LocalStack | undefined;
-const written: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+let written: string[];
 
-beforeAll(async () => {
+test.beforeAll(async ({ logs }) => {
   localData = await mkdtemp(join(tmpdir(), 'npm-start-logs-'));
-  const capture = (chunk: unknown) => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
+  written = logs;
 });
 
 afterEach(async () => {
@@ -35,8 +29,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
   await rm(localData, { recursive: true, force: true });
 });
 

@@ -21,13 +21,8 @@ import { DynamoDbTenantStore } from '../../shared/adapters/dynamodb/tenant-store
 import { MAX_PENDING_LOGINS } from '../../shared/login-state.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { pastRevocations } from '../support/test-clock.ts';
 
 const APP_ISSUER = 'https://app.example';
@@ -35,6 +30,7 @@ const APP_AUDIENCE = 'okta-login-api';
 
 let env: MisbehavingStack;
 let jwksServer: Server;
+let jwksUri: string;
 let appKey: CryptoKey;
 let strangerKey: CryptoKey;
 
@@ -46,26 +42,26 @@ beforeAll(async () => {
   const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(pair.publicKey)), kid: 'app-1', alg: 'RS256' }] });
   jwksServer = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(jwks));
   await new Promise<void>((resolve) => jwksServer.listen(0, '127.0.0.1', resolve));
-  const { port } = jwksServer.address() as AddressInfo;
-  // Default tenant cache (30 s): every "at once" below proves no cache is in the way.
-  env = await startMisbehavingStack({
-    APP_CREDENTIAL_ISSUER: APP_ISSUER,
-    APP_CREDENTIAL_AUDIENCE: APP_AUDIENCE,
-    APP_CREDENTIAL_JWKS_URI: `http://127.0.0.1:${port}/jwks`,
-  });
+  jwksUri = `http://127.0.0.1:${(jwksServer.address() as AddressInfo).port}/jwks`;
 });
 
-afterAll(async () => {
-  await env?.stop();
+// Read when the stack starts, after the hook above. Default tenant cache (30 s): every "at once" below
+// proves no cache is in the way.
+test.override('stackOptions', () => ({
+  env: { APP_CREDENTIAL_ISSUER: APP_ISSUER, APP_CREDENTIAL_AUDIENCE: APP_AUDIENCE, APP_CREDENTIAL_JWKS_URI: jwksUri },
+}));
+
+test.beforeAll(({ stack }) => {
+  env = stack;
+});
+
+afterAll(() => {
   jwksServer?.close();
 });
 
 const json = { accept: 'application/json' };
 
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: json });
-  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
+const me = (browser: TestBrowser) => env.me(browser);
 
 function whoami(browser: TestBrowser, headers: Record<string, string> = {}) {
   return browser.request(`${env.stack.url}/app/whoami`, { headers: { ...json, ...headers } });

@@ -6,22 +6,20 @@
  * the session item carries its index key, and the index entry is written with
  * it (one write unit, not one request).
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import type { TestBrowser } from '../support/browser.ts';
+import { testWithFront } from '../support/fixtures.ts';
+import type { MisbehavingStack } from '../support/misbehaving-stack.ts';
+
+const test = testWithFront(startDynamoDbProxy);
 
 let env: MisbehavingStack;
 let proxy: DynamoDbProxy;
 
-beforeAll(async () => {
-  proxy = await startDynamoDbProxy(inject('dynamoDbEndpoint'));
-  env = await startMisbehavingStack({}, { dynamoDbEndpoint: proxy.endpoint });
-});
-
-afterAll(async () => {
-  await env?.stop();
-  await proxy?.stop();
+test.beforeAll(({ stack, dynamoDbFront }) => {
+  env = stack;
+  proxy = dynamoDbFront;
 });
 
 /** The DynamoDB operations `action` sent, and the user-sessions index entries they wrote. */
@@ -37,14 +35,7 @@ async function sent(action: () => Promise<unknown>) {
 
 /** A tile login up to our callback's answer (not the landing page, which is the app's). */
 async function login(user: string): Promise<TestBrowser> {
-  const browser = new TestBrowser();
-  const { callback } = await tileLogin(browser, {
-    serviceUrl: env.stack.url,
-    tenant: TENANT,
-    issuer: env.idp.issuer,
-    login: user,
-    stopAfterCallback: true,
-  });
+  const { browser, callback } = await env.login(user, { until: 'callback' });
   expect(callback?.status).toBe(302);
   return browser;
 }

@@ -6,22 +6,17 @@
  * before anything is written. And no `meta.version` nor `ETag`: the service
  * says `etag.supported: false`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { TENANT } from '../support/misbehaving-stack.ts';
 import { GROUP_SCHEMA, oktaUser, patch, type ScimResponse, scimClient, USER_SCHEMA } from '../support/scim-client.ts';
 
-let env: MisbehavingStack;
 let scim: ReturnType<typeof scimClient>;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
+test.beforeAll(async ({ stack }) => {
   const token = (await cli('scim-token', TENANT)).output.token as string;
-  scim = scimClient(env.stack.url, TENANT, () => token);
-});
-
-afterAll(async () => {
-  await env?.stop();
+  scim = scimClient(stack.stack.url, TENANT, () => token);
 });
 
 const param = (name: string, value: string) => `${name}=${encodeURIComponent(value)}`;

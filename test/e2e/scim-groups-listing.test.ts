@@ -9,14 +9,14 @@
 
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { MAX_LISTED_MEMBERS } from '../../shared/scim/groups.ts';
 import { MAX_GROUP_MEMBERS } from '../../shared/scim/schemas.ts';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { testWithFront } from '../support/fixtures.ts';
+import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 /** One Query as DynamoDB answered it: the sort-key prefix it asked for and the items it read. */
@@ -69,22 +69,19 @@ async function startQueryCounter(target: string) {
   };
 }
 
+const test = testWithFront(startQueryCounter);
+
 let counter: Awaited<ReturnType<typeof startQueryCounter>>;
 let env: MisbehavingStack;
 let scim: ReturnType<typeof scimClient>;
-const table = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
+let table: DynamoDBDocumentClient;
 
-beforeAll(async () => {
-  counter = await startQueryCounter(inject('dynamoDbEndpoint'));
-  env = await startMisbehavingStack({}, { dynamoDbEndpoint: counter.endpoint });
+test.beforeAll(async ({ dynamoDbFront, stack, table: client }) => {
+  counter = dynamoDbFront;
+  env = stack;
+  table = client;
   const token = (await cli('scim-token', TENANT)).output.token as string;
   scim = scimClient(env.stack.url, TENANT, () => token);
-});
-
-afterAll(async () => {
-  closeDocumentClient(table);
-  await env?.stop();
-  await counter?.stop();
 });
 
 /** The member items DynamoDB read while `call` ran (Queries of `MEMBER#…` prefixes). */

@@ -6,26 +6,23 @@
  * gone with it.
  */
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerTenant } from '../../local/stack.ts';
 import { userIdFor } from '../../shared/users.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { demoSubOf, GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
 let token: string | undefined;
 let scim: ReturnType<typeof scimClient>;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
+test.beforeAll(async ({ stack }) => {
+  env = stack;
   token = (await cli('scim-token', TENANT)).output.token;
   scim = scimClient(env.stack.url, TENANT, () => token);
-});
-
-afterAll(async () => {
-  await env?.stop();
 });
 
 async function me(browser: TestBrowser) {

@@ -16,14 +16,14 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_USERS } from '../../local/demo-idp.ts';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { userIdFor } from '../../shared/users.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { demoSubOf, GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 
 let env: MisbehavingStack;
@@ -45,9 +45,9 @@ const REFUSAL_PAGES = {
 } as const;
 type Refusal = keyof typeof REFUSAL_PAGES;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
-  table = createDocumentClient({ endpoint: inject('dynamoDbEndpoint') });
+test.beforeAll(async ({ table: client, stack }) => {
+  env = stack;
+  table = client;
   // Before any request reaches the stack, so no function has the tenant cached without its policy.
   const put = await cli('put', TENANT, '--allowed-email-domain', DOMAIN, '--require-email-verified');
   expect(put.code).toBe(0);
@@ -58,12 +58,7 @@ beforeAll(async () => {
   // The tenant's first login becomes its owner: nobody this file disables or deletes.
   const owner = await signIn('ada');
   expect(owner.status).toBe(302);
-  ownerId = (await me(owner.browser)).user.id;
-});
-
-afterAll(async () => {
-  closeDocumentClient(table);
-  await env?.stop();
+  ownerId = (await env.me(owner.browser)).user.id;
 });
 
 /** The sub the test identity provider puts in a login's ID tokens. */
@@ -75,11 +70,6 @@ const derivedIdOf = (login: string) => userIdFor(env.idp.issuer, subOf(login));
 async function signIn(login: string) {
   const { browser, callback } = await env.login(login);
   return { browser, status: callback?.status, body: callback?.body ?? '' };
-}
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: JSON_ACCEPT });
-  return { status: hop.status, user: hop.status === 200 ? JSON.parse(hop.body).user : undefined };
 }
 
 /** The example app route behind the authorizer: 200 with who is calling, or refused. */
@@ -113,7 +103,7 @@ async function expectLoginRefused(login: string, refusal: Refusal) {
   for (const [other, words] of Object.entries(REFUSAL_PAGES)) {
     if (other !== refusal) expect(attempt.body).not.toContain(words);
   }
-  expect((await me(attempt.browser)).status).toBe(401);
+  expect((await env.me(attempt.browser)).status).toBe(401);
 }
 
 /** A tile login of `login` works: a live session of user `userId`. */
@@ -121,7 +111,7 @@ async function expectLoginWorks(login: string, userId: string) {
   await pastRevocationOf(userId);
   const attempt = await signIn(login);
   expect(attempt.status, `${login} signs in`).toBe(302);
-  expect((await me(attempt.browser)).user).toMatchObject({ id: userId, sub: subOf(login) });
+  expect((await env.me(attempt.browser)).user).toMatchObject({ id: userId, sub: subOf(login) });
   return attempt.browser;
 }
 
@@ -221,7 +211,7 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
       const disabled = await cli('disable-user', TENANT, id);
       expect(disabled.code).toBe(0);
       expect(disabled.output).toMatchObject({ user: id, disabled: true, adminDisabled: true });
-      expect((await me(first.browser)).status).toBe(401);
+      expect((await env.me(first.browser)).status).toBe(401);
       await expectLoginRefused(login, 'admin');
 
       await setActive(method, login, id, false);
@@ -241,7 +231,7 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
       expect(await cliUser(id)).toMatchObject({ disabled: false, adminDisabled: false, scim: { active: true } });
       await expectLoginWorks(login, id);
       // Lifting a decision allows new logins only: the session it ended stays ended.
-      expect((await me(first.browser)).status).toBe(401);
+      expect((await env.me(first.browser)).status).toBe(401);
     });
   });
 
@@ -258,7 +248,7 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
       expect(first.status).toBe(302);
 
       await setActive(method, login, id, false);
-      expect((await me(first.browser)).status).toBe(401);
+      expect((await env.me(first.browser)).status).toBe(401);
       expect(await cliUser(id)).toMatchObject({ disabled: true, adminDisabled: false, scim: { active: false } });
       await expectLoginRefused(login, 'okta');
 
@@ -283,7 +273,7 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
       await setActive(method, login, id, true);
       expect(await cliUser(id)).toMatchObject({ disabled: false, adminDisabled: false, scim: { active: true } });
       await expectLoginWorks(login, id);
-      expect((await me(first.browser)).status).toBe(401);
+      expect((await env.me(first.browser)).status).toBe(401);
     });
   });
 
@@ -407,7 +397,7 @@ describe("An administrator's disable and Okta's deactivation are two decisions",
 describe('SCIM emails never reach the app', () => {
   /** What the app is told about the user: `/me`, the authorizer's route, and the stored ID-token fields. */
   async function expectTokenEmail(browser: TestBrowser, login: string, userId: string) {
-    expect((await me(browser)).user).toMatchObject({ id: userId, email: emailOf(login) });
+    expect((await env.me(browser)).user).toMatchObject({ id: userId, email: emailOf(login) });
     // The example route echoes no email; the authorizer reads the same item, checked below.
     expect(await whoami(browser)).toMatchObject({ status: 200, body: { userId, tenant: TENANT } });
     expect(await userItem(userId)).toMatchObject({ email: emailOf(login), emailVerified: true });
@@ -435,7 +425,7 @@ describe('SCIM emails never reach the app', () => {
   it('PATCH of the email (with and without path, deactivation included): 200, /me keeps the ID token’s', async () => {
     const { browser, status } = await signIn('hal');
     expect(status).toBe(302);
-    const id = (await me(browser)).user.id as string;
+    const id = (await env.me(browser)).user.id as string;
     expect(id).toBe(derivedIdOf('hal'));
 
     const changed = await scim(
@@ -455,7 +445,7 @@ describe('SCIM emails never reach the app', () => {
       patch({ op: 'replace', value: { active: false, emails: [{ value: FOREIGN_EMAIL, primary: true }] } }),
     );
     expect(off.status).toBe(200);
-    expect((await me(browser)).status).toBe(401);
+    expect((await env.me(browser)).status).toBe(401);
     const on = await scim('PATCH', `/Users/${id}`, patch({ op: 'replace', path: 'active', value: true }));
     expect(on.status).toBe(200);
     const again = await expectLoginWorks('hal', id);
@@ -466,7 +456,7 @@ describe('SCIM emails never reach the app', () => {
   // Old code: PUT wrote the SCIM email into `email`: `/me` said ceo@other.example.
   it('PUT with the email: 200, /me keeps the ID token’s, through a new login too', async () => {
     const { browser } = await signIn('ian');
-    const id = (await me(browser)).user.id as string;
+    const id = (await env.me(browser)).user.id as string;
     const put = await scim('PUT', `/Users/${id}`, {
       ...oktaUser({ userName: emailOf('ian'), givenName: 'Ian', familyName: 'Example', externalId: subOf('ian') }),
       emails: [{ value: FOREIGN_EMAIL, type: 'work', primary: true }],
@@ -522,7 +512,7 @@ describe('Deprovisioning never fails on a uniqueness claim it does not need', ()
     env.idp.mutateNextIdToken({ claims: { preferred_username: emailOf('gil') } });
     const { browser, status } = await signIn(login);
     expect(status).toBe(302);
-    const id = (await me(browser)).user.id as string;
+    const id = (await env.me(browser)).user.id as string;
     expect(id).toBe(derivedIdOf(login));
     expect(await filterUsers('userName', emailOf(login))).toEqual([]);
     const resource = await scim('GET', `/Users/${id}`);
@@ -546,7 +536,7 @@ describe('Deprovisioning never fails on a uniqueness claim it does not need', ()
     const off = await scim('PATCH', `/Users/${pat.id}`, patch({ op: 'replace', value: { active: false } }));
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
-    expect((await me(pat.browser)).status).toBe(401);
+    expect((await env.me(pat.browser)).status).toBe(401);
     expect([401, 403]).toContain((await whoami(pat.browser)).status);
     await expectLoginRefused('pat', 'okta');
     // The userName stays the other user's.
@@ -568,7 +558,7 @@ describe('Deprovisioning never fails on a uniqueness claim it does not need', ()
     });
     expect(off.status).toBe(200);
     expect(off.body.active).toBe(false);
-    expect((await me(quin.browser)).status).toBe(401);
+    expect((await env.me(quin.browser)).status).toBe(401);
     await expectLoginRefused('quin', 'okta');
     expect(await filterUsers('userName', emailOf('quin'))).toEqual([quin.otherId]);
     expect(await filterUsers('externalId', subOf('gil'))).toEqual([holderId]);
@@ -624,7 +614,7 @@ describe('SCIM DELETE deletes (RFC 7644 §3.6)', () => {
 
     // Every session, at once.
     for (const browser of [one.browser, two.browser]) {
-      expect((await me(browser)).status).toBe(401);
+      expect((await env.me(browser)).status).toBe(401);
       expect([401, 403]).toContain((await whoami(browser)).status);
     }
     expect(await replay(cookie).me()).toBe(401);
@@ -691,7 +681,7 @@ describe('SCIM DELETE deletes (RFC 7644 §3.6)', () => {
     expect(id).not.toBe(derivedIdOf('fay'));
     const first = await signIn('fay');
     expect(first.status).toBe(302);
-    expect((await me(first.browser)).user).toMatchObject({ id, sub: subOf('fay') });
+    expect((await env.me(first.browser)).user).toMatchObject({ id, sub: subOf('fay') });
     const cookie = await sessionCookieOf(first.browser);
 
     expect((await scim('DELETE', `/Users/${id}`)).status).toBe(204);
@@ -706,7 +696,7 @@ describe('SCIM DELETE deletes (RFC 7644 §3.6)', () => {
 
     const again = await provision('fay', { externalId: false });
     const browser = await expectLoginWorks('fay', again);
-    expect((await me(browser)).user.id).not.toBe(id);
+    expect((await env.me(browser)).user.id).not.toBe(id);
     expect(await replay(cookie).me()).toBe(401);
   });
 });

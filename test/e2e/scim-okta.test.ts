@@ -4,17 +4,12 @@
  * Gateway), with real logins through the test identity provider after each
  * step: who can sign in, which sessions still work, and what `/me` says.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { registerTenant } from '../../local/stack.ts';
 import type { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { GROUP_SCHEMA, oktaUser, patch, scimClient } from '../support/scim-client.ts';
 import { pastRevocations } from '../support/test-clock.ts';
 
@@ -26,8 +21,8 @@ const ADA = { login: 'ada', sub: '00u1ada0lovelace0001', email: 'ada@acme.exampl
 const GRACE = { login: 'grace', sub: '00u1grace0hopper0002', email: 'grace@acme.example' };
 const LINUS = { login: 'linus', sub: '00u1linus0torvalds03', email: 'linus@acme.example' };
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
+test.beforeAll(async ({ stack }) => {
+  env = stack;
   // The demo role map: Okta groups (from the ID token, later from SCIM) to app roles.
   await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
     tenantId: TENANT,
@@ -46,14 +41,7 @@ beforeAll(async () => {
   scim = scimClient(env.stack.url, TENANT, () => token);
 });
 
-afterAll(async () => {
-  await env?.stop();
-});
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
-  return { status: hop.status, user: hop.status === 200 ? JSON.parse(hop.body).user : undefined };
-}
+const me = (browser: TestBrowser) => env.me(browser);
 
 async function signIn(login: string) {
   const { browser, callback } = await env.login(login);

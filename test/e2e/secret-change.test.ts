@@ -12,18 +12,28 @@
  * code refused with `invalid_client` is redeemed by the retry: these tests
  * are that check.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DemoIdp } from '../../local/demo-idp.ts';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { type Hop, setupCsrfOf, setupNonceOf, signInForm, TestBrowser } from '../support/browser.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
+import { completeLogin } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
+
+test.override('stackOptions', {
+  env: {
+    LOG_LEVEL: 'INFO',
+    POWERTOOLS_LOG_LEVEL: 'INFO',
+    TENANT_CACHE_SECONDS: '300',
+    SECRETS_CACHE_SECONDS: '300',
+  },
+});
 
 let stack: LocalStack;
-const captured: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+let okta: DemoIdp;
+let captured: string[];
 /** What the demo Okta's token endpoint answered, in order: `ok` or the OAuth error. */
 const tokenAnswers: string[] = [];
 /** Every client secret of these tests: none may reach a log line. */
@@ -31,47 +41,21 @@ const secrets = new Set<string>();
 
 const FORCED_READ = 'invalid_client: tenant and client secret re-read past the caches';
 
-beforeAll(async () => {
-  const capture = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-secret-change-${randomUUID()}`,
-    env: {
-      LOG_LEVEL: 'INFO',
-      POWERTOOLS_LOG_LEVEL: 'INFO',
-      TENANT_CACHE_SECONDS: '300',
-      SECRETS_CACHE_SECONDS: '300',
-    },
-  });
-  idp().provider.on('grant.success', () => tokenAnswers.push('ok'));
-  idp().provider.on('grant.error', (_ctx, error) => tokenAnswers.push(String((error as { error?: string }).error)));
-});
-
-afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  await stack?.stop();
+test.beforeAll(({ logs, localStack, demoOkta }) => {
+  captured = logs;
+  stack = localStack;
+  okta = demoOkta;
+  okta.provider.on('grant.success', () => tokenAnswers.push('ok'));
+  okta.provider.on('grant.error', (_ctx, error) => tokenAnswers.push(String((error as { error?: string }).error)));
 });
 
 beforeEach(() => {
   tokenAnswers.length = 0;
 });
 
-function idp(): DemoIdp {
-  if (!stack.demoIdp) throw new Error('the demo Okta is not running');
-  return stack.demoIdp;
-}
-
 /** The tenant's app integration in the demo Okta, as its admin creates it. */
 async function oktaApp(tenant: string): Promise<{ clientId: string; clientSecret: string }> {
-  const app = await idp().createApp({
+  const app = await okta.createApp({
     name: `App of ${tenant}`,
     redirectUri: `${stack.url}/t/${tenant}/callback`,
     initiateLoginUri: `${stack.url}/t/${tenant}/login`,
@@ -86,7 +70,7 @@ async function oktaApp(tenant: string): Promise<{ clientId: string; clientSecret
  * (it finds dynamically registered clients in its adapter on every request).
  */
 async function rotateSecretInOkta(clientId: string): Promise<string> {
-  const clients = (idp().provider.Client as unknown as { adapter: OidcAdapter }).adapter;
+  const clients = (okta.provider.Client as unknown as { adapter: OidcAdapter }).adapter;
   const registered = await clients.find(clientId);
   if (!registered) throw new Error(`the demo Okta has no app ${clientId}`);
   const secret = randomBytes(24).toString('base64url');
@@ -119,7 +103,7 @@ async function createTenant(tenant: string): Promise<{ clientId: string; clientS
     'put',
     tenant,
     '--issuer',
-    idp().issuer,
+    okta.issuer,
     // One argument: a random client id may start with "-", which parseArgs reads as ambiguous otherwise.
     `--client-id=${app.clientId}`,
   );
@@ -133,13 +117,8 @@ async function createTenant(tenant: string): Promise<{ clientId: string; clientS
  * page; `me`: the session it set works.
  */
 async function login(tenant: string, user: string) {
-  const browser = new TestBrowser();
-  const start = `${stack.url}/t/${tenant}/login?iss=${encodeURIComponent(idp().issuer)}`;
-  const toIdp = await browser.navigate(start, { maxHops: 30 });
-  const page = toIdp.at(-1) as Hop;
-  const form = signInForm(page, user);
-  const back = await browser.navigate(form.action, { method: 'POST', body: form.body, maxHops: 30 });
-  const callbacks = back.filter((hop) => hop.url.startsWith(`${stack.url}/t/${tenant}/callback`));
+  const target = { serviceUrl: stack.url, tenant, issuer: okta.issuer };
+  const { browser, callbacks } = await completeLogin(target, { login: user, maxHops: 30 });
   const last = callbacks.at(-1);
   const me = await browser.request(`${stack.url}/me`, { headers: { accept: 'application/json' } });
   return {
@@ -242,7 +221,7 @@ describe('The next login after a client secret change signs in', () => {
 
     const secret = await rotateSecretInOkta(app.clientId);
     expect((await cli('delete', tenant, '--yes')).code).toBe(0);
-    const put = await cliWithSecret(secret, 'put', tenant, '--issuer', idp().issuer, `--client-id=${app.clientId}`);
+    const put = await cliWithSecret(secret, 'put', tenant, '--issuer', okta.issuer, `--client-id=${app.clientId}`);
     expect(put.code, put.stderr).toBe(0);
     const after = (await cli('get', tenant)).output.generation as string | undefined;
     expect(before).toEqual(expect.any(String));
@@ -252,7 +231,7 @@ describe('The next login after a client secret change signs in', () => {
     // The tile click was served from the old tenant (its generation sealed into the state): that login is
     // never completed; a fresh one, sealed for the new tenant, is started at once and signs in.
     expect(result.callbacks).toHaveLength(2);
-    expect(result.callbacks[0]?.location).toMatch(new RegExp(`^${idp().issuer}/auth\\?`));
+    expect(result.callbacks[0]?.location).toMatch(new RegExp(`^${okta.issuer}/auth\\?`));
     expect(result.callbacks[0]?.headers.getSetCookie().some((cookie) => cookie.startsWith('__Host-session='))).toBe(
       false,
     );
@@ -327,7 +306,7 @@ async function checkAndSave(
   const saved = await setupPost(browser, tenant, 'check', {
     csrf: setupCsrfOf(page),
     nonce: setupNonceOf(page, 'check'),
-    issuer: idp().issuer,
+    issuer: okta.issuer,
     client_id: clientId,
     client_secret: secret,
   });

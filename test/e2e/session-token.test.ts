@@ -11,29 +11,29 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { freePort } from '../../local/free-port.ts';
-import { registerTenant } from '../../local/stack.ts';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
-import { type Hop, TestBrowser, tileLogin } from '../support/browser.ts';
+import { corsAllowed as ALLOWED, corsOf, type Hop, CORS_REFUSED as REFUSED, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
-import { startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
+import { testWithFront } from '../support/fixtures.ts';
+import {
+  ACME_ORIGIN,
+  BETA,
+  BETA_ORIGIN,
+  CLIENT_ID,
+  type MisbehavingStack,
+  TENANT,
+} from '../support/misbehaving-stack.ts';
+import type { TestOktaOrg } from '../support/okta-org.ts';
 import { patch, scimClient } from '../support/scim-client.ts';
-import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
 
 /** The app: nothing needs to listen there, its calls are made here with its Origin. */
 const APP_ORIGIN = 'http://localhost:4110';
 /** The same app opened as 127.0.0.1: another site than the service on localhost (allowed, so it can read its 401). */
 const CROSS_SITE_ORIGIN = 'http://127.0.0.1:4110';
-const ACME_ORIGIN = 'https://acme-app.example';
-const BETA = 'beta';
-const BETA_CLIENT = 'beta-client';
-const BETA_SECRET = 'beta-client-secret-0123456789abcdef';
-const BETA_ORIGIN = 'https://beta-app.example';
 const FOREIGN_ORIGINS = [
   'https://evil.example',
   `${APP_ORIGIN}.evil.test`,
@@ -42,30 +42,15 @@ const FOREIGN_ORIGINS = [
   'null',
 ];
 
-let env: MisbehavingStack;
-let betaIdp: TestIdp;
-let org: TestOktaOrg;
-let table: DynamoDBDocumentClient;
-let scimToken: string;
-/** Counts what the functions send to DynamoDB, on the wire. */
-let proxy: DynamoDbProxy;
-const captured: string[] = [];
-const answers: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
-
-beforeAll(async () => {
-  const capture = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  proxy = await startDynamoDbProxy(inject('dynamoDbEndpoint'));
+/** The functions' DynamoDB requests go through the counting proxy. */
+const test = testWithFront(startDynamoDbProxy);
+test.override('stackOptions', async () => {
+  // The service's own URL is named in its environment, so its port is chosen first.
   const port = await freePort();
   const serviceUrl = `http://localhost:${port}`;
-  env = await startMisbehavingStack(
-    {
+  return {
+    port,
+    env: {
       APP_URL: `${APP_ORIGIN}/home`,
       APP_ORIGINS: CROSS_SITE_ORIGIN,
       SIGNING_KEY_PUBLICATION_DELAY_SECONDS: '0',
@@ -76,48 +61,36 @@ beforeAll(async () => {
       LOG_LEVEL: 'DEBUG',
       POWERTOOLS_LOG_LEVEL: 'DEBUG',
     },
-    { port, dynamoDbEndpoint: proxy.endpoint },
-  );
-  org = await startTestOktaOrg();
-  betaIdp = await startTestIdp({
-    clients: [{ clientId: BETA_CLIENT, clientSecret: BETA_SECRET, redirectUris: [`${serviceUrl}/t/${BETA}/callback`] }],
-  });
-  await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-    tenantId: BETA,
-    issuer: betaIdp.issuer,
-    clientId: BETA_CLIENT,
-    clientSecret: BETA_SECRET,
-  });
+  };
+});
+
+let env: MisbehavingStack;
+let org: TestOktaOrg;
+let table: DynamoDBDocumentClient;
+let scimToken: string;
+/** Counts what the functions send to DynamoDB, on the wire. */
+let proxy: DynamoDbProxy;
+let captured: string[];
+const answers: string[] = [];
+
+test.beforeAll(async ({ logs, dynamoDbFront, table: client, stack, oktaOrg, betaTenant }) => {
+  captured = logs;
+  proxy = dynamoDbFront;
+  table = client;
+  env = stack;
+  org = oktaOrg;
   // Before any request, so no function has the tenants cached without their origins.
   const acme = await cli('put', TENANT, '--org-url', org.url, '--allowed-redirect-origin', ACME_ORIGIN);
   expect(acme.code).toBe(0);
-  const beta = await cli('put', BETA, '--allowed-redirect-origin', BETA_ORIGIN);
+  const beta = await cli('put', betaTenant.tenant, '--allowed-redirect-origin', BETA_ORIGIN);
   expect(beta.code).toBe(0);
   scimToken = (await cli('scim-token', TENANT)).output.token as string;
-  table = createDocumentClient({ endpoint: env.stack.dynamoDbEndpoint });
-});
-
-afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  closeDocumentClient(table);
-  await betaIdp?.stop();
-  await org?.stop();
-  await env?.stop();
-  await proxy?.stop();
 });
 
 const jwksUrl = () => new URL(`${env.stack.url}/.well-known/jwks.json`);
 
 async function signIn(login: string, tenant = TENANT): Promise<TestBrowser> {
-  const browser = new TestBrowser();
-  const { callback } = await tileLogin(browser, {
-    serviceUrl: env.stack.url,
-    tenant,
-    issuer: tenant === BETA ? betaIdp.issuer : env.idp.issuer,
-    login,
-    stopAfterCallback: true,
-  });
+  const { browser, callback } = await env.login(login, { tenant, until: 'callback' });
   expect(callback?.status, `sign-in of ${login}`).toBe(302);
   return browser;
 }
@@ -149,16 +122,6 @@ async function me(browser: TestBrowser) {
   const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
   return JSON.parse(hop.body);
 }
-
-function corsOf(hop: Hop) {
-  return {
-    allowOrigin: hop.headers.get('access-control-allow-origin'),
-    allowCredentials: hop.headers.get('access-control-allow-credentials'),
-    vary: hop.headers.get('vary'),
-  };
-}
-const ALLOWED = (origin: string) => ({ allowOrigin: origin, allowCredentials: 'true', vary: 'Origin' });
-const REFUSED = { allowOrigin: null, allowCredentials: null, vary: 'Origin' };
 
 /** Verifies like the app's backend (local/demo-app-verify.ts), with a key set fetched now. */
 function verify(token: string) {

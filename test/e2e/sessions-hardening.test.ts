@@ -4,29 +4,25 @@
  * timeouts, revocation, disabling users and ownership transfer via the CLI.
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
 import { pastRevocations } from '../support/test-clock.ts';
+
+test.override('stackOptions', { env: { SESSION_IDLE_TIMEOUT_SECONDS: '900', SESSION_TTL_SECONDS: '3600' } });
 
 let env: MisbehavingStack;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack({ SESSION_IDLE_TIMEOUT_SECONDS: '900', SESSION_TTL_SECONDS: '3600' });
+test.beforeAll(({ stack }) => {
+  env = stack;
 });
 
-afterAll(async () => {
-  await env?.stop();
-});
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
-  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
+const me = (browser: TestBrowser) => env.me(browser);
 
 async function sessionToken(browser: TestBrowser): Promise<string> {
   const parsed = parseSessionCookie(await browser.cookieValue(env.stack.url, '__Host-session'));

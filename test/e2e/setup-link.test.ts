@@ -7,64 +7,46 @@
  * nothing, and no secret, token, code or cookie value reaches a page or a log.
  */
 
-import { randomUUID } from 'node:crypto';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
+import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { DemoIdp } from '../../local/demo-idp.ts';
+import type { LocalStack } from '../../local/stack.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { hashSetupToken, newSetupToken } from '../../shared/setup/link.ts';
-import { type Hop, setupCsrfOf, setupNonceOf, signInForm, TestBrowser, tileLogin } from '../support/browser.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
+import { completeLogin } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
+
+const ATTEMPT_LIMIT = 8;
+test.override('stackOptions', {
+  env: {
+    LOG_LEVEL: 'DEBUG',
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    SETUP_ATTEMPT_LIMIT: String(ATTEMPT_LIMIT),
+    TENANT_CACHE_SECONDS: '1',
+  },
+});
 
 let stack: LocalStack;
+let okta: DemoIdp;
 let client: DynamoDBDocumentClient;
 let stores: Stores;
-const captured: string[] = [];
+let captured: string[];
 /** Every value that must never be shown or logged, and every page served, for the last test. */
 const secrets = new Set<string>();
 /** Values a page shows once by design (the SCIM token): never in a log line. */
 const shownOnce = new Set<string>();
 const pages: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
-const ATTEMPT_LIMIT = 8;
 
-beforeAll(async () => {
-  const capture = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-setup-${randomUUID()}`,
-    env: {
-      LOG_LEVEL: 'DEBUG',
-      POWERTOOLS_LOG_LEVEL: 'DEBUG',
-      SETUP_ATTEMPT_LIMIT: String(ATTEMPT_LIMIT),
-      TENANT_CACHE_SECONDS: '1',
-    },
-  });
-  client = createDocumentClient({ endpoint: stack.dynamoDbEndpoint });
+test.beforeAll(({ logs, table, localStack, demoOkta }) => {
+  captured = logs;
+  client = table;
+  stack = localStack;
+  okta = demoOkta;
   stores = storesOn(client, stack.tableName);
 });
 
-afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  closeDocumentClient(client);
-  await stack?.stop();
-});
-
-const idp = () => {
-  if (!stack.demoIdp) throw new Error('the demo Okta is not running');
-  return stack.demoIdp;
-};
 const setupUrl = (tenant: string, path = '') => `${stack.url}/t/${tenant}/setup${path}`;
 
 async function invite(
@@ -111,7 +93,7 @@ function formOf(page: Hop, form: 'check' | 'activate' | `actions/${string}`): { 
 
 /** An app integration in the demo Okta for `tenant`, as its admin creates it. */
 async function oktaApp(tenant: string, options: { groupsClaim?: boolean; assigned?: string[] } = {}) {
-  const app = await idp().createApp({
+  const app = await okta.createApp({
     name: `App of ${tenant}`,
     redirectUri: `${stack.url}/t/${tenant}/callback`,
     initiateLoginUri: `${stack.url}/t/${tenant}/login`,
@@ -129,7 +111,7 @@ async function connect(
 ) {
   return post(browser, tenant, 'check', {
     ...formOf(page, 'check'),
-    issuer: idp().issuer,
+    issuer: okta.issuer,
     client_id: app.clientId,
     client_secret: app.clientSecret,
     groups: 'on',
@@ -140,12 +122,9 @@ async function connect(
 async function testSignIn(browser: TestBrowser, tenant: string, page: Hop, login: string): Promise<Hop[]> {
   const start = await post(browser, tenant, 'test', { csrf: setupCsrfOf(page) });
   expect(start.status).toBe(302);
-  const toIdp = await browser.navigate(start.location ?? '');
-  // With a live session at the demo Okta, no sign-in page is shown: the browser is already back.
-  const signedIn = toIdp.some((hop) => hop.url.startsWith(`${stack.url}/t/${tenant}/callback`));
-  const form = signedIn ? undefined : signInForm(toIdp.at(-1) as Hop, login);
-  const back = form ? await browser.navigate(form.action, { method: 'POST', body: form.body }) : [];
-  const hops = [start, ...toIdp, ...back];
+  const target = { serviceUrl: stack.url, tenant, issuer: okta.issuer };
+  const signIn = await completeLogin(target, { browser, login, startUrl: start.location ?? '' });
+  const hops = [start, ...signIn.hops];
   for (const hop of hops) {
     const code = new URL(hop.url).searchParams.get('code');
     if (code) secrets.add(code);
@@ -297,7 +276,7 @@ describe('Forms are CSRF-protected', () => {
     const page = await open(browser, link.url);
     const other = await open(new TestBrowser(), (await invite('wayne')).url);
     const app = await oktaApp('wonka');
-    const fields = { issuer: idp().issuer, client_id: app.clientId, client_secret: app.clientSecret };
+    const fields = { issuer: okta.issuer, client_id: app.clientId, client_secret: app.clientSecret };
     const attempts: Array<[string, Record<string, string>, Record<string, string>, TestBrowser]> = [
       ['no token', fields, SAME_ORIGIN(), browser],
       ['another link’s token', { ...fields, csrf: setupCsrfOf(other) }, SAME_ORIGIN(), browser],
@@ -337,7 +316,7 @@ describe('Live checks', () => {
     };
 
     const wrongIssuer = await check({
-      issuer: `${idp().issuer}/oauth2/default`,
+      issuer: `${okta.issuer}/oauth2/default`,
       client_id: app.clientId,
       client_secret: app.clientSecret,
     });
@@ -347,20 +326,20 @@ describe('Live checks', () => {
     const notHttps = await check({ issuer: 'ftp://okta.example', client_id: app.clientId, client_secret: 'x' });
     expect(notHttps).toContain('is not an issuer the service can use');
 
-    const wrongSecret = await check({ issuer: idp().issuer, client_id: app.clientId, client_secret: 'not-the-secret' });
+    const wrongSecret = await check({ issuer: okta.issuer, client_id: app.clientId, client_secret: 'not-the-secret' });
     expect(wrongSecret).toContain('Okta rejected the client id or secret (invalid_client)');
     expect(wrongSecret).toContain('signing key');
     expect(wrongSecret).toContain('Nothing was saved');
     expect(await stores.tenants.getTenant('soylent')).toMatchObject({ issuer: '', clientId: '' });
 
-    const good = await check({ issuer: idp().issuer, client_id: app.clientId, client_secret: app.clientSecret });
+    const good = await check({ issuer: okta.issuer, client_id: app.clientId, client_secret: app.clientSecret });
     expect(good).toContain('Okta accepted the client id and secret');
     expect(good).toContain('is your Okta org authorization server');
     expect(good).toContain('Saved:');
     expect(good).not.toContain(app.clientSecret);
     expect(good).toMatch(/name="client_secret" type="password" required autocomplete="off" value=""/);
     expect(await stores.tenants.getTenant('soylent')).toMatchObject({
-      issuer: idp().issuer,
+      issuer: okta.issuer,
       clientId: app.clientId,
       status: 'setup',
     });
@@ -423,7 +402,7 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect(page.body).toContain('(no groups claim)');
     expect(page.body).toContain('The ID token has no groups claim');
 
-    idp().setGroupsClaim(app.clientId, true);
+    okta.setGroupsClaim(app.clientId, true);
     hops = await testSignIn(browser, 'acme_corp', page, 'ada');
     page = hops.at(-1) as Hop;
     expect(page.body).toContain('Everyone, Engineering, Admins');
@@ -519,12 +498,10 @@ describe('Test sign-in, activation, then the first real login', () => {
     expect(reused.status).toBe(403);
     expect(reused.body).toContain(spent);
 
-    const login = await tileLogin(new TestBrowser(), {
-      serviceUrl: stack.url,
-      tenant: 'acme_corp',
-      issuer: idp().issuer,
-      login: 'grace',
-    });
+    const login = await completeLogin(
+      { serviceUrl: stack.url, tenant: 'acme_corp', issuer: okta.issuer },
+      { login: 'grace' },
+    );
     expect(login.callback?.status).toBe(302);
     const users = await stores.users.listUsers('acme_corp');
     expect(users.map((user) => [user.email, user.role])).toEqual([['grace@acme.example', 'owner']]);
@@ -614,7 +591,7 @@ describe('A form sent again never runs its action again', () => {
     const app = await oktaApp('oscorp');
     const fields = {
       ...formOf(page, 'check'),
-      issuer: idp().issuer,
+      issuer: okta.issuer,
       client_id: app.clientId,
       client_secret: app.clientSecret,
     };
@@ -644,7 +621,7 @@ describe('A form sent again never runs its action again', () => {
     const page = await connect(browser, 'nakatomi', opened, await oktaApp('nakatomi'));
     const before = (await trailOf('nakatomi')).length;
     for (const action of ['check', 'activate', 'actions/scim-token'] as const) {
-      const hop = await post(browser, 'nakatomi', action, { csrf: setupCsrfOf(page), issuer: idp().issuer });
+      const hop = await post(browser, 'nakatomi', action, { csrf: setupCsrfOf(page), issuer: okta.issuer });
       expect(hop.status, action).toBe(403);
       expect(hop.body).toContain('This form is out of date');
     }
@@ -671,7 +648,7 @@ describe('Groups: asked for when roles come from them, and explained', () => {
     const app = await oktaApp('wayne_groups', { groupsClaim: true });
     page = await post(browser, 'wayne_groups', 'check', {
       ...formOf(page, 'check'),
-      issuer: idp().issuer,
+      issuer: okta.issuer,
       client_id: app.clientId,
       client_secret: app.clientSecret,
     });
@@ -685,7 +662,7 @@ describe('Groups: asked for when roles come from them, and explained', () => {
     expect(page.body).toContain('No warnings.');
 
     // The claim removed in Okta: the test says so, and what to do.
-    idp().setGroupsClaim(app.clientId, false);
+    okta.setGroupsClaim(app.clientId, false);
     hops = await testSignIn(browser, 'wayne_groups', page, 'ada');
     page = hops.at(-1) as Hop;
     expect(page.body).toContain('<dd data-testid="groups">(no groups claim)</dd>');
@@ -701,7 +678,7 @@ describe('Groups: asked for when roles come from them, and explained', () => {
     // No role maps and the box left alone: groups are not asked for.
     page = await post(browser, 'lexcorp', 'check', {
       ...formOf(page, 'check'),
-      issuer: idp().issuer,
+      issuer: okta.issuer,
       client_id: app.clientId,
       client_secret: app.clientSecret,
     });

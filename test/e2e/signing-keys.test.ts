@@ -10,11 +10,12 @@
 import { request } from 'node:http';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createLocalJWKSet, decodeProtectedHeader, type JSONWebKeySet, jwtVerify } from 'jose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys as tableKeys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { cli } from '../support/cli.ts';
-import { type MisbehavingStack, startMisbehavingStack } from '../support/misbehaving-stack.ts';
+import { test } from '../support/fixtures.ts';
+import type { MisbehavingStack } from '../support/misbehaving-stack.ts';
 
 /** Short, so a rotation's new key starts signing within the test; the test waits on it, never sleeps. */
 const PUBLICATION_DELAY_SECONDS = 2;
@@ -27,12 +28,24 @@ interface Answer {
   body: string;
 }
 
+test.override('stackOptions', {
+  env: {
+    LOG_LEVEL: 'DEBUG',
+    POWERTOOLS_LOG_LEVEL: 'DEBUG',
+    SIGNING_KEY_PUBLICATION_DELAY_SECONDS: String(PUBLICATION_DELAY_SECONDS),
+    APP_AUDIENCE: 'https://app.example',
+  },
+});
+
 let env: MisbehavingStack;
-const captured: string[] = [];
+let captured: string[];
 /** Every body the service answered in this file: searched for private key material at the end. */
 const bodies: string[] = [];
-const originalStdout = process.stdout.write.bind(process.stdout);
-const originalStderr = process.stderr.write.bind(process.stderr);
+
+test.beforeAll(({ logs, stack }) => {
+  captured = logs;
+  env = stack;
+});
 
 /** A GET with any Host header (fetch would not send a Host other than the URL's). */
 function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -124,27 +137,6 @@ async function rememberPrivateKeys(): Promise<void> {
     closeDocumentClient(client);
   }
 }
-
-beforeAll(async () => {
-  const capture = (chunk: unknown) => {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  };
-  process.stdout.write = capture as typeof process.stdout.write;
-  process.stderr.write = capture as typeof process.stderr.write;
-  env = await startMisbehavingStack({
-    LOG_LEVEL: 'DEBUG',
-    POWERTOOLS_LOG_LEVEL: 'DEBUG',
-    SIGNING_KEY_PUBLICATION_DELAY_SECONDS: String(PUBLICATION_DELAY_SECONDS),
-    APP_AUDIENCE: 'https://app.example',
-  });
-});
-
-afterAll(async () => {
-  process.stdout.write = originalStdout;
-  process.stderr.write = originalStderr;
-  await env?.stop();
-});
 
 describe('the published key set and discovery document', () => {
   it('JWKS: the RS256 public keys only, cacheable for at most 300 s, readable from any origin', async () => {

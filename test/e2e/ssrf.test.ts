@@ -8,11 +8,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Server } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, registerTenant } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
 import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
+import { test } from '../support/fixtures.ts';
+
+// As in AWS: no loopback issuers, and no demo Okta.
+test.override('stackOptions', { demoIdp: false, env: { ALLOW_LOOPBACK_ISSUERS: 'false' } });
 
 let stack: LocalStack;
 const listeners: Server[] = [];
@@ -41,17 +45,13 @@ beforeAll(async () => {
   // The IPv6 loopback on the same port too, so `[::1]`, `localhost` as ::1 and anything the
   // OS routes there would be counted; a machine without IPv6 counts IPv4 only.
   await countConnections('::1', port);
-  stack = await startLocalStack({
-    port: 0,
-    demoIdp: false,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-${randomUUID()}`,
-    env: { ALLOW_LOOPBACK_ISSUERS: 'false', LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
 });
 
-afterAll(async () => {
-  await stack?.stop();
+test.beforeAll(({ localStack }) => {
+  stack = localStack;
+});
+
+afterAll(() => {
   for (const listener of listeners) listener.close();
 });
 

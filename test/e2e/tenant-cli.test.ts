@@ -6,14 +6,15 @@
  * (`npm run -s`), a plain issuer message, and what it says without the
  * service's public address in AWS.
  */
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_CLIENT_ID, DEMO_TENANT, type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_CLIENT_ID, DEMO_TENANT, type LocalStack, registerTenant } from '../../local/stack.ts';
 import { type CliResult, cli, cliOnTerminal } from '../support/cli.ts';
+import { completeLogin, type LoginTarget } from '../support/complete-login.ts';
 import { fakeAws } from '../support/fake-aws.ts';
+import { test } from '../support/fixtures.ts';
 
 let stack: LocalStack;
+let demo: LoginTarget;
 let issuer: string;
 /** Everything the CLI printed in this file, to look for hints that would break JSON. */
 const printed: string[] = [];
@@ -24,19 +25,10 @@ async function tenant(...args: string[]): Promise<CliResult> {
   return result;
 }
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-cli-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
-  issuer = stack.demoIdp?.issuer ?? '';
-});
-
-afterAll(async () => {
-  await stack?.stop();
+test.beforeAll(({ localStack, demoTenant }) => {
+  stack = localStack;
+  demo = demoTenant;
+  issuer = demo.issuer;
 });
 
 /** A tenant of the demo Okta with the given client id and secret, written as `put` would. */
@@ -171,8 +163,7 @@ describe('Issuer mistakes', () => {
 
 describe('Times', () => {
   it('every time the CLI prints is ISO 8601, never epoch seconds or milliseconds', async () => {
-    const browser = new TestBrowser();
-    const login = await tileLogin(browser, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'grace' });
+    const login = await completeLogin(demo, { login: 'grace' });
     expect(login.callback?.status).toBe(302);
     const users = await tenant('users', DEMO_TENANT);
     const userId = users.output[0].id as string;

@@ -4,11 +4,12 @@
  * targets, the audit trail, and the onboarding check, all configured with the
  * tenant CLI.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import { CLIENT_ID, type MisbehavingStack, startMisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
-import { installTestClock, type TestClock } from '../support/test-clock.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import type { TestClock } from '../support/test-clock.ts';
 
 let env: MisbehavingStack;
 let clock: TestClock;
@@ -21,17 +22,13 @@ async function me(browser: TestBrowser) {
   return hop.status === 200 ? JSON.parse(hop.body) : { status: hop.status };
 }
 
-beforeAll(async () => {
-  // Before the stack: its tenant caches are then timed on a clock the tests can move.
-  clock = installTestClock();
-  env = await startMisbehavingStack();
+// The clock first: the stack's tenant caches are then timed on a clock the tests can move.
+test.beforeAll(async ({ clock: installed, stack }) => {
+  clock = installed;
+  env = stack;
   const put = await cli(
     'put',
     TENANT,
-    '--issuer',
-    env.idp.issuer,
-    '--client-id',
-    CLIENT_ID,
     '--groups',
     '--role-map',
     'Admins=admin',
@@ -48,11 +45,6 @@ beforeAll(async () => {
   );
   expect(put.code).toBe(0);
   await tenantCacheExpiry();
-});
-
-afterAll(async () => {
-  await env?.stop();
-  clock?.uninstall();
 });
 
 describe('Groups → roles', () => {
@@ -110,18 +102,10 @@ describe('Email policy', () => {
 
 describe('Redirect and logout targets', () => {
   it('follows an allow-listed target_link_uri and sends logout to the tenant’s page', async () => {
-    const browser = new TestBrowser();
-    const hops = await browser.navigate(
-      `${env.stack.url}/t/${TENANT}/login?target_link_uri=${encodeURIComponent('https://app.acme.example/projects/7')}`,
-    );
-    const page = hops.at(-1);
-    const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
-    const back = await browser.navigate(new URL(action, page?.url).toString(), {
-      method: 'POST',
-      body: 'login=grace',
-      stopBefore: (next) => next.startsWith('https://app.acme.example'),
-    });
-    expect(back.at(-1)?.location).toBe('https://app.acme.example/projects/7');
+    const target = encodeURIComponent('https://app.acme.example/projects/7');
+    const startUrl = `${env.stack.url}/t/${TENANT}/login?target_link_uri=${target}`;
+    const { browser, hops } = await env.login('grace', { startUrl, until: 'callback' });
+    expect(hops.at(-1)?.location).toBe('https://app.acme.example/projects/7');
     const logout = await browser.request(`${env.stack.url}/logout`, {
       method: 'POST',
       headers: { origin: env.stack.url },

@@ -4,35 +4,25 @@
  * demo identity provider built on oidc-provider), driven like a browser.
  */
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEMO_TENANT, type LocalStack, startLocalStack } from '../../local/stack.ts';
-import { TestBrowser, tileLogin } from '../support/browser.ts';
+import { describe, expect, it } from 'vitest';
+import { DEMO_TENANT, type LocalStack } from '../../local/stack.ts';
+import { TestBrowser } from '../support/browser.ts';
+import { completeLogin, type LoginTarget, meOf } from '../support/complete-login.ts';
+import { test } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
 let stack: LocalStack;
+let demo: LoginTarget;
 let issuer: string;
 
-beforeAll(async () => {
-  stack = await startLocalStack({
-    port: 0,
-    demoIdpPort: 0,
-    dynamoDbEndpoint: inject('dynamoDbEndpoint'),
-    tableName: `e2e-tile-${randomUUID()}`,
-    env: { LOG_LEVEL: 'SILENT', POWERTOOLS_LOG_LEVEL: 'SILENT' },
-  });
-  issuer = stack.demoIdp?.issuer ?? '';
+test.beforeAll(({ localStack, demoTenant }) => {
+  stack = localStack;
+  demo = demoTenant;
+  issuer = demo.issuer;
 });
 
-afterAll(async () => {
-  await stack?.stop();
-});
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${stack.url}/me`, { headers: { accept: 'application/json' } });
-  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
+const me = (browser: TestBrowser) => meOf(stack.url, browser);
 
 describe('Okta tile login end to end', () => {
   it('is healthy', async () => {
@@ -67,12 +57,7 @@ describe('Okta tile login end to end', () => {
 
   it('signs the first user in as owner, shows who they are, and sets a hardened session cookie', async () => {
     const browser = new TestBrowser();
-    const { hops, callback, authorizeUrl } = await tileLogin(browser, {
-      serviceUrl: stack.url,
-      tenant: DEMO_TENANT,
-      issuer,
-      login: 'ada',
-    });
+    const { hops, callback, authorizeUrl } = await completeLogin(demo, { browser, login: 'ada' });
     expect(authorizeUrl?.startsWith(issuer)).toBe(true);
     expect(callback?.status).toBe(302);
     const setCookies = callback?.headers.getSetCookie() ?? [];
@@ -106,31 +91,24 @@ describe('Okta tile login end to end', () => {
 
   it('makes later users members and keeps the owner on a returning login', async () => {
     const grace = new TestBrowser();
-    await tileLogin(grace, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'grace' });
+    await completeLogin(demo, { browser: grace, login: 'grace' });
     expect((await me(grace)).body.user.role).toBe('member');
 
     const ada = new TestBrowser();
-    await tileLogin(ada, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'ada' });
+    await completeLogin(demo, { browser: ada, login: 'ada' });
     expect((await me(ada)).body.user.role).toBe('owner');
   });
 
   it('starts at the app too (no iss) and honours a same-origin target_link_uri', async () => {
-    const browser = new TestBrowser();
-    const hops = await browser.navigate(`${stack.url}/t/${DEMO_TENANT}/login?target_link_uri=%2Fapp`);
-    const page = hops.at(-1);
-    expect(page?.status).toBe(200);
-    const action = /<form[^>]*action="([^"]+)"/i.exec(page?.body ?? '')?.[1] ?? '';
-    const back = await browser.navigate(new URL(action.replaceAll('&amp;', '&'), page?.url).toString(), {
-      method: 'POST',
-      body: 'login=grace',
-    });
-    const callback = back.find((hop) => hop.url.includes('/callback'));
+    const startUrl = `${stack.url}/t/${DEMO_TENANT}/login?target_link_uri=%2Fapp`;
+    const { signInPage, callback } = await completeLogin(demo, { startUrl, login: 'grace' });
+    expect(signInPage?.status).toBe(200);
     expect(callback?.location).toBe(`${stack.url}/app`);
   });
 
   it('signs out server-side: the copied cookie stops working', async () => {
     const browser = new TestBrowser();
-    await tileLogin(browser, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'linus' });
+    await completeLogin(demo, { browser, login: 'linus' });
     const copied = new TestBrowser();
     const cookie = await browser.cookieValue(stack.url, '__Host-session');
     await copied.jar.setCookie(`__Host-session=${cookie}; Path=/; Secure; HttpOnly`, stack.url);
@@ -146,7 +124,7 @@ describe('Okta tile login end to end', () => {
 
   it('refuses a cross-site logout', async () => {
     const browser = new TestBrowser();
-    await tileLogin(browser, { serviceUrl: stack.url, tenant: DEMO_TENANT, issuer, login: 'linus' });
+    await completeLogin(demo, { browser, login: 'linus' });
     const attempt = await browser.request(`${stack.url}/logout`, {
       method: 'POST',
       headers: { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
@@ -157,12 +135,7 @@ describe('Okta tile login end to end', () => {
 
   it('refuses the callback URL replayed in another browser and writes nothing', async () => {
     const victim = new TestBrowser();
-    const { callback } = await tileLogin(victim, {
-      serviceUrl: stack.url,
-      tenant: DEMO_TENANT,
-      issuer,
-      login: 'grace',
-    });
+    const { callback } = await completeLogin(demo, { browser: victim, login: 'grace' });
     const attacker = new TestBrowser();
     const replay = await attacker.request(callback?.url ?? '');
     expect(replay.status).toBe(400);

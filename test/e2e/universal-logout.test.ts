@@ -5,18 +5,12 @@
  * at the org URL and a real RSA key set — signs the revocation JWTs, as Okta
  * does. Every refusal is shown to revoke and write nothing.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerTenant } from '../../local/stack.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
-import {
-  CLIENT_ID,
-  CLIENT_SECRET,
-  type MisbehavingStack,
-  startMisbehavingStack,
-  TENANT,
-} from '../support/misbehaving-stack.ts';
-import { type SignOptions, startTestOktaOrg, type TestOktaOrg } from '../support/okta-org.ts';
+import { test } from '../support/fixtures.ts';
+import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
+import type { SignOptions, TestOktaOrg } from '../support/okta-org.ts';
 import { pastRevocations } from '../support/test-clock.ts';
 
 /** Another tenant of this service on the same Okta org (another app there). */
@@ -29,9 +23,9 @@ let org: TestOktaOrg;
 const endpoint = (tenant = TENANT) => `${env.stack.url}/t/${tenant}/global-token-revocation`;
 const seconds = (offset = 0) => Math.floor(Date.now() / 1000) + offset;
 
-beforeAll(async () => {
-  env = await startMisbehavingStack();
-  org = await startTestOktaOrg();
+test.beforeAll(async ({ stack, oktaOrg }) => {
+  env = stack;
+  org = oktaOrg;
   // ID tokens come from the test identity provider (a custom authorization server); Okta's org is elsewhere.
   const put = await cli('put', TENANT, '--org-url', org.url);
   expect(put).toMatchObject({
@@ -41,18 +35,8 @@ beforeAll(async () => {
       tenant: { okta: { universalLogout: { globalTokenRevocationEndpoint: endpoint() } } },
     },
   });
-  await registerTenant(env.stack.dynamoDbEndpoint, env.stack.tableName, {
-    tenantId: OTHER_TENANT,
-    issuer: env.idp.issuer,
-    clientId: OTHER_CLIENT_ID,
-    clientSecret: CLIENT_SECRET,
-  });
+  await env.addTenant(OTHER_TENANT, { clientId: OTHER_CLIENT_ID, clientSecret: CLIENT_SECRET });
   expect((await cli('put', OTHER_TENANT, '--org-url', org.url)).code).toBe(0);
-});
-
-afterAll(async () => {
-  await env?.stop();
-  await org?.stop();
 });
 
 /** `Bearer <a revocation JWT of the org>` for this tenant's app and endpoint; `claims` override or remove. */
@@ -81,22 +65,10 @@ const issSub = (sub: string, iss = org.url) => ({ sub_id: { format: 'iss_sub', i
  * the first 8 letters of the login, so each test's logins differ there: the
  * same user revoked a moment before would have this second's sessions ended too.
  */
-async function signIn(login: string): Promise<TestBrowser> {
-  const { browser, callback } = await env.login(login);
-  expect(callback?.status).toBe(302);
-  return browser;
-}
-
-async function me(browser: TestBrowser) {
-  const hop = await browser.request(`${env.stack.url}/me`, { headers: { accept: 'application/json' } });
-  return { status: hop.status, body: hop.status === 200 ? JSON.parse(hop.body) : undefined };
-}
-
+const signIn = (login: string) => env.signIn(login);
+const me = (browser: TestBrowser) => env.me(browser);
 /** The statuses of `/me` and of the app route behind the authorizer. */
-async function routes(browser: TestBrowser): Promise<[number, number]> {
-  const whoami = await browser.request(`${env.stack.url}/app/whoami`, { headers: { accept: 'application/json' } });
-  return [(await me(browser)).status, whoami.status];
-}
+const routes = (browser: TestBrowser) => env.routes(browser);
 
 async function userOf(browser: TestBrowser): Promise<{ id: string; sub: string; email: string }> {
   return (await me(browser)).body.user;

@@ -146,3 +146,18 @@ export async function tileLogin(
   const callback = hops.find(isCallback);
   return { hops, callback, authorizeUrl };
 }
+
+/** What an answer's CORS headers let a page's script read. */
+export function corsOf(hop: Hop) {
+  return {
+    allowOrigin: hop.headers.get('access-control-allow-origin'),
+    allowCredentials: hop.headers.get('access-control-allow-credentials'),
+    vary: hop.headers.get('vary'),
+  };
+}
+
+/** `corsOf` an answer a script on `origin` may read, with the session's cookie. */
+export const corsAllowed = (origin: string) => ({ allowOrigin: origin, allowCredentials: 'true', vary: 'Origin' });
+
+/** `corsOf` an answer no other origin may read (and caches keep apart per Origin). */
+export const CORS_REFUSED = { allowOrigin: null, allowCredentials: null, vary: 'Origin' };

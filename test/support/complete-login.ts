@@ -2,8 +2,12 @@
  * The one way tests sign someone in: a tile click (GET initiate-login with
  * `iss`, as Okta's dashboard sends it), the identity provider's sign-in form,
  * our callback, and the session cookie it sets. Every end-to-end file logs in
- * through here, stopping where its test needs to look.
+ * through here, stopping where its test needs to look; the browser tests
+ * through `completeLoginInChromium`, the same steps clicked in a real page.
  */
+import type { Page } from 'playwright-core';
+import { deriveStateKey } from '../../shared/adapters/state-key.ts';
+import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
 import { type Hop, signInForm, TestBrowser } from './browser.ts';
 
 /** A tenant of a running service, as its tile names it. */
@@ -24,6 +28,8 @@ export interface LoginOptions {
   readonly query?: string;
   /** Where the login starts instead of the tile's URL, e.g. the setup page's test sign-in redirect. */
   readonly startUrl?: string;
+  /** Posts this form to the start URL instead of a GET (OpenID Connect Core §4 allows both). */
+  readonly startBody?: string;
   /**
    * Where the browser stops: `landing` follows our callback's redirect to the
    * landing page; `callback` stops after our callback's answer (the landing
@@ -42,6 +48,8 @@ export interface CompletedLogin {
   readonly hops: Hop[];
   /** The authorize URL our service sent the browser to. */
   readonly authorizeUrl: string | undefined;
+  /** The identity provider's sign-in page, whose form was sent (none with a live session there). */
+  readonly signInPage: Hop | undefined;
   /** Our callback's answer (the first, when a retry sent the browser back more than once). */
   readonly callback: Hop | undefined;
   /** All our callback's answers, in order. */
@@ -65,11 +73,12 @@ export async function completeLogin(target: LoginTarget, options: LoginOptions =
     stopBefore: stopRule(target, options.until ?? 'landing', atCallback),
     ...(options.maxHops ? { maxHops: options.maxHops } : {}),
   };
-  const hops = await browser.navigate(options.startUrl ?? tileUrl(target, options.query), navigation);
-  const signInPage = hops.at(-1);
+  const start = options.startBody === undefined ? {} : { method: 'POST', body: options.startBody };
+  const hops = await browser.navigate(options.startUrl ?? tileUrl(target, options.query), { ...navigation, ...start });
+  const last = hops.at(-1);
   // With a live session at the identity provider no sign-in page is shown: the browser is already back.
-  const alreadyBack = hops.some((hop) => atCallback(hop.url) || atCallback(hop.location ?? ''));
-  if (signInPage?.status === 200 && !alreadyBack) {
+  const signInPage = last?.status === 200 && !hops.some((hop) => atCallback(hop.url)) ? last : undefined;
+  if (signInPage) {
     const form = signInForm(signInPage, options.login ?? 'ada');
     hops.push(...(await browser.navigate(form.action, { method: 'POST', body: form.body, ...navigation })));
   }
@@ -78,6 +87,7 @@ export async function completeLogin(target: LoginTarget, options: LoginOptions =
     browser,
     hops,
     authorizeUrl: hops[0]?.location,
+    signInPage,
     callback: callbacks[0],
     callbacks,
     callbackUrl: callbacks[0]?.url ?? hops.map((hop) => hop.location).find((url) => url && atCallback(url)),
@@ -94,4 +104,61 @@ function stopRule(
   if (until === 'landing') return undefined;
   // After our callback: anything that is neither the identity provider nor this tenant's pages is the landing page.
   return (next) => !next.startsWith(target.issuer) && !next.includes(`/t/${target.tenant}/`);
+}
+
+export interface MeAnswer {
+  readonly status: number;
+  /** The answer when 200. */
+  // biome-ignore lint/suspicious/noExplicitAny: /me answers JSON that tests read freely
+  readonly body: any;
+  /** Its `user` when 200. */
+  // biome-ignore lint/suspicious/noExplicitAny: as above
+  readonly user: any;
+}
+
+/** `GET /me` as the app's script calls it: who the browser's session says is signed in. */
+export async function meOf(serviceUrl: string, browser: TestBrowser): Promise<MeAnswer> {
+  const hop = await browser.request(`${serviceUrl}/me`, { headers: { accept: 'application/json' } });
+  const body = hop.status === 200 ? JSON.parse(hop.body) : undefined;
+  return { status: hop.status, body, user: body?.user };
+}
+
+/**
+ * The same login in Chromium, against the demo Okta: clicks the tile on the
+ * dashboard the page shows (or opens `startUrl`, a login started at the app),
+ * picks `user` on the sign-in page, and waits for the landing on `appUrl`.
+ * `onSignInPage` runs while the sign-in page is shown (e.g. a screenshot).
+ */
+export async function completeLoginInChromium(
+  page: Page,
+  stack: { readonly appUrl: string | undefined },
+  user: RegExp,
+  options: { startUrl?: string; onSignInPage?: () => Promise<void> } = {},
+): Promise<void> {
+  if (options.startUrl) await page.goto(options.startUrl);
+  else await page.click('a.tile');
+  await page.waitForURL(/\/interaction\//);
+  await options.onSignInPage?.();
+  await page.getByRole('button', { name: user }).click();
+  await page.waitForURL(stack.appUrl ?? '');
+}
+
+/**
+ * `name=value` of a login-state cookie as the running service seals it (with
+ * its STATE_KEY) for a login of `tenantId` that expired a second ago: a user
+ * come back to a callback after the state's lifetime.
+ */
+export async function expiredLoginState(tenantId: string, stateId: string): Promise<string> {
+  const sealed = await sealLoginState(
+    {
+      stateId,
+      tenantId,
+      nonce: 'n',
+      codeVerifier: 'v'.repeat(43),
+      target: undefined,
+      expiresAt: Math.floor(Date.now() / 1000) - 1,
+    },
+    deriveStateKey(process.env.STATE_KEY ?? ''),
+  );
+  return `${loginStateCookieName(stateId)}=${sealed}`;
 }
