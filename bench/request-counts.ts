@@ -5,7 +5,7 @@
  * fetches of a warm login; and the DynamoDB requests and read units of one
  * request through the session authorizer.
  */
-import { TestBrowser } from '../test/support/browser.ts';
+import { TestBrowser } from '../local/http-browser.ts';
 import type { BenchService } from './service.ts';
 import { AUTHORIZED_REQUESTS } from './settings.ts';
 import { round } from './stats.ts';

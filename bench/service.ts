@@ -9,12 +9,12 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { repositoryPath } from '../infra/paths.ts';
 import { type DynamoDbLocal, startDynamoDbLocal } from '../local/dynamodb-local.ts';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../local/dynamodb-proxy.ts';
+import { TestBrowser, tileLogin } from '../local/http-browser.ts';
 import { registerTenant } from '../local/stack.ts';
+import { startTestIdp, type TestIdp } from '../local/test-idp.ts';
 import { closeDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { createLocalDynamoDbClient, ensureTable } from '../shared/adapters/dynamodb/table.ts';
 import { tenantCallbackUrl } from '../shared/tenant-urls.ts';
-import { TestBrowser, tileLogin } from '../test/support/browser.ts';
-import { startTestIdp, type TestIdp } from '../test/support/test-idp.ts';
 import { SERVICE_NODE } from './settings.ts';
 
 /** Invocations, CPU and wall time of each route's handler in the service process. */

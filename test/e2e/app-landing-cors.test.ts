@@ -7,7 +7,7 @@
  * origins only for that tenant's sessions.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { corsAllowed as ALLOWED, corsOf, CORS_REFUSED as REFUSED, TestBrowser } from '../support/browser.ts';
+import { corsAllowed as ALLOWED, corsOf, CORS_REFUSED as REFUSED, TestBrowser } from '../../local/http-browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import {

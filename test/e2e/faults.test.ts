@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
-import { TestBrowser } from '../support/browser.ts';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { testWithFront } from '../support/fixtures.ts';
 import type { MisbehavingStack } from '../support/misbehaving-stack.ts';
 

@@ -4,12 +4,12 @@
  * issuer at the initiate-login URI; open redirects; Okta Simplified posts.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { TestBrowser } from '../../local/http-browser.ts';
+import { startTestIdp, type TestIdp } from '../../local/test-idp.ts';
 import { loginStateCookieName } from '../../shared/login-state.ts';
-import { TestBrowser } from '../support/browser.ts';
 import { expiredLoginState } from '../support/complete-login.ts';
 import { test } from '../support/fixtures.ts';
 import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';
-import { startTestIdp, type TestIdp } from '../support/test-idp.ts';
 
 let env: MisbehavingStack;
 let evil: TestIdp;

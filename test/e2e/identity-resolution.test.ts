@@ -22,11 +22,11 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { keys, USER_SESSIONS_INDEX, userSessionsKey } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { REVOCATION_MARGIN_MS } from '../../shared/session/revocation.ts';
 import { hashSessionToken, newSessionToken, SESSION_COOKIE } from '../../shared/sessions.ts';
 import { userIdFor } from '../../shared/users.ts';
-import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { CLIENT_ID, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

@@ -10,11 +10,11 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../../local/http-browser.ts';
 import { registerTenant } from '../../local/stack.ts';
 import { run as tenantCli } from '../../local/tenant-cli.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
-import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { testWithFront } from '../support/fixtures.ts';
 import { type GatedDynamoDb, startGatedDynamoDb, writesItem } from '../support/gated-dynamodb.ts';
 import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
-import type { TestBrowser } from '../support/browser.ts';
+import type { TestBrowser } from '../../local/http-browser.ts';
 import { testWithFront } from '../support/fixtures.ts';
 import type { MisbehavingStack } from '../support/misbehaving-stack.ts';
 

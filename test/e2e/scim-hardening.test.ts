@@ -7,9 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import type { TestBrowser } from '../../local/http-browser.ts';
 import { registerTenant } from '../../local/stack.ts';
 import { userIdFor } from '../../shared/users.ts';
-import type { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

@@ -5,8 +5,8 @@
  * step: who can sign in, which sessions still work, and what `/me` says.
  */
 import { describe, expect, it } from 'vitest';
+import type { TestBrowser } from '../../local/http-browser.ts';
 import { registerTenant } from '../../local/stack.ts';
-import type { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

@@ -14,9 +14,15 @@ import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from 
 import { describe, expect, it } from 'vitest';
 import { type DynamoDbProxy, startDynamoDbProxy } from '../../local/dynamodb-proxy.ts';
 import { freePort } from '../../local/free-port.ts';
+import {
+  corsAllowed as ALLOWED,
+  corsOf,
+  type Hop,
+  CORS_REFUSED as REFUSED,
+  TestBrowser,
+} from '../../local/http-browser.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
-import { corsAllowed as ALLOWED, corsOf, type Hop, CORS_REFUSED as REFUSED, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { testWithFront } from '../support/fixtures.ts';
 import {

@@ -5,10 +5,10 @@
  */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
 import { keys } from '../../shared/adapters/dynamodb/table-schema.ts';
 import { hashSessionToken, parseSessionCookie } from '../../shared/sessions.ts';
-import { TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

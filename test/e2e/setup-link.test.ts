@@ -10,10 +10,10 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { DemoIdp } from '../../local/demo-idp.ts';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../../local/http-browser.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { type Stores, storesOn } from '../../shared/adapters/runtime.ts';
 import { hashSetupToken, newSetupToken } from '../../shared/setup/link.ts';
-import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { completeLogin } from '../support/complete-login.ts';
 import { test } from '../support/fixtures.ts';

@@ -9,9 +9,9 @@
 import { randomUUID } from 'node:crypto';
 import { type AddressInfo, createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../../local/http-browser.ts';
 import { type LocalStack, registerTenant } from '../../local/stack.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
-import { type Hop, setupCsrfOf, setupNonceOf, TestBrowser } from '../support/browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 

@@ -5,7 +5,7 @@
  * tenant CLI.
  */
 import { describe, expect, it } from 'vitest';
-import { TestBrowser } from '../support/browser.ts';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { CLIENT_ID, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

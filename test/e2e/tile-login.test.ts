@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { DEMO_TENANT, type LocalStack } from '../../local/stack.ts';
-import { TestBrowser } from '../support/browser.ts';
 import { completeLogin, type LoginTarget, meOf } from '../support/complete-login.ts';
 import { test } from '../support/fixtures.ts';
 

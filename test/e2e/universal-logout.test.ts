@@ -6,7 +6,7 @@
  * does. Every refusal is shown to revoke and write nothing.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TestBrowser } from '../support/browser.ts';
+import type { TestBrowser } from '../../local/http-browser.ts';
 import { cli } from '../support/cli.ts';
 import { test } from '../support/fixtures.ts';
 import { CLIENT_ID, CLIENT_SECRET, type MisbehavingStack, TENANT } from '../support/misbehaving-stack.ts';

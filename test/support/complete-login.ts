@@ -6,9 +6,9 @@
  * through `completeLoginInChromium`, the same steps clicked in a real page.
  */
 import type { Page } from 'playwright-core';
+import { type Hop, signInForm, TestBrowser } from '../../local/http-browser.ts';
 import { deriveStateKey } from '../../shared/adapters/state-key.ts';
 import { loginStateCookieName, sealLoginState } from '../../shared/login-state.ts';
-import { type Hop, signInForm, TestBrowser } from './browser.ts';
 
 /** A tenant of a running service, as its tile names it. */
 export interface LoginTarget {

@@ -7,9 +7,10 @@
 import { randomUUID } from 'node:crypto';
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect, inject } from 'vitest';
+import { TestBrowser } from '../../local/http-browser.ts';
 import { type LocalStack, registerTenant, startLocalStack } from '../../local/stack.ts';
+import { startTestIdp, type TestIdp } from '../../local/test-idp.ts';
 import { closeDocumentClient, createDocumentClient } from '../../shared/adapters/dynamodb/client.ts';
-import { TestBrowser } from './browser.ts';
 import {
   type CompletedLogin,
   completeLogin,
@@ -18,7 +19,6 @@ import {
   type MeAnswer,
   meOf,
 } from './complete-login.ts';
-import { startTestIdp, type TestIdp } from './test-idp.ts';
 
 export const TENANT = 'acme';
 export const CLIENT_ID = 'acme-client';

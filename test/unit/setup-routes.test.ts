@@ -6,6 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { setupNonceOf } from '../../local/http-browser.ts';
 import { readConfig } from '../../shared/config.ts';
 import type { HttpResult } from '../../shared/http/responses.ts';
 import { DiscoveryCache } from '../../shared/oidc/discovery.ts';
@@ -13,7 +14,6 @@ import type { SetupExtension } from '../../shared/setup/extensions.ts';
 import { setupCsrfToken } from '../../shared/setup/link.ts';
 import { createSetupHandler } from '../../shared/setup/routes.ts';
 import { TenantAdmin } from '../../shared/tenant-admin.ts';
-import { setupNonceOf } from '../support/browser.ts';
 import { createFakeOkta } from '../support/fake-okta.ts';
 import {
   FixedStateKey,

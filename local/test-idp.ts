@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { decodeJwt, decodeProtectedHeader, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
-import { type DemoClient, type DemoIdp, type DemoUser, startDemoIdp } from '../../local/demo-idp.ts';
+import { type DemoClient, type DemoIdp, type DemoUser, startDemoIdp } from './demo-idp.ts';
 
 export type IdTokenMutation = {
   /** Header fields to set; `kid: undefined` removes the kid. */
