@@ -3,18 +3,18 @@
  * responses). Composition root, built once per cold start.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createStores } from '../shared/adapters/runtime.ts';
+import { openTable, sessionStoreOn, tenantReaderOn } from '../shared/adapters/runtime.ts';
 import { appCredentialVerifierFromEnv } from '../shared/app-credentials.ts';
 import { createAuthorizer } from '../shared/authorizer.ts';
 import { readConfig } from '../shared/config.ts';
 
 const config = readConfig();
-const stores = createStores(config);
+const table = openTable(config);
 
 export const handler = createAuthorizer({
   config,
-  sessions: stores.sessions,
-  tenantStore: stores.tenants,
+  sessions: sessionStoreOn(table),
+  tenantStore: tenantReaderOn(table),
   appCredentials: appCredentialVerifierFromEnv(),
   logger: new Logger(),
   now: () => new Date(),

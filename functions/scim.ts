@@ -5,17 +5,17 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbScimDirectory } from '../shared/adapters/dynamodb/scim-directory.ts';
-import { createStores } from '../shared/adapters/runtime.ts';
+import { auditLogOn, openTable } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { createScimHandler } from '../shared/scim/routes.ts';
 
 const config = readConfig();
-const stores = createStores(config);
+const table = openTable(config);
 
 export const handler = createScimHandler({
   config,
-  scim: new DynamoDbScimDirectory(stores.client, config.tableName, config.auditRetentionDays),
-  audit: stores.audit,
+  scim: new DynamoDbScimDirectory(table.client, config.tableName, config.auditRetentionDays),
+  audit: auditLogOn(table),
   logger: new Logger(),
   now: () => new Date(),
 });

@@ -8,7 +8,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createDocumentClient } from '../shared/adapters/dynamodb/client.ts';
 import { DynamoDbSessionStore } from '../shared/adapters/dynamodb/session-store.ts';
-import { DynamoDbTenantStore } from '../shared/adapters/dynamodb/tenant-store.ts';
+import { DynamoDbTenantReader } from '../shared/adapters/dynamodb/tenant-store.ts';
 import { createSigningKeyStore } from '../shared/adapters/signing-key-store.ts';
 import { readConfig } from '../shared/config.ts';
 import { createSessionTokenHandler } from '../shared/session-token/routes.ts';
@@ -20,7 +20,7 @@ const client = createDocumentClient({ endpoint: config.dynamoDbEndpoint, maxAtte
 export const handler = createSessionTokenHandler({
   config,
   sessions: new DynamoDbSessionStore(client, config.tableName),
-  tenants: new TenantDirectory(new DynamoDbTenantStore(client, config.tableName), {
+  tenants: new TenantDirectory(new DynamoDbTenantReader(client, config.tableName), {
     ttlMs: config.tenantCacheSeconds * 1000,
   }),
   // AWS: the Secrets Manager secret (cached for SECRETS_CACHE_SECONDS); the local stack: the table.

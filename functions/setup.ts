@@ -6,7 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDbScimTokenStore } from '../shared/adapters/dynamodb/scim/token-store.ts';
 import { createLoginSecrets } from '../shared/adapters/login-secrets.ts';
-import { createStores } from '../shared/adapters/runtime.ts';
+import { auditLogOn, openTable, setupStoreOn, tenantStoreOn, userDirectoryOn } from '../shared/adapters/runtime.ts';
 import { readConfig } from '../shared/config.ts';
 import { createOktaClients } from '../shared/oidc/clients.ts';
 import { setupExtensions } from '../shared/setup/extensions.ts';
@@ -14,19 +14,21 @@ import { createSetupHandler } from '../shared/setup/routes.ts';
 import { TenantAdmin } from '../shared/tenant-admin.ts';
 
 const config = readConfig();
-const stores = createStores(config);
-const secrets = createLoginSecrets(config, stores.client);
+const table = openTable(config);
+const tenants = tenantStoreOn(table);
+const setup = setupStoreOn(table);
+const secrets = createLoginSecrets(config, table.client);
 // Discovery kept a minute only: an admin who fixes something in Okta sees it at the next try.
 const okta = createOktaClients(config, { discoveryMaxAgeMs: 60_000 });
 
 const admin = new TenantAdmin({
-  tenants: stores.tenants,
-  users: stores.users,
-  audit: stores.audit,
-  setup: stores.setup,
+  tenants,
+  users: userDirectoryOn(table),
+  audit: auditLogOn(table),
+  setup,
   // Only the SCIM token's hash is written from here (the SCIM step's one-time token): the token
   // store alone, so the users' and groups' adapters stay out of this bundle.
-  scim: new DynamoDbScimTokenStore(stores.client, config.tableName),
+  scim: new DynamoDbScimTokenStore(table.client, table.tableName),
   secrets: secrets.clientSecrets,
   actor: 'setup-link',
   allowLoopback: config.allowLoopbackIssuers,
@@ -38,8 +40,8 @@ const admin = new TenantAdmin({
 
 export const handler = createSetupHandler({
   config,
-  tenants: stores.tenants,
-  setup: stores.setup,
+  tenants,
+  setup,
   admin,
   discovery: okta.discovery,
   stateKeys: secrets.stateKeys,

@@ -7,7 +7,7 @@ import type { AppCredentialVerifier } from './app-credentials.ts';
 import { ServiceError } from './errors.ts';
 import { parseBearerToken } from './http/bearer.ts';
 import { header } from './http/request.ts';
-import type { TenantStore } from './ports.ts';
+import type { TenantReader } from './ports.ts';
 import { type ActiveSession, findActiveSession } from './session/active-session.ts';
 import type { SessionDependencies } from './session/dependencies.ts';
 import { isValidTenantId } from './tenants.ts';
@@ -33,7 +33,7 @@ export interface AuthorizerResult {
 
 export interface AuthorizerDependencies extends Pick<SessionDependencies, 'config' | 'sessions' | 'now'> {
   /** Read on every decision (no cache): a tenant's `--sso-enforced` applies from the next request. */
-  readonly tenantStore: TenantStore;
+  readonly tenantStore: TenantReader;
   readonly logger: Logger;
   /**
    * Verifies the app's own credential (a JWT from the app's issuer). Without

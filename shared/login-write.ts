@@ -20,10 +20,7 @@ import {
   type PlannedItem,
 } from './conditional-write.ts';
 import type { LoginItemKey, LoginItemName, LoginRecord, LoginRefusal, LoginWritePlan } from './ports.ts';
-import { userIdFor } from './users.ts';
-
-/** What a `USER#<id>` key holds, by its `type` attribute: a user, a login's link to a SCIM user, a user SCIM deleted. */
-export const USER_KEY_TYPES = { user: 'user', link: 'user_link', deleted: 'user_deleted' } as const;
+import { USER_KEY_TYPES, userIdFor } from './users.ts';
 
 /**
  * How the login found its user:

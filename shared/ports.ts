@@ -21,8 +21,12 @@ import type { ScimProfile, User, UserProfile } from './users.ts';
  */
 export type TenantWriteOutcome = 'written' | 'conflict' | 'not_found';
 
-export interface TenantStore {
+/** A tenant's config, read: all most functions need (the tenant directory, the authorizer). */
+export interface TenantReader {
   getTenant(tenantId: string): Promise<TenantConfig | undefined>;
+}
+
+export interface TenantStore extends TenantReader {
   /**
    * A config write, conditional on what was read: `config.configVersion`
    * absent creates the tenant (only if it has no config); otherwise the stored

@@ -1,4 +1,4 @@
-import type { TenantStore } from './ports.ts';
+import type { TenantReader } from './ports.ts';
 import { SETTINGS } from './settings.ts';
 import { isValidTenantId, type TenantConfig } from './tenants.ts';
 
@@ -28,7 +28,7 @@ interface Entry {
  * once where a caller forces a re-read (`refresh`).
  */
 export class TenantDirectory {
-  readonly #store: TenantStore;
+  readonly #store: TenantReader;
   readonly #entries = new Map<string, Entry>();
   readonly #ttlMs: number;
   readonly #negativeTtlMs: number;
@@ -38,7 +38,7 @@ export class TenantDirectory {
   readonly #refreshedAt = new Map<string, number>();
   readonly #now: () => number;
 
-  constructor(store: TenantStore, options: TenantDirectoryOptions = {}) {
+  constructor(store: TenantReader, options: TenantDirectoryOptions = {}) {
     this.#store = store;
     this.#ttlMs = options.ttlMs ?? SETTINGS.tenantCacheSeconds.default * 1000;
     this.#negativeTtlMs = options.negativeTtlMs ?? 10_000;

@@ -1,6 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { MAX_GROUP_NAME_LENGTH, MAX_GROUPS_MATCHED } from './roles.ts';
 
+/** What a `USER#<id>` key holds, by its `type` attribute: a user, a login's link to a SCIM user, a user SCIM deleted. */
+export const USER_KEY_TYPES = { user: 'user', link: 'user_link', deleted: 'user_deleted' } as const;
+
 export type Role = 'owner' | 'member';
 
 /** A person of a tenant, identified by (tenant, issuer, sub) — never by email alone. */

@@ -3,11 +3,11 @@
  * Stored items may predate a field: readers tolerate a missing one.
  */
 import type { AuditEvent } from '../../audit.ts';
-import { USER_KEY_TYPES } from '../../login-write.ts';
 import type { ScimGroup } from '../../ports.ts';
 import { epochFromStored, sessionStartMs } from '../../session/revocation.ts';
 import type { Session } from '../../sessions.ts';
 import type { ScimEmail, ScimProfile, User } from '../../users.ts';
+import { USER_KEY_TYPES } from '../../users.ts';
 import { keys, TTL_ATTRIBUTE, USER_SESSIONS_INDEX, userSessionsKey } from './table-schema.ts';
 
 type Item = Record<string, unknown>;

@@ -8,7 +8,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { StoreUnavailableError } from '../../errors.ts';
-import type { TenantStore, TenantWriteOutcome } from '../../ports.ts';
+import type { TenantReader, TenantStore, TenantWriteOutcome } from '../../ports.ts';
 import type { RoleMapping } from '../../roles.ts';
 import { TENANT_CONFIG_WRITE_FIELDS, type TenantConfig } from '../../tenants.ts';
 import { guard } from '../aws-errors.ts';
@@ -51,10 +51,15 @@ export function tenantConfigFromItem(item: Record<string, unknown>): TenantConfi
 
 const BATCH_WRITE_LIMIT = 25;
 
-export class DynamoDbTenantStore implements TenantStore {
+/**
+ * Reads a tenant's config: what the functions that only read tenants build
+ * (login, session, session token, authorizer, Universal Logout), so their
+ * bundles leave out the writes, listing and purge of `DynamoDbTenantStore`.
+ */
+export class DynamoDbTenantReader implements TenantReader {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
   async getTenant(tenantId: string): Promise<TenantConfig | undefined> {
@@ -66,7 +71,10 @@ export class DynamoDbTenantStore implements TenantStore {
     );
     return Item ? tenantConfigFromItem(Item) : undefined;
   }
+}
 
+/** A tenant's config and data, read and written: the CLI and the setup function. */
+export class DynamoDbTenantStore extends DynamoDbTenantReader implements TenantStore {
   /**
    * Writes what a config write owns (`TENANT_CONFIG_WRITE_FIELDS`), conditional on
    * what the caller read: a config not stored yet (`configVersion` absent) is

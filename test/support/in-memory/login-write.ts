@@ -1,8 +1,8 @@
 import { type Attributes, explainRefusal, holds } from '../../../shared/conditional-write.ts';
-import { USER_KEY_TYPES } from '../../../shared/login-write.ts';
 import type { LoginItemKey, LoginItemName, LoginWriteOutcome, LoginWritePlan } from '../../../shared/ports.ts';
 import type { TenantConfig } from '../../../shared/tenants.ts';
 import type { User } from '../../../shared/users.ts';
+import { USER_KEY_TYPES } from '../../../shared/users.ts';
 import type { InMemoryTable } from './table.ts';
 
 /**
