@@ -16,6 +16,7 @@ import {
 import { isSessionLive } from '../../shared/session/session-rules.ts';
 import type { Session } from '../../shared/sessions.ts';
 import type { User } from '../../shared/users.ts';
+import { testUser } from '../support/test-user.ts';
 
 const T = Date.parse('2026-12-06T12:00:00.400Z');
 
@@ -31,29 +32,8 @@ const session = (createdAtMs: number, fromOldVersion = false): Session => ({
   lastSeenAt: Math.floor(createdAtMs / 1000),
 });
 
-const user = (changes: Partial<User> = {}): User => ({
-  tenantId: 'acme',
-  userId: 'u_x',
-  issuer: 'https://acme.okta.example',
-  sub: '00u1',
-  email: undefined,
-  emailVerified: undefined,
-  name: undefined,
-  groups: [],
-  roles: [],
-  role: 'member',
-  adminDisabled: false,
-  createdAt: '2026-12-01T00:00:00.000Z',
-  lastLoginAt: undefined,
-  sessionsNotBeforeMs: undefined,
-  userName: undefined,
-  scim: undefined,
-  scimGroups: undefined,
-  deactivated: false,
-  version: 0,
-  updatedAt: undefined,
-  ...changes,
-});
+const user = (changes: Partial<User> = {}): User =>
+  testUser({ tenantId: 'acme', userId: 'u_x', issuer: 'https://acme.okta.example', sub: '00u1', ...changes });
 
 const tenant: { sessionsNotBeforeMs: number | undefined; generation: string } = {
   sessionsNotBeforeMs: undefined,

@@ -1,26 +1,14 @@
-/**
- * `attributes` and `excludedAttributes` (RFC 7644 §3.4.2.5, §3.9, §3.10):
- * what a projection keeps of a resource, by top-level attribute, full URN
- * or sub-attribute, and that every User and Group response applies it —
- * GET of one resource, listings with and without a filter, and the bodies
- * POST, PUT and PATCH answer with. And no `meta.version`: the service does
- * not support ETags (ServiceProviderConfig says so).
- */
-import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { attributeSelection } from '../../shared/scim/attributes.ts';
-import { hashScimToken } from '../../shared/scim/auth.ts';
 import { groupResource } from '../../shared/scim/group-resource.ts';
-import { handleScim } from '../../shared/scim/routes.ts';
 import { ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA, PATCH_OP_SCHEMA, USER_SCHEMA } from '../../shared/scim/schemas.ts';
 import { userResource } from '../../shared/scim/user-resource.ts';
-import { buildTenantConfig } from '../../shared/tenants.ts';
-import type { User } from '../../shared/users.ts';
-import { InMemoryScimDirectory, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+import { scimEndpoint } from '../support/scim-endpoint.ts';
+import { testUser } from '../support/test-user.ts';
 
 const BASE = 'https://svc.example/t/acme/scim/v2';
-const user: User = {
+const user = testUser({
   tenantId: 'acme',
   userId: `u_${'A'.repeat(32)}`,
   issuer: 'https://acme.okta.example',
@@ -28,13 +16,7 @@ const user: User = {
   email: 'ada@acme.example',
   emailVerified: true,
   name: 'Ada Lovelace',
-  groups: [],
-  roles: [],
-  role: 'member',
-  adminDisabled: false,
   createdAt: '2026-11-01T00:00:00.000Z',
-  lastLoginAt: undefined,
-  sessionsNotBeforeMs: undefined,
   userName: 'ada@acme.example',
   scim: {
     userName: 'ada@acme.example',
@@ -48,10 +30,8 @@ const user: User = {
     ],
   },
   scimGroups: { g_1: 'Engineering' },
-  deactivated: false,
   version: 3,
-  updatedAt: undefined,
-};
+});
 const resource = userResource(user, BASE);
 const project = (query: string) =>
   attributeSelection({ rawQueryString: query } as APIGatewayProxyEventV2, [
@@ -141,34 +121,9 @@ describe('no meta.version without ETag support', () => {
 });
 
 describe('every User and Group response applies the selection', () => {
-  const tenants = new InMemoryTenantStore();
-  const scim = new InMemoryScimDirectory(tenants.table);
-  tenants.tenants.set(
-    'acme',
-    buildTenantConfig(
-      { tenantId: 'acme', issuer: 'https://acme.okta.example', clientId: '0oa1' },
-      { allowLoopback: false, now: new Date() },
-    ),
-  );
-  const token = 'T'.repeat(43);
-  scim.table.scimTokens.set('acme', hashScimToken(token));
-  const deps = {
-    config: { publicUrl: 'https://svc.example' },
-    scim,
-    audit: { append: async () => undefined, list: async () => [] },
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => new Date(),
-  };
+  const { call: send } = scimEndpoint();
   const call = async (method: string, proxy: string, query = '', body?: unknown) => {
-    const result = await handleScim(deps, {
-      routeKey: 'ANY /t/{tenant}/scim/v2/{proxy+}',
-      rawPath: `/t/acme/scim/v2/${proxy}`,
-      rawQueryString: query,
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/scim+json' },
-      pathParameters: { tenant: 'acme', proxy },
-      requestContext: { http: { method } },
-      ...(body ? { body: JSON.stringify(body), isBase64Encoded: false } : {}),
-    } as unknown as APIGatewayProxyEventV2);
+    const result = await send(method, proxy, query, body);
     return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(result.body || 'null') };
   };
   const grace = {

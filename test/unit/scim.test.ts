@@ -24,8 +24,9 @@ import {
 } from '../../shared/scim/schemas.ts';
 import { readUser, userResource } from '../../shared/scim/user-resource.ts';
 import { buildTenantConfig } from '../../shared/tenants.ts';
-import type { User } from '../../shared/users.ts';
 import { InMemoryScimDirectory, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+import { scimEndpoint } from '../support/scim-endpoint.ts';
+import { testUser } from '../support/test-user.ts';
 
 const reason = (fn: () => unknown) => {
   try {
@@ -70,7 +71,7 @@ describe('filters', () => {
   });
 });
 
-const user: User = {
+const user = testUser({
   tenantId: 'acme',
   userId: `u_${'A'.repeat(32)}`,
   issuer: 'https://acme.okta.example',
@@ -78,13 +79,7 @@ const user: User = {
   email: 'ada@acme.example',
   emailVerified: true,
   name: 'Ada Lovelace',
-  groups: [],
-  roles: [],
-  role: 'member',
-  adminDisabled: false,
   createdAt: '2026-11-01T00:00:00.000Z',
-  lastLoginAt: undefined,
-  sessionsNotBeforeMs: undefined,
   userName: 'ada@acme.example',
   scim: {
     userName: 'ada@acme.example',
@@ -95,10 +90,8 @@ const user: User = {
     emails: [{ value: 'ada@acme.example', type: 'work', primary: true }],
   },
   scimGroups: { g_1: 'Engineering' },
-  deactivated: false,
   version: 3,
-  updatedAt: undefined,
-};
+});
 const resource = userResource(user, 'https://svc/t/acme/scim/v2');
 const patched = (...ops: unknown[]) =>
   readUser(applyPatch(resource, { schemas: [PATCH_OP_SCHEMA], Operations: ops }), { requireSchema: false });
@@ -347,33 +340,9 @@ describe('which attributes a response carries (attributes, excludedAttributes)',
 });
 
 describe('group members: asked for in lists, bounded in what is read', () => {
-  const tenants = new InMemoryTenantStore();
-  const scim = new InMemoryScimDirectory(tenants.table);
-  tenants.tenants.set(
-    'acme',
-    buildTenantConfig(
-      { tenantId: 'acme', issuer: 'https://acme.okta.example', clientId: '0oa1' },
-      { allowLoopback: false, now: new Date() },
-    ),
-  );
-  const token = 'T'.repeat(43);
-  scim.table.scimTokens.set('acme', hashScimToken(token));
-  const deps = {
-    config: { publicUrl: 'https://svc.example' },
-    scim,
-    audit: { append: async () => undefined, list: async () => [] },
-    logger: new Logger({ logLevel: 'SILENT' }),
-    now: () => new Date(),
-  };
+  const { scim, call } = scimEndpoint();
   const get = (proxy: string, query = '') =>
-    handleScim(deps, {
-      routeKey: 'ANY /t/{tenant}/scim/v2/{proxy+}',
-      rawPath: `/t/acme/scim/v2/${proxy}`,
-      rawQueryString: query,
-      headers: { authorization: `Bearer ${token}` },
-      pathParameters: { tenant: 'acme', proxy },
-      requestContext: { http: { method: 'GET' } },
-    } as unknown as APIGatewayProxyEventV2).then((result) => JSON.parse(result.body as string));
+    call('GET', proxy, query).then((result) => JSON.parse(result.body as string));
   /** The error a call fails with, as the SCIM endpoint describes it. */
   const refusal = async (call: Promise<unknown>) => {
     const error = await call.then(

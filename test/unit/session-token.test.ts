@@ -17,8 +17,9 @@ import { generateSigningKeyPair, type NewKeyPair } from '../../shared/session-to
 import type { Session } from '../../shared/sessions.ts';
 import { formatSessionCookie, hashSessionToken, newSessionToken } from '../../shared/sessions.ts';
 import { TenantDirectory } from '../../shared/tenant-directory.ts';
-import { type User, userIdFor } from '../../shared/users.ts';
+import { userIdFor } from '../../shared/users.ts';
 import { InMemoryIdentityStore, InMemoryTenantStore } from '../support/in-memory-stores.ts';
+import { testUser } from '../support/test-user.ts';
 
 const PUBLIC_URL = 'https://login.example.com';
 const AUDIENCE = 'https://app.example.com';
@@ -77,7 +78,7 @@ function setup(env: Record<string, string> = {}) {
     signingKeys,
     now: () => new Date(clock),
   };
-  const user: User = {
+  const user = testUser({
     tenantId: TENANT,
     userId: userIdFor(ISSUER, '00u1'),
     issuer: ISSUER,
@@ -88,17 +89,9 @@ function setup(env: Record<string, string> = {}) {
     groups: ['Admins'],
     roles: ['admin', 'engineer'],
     role: 'owner',
-    adminDisabled: false,
     createdAt: new Date(NOW_MS).toISOString(),
     lastLoginAt: new Date(NOW_MS).toISOString(),
-    sessionsNotBeforeMs: undefined,
-    userName: undefined,
-    scim: undefined,
-    scimGroups: undefined,
-    deactivated: false,
-    version: 0,
-    updatedAt: undefined,
-  };
+  });
   store.users.set(`${TENANT}/${user.userId}`, user);
   const token = newSessionToken();
   const tokenHash = hashSessionToken(token);

@@ -17,6 +17,7 @@ import {
   InMemoryTenantStore,
   RecordingUniversalLogoutTelemetry,
 } from '../support/in-memory-stores.ts';
+import { testUser } from '../support/test-user.ts';
 
 const ISSUER = 'https://acme.okta.example/oauth2/default';
 const NOW = new Date('2026-11-25T12:00:00Z');
@@ -46,7 +47,7 @@ function setup() {
     now: () => NOW,
   };
   const addUser = (sub: string, email: string | undefined, changes: Partial<User> = {}): User => {
-    const user: User = {
+    const user = testUser({
       tenantId: tenant.tenantId,
       userId: userIdFor(ISSUER, sub),
       issuer: ISSUER,
@@ -54,21 +55,10 @@ function setup() {
       email,
       emailVerified: true,
       name: sub,
-      groups: [],
-      roles: [],
-      role: 'member',
-      adminDisabled: false,
       createdAt: NOW.toISOString(),
       lastLoginAt: NOW.toISOString(),
-      sessionsNotBeforeMs: undefined,
-      userName: undefined,
-      scim: undefined,
-      scimGroups: undefined,
-      deactivated: false,
-      version: 0,
-      updatedAt: undefined,
       ...changes,
-    };
+    });
     store.users.set(`${tenant.tenantId}/${user.userId}`, user);
     return user;
   };
